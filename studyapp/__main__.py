@@ -1,0 +1,3 @@
+from studyapp.cli.main import main
+
+raise SystemExit(main())

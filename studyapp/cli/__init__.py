@@ -1,0 +1,1 @@
+"""The command line: `studyapp [COMMAND]`. Each command lives in its own module."""

@@ -1,0 +1,40 @@
+"""What every command handler gets: the database (opened on first use), the clock, streams."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from studyapp.clock import Clock, SystemClock
+from studyapp.paths import default_db_url
+from studyapp.storage.db import Database, open_database
+
+
+@dataclass
+class CliContext:
+    db_url: str = field(default_factory=default_db_url)
+    clock: Clock = field(default_factory=SystemClock)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    _database: Database | None = field(default=None, repr=False)
+
+    @property
+    def database(self) -> Database:
+        """The database, migrated to head; shipped content is synced into a new one."""
+        if self._database is None:
+            self._database = open_database(self.db_url)
+            from studyapp.content.service import ensure_initial_content
+
+            ensure_initial_content(self._database, self.clock)
+        return self._database
+
+    def unit_of_work(self):
+        return self.database.unit_of_work()
+
+    def print(self, *parts: object) -> None:
+        print(*parts, file=self.stdout)
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()

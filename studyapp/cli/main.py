@@ -1,0 +1,78 @@
+"""`studyapp` entry point: parse arguments, run one command, turn user errors into exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from studyapp import __version__
+from studyapp.cli.context import CliContext
+from studyapp.errors import ContentError, UserError
+
+# Each module exposes register(subparsers, parents); imported lazily so `studyapp`
+# (the TUI) starts without loading what only other commands need.
+COMMAND_MODULES = (
+    "studyapp.cli.content_commands",
+    "studyapp.cli.grade",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_parent = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand without --db must not overwrite a top-level --db
+    db_parent.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                           help="SQLAlchemy database URL (default: $STUDYAPP_DB or the user data directory)")
+    parser = argparse.ArgumentParser(
+        prog="studyapp", parents=[db_parent],
+        description="Flashcards and graded PyTorch exercises, scheduled by FSRS.",
+    )
+    parser.add_argument("--version", action="version", version=f"studyapp {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # a command package not written yet
+        module.register(subparsers, [db_parent])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    ctx = context or CliContext()
+    if getattr(args, "db", None):
+        ctx.db_url = args.db
+    try:
+        if args.command is None:
+            from studyapp.tui.launch import launch_tui
+
+            return launch_tui(ctx)
+        return args.handler(args, ctx)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(f"studyapp: {problem}", file=ctx.stderr)
+        print(f"studyapp: error: {len(exc.problems)} problem(s) in the content; nothing was changed",
+              file=ctx.stderr)
+        return 2
+    except UserError as exc:
+        print(f"studyapp: error: {exc}", file=ctx.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # database trouble is the user's environment, not a bug to dump
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            print(f"studyapp: error: database problem: {exc.orig}", file=ctx.stderr)
+            return 2
+        raise
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Write loaded content into the database: one transaction, idempotent, history kept.
+
+Cards are matched by their stable content id, so editing a card's text updates it in
+place and its scheduling state and review logs stay. Cards that vanished from the
+files are retired, never deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studyapp.content.model import CardSpec, ContentBundle, DeckSpec
+from studyapp.storage.models import Card, CardState, Deck
+
+APP_TAGS = ("leech",)
+
+
+@dataclass
+class SyncSummary:
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    unchanged: int = 0
+    decks: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.retired)
+
+    def describe(self) -> str:
+        counts = f"added {self.added}, updated {self.updated}, retired {self.retired}, unchanged {self.unchanged}"
+        if not self.changed:
+            return f"Content is up to date: nothing changed ({counts})."
+        return f"Synced {len(self.decks)} decks: {counts}."
+
+
+def sync_content(session: Session, bundle: ContentBundle, now: datetime) -> SyncSummary:
+    summary = SyncSummary()
+    decks = {d.slug: d for d in session.scalars(select(Deck))}
+    cards = {c.content_id: c for c in session.scalars(select(Card))}
+    seen: set[str] = set()
+    exercises_by_deck: dict[str, list[CardSpec]] = {}
+    for exercise in bundle.exercises:
+        exercises_by_deck.setdefault(exercise.deck, []).append(exercise.as_card())
+
+    for spec in bundle.decks:
+        deck = _upsert_deck(session, decks, spec, now)
+        summary.decks.append(spec.slug)
+        for position, card_spec in enumerate(spec.cards + exercises_by_deck.get(spec.slug, [])):
+            seen.add(card_spec.content_id)
+            _upsert_card(session, cards, deck, card_spec, position, now, summary)
+
+    for content_id, card in cards.items():
+        if content_id not in seen and not card.retired:
+            card.retired = True
+            card.updated_at = now
+            summary.retired += 1
+    live = {d.slug for d in bundle.decks}
+    for slug, deck in decks.items():
+        deck.retired = slug not in live
+    session.flush()
+    return summary
+
+
+def _upsert_deck(session: Session, decks: dict[str, Deck], spec: DeckSpec, now: datetime) -> Deck:
+    deck = decks.get(spec.slug)
+    if deck is None:
+        deck = Deck(slug=spec.slug, created_at=now, updated_at=now)
+        session.add(deck)
+        decks[spec.slug] = deck
+    values = {
+        "title": spec.title,
+        "description": spec.description,
+        "topic": spec.topic,
+        "requires": spec.requires,
+        "position": spec.order,
+        "source_path": str(spec.location.file),
+        "retired": False,
+    }
+    if any(getattr(deck, key) != value for key, value in values.items()):
+        for key, value in values.items():
+            setattr(deck, key, value)
+        deck.updated_at = now
+    return deck
+
+
+def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary) -> None:
+    digest = spec.content_hash(deck.slug, position)
+    card = cards.get(spec.content_id)
+    if card is None:
+        card = Card(content_id=spec.content_id, created_at=now, state=CardState())
+        session.add(card)
+        cards[spec.content_id] = card
+        summary.added += 1
+    elif card.content_hash == digest and not card.retired:
+        summary.unchanged += 1
+        _refresh_location(card, spec)
+        return
+    else:
+        summary.updated += 1
+    card.deck = deck
+    card.note_id = spec.note_id
+    card.kind = spec.kind
+    card.position = position
+    card.topic = spec.topic
+    card.front = spec.front
+    card.back = spec.back
+    card.extra = spec.extra
+    # Tags the app added (a leech mark) are the learner's history, not content: keep them.
+    kept = [t for t in card.tag_list if t in APP_TAGS and t not in spec.tags] if card.tags else []
+    card.tags = " ".join(spec.tags + kept)
+    card.retired = False
+    card.content_hash = digest
+    card.updated_at = now
+    _refresh_location(card, spec)
+
+
+def _refresh_location(card: Card, spec: CardSpec) -> None:
+    # Where the card is written is not content: an installed copy moves with its venv.
+    card.source_file = str(spec.location.file)
+    card.source_line = spec.location.line

@@ -1,0 +1,2 @@
+"""Scheduling: FSRS state transitions, daily queues, undo, leeches, parameter fitting.
+Imports no UI code."""

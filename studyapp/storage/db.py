@@ -1,0 +1,101 @@
+"""Engines, sessions and the unit of work. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from studyapp.errors import UserError
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError for junk
+        raise UserError(f"not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url)
+    in_memory = parsed.database in (None, "", ":memory:")
+    if not in_memory and parsed.database:
+        from pathlib import Path
+
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        # one shared connection, or every session would see its own empty in-memory database
+        poolclass=StaticPool if in_memory else None,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    _configure_sqlite(engine, wal=not in_memory)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs;
+        # we issue BEGIN ourselves (below) so a unit of work is one real transaction.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: commits when the block ends, rolls back if it raises."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@dataclass
+class Database:
+    """An opened, migrated database: its engine and session factory."""
+
+    url: str
+    engine: Engine
+    session_factory: sessionmaker[Session] = field(repr=False)
+
+    def unit_of_work(self):
+        return unit_of_work(self.session_factory)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    """Open `url` and, unless told not to, upgrade its schema to the newest migration."""
+    engine = create_db_engine(url)
+    if migrate:
+        from studyapp.storage.migrate import upgrade_to_head
+
+        upgrade_to_head(engine)
+    return Database(url=url, engine=engine, session_factory=make_session_factory(engine))

@@ -1,0 +1,159 @@
+"""The database schema as typed SQLAlchemy 2 models.
+
+The schema itself is created only by the Alembic migrations in db/; a test checks
+that these models and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from studyapp.storage.types import UTCDateTime
+
+CARD_KINDS = ("basic", "cloze", "choice", "exercise")
+
+# FSRS states. py-fsrs has no "new" state (a fresh fsrs.Card is Learning, step 0);
+# we keep NEW for cards never reviewed so queues can count them apart.
+STATE_NEW = 0
+STATE_LEARNING = 1
+STATE_REVIEW = 2
+STATE_RELEARNING = 3
+STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Deck(Base):
+    __tablename__ = "decks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(String(100), default="")
+    requires: Mapped[list[Any]] = mapped_column(default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    source_path: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    cards: Mapped[list[Card]] = relationship(back_populates="deck")
+
+
+class Card(Base):
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id", ondelete="RESTRICT"))
+    # Stable id from the content files; review history hangs on it across edits.
+    content_id: Mapped[str] = mapped_column(String(200), unique=True)
+    # Cards made from one note (cloze numbers, a reversed card) share a note id: siblings.
+    note_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    topic: Mapped[str] = mapped_column(String(100), default="")
+    front: Mapped[str] = mapped_column(Text)
+    back: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    tags: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_file: Mapped[str] = mapped_column(Text, default="")
+    source_line: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    deck: Mapped[Deck] = relationship(back_populates="cards")
+    state: Mapped[CardState] = relationship(back_populates="card", uselist=False)
+
+    __table_args__ = (Index("ix_cards_deck_active", "deck_id", "suspended", "retired", "position"),)
+
+    @property
+    def tag_list(self) -> list[str]:
+        return self.tags.split()
+
+
+class CardState(Base):
+    """A card's FSRS scheduling state; one row per card."""
+
+    __tablename__ = "card_states"
+
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[int] = mapped_column(Integer, default=STATE_NEW)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None]
+    last_review: Mapped[datetime | None]
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+
+    card: Mapped[Card] = relationship(back_populates="state")
+
+    __table_args__ = (Index("ix_card_states_queue", "state", "due"),)
+
+
+class ReviewLog(Base):
+    """Append-only review history. Holds the state before the review so it can be undone."""
+
+    __tablename__ = "review_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime]
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(10), default="manual")  # manual | grader
+    # The state before the review, exactly, for undo and for stats.
+    prev_state: Mapped[int] = mapped_column(Integer)
+    prev_step: Mapped[int | None] = mapped_column(Integer)
+    prev_stability: Mapped[float | None] = mapped_column(Float)
+    prev_difficulty: Mapped[float | None] = mapped_column(Float)
+    prev_due: Mapped[datetime | None]
+    prev_last_review: Mapped[datetime | None]
+    prev_reps: Mapped[int] = mapped_column(Integer, default=0)
+    prev_lapses: Mapped[int] = mapped_column(Integer, default=0)
+    # The state after, and what FSRS predicted at review time (for calibration stats).
+    state: Mapped[int] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None]
+    retrievability: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("ix_review_logs_reviewed_at", "reviewed_at"),
+        Index("ix_review_logs_card", "card_id", "reviewed_at"),
+    )
+
+
+class Submission(Base):
+    """Every graded attempt at an exercise."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    exercise_id: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    verdict: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    device: Mapped[str] = mapped_column(String(10), default="cpu")
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_submissions_exercise", "exercise_id", "created_at"),)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

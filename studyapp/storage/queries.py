@@ -1,0 +1,47 @@
+"""Read-only queries shared by the CLI and the TUI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from studyapp.storage.models import STATE_NEW, Card, CardState, Deck
+
+
+@dataclass
+class DeckCounts:
+    slug: str
+    title: str
+    cards: int
+    new: int
+    learning: int
+    due: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def deck_counts(session: Session, due_before: datetime) -> list[DeckCounts]:
+    """Per live deck: active cards, never-studied cards, and studied cards due before `due_before`."""
+    active = and_(Card.suspended.is_(False), Card.retired.is_(False))
+    studied_due = and_(CardState.state != STATE_NEW, CardState.due < due_before)
+    rows = session.execute(
+        select(
+            Deck.slug,
+            Deck.title,
+            func.count(Card.id),
+            func.sum(case((CardState.state == STATE_NEW, 1), else_=0)),
+            func.sum(case((and_(studied_due, CardState.state.in_((1, 3))), 1), else_=0)),
+            func.sum(case((and_(studied_due, CardState.state == 2), 1), else_=0)),
+        )
+        .select_from(Deck)
+        .outerjoin(Card, and_(Card.deck_id == Deck.id, active))
+        .outerjoin(CardState, CardState.card_id == Card.id)
+        .where(Deck.retired.is_(False))
+        .group_by(Deck.id)
+        .order_by(Deck.position, Deck.slug)
+    ).all()
+    return [DeckCounts(s, t, n or 0, new or 0, lrn or 0, due or 0) for s, t, n, new, lrn, due in rows]
