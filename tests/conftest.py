@@ -1,0 +1,53 @@
+"""Fixtures shared by every test: a fixed clock, an in-memory migrated database, and
+an environment that keeps the developer's own data directory and database out of tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from studyapp.clock import FixedClock
+from studyapp.storage.db import Database, open_database
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("STUDYAPP_DB", raising=False)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def database() -> Database:
+    db = open_database("sqlite://")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def file_db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'study.db'}"
+
+
+@pytest.fixture
+def make_content(tmp_path: Path):
+    """Write a content root from {relative path: text}; returns the root."""
+
+    def _make(files: dict[str, str], name: str = "content") -> Path:
+        root = tmp_path / name
+        for relative, text in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        (root / "decks").mkdir(parents=True, exist_ok=True)
+        return root
+
+    return _make

@@ -1,0 +1,77 @@
+"""The CLI as a user runs it: real subprocesses for the entry point, in-process for the rest."""
+
+import io
+import json
+import subprocess
+import sys
+
+from studyapp.cli.context import CliContext
+from studyapp.cli.main import main
+
+
+def run_cli(args, db_url, clock):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--db", db_url, *args], CliContext(clock=clock, stdout=out, stderr=err))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_version_via_console_entry_point():
+    result = subprocess.run([sys.executable, "-m", "studyapp", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("studyapp ")
+
+
+def test_sync_then_decks_shows_the_shipped_decks(file_db_url, clock):
+    code, out, _ = run_cli(["sync"], file_db_url, clock)
+    assert code == 0 and "unchanged" in out
+    code, out, _ = run_cli(["decks"], file_db_url, clock)
+    assert code == 0 and "initialization" in out
+
+
+def test_decks_json_is_one_document(file_db_url, clock):
+    code, out, _ = run_cli(["decks", "--json"], file_db_url, clock)
+    assert code == 0
+    document = json.loads(out)
+    init = next(d for d in document["decks"] if d["slug"] == "initialization")
+    assert init["cards"] >= 10 and init["new"] == init["cards"] and init["due"] == 0
+
+
+def test_bad_content_exits_2_with_file_and_line_and_no_change(file_db_url, clock, make_content):
+    run_cli(["sync"], file_db_url, clock)
+    _, before, _ = run_cli(["decks", "--json"], file_db_url, clock)
+    bad = make_content({"decks/bad.md": "---\nid: bad\ntitle: Bad\n---\n\n## x\nkind: quiz\n"}, name="bad")
+    code, out, err = run_cli(["sync", str(bad)], file_db_url, clock)
+    assert code == 2 and out == ""
+    assert "bad.md:7: unknown kind 'quiz'" in err
+    assert "Traceback" not in err
+    _, after, _ = run_cli(["decks", "--json"], file_db_url, clock)
+    assert after == before
+
+
+def test_db_flag_and_env_var_choose_the_database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'from-env.db'}"
+    monkeypatch.setenv("STUDYAPP_DB", url)
+    result = subprocess.run([sys.executable, "-m", "studyapp", "decks", "--json"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-env.db").exists()
+    other = tmp_path / "flag.db"
+    result = subprocess.run([sys.executable, "-m", "studyapp", "decks", "--db", f"sqlite:///{other}"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and other.exists()
+
+
+def test_default_database_lives_in_the_user_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    result = subprocess.run([sys.executable, "-m", "studyapp", "decks"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "xdg" / "studyapp" / "studyapp.db").exists()
+
+
+def test_bad_database_url_is_one_line_exit_2(clock):
+    code, _, err = run_cli(["decks"], "not a url", clock)
+    assert code == 2 and err.count("\n") == 1 and "not a database URL" in err
+
+
+def test_unknown_command_is_a_usage_error():
+    result = subprocess.run([sys.executable, "-m", "studyapp", "fly"], capture_output=True, text=True)
+    assert result.returncode == 2 and "invalid choice" in result.stderr
