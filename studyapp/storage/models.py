@@ -72,7 +72,9 @@ class Card(Base):
     updated_at: Mapped[datetime]
 
     deck: Mapped[Deck] = relationship(back_populates="cards")
-    state: Mapped[CardState] = relationship(back_populates="card", uselist=False)
+    state: Mapped[CardState] = relationship(
+        back_populates="card", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __table_args__ = (Index("ix_cards_deck_active", "deck_id", "suspended", "retired", "position"),)
 
