@@ -1,0 +1,215 @@
+"""Per-deck scheduling presets and fitted FSRS parameters, kept in the settings table.
+
+Keys:
+- ``preset:<deck-slug>``  the deck's Preset as JSON (absent: the defaults below)
+- ``fsrs:params:<name>``  parameters fitted for the preset called <name>, with the
+  metrics of the fit; decks whose presets share a name share these parameters (and are
+  optimized together), as decks sharing an options preset do in Anki.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import timedelta
+from typing import Any
+
+import fsrs
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studyapp.errors import UserError
+from studyapp.storage.models import Setting
+from studyapp.storage.settings import get_setting, set_setting
+
+PRESET_KEY_PREFIX = "preset:"
+PARAMS_KEY_PREFIX = "fsrs:params:"
+DEFAULT_PRESET_NAME = "default"
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+
+_STEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"s": 1, "": 60, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_step(value: Any) -> timedelta:
+    """A learning step: seconds as a number, or text like "1m", "10m", "1h", "1d" (bare = minutes)."""
+    if isinstance(value, timedelta):
+        step = value
+    elif isinstance(value, bool):
+        raise ValueError(f"not a learning step: {value!r}")
+    elif isinstance(value, int | float):
+        step = timedelta(seconds=value)
+    elif isinstance(value, str) and (match := _STEP.match(value)):
+        step = timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    else:
+        raise ValueError(f"not a learning step: {value!r} (use e.g. 1m, 10m, 1h, 1d)")
+    if step <= timedelta(0):
+        raise ValueError(f"a learning step must be positive, got {value!r}")
+    return step
+
+
+def format_step(step: timedelta) -> str:
+    seconds = int(step.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How a deck is scheduled. Defaults follow Anki's (FSRS on, fuzz on)."""
+
+    desired_retention: float = 0.9
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    maximum_interval: int = 36500
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    enable_fuzzing: bool = True
+    leech_threshold: int = 8
+    leech_suspend: bool = False
+    name: str = DEFAULT_PRESET_NAME  # decks sharing a name share fitted parameters
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "learning_steps", tuple(parse_step(s) for s in self.learning_steps))
+        object.__setattr__(self, "relearning_steps", tuple(parse_step(s) for s in self.relearning_steps))
+        problems = []
+        if not 0.7 <= self.desired_retention <= 0.99:
+            problems.append(f"desired_retention must be between 0.70 and 0.99, got {self.desired_retention}")
+        if self.maximum_interval < 1:
+            problems.append(f"maximum_interval must be at least 1 day, got {self.maximum_interval}")
+        if self.new_per_day < 0 or self.reviews_per_day < 0:
+            problems.append("new_per_day and reviews_per_day must not be negative")
+        if self.leech_threshold < 1:
+            problems.append(f"leech_threshold must be at least 1, got {self.leech_threshold}")
+        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", self.name):
+            problems.append(f"preset name {self.name!r} must be letters, digits, '-', '_' or '.'")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["learning_steps"] = [format_step(s) for s in self.learning_steps]
+        data["relearning_steps"] = [format_step(s) for s in self.relearning_steps]
+        if not self.extra:
+            data.pop("extra")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Preset:
+        known = {f.name for f in fields(cls)} - {"extra"}
+        values = {k: v for k, v in data.items() if k in known}
+        unknown = {k: v for k, v in data.items() if k not in known and k != "extra"}
+        for key in ("learning_steps", "relearning_steps"):
+            if key in values:
+                raw = values[key]
+                values[key] = tuple(raw.split() if isinstance(raw, str) else raw)
+        return cls(**values, extra={**data.get("extra", {}), **unknown})
+
+    def with_changes(self, **changes: Any) -> Preset:
+        return replace(self, **changes)
+
+    def scheduler(self, parameters: Sequence[float] | None = None) -> fsrs.Scheduler:
+        """A py-fsrs scheduler for this preset. Fuzz is applied by studyapp (deterministic per
+        card and review, so a preview shows exactly what the review will give), never by py-fsrs."""
+        return fsrs.Scheduler(
+            parameters=tuple(parameters) if parameters else DEFAULT_PARAMETERS,
+            desired_retention=self.desired_retention,
+            learning_steps=self.learning_steps,
+            relearning_steps=self.relearning_steps,
+            maximum_interval=self.maximum_interval,
+            enable_fuzzing=False,
+        )
+
+
+def preset_key(deck_slug: str) -> str:
+    return f"{PRESET_KEY_PREFIX}{deck_slug}"
+
+
+def params_key(preset_name: str) -> str:
+    return f"{PARAMS_KEY_PREFIX}{preset_name}"
+
+
+def _decode_preset(raw: Any, where: str) -> Preset:
+    if raw is None:
+        return Preset()
+    try:
+        return Preset.from_dict(raw)
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"setting {where!r} is not a valid preset: {exc}") from exc
+
+
+def load_preset(session: Session, deck_slug: str) -> Preset:
+    """The deck's preset; the defaults when none is saved."""
+    return _decode_preset(get_setting(session, preset_key(deck_slug)), preset_key(deck_slug))
+
+
+def save_preset(session: Session, deck_slug: str, preset: Preset) -> None:
+    set_setting(session, preset_key(deck_slug), preset.to_dict())
+
+
+def load_presets(session: Session, deck_slugs: Iterable[str] | None = None) -> dict[str, Preset]:
+    """Every saved deck preset in one query, by deck slug (decks without one are left out
+    unless named in `deck_slugs`, which get the defaults)."""
+    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.startswith(PRESET_KEY_PREFIX)))
+    presets = {key[len(PRESET_KEY_PREFIX):]: _decode_preset(value, key) for key, value in rows}
+    for slug in deck_slugs or ():
+        presets.setdefault(slug, Preset())
+    return presets
+
+
+@dataclass(frozen=True)
+class FittedParameters:
+    parameters: tuple[float, ...]
+    fitted_at: str = ""
+    reviews: int = 0
+    metrics: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
+    """Parameters inside py-fsrs's bounds (fsrs-rs clamps a little differently at the edges)."""
+    lower = fsrs.scheduler.LOWER_BOUNDS_PARAMETERS
+    upper = fsrs.scheduler.UPPER_BOUNDS_PARAMETERS
+    if len(parameters) != len(lower):
+        raise ValueError(f"expected {len(lower)} FSRS parameters, got {len(parameters)}")
+    return tuple(min(max(float(p), lo), hi) for p, lo, hi in zip(parameters, lower, upper, strict=True))
+
+
+def load_parameters(session: Session, preset_name: str) -> FittedParameters | None:
+    raw = get_setting(session, params_key(preset_name))
+    if not raw:
+        return None
+    try:
+        if isinstance(raw, list):
+            return FittedParameters(clamp_parameters(raw))
+        return FittedParameters(
+            parameters=clamp_parameters(raw["parameters"]),
+            fitted_at=raw.get("fitted_at", ""),
+            reviews=int(raw.get("reviews", 0)),
+            metrics=raw.get("metrics", {}),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(f"setting {params_key(preset_name)!r} holds no valid FSRS parameters: {exc}") from exc
+
+
+def load_all_parameters(session: Session) -> dict[str, tuple[float, ...]]:
+    rows = session.execute(select(Setting.key).where(Setting.key.startswith(PARAMS_KEY_PREFIX)))
+    found = {}
+    for (key,) in rows:
+        name = key[len(PARAMS_KEY_PREFIX):]
+        fitted = load_parameters(session, name)
+        if fitted is not None:
+            found[name] = fitted.parameters
+    return found
+
+
+def save_parameters(session: Session, preset_name: str, fitted: FittedParameters) -> None:
+    set_setting(session, params_key(preset_name), {
+        "parameters": list(clamp_parameters(fitted.parameters)),
+        "fitted_at": fitted.fitted_at,
+        "reviews": fitted.reviews,
+        "metrics": fitted.metrics,
+    })
