@@ -11,6 +11,8 @@ def register(subparsers, parents) -> None:
     sync = subparsers.add_parser("sync", parents=parents, help="load content files into the database")
     sync.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                       help="extra content folders (remembered for later syncs)")
+    sync.add_argument("--trust", action="store_true",
+                      help="trust new content folders: their exercise checks run as code on this machine")
     sync.set_defaults(handler=run_sync)
 
     decks = subparsers.add_parser("decks", parents=parents, help="list decks with new and due counts")
@@ -21,7 +23,7 @@ def register(subparsers, parents) -> None:
 def run_sync(args: argparse.Namespace, ctx) -> int:
     from studyapp.content.service import sync_folders
 
-    summary = sync_folders(ctx.database, ctx.clock, args.paths)
+    summary = sync_folders(ctx.database, ctx.clock, args.paths, trust=args.trust)
     ctx.print(summary.describe())
     return 0
 

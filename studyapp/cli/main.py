@@ -67,11 +67,21 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            print(f"studyapp: error: database problem: {exc.orig}", file=ctx.stderr)
+            print(f"studyapp: error: {describe_database_error(exc)}", file=ctx.stderr)
             return 2
         raise
     finally:
         ctx.close()
+
+
+def describe_database_error(exc: Exception) -> str:
+    from studyapp.storage.db import BUSY_TIMEOUT_MS
+
+    detail = str(getattr(exc, "orig", exc))
+    if "locked" in detail or "busy" in detail:
+        return (f"the database stayed locked by another studyapp process for more than "
+                f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again when it is done")
+    return f"database problem: {detail}"
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from studyapp.clock import Clock
 from studyapp.content.loader import load_content
 from studyapp.content.sync import SyncSummary, sync_content
+from studyapp.errors import UserError
 from studyapp.paths import shipped_content_dir
 from studyapp.storage.db import Database
 from studyapp.storage.models import Deck
@@ -25,16 +26,27 @@ def configured_roots(database: Database) -> list[Path]:
     return [shipped_content_dir(), *(Path(p) for p in extra)]
 
 
-def sync_folders(database: Database, clock: Clock, new_folders: Sequence[Path] = ()) -> SyncSummary:
+def sync_folders(database: Database, clock: Clock, new_folders: Sequence[Path] = (),
+                 *, trust: bool = False) -> SyncSummary:
     """Load shipped + remembered + `new_folders`, then write all of it in one transaction.
 
+    A folder from elsewhere is code, not just text: its exercises' checks and reference
+    solutions run on the grader's trusted side. So a new folder is synced only when the
+    learner says `trust`; once synced it is remembered, and remembered means trusted.
     Nothing is written (not even the remembered folder list) if any file is invalid.
     """
     new_folders = [Path(p).expanduser().resolve() for p in new_folders]
     roots = configured_roots(database)
     for folder in new_folders:
-        if folder not in roots:
-            roots.append(folder)
+        if folder in roots:
+            continue
+        if not trust:
+            raise UserError(
+                f"{folder}: not a trusted content folder yet. Its exercise checks and reference "
+                "solutions would run as code on this machine, so say you trust it: "
+                f"studyapp sync {folder} --trust"
+            )
+        roots.append(folder)
     bundle = load_content(roots)  # raises ContentError before anything is written
     with database.unit_of_work() as session:
         summary = sync_content(session, bundle, clock.now())

@@ -55,7 +55,18 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: a second process waits (busy timeout)
+        # instead of failing half-way when a read transaction tries to become a write,
+        # so two processes on one database never lose an update.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sqlite_file(engine: Engine):
+    from pathlib import Path
+
+    if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return Path(engine.url.database).expanduser()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -87,15 +98,21 @@ class Database:
     def unit_of_work(self):
         return unit_of_work(self.session_factory)
 
+    @property
+    def file_path(self):
+        """The SQLite file behind this database, or None (in memory, another backend)."""
+        return sqlite_file(self.engine)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:
-    """Open `url` and, unless told not to, upgrade its schema to the newest migration."""
+    """Open `url` and, unless told not to, upgrade its schema to the newest migration
+    (backing the file up first when it already holds data)."""
     engine = create_db_engine(url)
     if migrate:
         from studyapp.storage.migrate import upgrade_to_head
 
-        upgrade_to_head(engine)
+        upgrade_to_head(engine, backup_first=True)
     return Database(url=url, engine=engine, session_factory=make_session_factory(engine))

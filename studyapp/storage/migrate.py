@@ -26,10 +26,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_to_head(engine: Engine) -> bool:
-    """Upgrade to the newest revision; returns True when something was applied."""
-    if current_revision(engine) == head_revision():
+def upgrade_to_head(engine: Engine, *, backup_first: bool = False) -> bool:
+    """Upgrade to the newest revision; returns True when something was applied.
+
+    With `backup_first`, a database file that already has a schema is copied aside
+    before its schema changes (the newest few copies are kept)."""
+    current = current_revision(engine)
+    if current == head_revision():
         return False
+    if backup_first and current is not None:
+        from studyapp.storage.backup import backup_database_file
+
+        backup_database_file(engine, reason=f"pre-migrate-{current}")
     upgrade(engine, "head")
     return True
 

@@ -39,7 +39,7 @@ def test_bad_content_exits_2_with_file_and_line_and_no_change(file_db_url, clock
     run_cli(["sync"], file_db_url, clock)
     _, before, _ = run_cli(["decks", "--json"], file_db_url, clock)
     bad = make_content({"decks/bad.md": "---\nid: bad\ntitle: Bad\n---\n\n## x\nkind: quiz\n"}, name="bad")
-    code, out, err = run_cli(["sync", str(bad)], file_db_url, clock)
+    code, out, err = run_cli(["sync", str(bad), "--trust"], file_db_url, clock)
     assert code == 2 and out == ""
     assert "bad.md:7: unknown kind 'quiz'" in err
     assert "Traceback" not in err
@@ -75,3 +75,14 @@ def test_bad_database_url_is_one_line_exit_2(clock):
 def test_unknown_command_is_a_usage_error():
     result = subprocess.run([sys.executable, "-m", "studyapp", "fly"], capture_output=True, text=True)
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_a_new_content_folder_must_be_trusted_first(file_db_url, clock, make_content):
+    mine = make_content({"decks/mine.md": "---\nid: mine\ntitle: Mine\n---\n\n## m-one\nkind: basic\nQ: q\nA: a\n"},
+                        name="mine")
+    code, _, err = run_cli(["sync", str(mine)], file_db_url, clock)
+    assert code == 2 and "not a trusted content folder" in err and "--trust" in err
+    code, out, _ = run_cli(["sync", str(mine), "--trust"], file_db_url, clock)
+    assert code == 0 and "added 1" in out
+    code, out, _ = run_cli(["sync", str(mine)], file_db_url, clock)  # remembered: trusted now
+    assert code == 0 and "nothing changed" in out

@@ -104,13 +104,13 @@ def test_leech_tag_survives_a_content_edit(database, clock, make_content):
 
 def test_malformed_file_leaves_database_exactly_as_before(database, clock, make_content):
     good = make_content({"decks/demo.md": DECK}, name="good")
-    sync_folders(database, clock, [good])
+    sync_folders(database, clock, [good], trust=True)
     before = snapshot(database)
     with database.unit_of_work() as session:
         folders_before = get_setting(session, "content.folders")
     bad = make_content({"decks/bad.md": "---\nid: bad\ntitle: Bad\n---\n## x\nkind: basic\nQ: q\n"}, name="bad")
     with pytest.raises(ContentError) as info:
-        sync_folders(database, clock, [bad])
+        sync_folders(database, clock, [bad], trust=True)
     assert "bad.md:5: basic card 'x' is missing its answer (A:)" in info.value.problems[0]
     assert snapshot(database) == before
     with database.unit_of_work() as session:
@@ -119,7 +119,7 @@ def test_malformed_file_leaves_database_exactly_as_before(database, clock, make_
 
 def test_synced_folders_are_remembered(database, clock, make_content):
     extra = make_content({"decks/demo.md": DECK}, name="mine")
-    first = sync_folders(database, clock, [extra])
+    first = sync_folders(database, clock, [extra], trust=True)
     assert "demo" in first.decks
     again = sync_folders(database, clock)  # no folder named: the remembered one is still synced
     assert not again.changed
