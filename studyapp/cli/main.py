@@ -15,6 +15,7 @@ from studyapp.errors import ContentError, UserError
 # (the TUI) starts without loading what only other commands need.
 COMMAND_MODULES = (
     "studyapp.cli.content_commands",
+    "studyapp.cli.schedule_commands",
     "studyapp.cli.grade",
 )
 

@@ -1,0 +1,341 @@
+"""Fit FSRS-6 parameters to the learner's own review history with fsrs-rs-python.
+
+Review logs become fsrs-rs training items the way Anki builds them: per card, in time
+order, from the card's first review as a new card; `delta_t` is the number of study days
+(rolling over at the day-start hour) since the previous review; one item per review
+that happened on a later day than the review before it, holding the history up to and
+including it.
+
+Evaluation follows the srs-benchmark idea of a time-series split: the items are ordered
+by the time of the review they predict, the parameters are fitted on the earliest 80%
+and both the parameters in use before and the freshly fitted ones predict the newest
+20%; log loss and RMSE(bins) are reported for both. The parameters that are saved are
+then fitted on all items. They are saved only when they predicted the held-out reviews
+better than the parameters in use (or when forced).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+
+import fsrs
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from studyapp.clock import Clock, as_utc
+from studyapp.errors import UserError
+from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, local_zone
+from studyapp.scheduling.presets import (
+    DEFAULT_PARAMETERS,
+    FittedParameters,
+    Preset,
+    clamp_parameters,
+    load_parameters,
+    load_presets,
+    save_parameters,
+)
+from studyapp.scheduling.service import fuzzed_interval_days
+from studyapp.storage.db import Database
+from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
+
+MIN_REVIEWS = 400  # reviews on a later day than the card's previous one
+MIN_TEST_ITEMS = 50
+TEST_FRACTION = 0.2
+
+
+class NotEnoughReviews(UserError):
+    """Too little history to fit parameters that mean anything."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    log_loss: float
+    rmse_bins: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"log_loss": self.log_loss, "rmse_bins": self.rmse_bins}
+
+
+@dataclass(frozen=True)
+class TimedItem:
+    """One training item: the review it predicts happened at `at`."""
+
+    at: datetime
+    card_id: int
+    item: object  # fsrs_rs_python.FSRSItem
+
+
+@dataclass
+class OptimizeResult:
+    preset: str
+    decks: list[str]
+    reviews: int  # review logs read
+    cards: int  # cards with a usable history
+    items: int  # training items (reviews on a later day than the previous one)
+    train_items: int
+    test_items: int
+    previous: tuple[float, ...]  # parameters in use before
+    parameters: tuple[float, ...]  # fitted on all items
+    before: Evaluation  # `previous` on the held-out items
+    after: Evaluation  # parameters fitted on the train split, on the held-out items
+    improved: bool
+    saved: bool = False
+    fit_seconds: float = 0.0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "preset": self.preset,
+            "decks": self.decks,
+            "reviews": self.reviews,
+            "cards": self.cards,
+            "items": self.items,
+            "train_items": self.train_items,
+            "test_items": self.test_items,
+            "previous": list(self.previous),
+            "parameters": list(self.parameters),
+            "before": self.before.as_dict(),
+            "after": self.after.as_dict(),
+            "improved": self.improved,
+            "saved": self.saved,
+            "fit_seconds": round(self.fit_seconds, 4),
+            "seconds": round(self.seconds, 4),
+        }
+
+    def describe(self) -> str:
+        lines = [
+            f"Preset {self.preset!r} (decks: {', '.join(self.decks)}): {self.reviews} reviews of {self.cards} cards, "
+            f"{self.items} usable; fitted on the first {self.train_items}, tested on the newest {self.test_items}.",
+            f"  held-out log loss   {self.before.log_loss:.4f} -> {self.after.log_loss:.4f}",
+            f"  held-out RMSE(bins) {self.before.rmse_bins:.4f} -> {self.after.rmse_bins:.4f}",
+        ]
+        if self.saved:
+            lines.append(f"Saved new parameters for preset {self.preset!r} ({self.fit_seconds:.2f} s fitting).")
+        elif not self.improved:
+            lines.append("The parameters in use already predict the held-out reviews as well; kept them.")
+        return "\n".join(lines + self.notes)
+
+
+# --------------------------------------------------------------------------- items
+
+
+def study_day_number(moment: datetime, hour: int, zone: tzinfo) -> int:
+    """Ordinal of the learner's study day of `moment` (days roll over at `hour`)."""
+    return (as_utc(moment).astimezone(zone) - timedelta(hours=hour)).date().toordinal()
+
+
+def history_items(
+    logs: Iterable[tuple[int, datetime, int, int]],
+    *,
+    hour: int = DEFAULT_DAY_START_HOUR,
+    zone: tzinfo | None = None,
+) -> list[TimedItem]:
+    """Training items from (card_id, reviewed_at, rating, prev_state) rows, in any order.
+
+    A card's history starts at its last review as a new card (earlier reviews belong to
+    a history that was reset); a card never seen new is left out."""
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    zone = zone or local_zone()
+    by_card: dict[int, list[tuple[datetime, int, int]]] = {}
+    for card_id, reviewed_at, rating, prev_state in logs:
+        by_card.setdefault(card_id, []).append((reviewed_at, rating, prev_state))
+    items: list[TimedItem] = []
+    fixed_offset = zone.utcoffset(None) if zone is UTC else None
+    for card_id, history in by_card.items():
+        history.sort(key=lambda h: h[0])
+        start = next((i for i in range(len(history) - 1, -1, -1) if history[i][2] == STATE_NEW), None)
+        if start is None:
+            continue
+        reviews = []
+        last_day = None
+        for reviewed_at, rating, _ in history[start:]:
+            if fixed_offset is not None:
+                day = (reviewed_at + fixed_offset - timedelta(hours=hour)).toordinal()
+            else:
+                day = study_day_number(reviewed_at, hour, zone)
+            delta_t = 0 if last_day is None else day - last_day
+            reviews.append(FSRSReview(int(rating), max(0, delta_t)))
+            if delta_t > 0:
+                items.append(TimedItem(reviewed_at, card_id, FSRSItem(reviews)))
+            last_day = day
+    items.sort(key=lambda t: (t.at, t.card_id))
+    return items
+
+
+def time_series_split(items: Sequence[TimedItem], test_fraction: float = TEST_FRACTION):
+    """(train, test): the items predicting the newest reviews are held out."""
+    cut = int(round(len(items) * (1 - test_fraction)))
+    return list(items[:cut]), list(items[cut:])
+
+
+def fit_parameters(items: Sequence[TimedItem], *, num_relearning_steps: int | None = None) -> tuple[float, ...]:
+    from fsrs_rs_python import FSRS
+
+    fitted = FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
+        [t.item for t in items], enable_short_term=True, num_relearning_steps=num_relearning_steps
+    )
+    return clamp_parameters(fitted)
+
+
+def evaluate(parameters: Sequence[float], items: Sequence[TimedItem]) -> Evaluation:
+    from fsrs_rs_python import FSRS
+
+    result = FSRS(list(parameters)).evaluate([t.item for t in items])
+    return Evaluation(float(result.log_loss), float(result.rmse_bins))
+
+
+# --------------------------------------------------------------------------- use cases
+
+
+def preset_decks(session: Session, preset_name: str) -> list[tuple[int, str]]:
+    decks = session.execute(select(Deck.id, Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)).all()
+    presets = load_presets(session, [slug for _, slug in decks])
+    return [(i, slug) for i, slug in decks if presets[slug].name == preset_name]
+
+
+def preset_names(database: Database, deck: str | None = None) -> list[str]:
+    """The preset of `deck`, or every preset some live deck uses."""
+    with database.unit_of_work() as session:
+        slugs = list(session.scalars(select(Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)))
+        if deck is not None:
+            if deck not in slugs:
+                raise UserError(f"no deck {deck!r} (see `studyapp decks`)")
+            slugs = [deck]
+        presets = load_presets(session, slugs)
+        return sorted({presets[s].name for s in slugs})
+
+
+def load_logs(session: Session, deck_ids: Sequence[int]) -> list[tuple[int, datetime, int, int]]:
+    return list(
+        session.execute(
+            select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.prev_state)
+            .join(Card, Card.id == ReviewLog.card_id)
+            .where(Card.deck_id.in_(list(deck_ids)))
+        ).tuples()
+    )
+
+
+def optimize_preset(
+    database: Database,
+    clock: Clock,
+    preset_name: str,
+    *,
+    save: bool = True,
+    force: bool = False,
+    min_reviews: int = MIN_REVIEWS,
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+    zone: tzinfo | None = None,
+) -> OptimizeResult:
+    """Fit parameters for every deck using the preset called `preset_name`."""
+    started = time.perf_counter()
+    with database.unit_of_work() as session:
+        decks = preset_decks(session, preset_name)
+        if not decks:
+            raise UserError(f"no deck uses the preset {preset_name!r}")
+        presets = load_presets(session, [slug for _, slug in decks])
+        preset: Preset = presets[decks[0][1]]
+        fitted_before = load_parameters(session, preset_name)
+        logs = load_logs(session, [i for i, _ in decks])
+    previous = fitted_before.parameters if fitted_before else DEFAULT_PARAMETERS
+    items = history_items(logs, hour=day_start_hour, zone=zone)
+    train, test = time_series_split(items)
+    if len(items) < min_reviews or len(test) < min(MIN_TEST_ITEMS, min_reviews):
+        raise NotEnoughReviews(
+            f"too few reviews to fit parameters for preset {preset_name!r}: {len(items)} reviews on a later day "
+            f"than the card's previous review (from {len(logs)} review logs); at least {min_reviews} are needed. "
+            "Keep studying and try again later."
+        )
+    relearning = len(preset.relearning_steps)
+    fit_started = time.perf_counter()
+    trained = fit_parameters(train, num_relearning_steps=relearning)
+    before = evaluate(previous, test)
+    after = evaluate(trained, test)
+    improved = after.log_loss < before.log_loss
+    parameters = fit_parameters(items, num_relearning_steps=relearning)
+    fit_seconds = time.perf_counter() - fit_started
+    result = OptimizeResult(
+        preset=preset_name,
+        decks=[slug for _, slug in decks],
+        reviews=len(logs),
+        cards=len({t.card_id for t in items}),
+        items=len(items),
+        train_items=len(train),
+        test_items=len(test),
+        previous=tuple(previous),
+        parameters=parameters,
+        before=before,
+        after=after,
+        improved=improved,
+        fit_seconds=fit_seconds,
+    )
+    if save and (improved or force):
+        with database.unit_of_work() as session:
+            save_parameters(session, preset_name, FittedParameters(
+                parameters=parameters,
+                fitted_at=as_utc(clock.now()).isoformat(),
+                reviews=len(items),
+                metrics={"before": before.as_dict(), "after": after.as_dict(), "test_items": len(test)},
+            ))
+        result.saved = True
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int:
+    """Replay every studied card of the preset's decks through py-fsrs with the preset's
+    current parameters, as if it had always been scheduled with them. Reps, lapses and the
+    review logs are kept. Returns how many cards changed."""
+    with database.unit_of_work() as session:
+        decks = preset_decks(session, preset_name)
+        if not decks:
+            raise UserError(f"no deck uses the preset {preset_name!r}")
+        presets = load_presets(session, [slug for _, slug in decks])
+        fitted = load_parameters(session, preset_name)
+        rows = session.execute(
+            select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.prev_state,
+                   ReviewLog.prev_reps, Card.deck_id)
+            .join(Card, Card.id == ReviewLog.card_id)
+            .where(Card.deck_id.in_([i for i, _ in decks]))
+            .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)
+        ).all()
+        slug_of = dict(decks)
+        schedulers: dict[str, fsrs.Scheduler] = {}
+        updates = []
+        by_card: dict[int, list] = {}
+        for row in rows:
+            by_card.setdefault(row[0], []).append(row)
+        for card_id, history in by_card.items():
+            start = next((i for i in range(len(history) - 1, -1, -1) if history[i][3] == STATE_NEW), None)
+            if start is None:
+                continue
+            slug = slug_of[history[0][5]]
+            preset = presets[slug]
+            scheduler = schedulers.get(slug)
+            if scheduler is None:
+                scheduler = schedulers[slug] = preset.scheduler(fitted.parameters if fitted else None)
+            card = fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=as_utc(history[start][1]))
+            for _, reviewed_at, rating, _, _, _ in history[start:]:
+                card, _ = scheduler.review_card(card, fsrs.Rating(rating), as_utc(reviewed_at))
+            last_at, last_reps = as_utc(history[-1][1]), history[-1][4]
+            if preset.enable_fuzzing and card.state == fsrs.State.Review:
+                days = round((card.due - last_at) / timedelta(days=1))
+                card.due = last_at + timedelta(
+                    days=fuzzed_interval_days(days, preset.maximum_interval, f"{card_id}:{last_reps}")
+                )
+            updates.append({
+                "card_id": card_id,
+                "state": int(card.state),
+                "step": card.step,
+                "stability": card.stability,
+                "difficulty": card.difficulty,
+                "due": card.due,
+                "last_review": card.last_review,
+            })
+        if updates:
+            session.execute(update(CardState), updates)
+    return len(updates)

@@ -1,0 +1,805 @@
+"""Reviewing: the day's queue, ratings through py-fsrs, undo, leeches, streaks.
+
+Every state transition goes through py-fsrs (`fsrs.Scheduler.review_card`). The queue
+follows Anki: (re)learning cards due now first, then review cards due today (most
+overdue relative to their interval first), then new cards up to the day's limit in the
+content's order, then learning cards due within the learn-ahead window. Siblings (cards
+of one note) are not shown on a day another card of the note was studied, and a deck's
+new cards wait until the decks (and, for exercises, the cards) they require have been
+studied.
+
+Imports no UI code and no torch.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+import fsrs
+from sqlalchemy import and_, func, select, true
+from sqlalchemy.orm import Session
+
+from studyapp.clock import Clock, as_utc
+from studyapp.errors import UserError
+from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, day_start, local_zone, next_day_start
+from studyapp.scheduling.exercises import variant_seed
+from studyapp.scheduling.presets import (
+    DEFAULT_PARAMETERS,
+    Preset,
+    load_parameters,
+    load_preset,
+    load_presets,
+)
+from studyapp.storage.db import Database
+from studyapp.storage.models import (
+    STATE_LEARNING,
+    STATE_NAMES,
+    STATE_NEW,
+    STATE_RELEARNING,
+    STATE_REVIEW,
+    Card,
+    CardState,
+    Deck,
+    ReviewLog,
+)
+from studyapp.storage.settings import get_setting
+
+LEECH_TAG = "leech"
+DAY_START_HOUR_KEY = "day_start_hour"
+LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
+RATINGS = (1, 2, 3, 4)
+RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+SOURCES = ("manual", "grader")
+
+_JULIAN_EPOCH = 2440587.5  # julianday('1970-01-01 00:00:00')
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """What the queue will show today for one deck, limits applied."""
+
+    slug: str
+    title: str
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "total": self.total}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    card_id: int
+    content_id: str
+    kind: str  # basic | cloze | choice | exercise
+    front: str
+    back: str
+    extra: dict[str, Any]
+    deck: str  # deck slug
+    state: str  # new | learning | review | relearning
+    note_id: str = ""
+    tags: tuple[str, ...] = ()
+    due: datetime | None = None
+    queue: str = ""  # learning | review | new: why it is in today's queue
+    reps: int = 0
+    lapses: int = 0
+    # exercises only: seed for the generator's fresh variant for this review
+    variant_seed: int | None = None
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.kind == "exercise"
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    log_id: int
+    card_id: int
+    rating: int
+    state: str  # the card's state after the review
+    due: datetime
+    interval: timedelta  # due - review time
+    leech: bool  # this review made the card a leech (tagged; suspended if the preset says so)
+    suspended: bool
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None  # what FSRS predicted just before the review (None for a new card)
+    reviewed_at: datetime
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    log_id: int  # the deleted log
+    card_id: int
+    rating: int  # the rating that was undone
+    state: str  # the restored state
+    due: datetime | None  # the restored due
+
+
+# --------------------------------------------------------------------------- internals
+
+
+@dataclass
+class _Deck:
+    id: int
+    slug: str
+    title: str
+    position: int
+    requires: list[str]
+    preset: Preset
+
+
+@dataclass
+class _Entry:
+    card_id: int
+    deck_id: int
+    queue: str  # learning | review | new | ahead
+    sort: tuple = ()
+
+
+@dataclass
+class _Plan:
+    entries: list[_Entry] = field(default_factory=list)
+    learning_today: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    reviews: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    new: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _julian(moment: datetime) -> float:
+    return (as_utc(moment) - _EPOCH).total_seconds() / 86400.0 + _JULIAN_EPOCH
+
+
+def fuzzed_interval_days(interval_days: int, maximum_interval: int, seed: str) -> int:
+    """py-fsrs's fuzz ranges (the same as Anki's), drawn from a generator seeded by the card
+    and its review count instead of the global one: the same review always gets the same
+    interval, so the preview on a button is exactly what pressing it gives."""
+    if interval_days < 2.5:
+        return interval_days
+    delta = 1.0
+    for fuzz_range in fsrs.scheduler.FUZZ_RANGES:
+        delta += fuzz_range["factor"] * max(min(float(interval_days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
+    low = max(2, round(interval_days - delta))
+    high = min(round(interval_days + delta), maximum_interval)
+    low = min(low, high)
+    return random.Random(seed).randint(low, high)
+
+
+def to_fsrs_card(card_id: int, state: CardState, now: datetime) -> fsrs.Card:
+    """Our stored state as a py-fsrs card. A never-reviewed card (STATE_NEW) is a fresh
+    py-fsrs card: Learning, step 0."""
+    if state.state == STATE_NEW or state.state is None:
+        return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
+    step = state.step
+    if state.state in (STATE_LEARNING, STATE_RELEARNING) and step is None:
+        step = 0
+    return fsrs.Card(
+        card_id=card_id,
+        state=fsrs.State(state.state),
+        step=step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=as_utc(state.due) if state.due else now,
+        last_review=as_utc(state.last_review) if state.last_review else None,
+    )
+
+
+def is_leech_review(prev_state: int, rating: int, lapses_after: int, threshold: int) -> bool:
+    """Anki's rule: a lapse that brings the lapse count to the threshold, and then every
+    half-threshold more lapses, marks the card a leech."""
+    if prev_state != STATE_REVIEW or rating != 1 or lapses_after < threshold:
+        return False
+    return (lapses_after - threshold) % max(1, threshold // 2) == 0
+
+
+class ReviewService:
+    """The scheduling use cases the TUI and the CLI share. Each public call is one unit of
+    work; nothing is kept between calls except caches of immutable things and the leech
+    actions of this session's reviews (so undo can revert them exactly)."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        day_start_hour: int | None = None,
+        zone: tzinfo | None = None,
+        learn_ahead: timedelta = LEARN_AHEAD,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.zone = zone or local_zone()
+        self.learn_ahead = learn_ahead
+        if day_start_hour is None:
+            with database.unit_of_work() as session:
+                day_start_hour = int(get_setting(session, DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR))
+        if not 0 <= day_start_hour <= 23:
+            raise UserError(f"day_start_hour must be between 0 and 23, got {day_start_hour}")
+        self.day_start_hour = day_start_hour
+        self._schedulers: dict[tuple[Preset, tuple[float, ...]], fsrs.Scheduler] = {}
+        self._leech_actions: dict[int, tuple[bool, bool]] = {}  # log id -> (tag added, suspended)
+
+    # ------------------------------------------------------------------ days
+
+    def now(self) -> datetime:
+        return as_utc(self.clock.now())
+
+    def today_start(self, now: datetime | None = None) -> datetime:
+        return day_start(now or self.now(), hour=self.day_start_hour, zone=self.zone)
+
+    def today_end(self, now: datetime | None = None) -> datetime:
+        return next_day_start(now or self.now(), hour=self.day_start_hour, zone=self.zone)
+
+    # ------------------------------------------------------------------ queue
+
+    def counts(self, deck: str | None = None) -> list[QueueCounts]:
+        """Per live deck (or just `deck`): what today's queue holds, limits applied.
+        learning counts every (re)learning card due before the day ends."""
+        now = self.now()
+        with self.database.unit_of_work() as session:
+            all_decks, scope = self._decks(session, deck)
+            plan = self._plan(session, now, all_decks, scope)
+        return [
+            QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id])
+            for d in scope.values()
+        ]
+
+    def queue(self, deck: str | None = None) -> list[QueueItem]:
+        """The whole queue for now, in the order next_card would give it."""
+        now = self.now()
+        with self.database.unit_of_work() as session:
+            all_decks, scope = self._decks(session, deck)
+            plan = self._plan(session, now, all_decks, scope)
+            return self._items(session, plan.entries, all_decks)
+
+    def next_card(self, deck: str | None = None) -> QueueItem | None:
+        now = self.now()
+        with self.database.unit_of_work() as session:
+            all_decks, scope = self._decks(session, deck)
+            plan = self._plan(session, now, all_decks, scope)
+            if not plan.entries:
+                return None
+            return self._items(session, plan.entries[:1], all_decks)[0]
+
+    # ------------------------------------------------------------------ reviewing
+
+    def preview(self, card_id: int) -> dict[int, timedelta]:
+        """Rating -> the interval that rating would give now (what Anki shows on its buttons)."""
+        now = self.now()
+        with self.database.unit_of_work() as session:
+            card, state, slug = self._load_card(session, card_id)
+            preset, scheduler = self._scheduler_for(session, slug)
+            return {
+                rating: self._transition(scheduler, preset, card_id, state, rating, now)[0].due - now
+                for rating in RATINGS
+            }
+
+    def review(self, card_id: int, rating: int, *, duration_ms: int = 0, source: str = "manual") -> ReviewResult:
+        """Rate a card: the new state and the log are committed in one transaction."""
+        if rating not in RATINGS:
+            raise UserError(f"a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), got {rating!r}")
+        if source not in SOURCES:
+            raise UserError(f"review source must be one of {', '.join(SOURCES)}, got {source!r}")
+        now = self.now()
+        with self.database.unit_of_work() as session:
+            card, state, slug = self._load_card(session, card_id)
+            if card.retired:
+                raise UserError(f"card {card.content_id!r} is retired and cannot be reviewed")
+            preset, scheduler = self._scheduler_for(session, slug)
+            after, retrievability = self._transition(scheduler, preset, card_id, state, rating, now)
+            prev_state = STATE_NEW if state.state is None else state.state
+            is_lapse = prev_state == STATE_REVIEW and rating == 1
+            log = ReviewLog(
+                card_id=card_id,
+                rating=rating,
+                reviewed_at=now,
+                duration_ms=max(0, int(duration_ms)),
+                source=source,
+                prev_state=prev_state,
+                prev_step=state.step,
+                prev_stability=state.stability,
+                prev_difficulty=state.difficulty,
+                prev_due=state.due,
+                prev_last_review=state.last_review,
+                prev_reps=state.reps or 0,
+                prev_lapses=state.lapses or 0,
+                state=int(after.state),
+                stability=after.stability,
+                difficulty=after.difficulty,
+                due=after.due,
+                retrievability=retrievability,
+            )
+            state.state = int(after.state)
+            state.step = after.step
+            state.stability = after.stability
+            state.difficulty = after.difficulty
+            state.due = after.due
+            state.last_review = after.last_review
+            state.reps = (state.reps or 0) + 1
+            state.lapses = (state.lapses or 0) + int(is_lapse)
+            leech = is_leech_review(prev_state, rating, state.lapses, preset.leech_threshold)
+            tag_added = suspended_now = False
+            if leech:
+                tags = card.tag_list
+                if LEECH_TAG not in tags:
+                    card.tags = " ".join([*tags, LEECH_TAG])
+                    tag_added = True
+                if preset.leech_suspend and not card.suspended:
+                    card.suspended = True
+                    suspended_now = True
+                card.updated_at = now
+            session.add(log)
+            session.flush()
+            log_id = log.id
+            suspended = card.suspended
+        if tag_added or suspended_now:
+            self._leech_actions[log_id] = (tag_added, suspended_now)
+        return ReviewResult(
+            log_id=log_id,
+            card_id=card_id,
+            rating=rating,
+            state=STATE_NAMES[int(after.state)],
+            due=after.due,
+            interval=after.due - now,
+            leech=leech,
+            suspended=suspended,
+            stability=after.stability,
+            difficulty=after.difficulty,
+            retrievability=retrievability,
+            reviewed_at=now,
+        )
+
+    def undo(self) -> UndoResult | None:
+        """Undo the newest review of the current study day that is still there: the card's
+        state is restored exactly (from the log's prev_* columns), the log is deleted, and a
+        leech mark or suspension the review caused is taken back. Call again for more levels."""
+        now = self.now()
+        with self.database.unit_of_work() as session:
+            log = session.scalars(
+                select(ReviewLog)
+                .where(ReviewLog.reviewed_at >= self.today_start(now))
+                .order_by(ReviewLog.id.desc())
+                .limit(1)
+            ).first()
+            if log is None:
+                return None
+            card, state, slug = self._load_card(session, log.card_id)
+            state.state = log.prev_state
+            state.step = log.prev_step
+            state.stability = log.prev_stability
+            state.difficulty = log.prev_difficulty
+            state.due = log.prev_due
+            state.last_review = log.prev_last_review
+            state.reps = log.prev_reps
+            state.lapses = log.prev_lapses
+            actions = self._leech_actions.pop(log.id, None)
+            if actions is None:  # reviewed by another session: work out what the review did
+                preset = load_preset(session, slug)
+                if is_leech_review(log.prev_state, log.rating, log.prev_lapses + 1, preset.leech_threshold):
+                    actions = (log.prev_lapses < preset.leech_threshold, preset.leech_suspend)
+                else:
+                    actions = (False, False)
+            tag_added, suspended = actions
+            if tag_added:
+                card.tags = " ".join(t for t in card.tag_list if t != LEECH_TAG)
+            if suspended:
+                card.suspended = False
+            if tag_added or suspended:
+                card.updated_at = now
+            result = UndoResult(log.id, log.card_id, log.rating, STATE_NAMES[log.prev_state], log.prev_due)
+            session.delete(log)
+        return result
+
+    def suspend(self, card_id: int) -> None:
+        self._set_suspended(card_id, True)
+
+    def unsuspend(self, card_id: int) -> None:
+        self._set_suspended(card_id, False)
+
+    def _set_suspended(self, card_id: int, value: bool) -> None:
+        with self.database.unit_of_work() as session:
+            card = session.get(Card, card_id)
+            if card is None:
+                raise UserError(f"no card with id {card_id}")
+            if card.suspended != value:
+                card.suspended = value
+                card.updated_at = self.now()
+
+    # ------------------------------------------------------------------ stats
+
+    def reviews_today(self) -> int:
+        now = self.now()
+        with self.database.unit_of_work() as session:
+            return session.scalar(
+                select(func.count(ReviewLog.id)).where(
+                    ReviewLog.reviewed_at >= self.today_start(now), ReviewLog.reviewed_at < self.today_end(now)
+                )
+            ) or 0
+
+    def streak(self) -> int:
+        """Consecutive study days with at least one review, ending today, or yesterday while
+        today has none yet (the streak is not broken before the day is over)."""
+        now = self.now()
+        start, end = self.today_start(now), self.today_end(now)
+        days = 0
+        with self.database.unit_of_work() as session:
+            def studied(lo: datetime, hi: datetime) -> bool:
+                return session.scalars(
+                    select(ReviewLog.id).where(ReviewLog.reviewed_at >= lo, ReviewLog.reviewed_at < hi).limit(1)
+                ).first() is not None
+
+            if not studied(start, end):
+                end, start = start, self.today_start(start - timedelta(seconds=1))
+                if not studied(start, end):
+                    return 0
+            while studied(start, end):
+                days += 1
+                end, start = start, self.today_start(start - timedelta(seconds=1))
+        return days
+
+    # ------------------------------------------------------------------ helpers
+
+    def scheduler_for_deck(self, deck_slug: str) -> fsrs.Scheduler:
+        with self.database.unit_of_work() as session:
+            return self._scheduler_for(session, deck_slug)[1]
+
+    def _scheduler_for(self, session: Session, deck_slug: str) -> tuple[Preset, fsrs.Scheduler]:
+        preset = load_preset(session, deck_slug)
+        fitted = load_parameters(session, preset.name)
+        return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS)
+
+    def _scheduler(self, preset: Preset, parameters: Sequence[float]) -> fsrs.Scheduler:
+        key = (preset, tuple(parameters))
+        scheduler = self._schedulers.get(key)
+        if scheduler is None:
+            scheduler = self._schedulers[key] = preset.scheduler(parameters)
+        return scheduler
+
+    def _transition(
+        self, scheduler: fsrs.Scheduler, preset: Preset, card_id: int, state: CardState, rating: int, now: datetime
+    ) -> tuple[fsrs.Card, float | None]:
+        """py-fsrs's review of the card, with studyapp's deterministic fuzz on review intervals."""
+        before = to_fsrs_card(card_id, state, now)
+        after, _ = scheduler.review_card(before, fsrs.Rating(rating), now)
+        if preset.enable_fuzzing and after.state == fsrs.State.Review:
+            days = round((after.due - now) / timedelta(days=1))
+            fuzzed = fuzzed_interval_days(days, preset.maximum_interval, f"{card_id}:{state.reps or 0}")
+            after.due = now + timedelta(days=fuzzed)
+        retrievability = None
+        if state.state not in (None, STATE_NEW) and before.last_review is not None and before.stability:
+            retrievability = scheduler.get_card_retrievability(before, now)
+        return after, retrievability
+
+    def _load_card(self, session: Session, card_id: int) -> tuple[Card, CardState, str]:
+        row = session.execute(
+            select(Card, CardState, Deck.slug)
+            .join(CardState, CardState.card_id == Card.id, isouter=True)
+            .join(Deck, Deck.id == Card.deck_id)
+            .where(Card.id == card_id)
+        ).first()
+        if row is None:
+            raise UserError(f"no card with id {card_id}")
+        card, state, slug = row
+        if state is None:
+            state = CardState(card_id=card_id, state=STATE_NEW, reps=0, lapses=0)
+            session.add(state)
+        return card, state, slug
+
+    def _decks(self, session: Session, only: str | None) -> tuple[dict[int, _Deck], dict[int, _Deck]]:
+        rows = session.execute(
+            select(Deck.id, Deck.slug, Deck.title, Deck.position, Deck.requires)
+            .where(Deck.retired.is_(False))
+            .order_by(Deck.position, Deck.slug)
+        ).all()
+        presets = load_presets(session)
+        decks = {
+            i: _Deck(i, slug, title, position, list(requires or []), presets.get(slug) or Preset())
+            for i, slug, title, position, requires in rows
+        }
+        if only is None:
+            return decks, decks
+        scope = {i: d for i, d in decks.items() if d.slug == only}
+        if not scope:
+            raise UserError(f"no deck {only!r} (see `studyapp decks`)")
+        return decks, scope
+
+    # ------------------------------------------------------------------ the plan
+
+    def _plan(self, session: Session, now: datetime, decks: dict[int, _Deck], scope: dict[int, _Deck]) -> _Plan:
+        plan = _Plan()
+        today_start, today_end = self.today_start(now), self.today_end(now)
+        deck_ids = list(scope)
+        if not deck_ids:
+            return plan
+        active = and_(Card.suspended.is_(False), Card.retired.is_(False))
+        in_scope = Card.deck_id.in_(deck_ids) if len(scope) < len(decks) else true()
+
+        # what today already holds: limits used, notes touched (siblings buried)
+        new_done: dict[int, int] = defaultdict(int)
+        reviews_done: dict[int, int] = defaultdict(int)
+        touched: dict[str, set[int]] = defaultdict(set)
+        for prev_state, deck_id, note_id, card_id in session.execute(
+            select(ReviewLog.prev_state, Card.deck_id, Card.note_id, ReviewLog.card_id)
+            .join(Card, Card.id == ReviewLog.card_id)
+            .where(ReviewLog.reviewed_at >= today_start)
+        ):
+            touched[note_id].add(card_id)
+            if prev_state == STATE_NEW:
+                new_done[deck_id] += 1
+            elif prev_state == STATE_REVIEW:
+                reviews_done[deck_id] += 1
+        taken_notes: dict[str, int] = {}
+
+        def buried(note_id: str, card_id: int) -> bool:
+            others = touched.get(note_id)
+            if others and (others - {card_id}):
+                return True
+            owner = taken_notes.get(note_id)
+            return owner is not None and owner != card_id
+
+        # 1. (re)learning cards due today: shown when due (or within learn-ahead at the end);
+        # a step of a day or more is due for the whole day, like a review.
+        learning_now: list[_Entry] = []
+        ahead: list[_Entry] = []
+        horizon = now + self.learn_ahead
+        for card_id, deck_id, note_id, due, last_review in session.execute(
+            select(Card.id, Card.deck_id, Card.note_id, CardState.due, CardState.last_review)
+            .join(Card, Card.id == CardState.card_id)
+            .where(CardState.state.in_((STATE_LEARNING, STATE_RELEARNING)), CardState.due < today_end, active, in_scope)
+        ):
+            if deck_id not in scope:
+                continue
+            plan.learning_today[deck_id] += 1
+            taken_notes.setdefault(note_id, card_id)
+            interday = last_review is not None and due - last_review >= timedelta(days=1)
+            if due <= now or interday:
+                learning_now.append(_Entry(card_id, deck_id, "learning", (due, card_id)))
+            elif due <= horizon:
+                ahead.append(_Entry(card_id, deck_id, "ahead", (due, card_id)))
+        learning_now.sort(key=lambda e: e.sort)
+        ahead.sort(key=lambda e: e.sort)
+
+        # 2. review cards due today, most overdue relative to their interval first, per-deck limit
+        remaining_reviews = {i: max(0, d.preset.reviews_per_day - reviews_done[i]) for i, d in scope.items()}
+        reviews = self._review_candidates(session, now, today_end, scope, remaining_reviews, in_scope, buried,
+                                          taken_notes)
+        for entry in reviews:
+            plan.reviews[entry.deck_id] += 1
+        reviews.sort(key=lambda e: e.sort)
+
+        # 3. new cards in content order, per-deck limit, prerequisites first
+        remaining_new = {i: max(0, d.preset.new_per_day - new_done[i]) for i, d in scope.items()}
+        new = self._new_candidates(session, decks, scope, remaining_new, buried, taken_notes)
+        for entry in new:
+            plan.new[entry.deck_id] += 1
+
+        plan.entries = learning_now + reviews + new + ahead
+        return plan
+
+    def _review_candidates(self, session, now, today_end, scope, remaining, in_scope, buried, taken_notes):
+        wanted = {i: n for i, n in remaining.items() if n > 0}
+        if not wanted:
+            return []
+        now_jd = _julian(now)
+        last_jd = func.julianday(CardState.last_review)
+        overdue = (now_jd - last_jd) / func.max(func.julianday(CardState.due) - last_jd, 1e-6)
+        cap = max(wanted.values()) + 32
+        while True:
+            ranked = (
+                select(
+                    Card.id.label("id"),
+                    Card.deck_id.label("deck_id"),
+                    Card.note_id.label("note_id"),
+                    overdue.label("overdue"),
+                    func.row_number()
+                    .over(partition_by=Card.deck_id, order_by=(overdue.desc(), Card.id))
+                    .label("rn"),
+                )
+                .join(Card, Card.id == CardState.card_id)
+                .where(
+                    CardState.state == STATE_REVIEW,
+                    CardState.due < today_end,
+                    Card.suspended.is_(False),
+                    Card.retired.is_(False),
+                    Card.deck_id.in_(list(wanted)) if len(wanted) < len(scope) else in_scope,
+                )
+                .subquery()
+            )
+            rows = session.execute(
+                select(ranked.c.id, ranked.c.deck_id, ranked.c.note_id, ranked.c.overdue)
+                .where(ranked.c.rn <= cap)
+                .order_by(ranked.c.deck_id, ranked.c.rn)
+            ).all()
+            per_deck: dict[int, int] = defaultdict(int)
+            for _, deck_id, _, _ in rows:
+                per_deck[deck_id] += 1
+            taken: list[_Entry] = []
+            counts: dict[int, int] = defaultdict(int)
+            notes: dict[str, int] = {}
+            for card_id, deck_id, note_id, ratio in rows:
+                if deck_id not in wanted or counts[deck_id] >= wanted[deck_id]:
+                    continue
+                if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
+                    continue
+                notes[note_id] = card_id
+                counts[deck_id] += 1
+                taken.append(_Entry(card_id, deck_id, "review", (-(ratio or 0.0), card_id)))
+            if not any(per_deck[i] >= cap and counts[i] < wanted[i] for i in wanted):
+                for note_id, card_id in notes.items():
+                    taken_notes.setdefault(note_id, card_id)
+                return taken
+            cap *= 4
+
+    def _new_candidates(self, session, decks, scope, remaining, buried, taken_notes):
+        blocked = self._blocked_decks(session, decks, scope)
+        wanted = {i: n for i, n in remaining.items() if n > 0 and i not in blocked}
+        if not wanted:
+            return []
+        cap = max(wanted.values()) * 2 + 16
+        while True:
+            ranked = (
+                select(
+                    Card.id.label("id"),
+                    Card.deck_id.label("deck_id"),
+                    Card.note_id.label("note_id"),
+                    Card.kind.label("kind"),
+                    Card.position.label("position"),
+                    func.row_number()
+                    .over(partition_by=Card.deck_id, order_by=(Card.position, Card.id))
+                    .label("rn"),
+                )
+                .join(CardState, CardState.card_id == Card.id)
+                .where(
+                    CardState.state == STATE_NEW,
+                    Card.suspended.is_(False),
+                    Card.retired.is_(False),
+                    Card.deck_id.in_(list(wanted)),
+                )
+                .subquery()
+            )
+            rows = session.execute(
+                select(ranked.c.id, ranked.c.deck_id, ranked.c.note_id, ranked.c.kind, ranked.c.position)
+                .where(ranked.c.rn <= cap)
+            ).all()
+            requirements = self._exercise_requirements(session, [r[0] for r in rows if r[3] == "exercise"])
+            unmet = self._unmet(session, decks, {req for reqs in requirements.values() for req in reqs})
+            rows.sort(key=lambda r: (decks[r[1]].position, decks[r[1]].slug, r[4], r[0]))
+            per_deck: dict[int, int] = defaultdict(int)
+            for row in rows:
+                per_deck[row[1]] += 1
+            taken: list[_Entry] = []
+            counts: dict[int, int] = defaultdict(int)
+            notes: dict[str, int] = {}
+            for card_id, deck_id, note_id, _kind, position in rows:
+                if counts[deck_id] >= wanted[deck_id]:
+                    continue
+                if any(req in unmet for req in requirements.get(card_id, ())):
+                    continue
+                if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
+                    continue
+                notes[note_id] = card_id
+                counts[deck_id] += 1
+                taken.append(_Entry(card_id, deck_id, "new", (position, card_id)))
+            if not any(per_deck[i] >= cap and counts[i] < wanted[i] for i in wanted):
+                for note_id, card_id in notes.items():
+                    taken_notes.setdefault(note_id, card_id)
+                return taken
+            cap *= 4
+
+    def _blocked_decks(self, session: Session, decks: dict[int, _Deck], scope: dict[int, _Deck]) -> set[int]:
+        """Decks in scope whose new cards must wait: a deck they require (directly) still has
+        new cards. A requirement that leads back to the deck itself (a cycle) is ignored."""
+        by_slug = {d.slug: d for d in decks.values()}
+        graph = {d.slug: [r for r in d.requires if r in by_slug] for d in decks.values()}
+
+        def reaches(start: str, target: str) -> bool:
+            seen, stack = set(), [start]
+            while stack:
+                slug = stack.pop()
+                if slug == target:
+                    return True
+                if slug not in seen:
+                    seen.add(slug)
+                    stack.extend(graph.get(slug, ()))
+            return False
+
+        needed = {r for d in scope.values() for r in graph[d.slug] if not reaches(r, d.slug)}
+        unmet = self._unmet(session, decks, needed)
+        return {i for i, d in scope.items() if any(r in unmet and not reaches(r, d.slug) for r in graph[d.slug])}
+
+    def _unmet(self, session: Session, decks: dict[int, _Deck], ids: Iterable[str]) -> set[str]:
+        """Which required ids (deck slugs or card content ids) have not been studied yet: a deck
+        is studied when none of its active cards is new, a card once it has been reviewed
+        (a suspended or retired card does not hold anything back)."""
+        ids = set(ids)
+        if not ids:
+            return set()
+        by_slug = {d.slug: d for d in decks.values()}
+        unmet = set()
+        for slug in ids & set(by_slug):
+            has_new = session.scalars(
+                select(Card.id)
+                .join(CardState, CardState.card_id == Card.id)
+                .where(
+                    Card.deck_id == by_slug[slug].id,
+                    Card.suspended.is_(False),
+                    Card.retired.is_(False),
+                    CardState.state == STATE_NEW,
+                )
+                .limit(1)
+            ).first()
+            if has_new is not None:
+                unmet.add(slug)
+        card_ids = ids - set(by_slug)
+        if card_ids:
+            for content_id, state, suspended, retired in session.execute(
+                select(Card.content_id, CardState.state, Card.suspended, Card.retired)
+                .join(CardState, CardState.card_id == Card.id, isouter=True)
+                .where(Card.content_id.in_(card_ids))
+            ):
+                if (state is None or state == STATE_NEW) and not suspended and not retired:
+                    unmet.add(content_id)
+        return unmet
+
+    def _exercise_requirements(self, session: Session, card_ids: list[int]) -> dict[int, list[str]]:
+        if not card_ids:
+            return {}
+        found = {}
+        for card_id, extra in session.execute(select(Card.id, Card.extra).where(Card.id.in_(card_ids))):
+            requires = (extra or {}).get("requires") or []
+            if isinstance(requires, str):
+                requires = [requires]
+            if requires:
+                found[card_id] = [str(r) for r in requires]
+        return found
+
+    def _items(self, session: Session, entries: list[_Entry], decks: dict[int, _Deck]) -> list[QueueItem]:
+        ids = [e.card_id for e in entries]
+        rows: dict[int, Any] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for row in session.execute(
+                select(
+                    Card.id, Card.content_id, Card.kind, Card.front, Card.back, Card.extra, Card.deck_id,
+                    Card.note_id, Card.tags, CardState.state, CardState.due, CardState.reps, CardState.lapses,
+                )
+                .join(CardState, CardState.card_id == Card.id, isouter=True)
+                .where(Card.id.in_(chunk))
+            ):
+                rows[row[0]] = row
+        items = []
+        for entry in entries:
+            (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags,
+             state, due, reps, lapses) = rows[entry.card_id]
+            state = STATE_NEW if state is None else state
+            items.append(QueueItem(
+                card_id=card_id,
+                content_id=content_id,
+                kind=kind,
+                front=front,
+                back=back,
+                extra=dict(extra or {}),
+                deck=decks[deck_id].slug,
+                state=STATE_NAMES[state],
+                note_id=note_id,
+                tags=tuple((tags or "").split()),
+                due=due,
+                queue="learning" if entry.queue == "ahead" else entry.queue,
+                reps=reps or 0,
+                lapses=lapses or 0,
+                variant_seed=variant_seed(card_id, reps or 0) if kind == "exercise" else None,
+            ))
+        return items
