@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "studyapp.cli.content_commands",
     "studyapp.cli.schedule_commands",
     "studyapp.cli.grade",
+    "studyapp.cli.interop_commands",
 )
 
 

@@ -17,6 +17,13 @@ from studyapp.content.model import CardSpec, ContentBundle, DeckSpec
 from studyapp.storage.models import Card, CardState, Deck
 
 APP_TAGS = ("leech",)
+# Decks made by `studyapp import` carry a source_path like "import:anki:<file>"; their
+# cards are not in the content files, so sync leaves them (and their decks) alone.
+IMPORT_SOURCE_PREFIX = "import:"
+
+
+def is_imported_deck(deck: Deck) -> bool:
+    return deck.source_path.startswith(IMPORT_SOURCE_PREFIX)
 
 
 @dataclass
@@ -55,13 +62,14 @@ def sync_content(session: Session, bundle: ContentBundle, now: datetime) -> Sync
             _upsert_card(session, cards, deck, card_spec, position, now, summary)
 
     for content_id, card in cards.items():
-        if content_id not in seen and not card.retired:
+        if content_id not in seen and not card.retired and not is_imported_deck(card.deck):
             card.retired = True
             card.updated_at = now
             summary.retired += 1
     live = {d.slug for d in bundle.decks}
     for slug, deck in decks.items():
-        deck.retired = slug not in live
+        if not is_imported_deck(deck):
+            deck.retired = slug not in live
     session.flush()
     return summary
 

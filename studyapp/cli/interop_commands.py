@@ -1,0 +1,99 @@
+"""`studyapp import`, `studyapp export`, `studyapp backup` and `studyapp restore`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from studyapp.errors import UserError
+
+ANKI_SUFFIXES = (".apkg", ".colpkg")
+TEXT_SUFFIXES = (".csv", ".tsv")
+
+
+def register(subparsers, parents) -> None:
+    imp = subparsers.add_parser(
+        "import", parents=parents,
+        help="import an Anki package (.apkg) or a CSV/TSV file of front, back[, tags]",
+        description="Import cards. Importing the same file again adds nothing; changed cards are updated.",
+    )
+    imp.add_argument("file", type=Path, metavar="FILE", help="an .apkg/.colpkg, .csv or .tsv file")
+    imp.add_argument("--deck", metavar="NAME",
+                     help="the deck to import into (required for CSV/TSV; for Anki, instead of Anki's deck names)")
+    imp.add_argument("--with-history", action="store_true",
+                     help="Anki only: bring the review history across and continue each card's schedule")
+    imp.set_defaults(handler=run_import)
+
+    exp = subparsers.add_parser("export", parents=parents, help="export a deck as an Anki package")
+    exp.add_argument("deck", metavar="DECK", help="the deck's id (slug) or title")
+    exp.add_argument("--apkg", type=Path, metavar="FILE", required=True, help="the .apkg file to write")
+    exp.set_defaults(handler=run_export)
+
+    backup = subparsers.add_parser("backup", parents=parents,
+                                   help="write the whole database as one JSON file")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(handler=run_backup)
+
+    restore = subparsers.add_parser("restore", parents=parents,
+                                    help="restore a backup into a new, empty database")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.set_defaults(handler=run_restore)
+
+
+def _plain_database(ctx):
+    """The database without the first-start content sync: a backup should not change
+    what it copies, and a restore needs the database empty."""
+    if ctx._database is None:
+        from studyapp.storage.db import open_database
+
+        ctx._database = open_database(ctx.db_url)
+    return ctx._database
+
+
+def run_import(args: argparse.Namespace, ctx) -> int:
+    path: Path = args.file
+    suffix = path.suffix.lower()
+    if suffix in ANKI_SUFFIXES:
+        from studyapp.interop.anki_import import import_anki
+
+        summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
+                              with_history=args.with_history)
+    elif suffix in TEXT_SUFFIXES:
+        if args.with_history:
+            raise UserError(f"{path}: --with-history works only with Anki packages (.apkg)")
+        if not args.deck:
+            raise UserError(f"{path}: importing a {suffix[1:].upper()} file needs --deck NAME")
+        from studyapp.interop.csv_import import import_csv
+
+        summary = import_csv(ctx.database, path, ctx.clock.now(), deck_name=args.deck)
+    else:
+        raise UserError(
+            f"{path}: unknown file type {suffix or '(no extension)'!r}; studyapp imports "
+            f"{', '.join(ANKI_SUFFIXES + TEXT_SUFFIXES)}"
+        )
+    ctx.print(summary.describe())
+    return 0
+
+
+def run_export(args: argparse.Namespace, ctx) -> int:
+    from studyapp.interop.anki_export import export_deck
+
+    summary = export_deck(ctx.database, args.deck, args.apkg, ctx.clock.now())
+    ctx.print(summary.describe())
+    return 0
+
+
+def run_backup(args: argparse.Namespace, ctx) -> int:
+    from studyapp.interop.backup import write_backup
+
+    counts = write_backup(_plain_database(ctx), args.file, ctx.clock.now())
+    ctx.print(f"Wrote backup {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+    return 0
+
+
+def run_restore(args: argparse.Namespace, ctx) -> int:
+    from studyapp.interop.backup import restore_backup
+
+    counts = restore_backup(_plain_database(ctx), args.file)
+    ctx.print(f"Restored {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+    return 0

@@ -1,0 +1,254 @@
+"""`studyapp export DECK --apkg FILE`: a deck as an Anki package, written with genanki.
+
+Notes are grouped as studyapp groups cards (by note id): a basic card and its reverse
+become one "Basic (and reversed card)" note, the cloze cards of one text one Cloze note
+(its {{c1::...}} text kept), a choice card a basic note (question and options / answer).
+Note guids come from the note ids (`genanki.guid_for`; a note imported from Anki keeps
+its own guid) and note and card ids from the content ids, so exporting again and
+importing into Anki updates the notes instead of duplicating them. Exercises are graded
+code and stay in studyapp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import genanki
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studyapp.errors import UserError
+from studyapp.interop.htmltext import text_to_html
+from studyapp.storage.db import Database
+from studyapp.storage.models import Card, Deck
+
+# Fixed forever: Anki recognises a note type by its id.
+BASIC_MODEL_ID = 1_730_417_301
+REVERSED_MODEL_ID = 1_730_417_302
+CLOZE_MODEL_ID = 1_730_417_303
+# Note and card ids live in [ID_BASE, ID_BASE + ID_SPAN): millisecond times in the past,
+# as Anki's own ids are.
+ID_BASE = 1_000_000_000_000
+ID_SPAN = 500_000_000_000
+
+CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background-color: white; }
+pre { background: #f4f4f4; padding: 0.5em; overflow-x: auto; }
+code { font-family: monospace; }
+"""
+_ANSWER = "{{FrontSide}}<hr id=answer>"
+
+BASIC_MODEL = genanki.Model(
+    BASIC_MODEL_ID, "studyapp Basic",
+    fields=[{"name": "Front"}, {"name": "Back"}],
+    templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": _ANSWER + "{{Back}}"}],
+    css=CSS,
+)
+REVERSED_MODEL = genanki.Model(
+    REVERSED_MODEL_ID, "studyapp Basic (and reversed card)",
+    fields=[{"name": "Front"}, {"name": "Back"}],
+    templates=[
+        {"name": "Card 1", "qfmt": "{{Front}}", "afmt": _ANSWER + "{{Back}}"},
+        {"name": "Card 2", "qfmt": "{{Back}}", "afmt": _ANSWER + "{{Front}}"},
+    ],
+    css=CSS,
+)
+CLOZE_MODEL = genanki.Model(
+    CLOZE_MODEL_ID, "studyapp Cloze",
+    fields=[{"name": "Text"}, {"name": "Back Extra"}],
+    templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}],
+    css=CSS,
+    model_type=genanki.Model.CLOZE,
+)
+
+
+@dataclass
+class ExportSummary:
+    deck: str
+    file: Path
+    notes: int = 0
+    cards: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        text = f"Exported deck {self.deck}: {self.notes} notes ({self.cards} cards) to {self.file}."
+        return "\n".join([text, *(f"note: {line}" for line in self.skipped)])
+
+
+def note_guid(note_id: str) -> str:
+    """The Anki guid of a studyapp note: an imported note keeps its own."""
+    return note_id[len("anki-"):] if note_id.startswith("anki-") and len(note_id) > 5 else genanki.guid_for(note_id)
+
+
+def stable_id(key: str) -> int:
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return ID_BASE + int.from_bytes(digest[:8], "big") % ID_SPAN
+
+
+def deck_id_for(slug: str) -> int:
+    digest = hashlib.sha256(f"studyapp-deck:{slug}".encode()).digest()
+    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
+
+
+class _StableIds:
+    """The ids genanki asks for, in the order it asks (a note, then its cards), each
+    derived from a content id; a collision moves to the next free number."""
+
+    def __init__(self, keys: list[str]):
+        used: set[int] = set()
+        self.ids: list[int] = []
+        for key in keys:
+            value = stable_id(key)
+            while value in used:
+                value += 1
+            used.add(value)
+            self.ids.append(value)
+        self.position = 0
+
+    def __iter__(self) -> Iterator[int]:
+        return self
+
+    def __next__(self) -> int:
+        if self.position >= len(self.ids):  # genanki asked for more than planned
+            self.position += 1
+            return ID_BASE + ID_SPAN + self.position
+        value = self.ids[self.position]
+        self.position += 1
+        return value
+
+
+def find_deck(session: Session, name: str) -> Deck:
+    deck = session.scalars(select(Deck).where(Deck.slug == name)).first()
+    if deck is None:
+        matches = list(session.scalars(select(Deck).where(Deck.title == name)))
+        deck = matches[0] if len(matches) == 1 else None
+    if deck is None:
+        slugs = ", ".join(session.scalars(select(Deck.slug).order_by(Deck.position, Deck.slug))) or "none"
+        raise UserError(f"no deck {name!r} (decks: {slugs})")
+    return deck
+
+
+def build_package(session: Session, deck: Deck, summary: ExportSummary):
+    """(genanki.Deck, id keys in genanki's asking order) for `deck`."""
+    cards = list(
+        session.scalars(
+            select(Card).where(Card.deck_id == deck.id, Card.retired.is_(False)).order_by(Card.position, Card.id)
+        )
+    )
+    groups: dict[str, list[Card]] = {}
+    exercises = 0
+    for card in cards:
+        if card.kind == "exercise":
+            exercises += 1
+            continue
+        groups.setdefault(card.note_id, []).append(card)
+    if exercises:
+        summary.skipped.append(f"{exercises} exercises were left out (they are graded in studyapp)")
+    anki_deck = genanki.Deck(deck_id_for(deck.slug), deck.title, description=deck.description)
+    keys: list[str] = []
+    for note_id, group in groups.items():
+        for note, note_key, card_keys in _notes_for(note_id, group):
+            anki_deck.add_note(note)
+            keys.append(f"note:{note_key}")
+            keys.extend(f"card:{k}" for k in card_keys)
+            summary.notes += 1
+            summary.cards += len(card_keys)
+    return anki_deck, keys
+
+
+def _tags(card: Card) -> list[str]:
+    return [t for t in card.tag_list if t]
+
+
+def _notes_for(note_id: str, group: list[Card]):
+    """(genanki.Note, note key, card keys) for one studyapp note."""
+    clozes = [c for c in group if c.kind == "cloze" and isinstance(c.extra.get("text"), str)
+              and isinstance(c.extra.get("cloze"), int)]
+    if clozes:
+        first = clozes[0]
+        note = genanki.Note(
+            model=CLOZE_MODEL,
+            fields=[text_to_html(first.extra["text"]), text_to_html(str(first.extra.get("extra") or ""))],
+            tags=_tags(first), guid=note_guid(note_id),
+        )
+        numbered = sorted(clozes, key=lambda c: c.extra["cloze"])
+        note.cards = [genanki.Card(c.extra["cloze"] - 1, suspend=c.suspended) for c in numbered]
+        yield note, note_id, [c.content_id for c in numbered]
+        group = [c for c in group if c not in clozes]
+    reverses = [c for c in group if c.kind == "basic" and c.extra.get("reverse_of") == note_id]
+    forward = next((c for c in group if c.kind == "basic" and c.content_id == note_id), None)
+    if reverses and forward is not None:
+        reverse = reverses[0]
+        note = genanki.Note(
+            model=REVERSED_MODEL,
+            fields=[text_to_html(forward.front), text_to_html(forward.back)],
+            tags=_tags(forward), guid=note_guid(note_id),
+        )
+        note.cards = [genanki.Card(0, suspend=forward.suspended), genanki.Card(1, suspend=reverse.suspended)]
+        yield note, note_id, [forward.content_id, reverse.content_id]
+        group = [c for c in group if c is not forward and c is not reverse]
+    for card in group:
+        front, back = card.front, card.back
+        if card.kind == "choice":
+            options = card.extra.get("options") if isinstance(card.extra.get("options"), list) else []
+            lines = [f"- {o.get('text', '')}" for o in options if isinstance(o, dict)]
+            if lines:
+                front = front + "\n\n" + "\n".join(lines)
+        guid = note_guid(note_id) if card.content_id == note_id else genanki.guid_for(card.content_id)
+        note = genanki.Note(
+            model=BASIC_MODEL, fields=[text_to_html(front), text_to_html(back)],
+            tags=_tags(card), guid=guid,
+        )
+        note.cards = [genanki.Card(0, suspend=card.suspended)]
+        yield note, card.content_id, [card.content_id]
+
+
+def export_deck(database: Database, name: str, path: Path, now: datetime) -> ExportSummary:
+    with database.unit_of_work() as session:
+        deck = find_deck(session, name)
+        summary = ExportSummary(deck=deck.slug, file=path)
+        anki_deck, keys = build_package(session, deck, summary)
+    if not summary.notes:
+        raise UserError(f"deck {deck.slug!r} has no cards to export")
+    _write_package(anki_deck, keys, path, now)
+    return summary
+
+
+def _write_package(anki_deck: genanki.Deck, keys: list[str], path: Path, now: datetime) -> None:
+    target = path.expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="studyapp-export-") as tmp:
+            collection = Path(tmp) / "collection.anki2"
+            conn = sqlite3.connect(collection)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    genanki.Package(anki_deck).write_to_db(conn.cursor(), now.timestamp(), _StableIds(keys))
+                conn.commit()
+            finally:
+                conn.close()
+            staged = Path(tmp) / "package.apkg"
+            with zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.write(collection, "collection.anki2")
+                archive.writestr("media", json.dumps({}))
+            fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
+            try:
+                with open(staged, "rb") as source, open(partial, "wb") as sink:
+                    sink.write(source.read())
+                os.replace(partial, target)
+            except BaseException:
+                Path(partial).unlink(missing_ok=True)
+                raise
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the package ({exc.strerror or exc})") from exc

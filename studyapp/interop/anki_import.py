@@ -1,0 +1,84 @@
+"""`studyapp import FILE.apkg`: Anki notes become studyapp cards, in one transaction.
+
+Content ids are stable: `anki-<note guid>` for a note's first card, `::reverse`, `::t<N>`
+or `::c<N>` after it for the others. A note that studyapp itself exported (its guid is
+`genanki.guid_for(<note id>)`) maps back to the card it came from, so a round trip
+through Anki adds nothing and brings the reviews made there back with `--with-history`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from genanki import guid_for
+from sqlalchemy import select
+
+from studyapp.interop.anki_read import AnkiPackage, read_package
+from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
+from studyapp.interop.history import replay_reviews
+from studyapp.storage.db import Database
+from studyapp.storage.models import Card
+
+
+def import_anki(
+    database: Database,
+    path: Path,
+    now: datetime,
+    *,
+    deck_name: str | None = None,
+    with_history: bool = False,
+) -> ImportSummary:
+    package = read_package(path, with_history=with_history)  # raises before anything is written
+    with database.unit_of_work() as session:
+        return write_package(session, package, now, deck_name=deck_name, with_history=with_history)
+
+
+def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=None, with_history=False) -> ImportSummary:
+    path = package.path
+    summary = ImportSummary(file=path.name)
+    resolver = DeckResolver(session, now, import_source("anki", str(path.resolve())))
+    writer = CardWriter(session, now, summary)
+    known_notes: dict[str, str] = {}
+    known_cards: dict[str, str] = {}
+    for content_id, note_id in session.execute(select(Card.content_id, Card.note_id)):
+        known_notes.setdefault(guid_for(note_id), note_id)
+        if content_id != note_id:
+            known_cards.setdefault(guid_for(content_id), content_id)
+    seen: set[str] = set()
+    duplicates = 0
+    for item in package.cards:
+        if item.suffix == "" and item.guid in known_cards:
+            content_id = known_cards[item.guid]
+            existing = writer.existing(content_id)
+            note_id = existing.note_id if existing is not None else content_id
+        else:
+            note_id = known_notes.get(item.guid) or f"anki-{item.guid}"
+            content_id = note_id + item.suffix
+        if content_id in seen:
+            duplicates += 1
+            continue
+        seen.add(content_id)
+        extra = dict(item.extra)
+        if "reverse_of" in extra:
+            extra["reverse_of"] = note_id
+        data = CardData(
+            content_id=content_id, note_id=note_id, kind=item.kind, front=item.front,
+            back=item.back, tags=item.tags, extra=extra, source_file=str(path),
+            suspended=item.suspended,
+        )
+        title = deck_name or item.deck_name
+        card = writer.write(data, lambda title=title: resolver.named(title, explicit=deck_name is not None))
+        if with_history and item.reviews:
+            if card.id is None:
+                session.flush()
+            logs = replay_reviews(card, item.reviews)
+            session.add_all(logs)
+            summary.reviews += len(logs)
+    session.flush()
+    summary.skipped.extend(package.notes)
+    if duplicates:
+        summary.skipped.append(f"{duplicates} cards repeating a note already imported were skipped")
+    if not package.cards:
+        summary.skipped.append("the package holds no cards")
+    return summary

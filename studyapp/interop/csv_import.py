@@ -1,0 +1,169 @@
+"""`studyapp import FILE.csv|.tsv --deck NAME`: rows of front, back and optional tags.
+
+The first row is a header when it names a front and a back column ("front"/"question",
+"back"/"answer", optionally "tags"); otherwise the columns are front, back[, tags].
+The file must be UTF-8. Each card's id is `csv-<hash of its front>`, so importing the
+same file again adds nothing and an edited back updates its card.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from studyapp.errors import UserError
+from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
+from studyapp.storage.db import Database
+
+FRONT_NAMES = {"front", "question", "q", "prompt", "term"}
+BACK_NAMES = {"back", "answer", "a", "definition"}
+TAG_NAMES = {"tags", "tag"}
+MAX_BYTES = 256 * 1024 * 1024
+
+
+@dataclass
+class CsvRows:
+    path: Path
+    cards: list[CardData]
+    notes: list[str] = field(default_factory=list)
+
+
+def content_id_for(front: str) -> str:
+    return "csv-" + hashlib.sha256(front.encode("utf-8")).hexdigest()[:16]
+
+
+def read_csv(path: Path) -> CsvRows:
+    """The cards a CSV/TSV file describes, or a UserError naming the file (and line)."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise UserError(f"{path}: not a file")
+        if size > MAX_BYTES:
+            raise UserError(f"{path}: the file is too large ({size} bytes)")
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UserError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    text = _decode(path, raw)
+    if not text.strip():
+        raise UserError(f"{path}: the file is empty; expected rows of front, back and optional tags")
+    delimiter = _delimiter(path, text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise UserError(f"{path}:{reader.line_num or line}: not valid {_kind(delimiter)} ({exc})") from exc
+    # Anki's own text exports start with lines like "#separator:tab"
+    while rows and rows[0][1][0].startswith("#") and ":" in rows[0][1][0]:
+        rows.pop(0)
+    if not rows:
+        raise UserError(f"{path}: the file is empty; expected rows of front, back and optional tags")
+    front_col, back_col, tags_col = 0, 1, 2
+    header = [cell.strip().lower() for cell in rows[0][1]]
+    fronts = [i for i, name in enumerate(header) if name in FRONT_NAMES]
+    backs = [i for i, name in enumerate(header) if name in BACK_NAMES]
+    if fronts and backs:
+        front_col, back_col = fronts[0], backs[0]
+        tags_col = next((i for i, name in enumerate(header) if name in TAG_NAMES), None)
+        rows.pop(0)
+        if not rows:
+            raise UserError(f"{path}: no cards: the file has a header row but no rows below it")
+    result = CsvRows(path=path, cards=[])
+    seen: dict[str, int] = {}
+    duplicates = 0
+    for number, row in rows:
+        if len(row) <= max(front_col, back_col):
+            raise UserError(
+                f"{path}:{number}: expected a front and a back column separated by "
+                f"{_name(delimiter)}, found {len(row)} column{'s' if len(row) != 1 else ''}"
+            )
+        front, back = _clean(row[front_col]), _clean(row[back_col])
+        if not front:
+            raise UserError(f"{path}:{number}: the front (column {front_col + 1}) is empty")
+        if not back:
+            raise UserError(f"{path}:{number}: the back (column {back_col + 1}) is empty")
+        tags = re.split(r"[\s,]+", row[tags_col]) if tags_col is not None and tags_col < len(row) else []
+        content_id = content_id_for(front)
+        if content_id in seen:
+            duplicates += 1
+            continue
+        seen[content_id] = number
+        result.cards.append(
+            CardData(
+                content_id=content_id, note_id=content_id, kind="basic", front=front, back=back,
+                tags=[t for t in tags if t], source_file=str(path), source_line=number,
+            )
+        )
+    if duplicates:
+        result.notes.append(f"{duplicates} rows repeating an earlier front were skipped")
+    return result
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UserError(f"{path}: the file is UTF-16 text; save it as UTF-8 (\"CSV UTF-8\") and import again")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UserError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as "
+            f"UTF-8 and import again"
+        ) from exc
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise UserError(
+            f"{path}:{line}: the file holds NUL bytes (UTF-16 text?); save it as UTF-8 and import again"
+        )
+    return text
+
+
+def _delimiter(path: Path, text: str) -> str:
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    first = text.split("\n", 1)[0]
+    if "," not in first:
+        if "\t" in first:
+            return "\t"
+        if ";" in first:
+            return ";"
+    return ","
+
+
+def _kind(delimiter: str) -> str:
+    return "TSV" if delimiter == "\t" else "CSV"
+
+
+def _name(delimiter: str) -> str:
+    return {"\t": "a tab", ",": "a comma", ";": "a semicolon"}[delimiter]
+
+
+def _clean(cell: str) -> str:
+    return cell.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def import_csv(database: Database, path: Path, now: datetime, *, deck_name: str) -> ImportSummary:
+    if not deck_name or not deck_name.strip():
+        raise UserError(f"{path}: importing a CSV/TSV file needs --deck NAME")
+    rows = read_csv(path)
+    with database.unit_of_work() as session:
+        summary = ImportSummary(file=path.name)
+        resolver = DeckResolver(session, now, import_source("csv", str(path.resolve())))
+        writer = CardWriter(session, now, summary)
+        title = deck_name.strip()
+        for data in rows.cards:
+            writer.write(data, lambda: resolver.named(title, explicit=True))
+        session.flush()
+    summary.skipped.extend(rows.notes)
+    return summary
