@@ -211,13 +211,14 @@ def preset_names(database: Database, deck: str | None = None) -> list[str]:
 
 
 def load_logs(session: Session, deck_ids: Sequence[int]) -> list[tuple[int, datetime, int, int]]:
-    return list(
-        session.execute(
+    return [
+        tuple(row)
+        for row in session.execute(
             select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.prev_state)
             .join(Card, Card.id == ReviewLog.card_id)
             .where(Card.deck_id.in_(list(deck_ids)))
-        ).tuples()
-    )
+        )
+    ]
 
 
 def optimize_preset(
