@@ -1,39 +1,204 @@
-"""The studyapp Textual application, built from its dependencies so tests can pass fakes."""
+"""The studyapp Textual application, built from its dependencies so tests can pass fakes.
+
+The app itself only wires things together: the screens live in `screens/`, reusable
+widgets in `widgets/`, command palette providers in `commands/`, messages in
+`messages/` and styles in `styles/*.tcss`. Screens other than the dashboard are
+imported when first shown, which keeps `studyapp` quick to its first frame.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
 
 from studyapp.clock import Clock
-from studyapp.scheduling.days import next_day_start
 from studyapp.storage.db import Database
-from studyapp.storage.queries import deck_counts
+from studyapp.tui.commands import COMMAND_PROVIDERS
+from studyapp.tui.messages import DatabaseReady
+from studyapp.tui.screens.dashboard import DashboardScreen
+
+DatabaseSource = Database | Callable[[], Database]
+GraderFactory = Callable[[str, Database], Any]
+
+# name -> (module, class): the screens the app navigates between.
+SCREENS_BY_NAME = {
+    "browse": ("studyapp.tui.screens.browse", "BrowseScreen"),
+    "stats": ("studyapp.tui.screens.stats", "StatsScreen"),
+    "settings": ("studyapp.tui.screens.settings", "SettingsScreen"),
+}
 
 
 class StudyApp(App[None]):
     TITLE = "studyapp"
-    BINDINGS = [("q", "quit", "Quit"), ("r", "refresh", "Refresh")]
+    SUB_TITLE = "deep learning, spaced"
+    CSS_PATH = "styles/app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | set(COMMAND_PROVIDERS)
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("d", "goto('dashboard')", "Dashboard", show=False),
+        Binding("b", "goto('browse')", "Browse"),
+        Binding("t", "goto('stats')", "Stats"),
+        Binding("comma", "goto('settings')", "Settings", key_display=","),
+        Binding("q", "quit", "Quit"),
+    ]
 
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        database: DatabaseSource,
+        clock: Clock,
+        grader: Any = None,
+        *,
+        grader_factory: GraderFactory | None = None,
+        day_start_hour: int | None = None,
+        cursor_blink: bool = True,
+        editor: str | None = None,
+    ) -> None:
         super().__init__()
-        self.database = database
+        self._database_source = database
+        self._database: Database | None = database if isinstance(database, Database) else None
+        self._database_lock = threading.Lock()
         self.clock = clock
+        self.grader = grader
+        self.grader_factory = grader_factory
+        self.day_start_override = day_start_hour
+        self.cursor_blink = cursor_blink
+        self.editor = editor
+        self._service = None
+        self._preferences = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="decks", cursor_type="row")
-        yield Footer()
+    # -- dependencies -------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        table = self.query_one("#decks", DataTable)
-        table.add_columns("Deck", "Cards", "New", "Learning", "Due")
-        self.action_refresh()
+    @property
+    def database_ready(self) -> bool:
+        return self._database is not None
 
-    def action_refresh(self) -> None:
-        table = self.query_one("#decks", DataTable)
-        table.clear()
-        with self.database.unit_of_work() as session:
-            rows = deck_counts(session, next_day_start(self.clock.now()))
-        for row in rows:
-            table.add_row(row.title, row.cards, row.new, row.learning, row.due, key=row.slug)
+    @property
+    def database(self) -> Database:
+        """The database; opened (migrated, first content synced) on first use.
+
+        Screens open it from a worker thread first (the dashboard does on mount), so
+        the event loop never waits for it."""
+        if self._database is None:
+            with self._database_lock:
+                if self._database is None:
+                    self._database = self._database_source()  # type: ignore[operator]
+        return self._database
+
+    @property
+    def preferences(self):
+        if self._preferences is None:
+            from studyapp.study.preferences import load_preferences
+
+            with self.database.unit_of_work() as session:
+                self._preferences = load_preferences(session)
+        return self._preferences
+
+    @property
+    def day_start_hour(self) -> int:
+        if self.day_start_override is not None:
+            return self.day_start_override
+        return self.preferences.day_start_hour
+
+    @property
+    def service(self):
+        """The scheduler's ReviewService (imported on first use)."""
+        if self._service is None:
+            from studyapp.scheduling.service import ReviewService
+
+            self._service = ReviewService(self.database, self.clock, day_start_hour=self.day_start_hour)
+        return self._service
+
+    def preferences_changed(self, preferences) -> None:
+        """Settings saved: apply the theme, rebuild what depends on the day start or device."""
+        old = self._preferences
+        self._preferences = preferences
+        self._service = None
+        self.apply_theme(preferences.theme)
+        if old is not None and old.grading_device != preferences.grading_device and self.grader_factory:
+            self._close_grader()
+            self._start_grader()
+
+    def apply_theme(self, theme: str) -> None:
+        if theme in self.available_themes and theme != self.theme:
+            self.theme = theme
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen()
+
+    def on_database_ready(self, message: DatabaseReady) -> None:
+        self._preferences = message.preferences
+        self.apply_theme(message.preferences.theme)
+        if self.grader is None and self.grader_factory is not None:
+            self._start_grader()
+
+    def _start_grader(self) -> None:
+        try:
+            self.grader = self.grader_factory(self.preferences.grading_device, self.database)
+            self.grader.start()
+        except ModuleNotFoundError as exc:  # a checkout without the grading package
+            self.grader = None
+            self.log.warning(f"no grader: {exc}")
+        except Exception as exc:  # the app stays useful for flashcards
+            self.grader = None
+            self.notify(f"The grader could not start: {exc}", severity="error", timeout=8)
+
+    def _close_grader(self) -> None:
+        grader, self.grader = self.grader, None
+        if grader is not None:
+            try:
+                grader.close()
+            except Exception:
+                pass
+
+    async def action_quit(self) -> None:
+        self.exit()
+
+    def on_unmount(self) -> None:
+        if self.grader_factory is not None:
+            self._close_grader()
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from studyapp.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_goto(self, name: str) -> None:
+        """Show a top-level screen: pop back to it when it is already open, else push it."""
+        if name == "dashboard":
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        module_name, class_name = SCREENS_BY_NAME[name]
+        import importlib
+
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        if isinstance(self.screen, screen_class):
+            return
+        for index, screen in enumerate(self.screen_stack):
+            if isinstance(screen, screen_class):
+                while len(self.screen_stack) > index + 1:
+                    self.pop_screen()
+                return
+        self.push_screen(screen_class())
+
+    def study(self, deck: str | None = None) -> None:
+        """Start a review session: one deck, or everything due when `deck` is None."""
+        from studyapp.tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(deck))
+
+    def open_exercise(self, card_id: int) -> None:
+        from studyapp.tui.screens.exercise import ExerciseScreen
+
+        self.push_screen(ExerciseScreen.for_card(card_id, self))

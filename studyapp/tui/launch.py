@@ -6,6 +6,19 @@ from __future__ import annotations
 def launch_tui(ctx) -> int:
     from studyapp.tui.app import StudyApp
 
-    app = StudyApp(database=ctx.database, clock=ctx.clock)
+    app = StudyApp(
+        # opened by the dashboard's worker after the first frame, not here
+        database=lambda: ctx.database,
+        clock=ctx.clock,
+        grader_factory=make_grader,
+    )
     app.run()
     return app.return_code or 0
+
+
+def make_grader(device: str, database):
+    """The grading client: its worker (the only process with torch) starts in the background."""
+    from studyapp.content.service import configured_roots
+    from studyapp.grading.client import GraderClient
+
+    return GraderClient(device=device, roots=configured_roots(database))

@@ -1,0 +1,77 @@
+"""The dashboard's activity numbers straight from review_logs: reviews per study day
+for the heatmap, today's count and the current streak, and card counts by state."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, day_start, local_zone, study_day
+from studyapp.storage.models import STATE_NAMES, STATE_NEW, Card, CardState, Deck, ReviewLog
+
+
+@dataclass(frozen=True)
+class Activity:
+    today: date
+    per_day: dict[date, int]  # study day -> reviews, only days with reviews
+    reviews_today: int
+    streak: int
+
+    def weeks(self, count: int = 12) -> list[list[tuple[date, int] | None]]:
+        """`count` columns of 7 days (Monday first) ending with the week holding today;
+        days after today are None."""
+        last_monday = self.today - timedelta(days=self.today.weekday())
+        first = last_monday - timedelta(weeks=count - 1)
+        columns = []
+        for week in range(count):
+            column: list[tuple[date, int] | None] = []
+            for weekday in range(7):
+                day = first + timedelta(weeks=week, days=weekday)
+                column.append(None if day > self.today else (day, self.per_day.get(day, 0)))
+            columns.append(column)
+        return columns
+
+
+def activity(
+    session: Session,
+    now: datetime,
+    *,
+    weeks: int = 12,
+    hour: int = DEFAULT_DAY_START_HOUR,
+    zone: tzinfo | None = None,
+) -> Activity:
+    zone = zone or local_zone()
+    today = date.fromisoformat(study_day(now, hour=hour, zone=zone))
+    # a year back at most for the streak; the heatmap needs `weeks`
+    since = day_start(now, hour=hour, zone=zone) - timedelta(days=max(weeks * 7, 366))
+    per_day: Counter[date] = Counter()
+    for (moment,) in session.execute(select(ReviewLog.reviewed_at).where(ReviewLog.reviewed_at >= since)):
+        per_day[date.fromisoformat(study_day(moment, hour=hour, zone=zone))] += 1
+    streak = 0
+    day = today if per_day.get(today) else today - timedelta(days=1)
+    while per_day.get(day):
+        streak += 1
+        day -= timedelta(days=1)
+    return Activity(today=today, per_day=dict(per_day), reviews_today=per_day.get(today, 0), streak=streak)
+
+
+def state_counts(session: Session) -> dict[str, int]:
+    """Live, unsuspended cards by state name, plus `suspended`."""
+    counts = dict.fromkeys([*STATE_NAMES.values(), "suspended"], 0)
+    rows = session.execute(
+        select(Card.suspended, func.coalesce(CardState.state, STATE_NEW), func.count(Card.id))
+        .join(Deck, Deck.id == Card.deck_id)
+        .outerjoin(CardState, CardState.card_id == Card.id)
+        .where(Card.retired.is_(False), Deck.retired.is_(False))
+        .group_by(Card.suspended, func.coalesce(CardState.state, STATE_NEW))
+    )
+    for suspended, state, count in rows:
+        if suspended:
+            counts["suspended"] += count
+        else:
+            counts[STATE_NAMES.get(state, "new")] += count
+    return counts

@@ -1,0 +1,353 @@
+"""Browse: search and filter cards by deck, tag, state and text; a card's detail with
+its review history and submissions; suspend, unsuspend, edit, open the source file."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.markdown import Markdown as RichMarkdown
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from studyapp.tui.formatting import relative, short_date
+from studyapp.tui.messages import CardDetailLoaded, CardsFound, LoadFailed
+
+SEARCH_DELAY = 0.15
+NARROW_WIDTH = 110
+
+
+class BrowseScreen(Screen):
+    LABEL = "Browse"
+    CSS_PATH = "../styles/browse.tcss"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", key_display="/"),
+        Binding("s", "toggle_suspend", "Suspend/unsuspend"),
+        Binding("e", "edit", "Edit card"),
+        Binding("o", "open_source", "Open source"),
+        Binding("enter", "practice", "Practice exercise", show=False),
+        Binding("x", "show_exercises", "Exercises"),
+        Binding("escape", "back", "Back"),
+    ]
+    HELP_EXTRA = [
+        ("enter", "On an exercise: open it in the exercise screen"),
+        ("search", "words, deck:SLUG, tag:TAG, is:new|learning|review|relearning|due|suspended|leech, kind:KIND"),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.initial_query = query
+        self._search_timer: Timer | None = None
+        self._search_generation = 0
+        self._detail_generation = 0
+        self._rows: dict[int, object] = {}
+        self._detail = None
+
+    def compose(self) -> ComposeResult:
+        from studyapp.study.cards import QUERY_HELP
+
+        yield Header()
+        yield Input(self.initial_query, placeholder=f"search: {QUERY_HELP}", id="search")
+        with Horizontal(id="browse-body"):
+            yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="card-detail-panel"):
+                yield Static("", id="card-detail")
+        yield Static("", id="browse-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        search = self.query_one("#search", Input)
+        search.cursor_blink = getattr(self.app, "cursor_blink", True)
+        table = self.query_one("#cards", DataTable)
+        table.add_column("Card", key="card")
+        table.add_column("Deck", key="deck")
+        table.add_column("Kind", key="kind")
+        table.add_column("State", key="state")
+        table.add_column("Due", key="due")
+        table.add_column("Front", key="front")
+        self.query_one("#card-detail-panel").border_title = "Card"
+        self._layout(self.size.width)
+        table.focus()
+        self.search()
+
+    def on_resize(self, event) -> None:
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+
+    # -- searching ----------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self.search)
+
+    @on(Input.Submitted, "#search")
+    def _query_submitted(self) -> None:
+        self.search()
+        self.query_one("#cards", DataTable).focus()
+
+    def search(self) -> None:
+        self._search_generation += 1
+        self._search(self.query_one("#search", Input).value, self._search_generation)
+
+    @work(thread=True, exclusive=True, group="browse-search")
+    def _search(self, text: str, generation: int) -> None:
+        from studyapp.errors import UserError
+        from studyapp.study.cards import SEARCH_LIMIT, parse_query, search_cards
+
+        try:
+            query = parse_query(text)
+            with self.app.database.unit_of_work() as session:
+                rows = search_cards(session, query, self.app.clock.now(), limit=SEARCH_LIMIT + 1)
+        except UserError as exc:
+            self.post_message(LoadFailed("cards", str(exc)))
+            return
+        message = CardsFound(rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT)
+        message.generation = generation  # type: ignore[attr-defined]
+        self.post_message(message)
+
+    def on_cards_found(self, message: CardsFound) -> None:
+        if getattr(message, "generation", self._search_generation) != self._search_generation:
+            return  # an older search finished late
+        table = self.query_one("#cards", DataTable)
+        now = self.app.clock.now()
+        previous = self._current_id()
+        table.clear()
+        self._rows = {row.id: row for row in message.rows}
+        for row in message.rows:
+            table.add_row(*self._cells(row, now), key=str(row.id))
+        count = f"{len(message.rows)}{'+' if message.truncated else ''} cards"
+        self.query_one("#browse-status", Static).update(count)
+        if previous in self._rows:
+            table.move_cursor(row=table.get_row_index(str(previous)))
+        if not message.rows:
+            self.query_one("#card-detail", Static).update(Text("No card matches.", style="dim"))
+        else:
+            self._load_detail()
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.query_one("#browse-status", Static).update(Text(message.error, style="red"))
+
+    def _cells(self, row, now) -> tuple:
+        state = Text("suspended", style="dim italic") if row.suspended else Text(row.state, style=STATE_STYLES.get(row.state, ""))
+        due = relative(row.due, now) if row.state != "new" else ""
+        return (row.content_id, row.deck_slug, row.kind, state, due, row.snippet)
+
+    # -- detail -------------------------------------------------------------------------
+
+    def _current_id(self) -> int | None:
+        table = self.query_one("#cards", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    @on(DataTable.RowHighlighted, "#cards")
+    def _highlighted(self) -> None:
+        self._load_detail()
+
+    def _load_detail(self) -> None:
+        card_id = self._current_id()
+        if card_id is None:
+            return
+        self._detail_generation += 1
+        self._fetch_detail(card_id, self._detail_generation)
+
+    @work(thread=True, exclusive=True, group="browse-detail")
+    def _fetch_detail(self, card_id: int, generation: int) -> None:
+        from studyapp.study.cards import card_detail
+
+        with self.app.database.unit_of_work() as session:
+            detail = card_detail(session, card_id)
+        message = CardDetailLoaded(detail)
+        message.generation = generation  # type: ignore[attr-defined]
+        self.post_message(message)
+
+    def on_card_detail_loaded(self, message: CardDetailLoaded) -> None:
+        if getattr(message, "generation", self._detail_generation) != self._detail_generation:
+            return
+        self._detail = message.detail
+        self.query_one("#card-detail", Static).update(render_detail(message.detail, self.app.clock.now()))
+        self.query_one("#card-detail-panel").border_title = message.detail.content_id
+        self.refresh_bindings()
+
+    @on(DataTable.RowSelected, "#cards")
+    def _selected(self) -> None:
+        self.action_practice()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#cards", DataTable).focus()
+        else:
+            self.app.pop_screen()
+
+    def show_exercises(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = "kind:exercise"
+        self.search()
+
+    def action_show_exercises(self) -> None:
+        self.show_exercises()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("toggle_suspend", "edit", "open_source", "practice"):
+            if self._current_id() is None:
+                return None
+            if action == "practice":
+                row = self._rows.get(self._current_id())
+                return row is not None and row.kind == "exercise"
+        return True
+
+    def action_toggle_suspend(self) -> None:
+        card_id = self._current_id()
+        row = self._rows.get(card_id)
+        if row is None:
+            return
+        set_suspended(self.app, card_id, not row.suspended)
+        from dataclasses import replace
+
+        row = replace(row, suspended=not row.suspended)
+        self._rows[card_id] = row
+        table = self.query_one("#cards", DataTable)
+        for column, value in zip(("card", "deck", "kind", "state", "due", "front"),
+                                 self._cells(row, self.app.clock.now()), strict=True):
+            table.update_cell(str(card_id), column, value)
+        self.notify(f"{row.content_id} {'suspended' if row.suspended else 'unsuspended'}")
+        self._load_detail()
+
+    def action_edit(self) -> None:
+        card_id = self._current_id()
+        if card_id is not None:
+            edit_card(self, card_id, on_saved=lambda: (self.search(), self._load_detail()))
+
+    def action_open_source(self) -> None:
+        detail = self._detail
+        if detail is None or not detail.source_file:
+            self.notify("This card has no source file.", severity="warning")
+            return
+        from studyapp.tui.external_editor import open_file
+
+        problem = open_file(self.app, detail.source_file, detail.source_line or None)
+        if problem:
+            self.notify(f"{detail.location}\n({problem})", title="Source", timeout=8)
+
+    def action_practice(self) -> None:
+        card_id = self._current_id()
+        row = self._rows.get(card_id)
+        if row is not None and row.kind == "exercise":
+            self.app.open_exercise(card_id)
+
+
+STATE_STYLES = {"new": "dodger_blue1", "learning": "dark_orange", "relearning": "red", "review": "green3"}
+
+
+def set_suspended(app, card_id: int, suspended: bool) -> None:
+    """Through the scheduler when it is there (it may keep caches); else the row itself."""
+    try:
+        service = app.service
+    except ModuleNotFoundError:
+        service = None
+    if service is not None:
+        (service.suspend if suspended else service.unsuspend)(card_id)
+        return
+    from studyapp.storage.models import Card
+
+    with app.database.unit_of_work() as session:
+        session.get(Card, card_id).suspended = suspended
+
+
+def edit_card(screen, card_id: int, on_saved=None) -> None:
+    """Open the card editor for `card_id` and save what the learner changes."""
+    from studyapp.errors import UserError
+    from studyapp.study.cards import editable_fields, update_card_text
+    from studyapp.tui.screens.dialogs import CardEditor
+
+    app = screen.app
+    with app.database.unit_of_work() as session:
+        fields = editable_fields(session, card_id)
+
+    def saved(values: dict | None) -> None:
+        if values is None:
+            return
+        try:
+            with app.database.unit_of_work() as session:
+                update_card_text(session, card_id, values, app.clock.now())
+        except UserError as exc:
+            app.notify(str(exc), severity="error")
+            return
+        app.notify("Card saved.")
+        if on_saved is not None:
+            on_saved()
+
+    app.push_screen(CardEditor("Edit card", fields), saved)
+
+
+def render_detail(detail, now) -> Group:
+    parts: list = []
+    head = Text()
+    head.append(f"{detail.deck_title}", style="bold")
+    head.append(f" · {detail.kind} · ")
+    head.append("suspended" if detail.suspended else detail.state,
+                style="dim italic" if detail.suspended else STATE_STYLES.get(detail.state, ""))
+    if detail.state != "new":
+        head.append(f" · due {relative(detail.due, now)}")
+    parts.append(head)
+    facts = Text(style="dim")
+    facts.append(f"reps {detail.reps} · lapses {detail.lapses}")
+    if detail.stability is not None:
+        facts.append(f" · stability {detail.stability:.1f}d")
+    if detail.difficulty is not None:
+        facts.append(f" · difficulty {detail.difficulty:.1f}")
+    parts.append(facts)
+    if detail.tags:
+        parts.append(Text("tags: " + ", ".join(detail.tags), style="dim"))
+    if detail.location:
+        parts.append(Text(f"source: {detail.location}", style="dim"))
+    parts.append(Text("\nFront", style="bold underline"))
+    front = detail.extra.get("title") if detail.kind == "exercise" else None
+    parts.append(RichMarkdown(f"**{front}**\n\n{detail.front}" if front else detail.front))
+    if detail.kind == "choice":
+        options = Text()
+        for option in detail.extra.get("options", []):
+            options.append(("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
+                           style="green3" if option.get("correct") else "")
+        parts.append(options)
+    if detail.kind != "exercise":
+        parts.append(Text("Back", style="bold underline"))
+        parts.append(RichMarkdown(detail.back or "—"))
+    parts.append(Text("\nReview history", style="bold underline"))
+    if detail.history:
+        table = Table(box=None, padding=(0, 1), show_edge=False)
+        for column in ("when", "rating", "state", "next due", "time"):
+            table.add_column(column, style="dim" if column == "when" else "")
+        for entry in detail.history[:30]:
+            table.add_row(short_date(entry.reviewed_at), entry.rating_name, entry.state,
+                          relative(entry.due, now), f"{entry.duration_ms / 1000:.0f}s")
+        parts.append(table)
+    else:
+        parts.append(Text("not reviewed yet", style="dim"))
+    if detail.kind == "exercise":
+        parts.append(Text("\nSubmissions", style="bold underline"))
+        if detail.submissions:
+            table = Table(box=None, padding=(0, 1), show_edge=False)
+            for column in ("when", "status", "device", "ms"):
+                table.add_column(column)
+            for entry in detail.submissions[:30]:
+                table.add_row(short_date(entry.created_at), entry.status, entry.device, str(entry.duration_ms))
+            parts.append(table)
+        else:
+            parts.append(Text("no submissions yet", style="dim"))
+    return Group(*parts)

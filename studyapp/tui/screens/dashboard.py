@@ -1,0 +1,180 @@
+"""Dashboard: every deck with new / learning / due counts, today's reviews, the streak,
+a 12-week heatmap, and keys to study one deck or everything due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from studyapp.tui.messages import DashboardLoaded, DatabaseReady, LoadFailed
+from studyapp.tui.widgets.heatmap import Heatmap
+
+ALL_DECKS = "__all__"
+
+
+@dataclass(frozen=True)
+class DeckRow:
+    slug: str
+    title: str
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def due(self) -> int:
+        return self.new + self.learning + self.review
+
+
+def load_dashboard(app) -> tuple[list[DeckRow], object]:
+    """Blocking: today's queue counts per deck and the activity numbers."""
+    from studyapp.study.activity import activity
+
+    database = app.database
+    try:
+        counts = app.service.counts()
+        decks = [DeckRow(c.slug, c.title, c.new, c.learning, c.review) for c in counts]
+    except ModuleNotFoundError as exc:  # the scheduler is not installed: plain due counts
+        if not (exc.name or "").startswith("studyapp.scheduling"):
+            raise
+        from studyapp.scheduling.days import next_day_start
+        from studyapp.storage.queries import deck_counts
+
+        with database.unit_of_work() as session:
+            counts = deck_counts(session, next_day_start(app.clock.now(), hour=app.day_start_hour))
+        decks = [DeckRow(c.slug, c.title, c.new, c.learning, c.due) for c in counts]
+    with database.unit_of_work() as session:
+        numbers = activity(session, app.clock.now(), hour=app.day_start_hour)
+    return decks, numbers
+
+
+class DashboardScreen(Screen):
+    LABEL = "Dashboard"
+    BINDINGS = [
+        Binding("s", "study_selected", "Study deck"),
+        Binding("a", "study_all", "Study all"),
+        Binding("x", "exercises", "Exercises"),
+        Binding("r", "refresh", "Refresh", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="dash-body"):
+            with Vertical(id="decks-panel"):
+                yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+                yield Static("Opening your decks…", id="decks-status")
+            with Vertical(id="side-panel"):
+                yield Static("", id="today")
+                yield Heatmap(12, id="heatmap")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#decks-panel").border_title = "Decks"
+        self.query_one("#today").border_title = "Today"
+        self.query_one("#heatmap").border_title = "Last 12 weeks"
+        table = self.query_one("#decks", DataTable)
+        table.add_column("Deck", key="deck")
+        table.add_column("New", key="new")
+        table.add_column("Learn", key="learning")
+        table.add_column("Due", key="review")
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.app.database_ready:
+            self.load()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        first = not self.app.database_ready
+        try:
+            if first:
+                database = self.app.database
+                from studyapp.study.preferences import load_preferences
+
+                with database.unit_of_work() as session:
+                    self.app.post_message(DatabaseReady(load_preferences(session)))
+            decks, numbers = load_dashboard(self.app)
+        except Exception as exc:  # shown, not raised: the app stays usable
+            self.post_message(LoadFailed("decks", f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(DashboardLoaded(decks, numbers))
+
+    def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        self.app.deck_titles = {d.slug: d.title for d in message.decks}
+        table = self.query_one("#decks", DataTable)
+        selected = table.cursor_row
+        table.clear()
+        for deck in message.decks:
+            table.add_row(deck.title, _count(deck.new, "new"), _count(deck.learning, "learning"),
+                          _count(deck.review, "review"), key=deck.slug)
+        if message.decks:
+            table.add_row(
+                "All decks",
+                _count(sum(d.new for d in message.decks), "new"),
+                _count(sum(d.learning for d in message.decks), "learning"),
+                _count(sum(d.review for d in message.decks), "review"),
+                key=ALL_DECKS,
+            )
+            table.move_cursor(row=min(selected, table.row_count - 1))
+        status = self.query_one("#decks-status", Static)
+        status.update("No decks yet: run `studyapp sync`." if not message.decks else "")
+        status.display = not message.decks
+        numbers = message.activity
+        due = sum(d.due for d in message.decks)
+        days = "day" if numbers.streak == 1 else "days"
+        self.query_one("#today", Static).update(
+            f"[b]{numbers.reviews_today}[/b] reviews done\n"
+            f"[b]{numbers.streak}[/b] {days} streak\n"
+            f"[b]{due}[/b] cards to study now"
+        )
+        self.query_one("#heatmap", Heatmap).show(numbers)
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        status = self.query_one("#decks-status", Static)
+        status.display = True
+        status.update(f"[red]Could not load the {message.what}:[/red] {message.error}")
+
+    def _selected_slug(self) -> str | None:
+        table = self.query_one("#decks", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if key == ALL_DECKS else key
+
+    @on(DataTable.RowSelected, "#decks")
+    def _row_selected(self) -> None:
+        self.action_study_selected()
+
+    def action_study_selected(self) -> None:
+        if not self.app.database_ready:
+            self.notify("Still opening the database…")
+            return
+        self.app.study(self._selected_slug())
+
+    def action_study_all(self) -> None:
+        if not self.app.database_ready:
+            self.notify("Still opening the database…")
+            return
+        self.app.study(None)
+
+    def action_exercises(self) -> None:
+        self.app.action_goto("browse")
+        screen = self.app.screen
+        if hasattr(screen, "show_exercises"):
+            screen.show_exercises()
+
+
+COUNT_STYLES = {"new": "bold dodger_blue1", "learning": "bold dark_orange", "review": "bold green3"}
+
+
+def _count(value: int, kind: str) -> Text:
+    return Text(str(value), style=COUNT_STYLES[kind] if value else "dim", justify="right")

@@ -1,0 +1,349 @@
+"""Review: the card's front; space reveals; 1-4 rate with the interval each would give;
+u undoes; e edits the card; s suspends; x of y progress; a summary at the end.
+Cloze cards show their blank, then the answer in place; choice cards are answered with
+the number keys. Exercise cards open the exercise screen, which rates them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Static
+
+from studyapp.errors import UserError
+from studyapp.study.cards import one_line
+from studyapp.tui.formatting import duration
+from studyapp.tui.widgets.choice_options import ChoiceOptions
+from studyapp.tui.widgets.rating_bar import RatingBar
+
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+@dataclass
+class SessionLog:
+    """What this session did, for x of y and the summary."""
+
+    started: datetime
+    ratings: list[tuple[int, str, str, int]] = field(default_factory=list)  # card id, content id, front, rating
+
+    @property
+    def done(self) -> int:
+        return len(self.ratings)
+
+    def add(self, card_id: int, content_id: str, front: str, rating: int) -> None:
+        self.ratings.append((card_id, content_id, front, rating))
+
+    def remove_last(self, card_id: int) -> None:
+        for index in range(len(self.ratings) - 1, -1, -1):
+            if self.ratings[index][0] == card_id:
+                del self.ratings[index]
+                return
+
+
+def summary_text(log: SessionLog, ended: datetime) -> Text:
+    text = Text()
+    count = log.done
+    text.append("Session complete\n\n", style="bold")
+    if not count:
+        text.append("Nothing was due. Come back later, or study another deck.\n", style="dim")
+        return text
+    spent = (ended - log.started).total_seconds()
+    by_rating = {value: sum(1 for *_, r in log.ratings if r == value) for value in RATING_NAMES}
+    remembered = count - by_rating[1]
+    text.append(f"{count} card{'s' if count != 1 else ''}", style="bold")
+    text.append(f" in {duration(spent)}")
+    if count:
+        text.append(f" · {duration(spent / count)} per card\n")
+    text.append(f"Retention {100 * remembered / count:.0f}%", style="bold")
+    text.append(f" ({remembered} of {count} remembered)\n")
+    text.append("  ".join(f"{name} {by_rating[value]}" for value, name in RATING_NAMES.items()), style="dim")
+    text.append("\n")
+    hard = [(content_id, front, rating) for _, content_id, front, rating in log.ratings if rating <= 2]
+    if hard:
+        text.append("\nWhat was hard\n", style="bold")
+        seen = set()
+        for content_id, front, rating in hard:
+            if content_id in seen:
+                continue
+            seen.add(content_id)
+            text.append(f"  {RATING_NAMES[rating]:<5} ", style="red" if rating == 1 else "dark_orange")
+            text.append(f"{content_id}", style="bold")
+            text.append(f"  {one_line(front, 60)}\n", style="dim")
+    else:
+        text.append("\nNothing was hard. Well done.\n", style="green3")
+    return text
+
+
+class ReviewScreen(Screen):
+    LABEL = "Review"
+    CSS_PATH = "../styles/review.tcss"
+    BINDINGS = [
+        Binding("space,enter", "reveal", "Show answer", key_display="space"),
+        *[Binding(str(n), f"pick({n})", "", show=False) for n in range(1, 10)],
+        Binding("1", "rate(1)", "Again", show=False),
+        Binding("2", "rate(2)", "Hard", show=False),
+        Binding("3", "rate(3)", "Good", show=False),
+        Binding("4", "rate(4)", "Easy", show=False),
+        Binding("enter", "open_exercise", "Open exercise"),
+        Binding("u", "undo", "Undo"),
+        Binding("e", "edit", "Edit card"),
+        Binding("s", "suspend", "Suspend"),
+        Binding("escape", "leave", "End session"),
+    ]
+
+    def __init__(self, deck: str | None = None) -> None:
+        super().__init__()
+        self.deck = deck
+        self.item = None
+        self.revealed = False
+        self.finished = False
+        self.previews: dict = {}
+        self.shown_at = time.monotonic()
+        self.session_log: SessionLog | None = None
+        self.remaining = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="progress")
+        with VerticalScroll(id="card-scroll"):
+            yield Markdown("", id="front")
+            yield ChoiceOptions(id="choices")
+            yield Static("", id="divider")
+            yield Markdown("", id="back")
+            yield Static("", id="summary")
+        yield Static("", id="review-hint")
+        yield RatingBar(id="ratings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.session_log = SessionLog(started=self.app.clock.now())
+        self.next_card()
+
+    # -- the card -----------------------------------------------------------------------
+
+    def next_card(self) -> None:
+        try:
+            item = self.app.service.next_card(self.deck)
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            item = None
+        self.show_item(item)
+
+    def show_item(self, item) -> None:
+        self.item = item
+        self.revealed = False
+        self.previews = {}
+        self.shown_at = time.monotonic()
+        if item is None:
+            self._finish()
+            return
+        self.finished = False
+        self.remaining = self._remaining()
+        self.query_one("#summary").display = False
+        self._update_progress()
+        front = self.query_one("#front", Markdown)
+        back = self.query_one("#back", Markdown)
+        choices = self.query_one("#choices", ChoiceOptions)
+        front.display = True
+        front.update(self._front_markdown(item))
+        back.update("")
+        back.display = False
+        self.query_one("#divider").display = False
+        choices.display = item.kind == "choice"
+        if item.kind == "choice":
+            choices.set_options(item.extra.get("options", []))
+        self.query_one("#ratings").display = False
+        self._hint()
+        self.query_one("#card-scroll").scroll_home(animate=False)
+        self.refresh_bindings()
+        if item.kind == "exercise":
+            self.action_open_exercise()
+
+    def _front_markdown(self, item) -> str:
+        if item.kind == "exercise":
+            title = item.extra.get("title", item.content_id)
+            return f"## Exercise: {title}\n\n`{item.extra.get('signature', '')}`"
+        return item.front
+
+    def _remaining(self) -> int:
+        try:
+            return sum(c.total for c in self.app.service.counts(self.deck))
+        except UserError:
+            return 0
+
+    def _update_progress(self) -> None:
+        item = self.item
+        done = self.session_log.done
+        total = done + max(self.remaining, 1)
+        deck = item.deck if item else (self.deck or "all decks")
+        text = Text()
+        text.append(f" {done + 1} of {total} ", style="bold reverse")
+        text.append(f"  {deck}")
+        if item is not None:
+            text.append(f" · {item.kind} · {item.state}", style="dim")
+        self.query_one("#progress", Static).update(text)
+
+    def _hint(self) -> None:
+        hint = self.query_one("#review-hint", Static)
+        item = self.item
+        if item is None:
+            hint.update("esc back to the dashboard · u undo the last rating")
+        elif item.kind == "exercise":
+            hint.update("enter opens the exercise · s suspends it · esc ends the session")
+        elif not self.revealed:
+            hint.update("space shows the answer" + (" · 1-9 pick options first" if item.kind == "choice" else ""))
+        else:
+            hint.update("rate how well you remembered: 1 Again · 2 Hard · 3 Good · 4 Easy")
+
+    def _finish(self) -> None:
+        self.finished = True
+        for selector in ("#front", "#back", "#divider", "#choices", "#ratings"):
+            self.query_one(selector).display = False
+        summary = self.query_one("#summary", Static)
+        summary.update(summary_text(self.session_log, self.app.clock.now()))
+        summary.display = True
+        self.query_one("#progress", Static).update(Text(f" {self.session_log.done} reviewed ", style="bold reverse"))
+        self._hint()
+        self.refresh_bindings()
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        item = self.item
+        if action == "reveal":
+            return item is not None and item.kind != "exercise" and not self.revealed
+        if action == "rate":
+            return item is not None and item.kind != "exercise" and self.revealed
+        if action == "pick":
+            return item is not None and item.kind == "choice" and not self.revealed
+        if action == "open_exercise":
+            return item is not None and item.kind == "exercise"
+        if action in ("edit", "suspend"):
+            return item is not None
+        return True
+
+    def action_reveal(self) -> None:
+        item = self.item
+        if item is None or self.revealed:
+            return
+        self.revealed = True
+        suggested = None
+        back = self.query_one("#back", Markdown)
+        if item.kind == "cloze":
+            self.query_one("#front", Markdown).update(item.back)
+        elif item.kind == "choice":
+            choices = self.query_one("#choices", ChoiceOptions)
+            choices.reveal()
+            suggested = 3 if choices.answered_right else 1
+            explain = item.extra.get("explain", "")
+            if explain:
+                back.update(explain)
+                back.display = True
+        else:
+            self.query_one("#divider").display = True
+            back.update(item.back)
+            back.display = True
+        try:
+            self.previews = self.app.service.preview(item.card_id)
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            self.previews = {}
+        ratings = self.query_one("#ratings", RatingBar)
+        ratings.show_previews(self.previews, suggested)
+        ratings.display = True
+        self._hint()
+        self.refresh_bindings()
+
+    def action_pick(self, number: int) -> None:
+        self.query_one("#choices", ChoiceOptions).toggle(number)
+
+    def on_rating_bar_rated(self, message: RatingBar.Rated) -> None:
+        self.action_rate(message.rating)
+
+    def action_rate(self, rating: int) -> None:
+        item = self.item
+        if item is None or not self.revealed:
+            return
+        spent = int((time.monotonic() - self.shown_at) * 1000)
+        try:
+            result = self.app.service.review(item.card_id, rating, duration_ms=spent)
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.record(item, rating, result)
+        self.next_card()
+
+    def record(self, item, rating: int, result) -> None:
+        """Count a rating in this session (the exercise screen rates exercises itself)."""
+        self.session_log.add(item.card_id, item.content_id, item.extra.get("title") or item.front, rating)
+        if getattr(result, "leech", False):
+            note = "and suspended" if getattr(result, "suspended", False) else "— consider rewriting it (e)"
+            self.notify(f"{item.content_id} is a leech {note}", severity="warning", timeout=6)
+
+    def action_undo(self) -> None:
+        try:
+            undone = self.app.service.undo()
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if undone is None:
+            self.notify("Nothing to undo today.")
+            return
+        self.session_log.remove_last(undone.card_id)
+        from studyapp.study.cards import queue_item
+
+        with self.app.database.unit_of_work() as session:
+            item = queue_item(session, undone.card_id)
+        self.notify(f"Undid {RATING_NAMES.get(undone.rating, undone.rating)} on {item.content_id}")
+        self.show_item(item)
+
+    def action_edit(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        from studyapp.tui.screens.browse import edit_card
+
+        revealed = self.revealed
+
+        def saved() -> None:
+            from studyapp.study.cards import queue_item
+
+            with self.app.database.unit_of_work() as session:
+                fresh = queue_item(session, item.card_id)
+            self.show_item(fresh)
+            if revealed:
+                self.action_reveal()
+
+        edit_card(self, item.card_id, on_saved=saved)
+
+    def action_suspend(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        self.app.service.suspend(item.card_id)
+        self.notify(f"Suspended {item.content_id} (unsuspend it in Browse)")
+        self.next_card()
+
+    def action_open_exercise(self) -> None:
+        item = self.item
+        if item is None or item.kind != "exercise":
+            return
+        from studyapp.tui.screens.exercise import ExerciseScreen
+
+        def done(outcome) -> None:
+            if outcome is None:  # left without rating: the exercise stays on screen
+                self._hint()
+                return
+            self.record(item, outcome.rating, outcome.result)
+            self.next_card()
+
+        self.app.push_screen(ExerciseScreen(item), done)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,205 @@
+"""Settings: desired retention, daily limits, learning steps (per deck, or every deck at
+once), the day start hour, the grading device and the theme; saved in the database."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
+
+ALL_DECKS = "__all__"
+
+# (preset field, label, help)
+PRESET_FIELDS = (
+    ("desired_retention", "Desired retention", "0.70-0.99: higher means more reviews"),
+    ("new_per_day", "New cards per day", "per deck"),
+    ("reviews_per_day", "Reviews per day", "per deck"),
+    ("learning_steps", "Learning steps", "e.g. 1m 10m"),
+    ("relearning_steps", "Relearning steps", "e.g. 10m"),
+    ("maximum_interval", "Maximum interval (days)", ""),
+    ("leech_threshold", "Leech after lapses", ""),
+)
+
+
+class SettingsScreen(Screen):
+    LABEL = "Settings"
+    CSS_PATH = "../styles/settings.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+    HELP_EXTRA = [("tab / shift+tab", "Next / previous setting"), ("enter", "In a field: save")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.decks: list[tuple[str, str]] = []
+        self.dirty = False
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        from studyapp.study.preferences import DEVICES
+
+        yield Header()
+        with VerticalScroll(id="settings-form"):
+            yield Static("Scheduling", classes="settings-heading")
+            yield self._row("Decks", Select([("All decks", ALL_DECKS)], id="scope", allow_blank=False, compact=True), "which presets to edit")
+            for name, label, help_text in PRESET_FIELDS:
+                yield self._row(label, Input(id=name, compact=True), help_text)
+            yield self._row("Suspend leeches", Switch(id="leech_suspend"), "")
+            yield Static("App", classes="settings-heading")
+            yield self._row("Day starts at (hour)", Input(id="day_start_hour", type="integer", compact=True),
+                            "0-23, local time")
+            yield self._row("Grading device", Select([(d, d) for d in DEVICES], id="grading_device",
+                                                     allow_blank=False, compact=True), "auto = cuda when present")
+            themes = sorted(self.app.available_themes)
+            yield self._row("Theme", Select([(t, t) for t in themes], id="theme", allow_blank=False, compact=True), "")
+        yield Static("", id="settings-status")
+        yield Footer()
+
+    def _row(self, label: str, widget, help_text: str) -> Horizontal:
+        return Horizontal(Label(label, classes="setting-label"), widget,
+                          Static(help_text, classes="setting-help"), classes="setting-row")
+
+    def on_mount(self) -> None:
+        for widget in self.query(Input):
+            widget.cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.load()
+
+    def load(self, scope: str = ALL_DECKS) -> None:
+        from sqlalchemy import select
+
+        from studyapp.scheduling.presets import load_presets
+        from studyapp.storage.models import Deck
+        from studyapp.study.preferences import load_preferences
+
+        with self.app.database.unit_of_work() as session:
+            self.decks = [(slug, title) for slug, title in session.execute(
+                select(Deck.slug, Deck.title).where(Deck.retired.is_(False)).order_by(Deck.position, Deck.slug))]
+            presets = load_presets(session, [slug for slug, _ in self.decks])
+            preferences = load_preferences(session)
+        self._loading = True
+        scope_select = self.query_one("#scope", Select)
+        scope_select.set_options([("All decks", ALL_DECKS), *[(title, slug) for slug, title in self.decks]])
+        scope_select.value = scope
+        self._show_preset(presets, scope)
+        self.query_one("#day_start_hour", Input).value = str(preferences.day_start_hour)
+        self.query_one("#grading_device", Select).value = preferences.grading_device
+        theme = self.query_one("#theme", Select)
+        if preferences.theme in self.app.available_themes:
+            theme.value = preferences.theme
+        self.call_after_refresh(self._loaded)
+
+    def _loaded(self) -> None:
+        self._loading = False
+        self.dirty = False
+
+    def _show_preset(self, presets: dict, scope: str) -> None:
+        from studyapp.scheduling.presets import Preset
+
+        if scope == ALL_DECKS:
+            distinct = {presets[slug] for slug, _ in self.decks}
+            preset = next(iter(distinct)) if len(distinct) == 1 else Preset()
+            note = "" if len(distinct) <= 1 else "Decks differ: saving gives every deck these values."
+        else:
+            preset, note = presets.get(scope, Preset()), ""
+        values = preset.to_dict()
+        for name, _, _ in PRESET_FIELDS:
+            value = values[name]
+            self.query_one(f"#{name}", Input).value = " ".join(value) if isinstance(value, list) else str(value)
+        self.query_one("#leech_suspend", Switch).value = preset.leech_suspend
+        self.query_one("#settings-status", Static).update(note)
+
+    @on(Select.Changed, "#scope")
+    def _scope_changed(self, event: Select.Changed) -> None:
+        if self._loading:
+            return
+        from studyapp.scheduling.presets import load_presets
+
+        with self.app.database.unit_of_work() as session:
+            presets = load_presets(session, [slug for slug, _ in self.decks])
+        self._loading = True
+        self._show_preset(presets, str(event.value))
+        self.call_after_refresh(self._loaded)
+
+    @on(Input.Changed)
+    @on(Switch.Changed)
+    @on(Select.Changed, "#grading_device, #theme")
+    def _changed(self) -> None:
+        if not self._loading:
+            self.dirty = True
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def collect(self):
+        """The preset and preferences on screen, validated (raises ValueError)."""
+        from studyapp.study.preferences import Preferences
+
+        raw = {name: self.query_one(f"#{name}", Input).value.strip() for name, _, _ in PRESET_FIELDS}
+        try:
+            numbers = {
+                "desired_retention": float(raw["desired_retention"]),
+                "new_per_day": int(raw["new_per_day"]),
+                "reviews_per_day": int(raw["reviews_per_day"]),
+                "maximum_interval": int(raw["maximum_interval"]),
+                "leech_threshold": int(raw["leech_threshold"]),
+            }
+        except ValueError as exc:
+            raise ValueError(f"not a number: {exc}") from exc
+        changes = {
+            **numbers,
+            "learning_steps": tuple(raw["learning_steps"].split()),
+            "relearning_steps": tuple(raw["relearning_steps"].split()),
+            "leech_suspend": self.query_one("#leech_suspend", Switch).value,
+        }
+        hour_text = self.query_one("#day_start_hour", Input).value.strip()
+        try:
+            hour = int(hour_text)
+        except ValueError as exc:
+            raise ValueError(f"the day start hour must be a whole number, got {hour_text!r}") from exc
+        preferences = Preferences(
+            day_start_hour=hour,
+            grading_device=str(self.query_one("#grading_device", Select).value),
+            theme=str(self.query_one("#theme", Select).value),
+        )
+        return changes, preferences
+
+    def action_save(self) -> None:
+        from studyapp.scheduling.presets import load_presets, save_preset
+        from studyapp.study.preferences import save_preferences
+
+        try:
+            changes, preferences = self.collect()
+            scope = str(self.query_one("#scope", Select).value)
+            slugs = [slug for slug, _ in self.decks] if scope == ALL_DECKS else [scope]
+            with self.app.database.unit_of_work() as session:
+                presets = load_presets(session, slugs)
+                for slug in slugs:
+                    save_preset(session, slug, presets[slug].with_changes(**changes))
+                save_preferences(session, preferences)
+        except ValueError as exc:
+            self.query_one("#settings-status", Static).update(f"[red]Not saved:[/red] {exc}")
+            self.notify(str(exc), title="Not saved", severity="error")
+            return
+        self.dirty = False
+        where = "every deck" if scope == ALL_DECKS else scope
+        self.query_one("#settings-status", Static).update(f"Saved ({where}).")
+        self.notify(f"Settings saved for {where}.")
+        self.app.preferences_changed(preferences)
+
+    def action_back(self) -> None:
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+        from studyapp.tui.screens.dialogs import ConfirmDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmDialog("Discard your unsaved changes?", yes="Discard", no="Keep editing"),
+                             answered)
