@@ -157,6 +157,7 @@ def build_package(session: Session, deck: Deck, summary: ExportSummary):
     keys: list[str] = []
     for note_id, group in groups.items():
         for note, note_key, card_keys in _notes_for(note_id, group):
+            note.due = summary.notes  # Anki shows new cards in this order
             anki_deck.add_note(note)
             keys.append(f"note:{note_key}")
             keys.extend(f"card:{k}" for k in card_keys)

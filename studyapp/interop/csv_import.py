@@ -20,8 +20,8 @@ from studyapp.errors import UserError
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
 from studyapp.storage.db import Database
 
-FRONT_NAMES = {"front", "question", "q", "prompt", "term"}
-BACK_NAMES = {"back", "answer", "a", "definition"}
+FRONT_NAMES = {"front", "question", "prompt", "term"}
+BACK_NAMES = {"back", "answer", "definition"}
 TAG_NAMES = {"tags", "tag"}
 MAX_BYTES = 256 * 1024 * 1024
 

@@ -258,20 +258,25 @@ _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 def text_to_html(text: str) -> str:
     """HTML for an Anki field from card text: the inverse of `html_to_text` for
     line breaks, **bold**, `code` and fenced code blocks."""
+    text = text.strip("\n")
     pieces: list[str] = []
     position = 0
     for match in _FENCE.finditer(text):
-        pieces.append(_inline_to_html(text[position:match.start()]))
+        pieces.append(_inline_to_html(_after_block(text[position:match.start()], position)))
         language = match.group(1)
         cls = f' class="language-{html.escape(language)}"' if language else ""
         pieces.append(f"<pre><code{cls}>{html.escape(match.group(2), quote=False)}</code></pre>")
         position = match.end()
-    pieces.append(_inline_to_html(text[position:]))
+    pieces.append(_inline_to_html(_after_block(text[position:], position)))
     return "".join(pieces)
 
 
+def _after_block(text: str, position: int) -> str:
+    # a block ends its line itself: the first newline after a code block is implied
+    return text[1:] if position and text.startswith("\n") else text
+
+
 def _inline_to_html(text: str) -> str:
-    text = text.strip("\n")
     if not text:
         return ""
     out: list[str] = []

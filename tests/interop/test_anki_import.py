@@ -1,0 +1,217 @@
+"""Importing Anki packages: genanki's and a hand-built collection with a review log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import fsrs
+import pytest
+from sqlalchemy import select
+
+from studyapp.errors import UserError
+from studyapp.interop.anki_import import import_anki
+from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
+
+from .anki_builder import BASIC_ID, CLOZE_ID, REVERSED_ID, Collection, genanki_package
+from .conftest import dump
+
+
+def cards_by_id(database):
+    with database.unit_of_work() as session:
+        return {c.content_id: c for c in session.scalars(select(Card))}
+
+
+def test_genanki_package_becomes_cards(database, clock, tmp_path):
+    package = genanki_package(tmp_path / "deep.apkg")
+    summary = import_anki(database, package, clock.now())
+    assert (summary.added, summary.updated, summary.unchanged) == (5, 0, 0)
+    cards = cards_by_id(database)
+    assert set(cards) == {
+        "anki-relu-guid", "anki-sigmoid-guid", "anki-sigmoid-guid::reverse",
+        "anki-gelu-guid::c1", "anki-gelu-guid::c2",
+    }
+    relu = cards["anki-relu-guid"]
+    assert relu.kind == "basic" and relu.front == "What does **ReLU** compute?"
+    assert relu.back == "max(0, x)\nelementwise & cheap"
+    assert relu.tags == "activation basics" and relu.note_id == "anki-relu-guid"
+    reverse = cards["anki-sigmoid-guid::reverse"]
+    assert (reverse.front, reverse.back) == ("`1 / (1 + exp(-x))`", "sigmoid")
+    assert reverse.note_id == "anki-sigmoid-guid" and reverse.extra == {"reverse_of": "anki-sigmoid-guid"}
+    c2 = cards["anki-gelu-guid::c2"]
+    assert c2.kind == "cloze"
+    assert c2.extra["text"] == "{{c1::GELU}} weights inputs by {{c2::their percentile::a CDF}}\nunder a Gaussian"
+    assert c2.extra["cloze"] == 2 and c2.extra["extra"] == "- smooth\n- used in BERT"
+    assert c2.front == "GELU weights inputs by [a CDF]\nunder a Gaussian"
+    assert c2.back.startswith("GELU weights inputs by **their percentile**")
+    with database.unit_of_work() as session:
+        deck = session.scalars(select(Deck)).one()
+        states = session.scalars(select(CardState)).all()
+    assert (deck.slug, deck.title) == ("deep-learning-activations", "Deep Learning::Activations")
+    assert deck.source_path.startswith("import:anki:")
+    assert len(states) == 5 and all(s.state == STATE_NEW for s in states)
+
+
+def test_importing_twice_adds_nothing(database, clock, tmp_path):
+    package = genanki_package(tmp_path / "deep.apkg")
+    import_anki(database, package, clock.now())
+    before = dump(database)
+    clock.advance(hours=1)
+    again = import_anki(database, package, clock.now())
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
+    assert dump(database) == before
+
+
+def test_deck_option_puts_everything_in_one_deck(database, clock, tmp_path):
+    collection = Collection()
+    collection.note(1, "g1", BASIC_ID, ["a", "b"], deck=1)
+    collection.note(2, "g2", BASIC_ID, ["c", "d"])
+    summary = import_anki(database, collection.package(tmp_path / "c.apkg"), clock.now(), deck_name="My Import")
+    assert summary.decks == ["my-import"]
+    with database.unit_of_work() as session:
+        assert [d.slug for d in session.scalars(select(Deck))] == ["my-import"]
+
+
+def test_anki_deck_names_become_slugs(database, clock, tmp_path):
+    collection = Collection()
+    collection.note(1, "g1", BASIC_ID, ["a", "b"], deck=1)
+    collection.note(2, "g2", BASIC_ID, ["c", "d"])
+    import_anki(database, collection.package(tmp_path / "c.apkg"), clock.now())
+    with database.unit_of_work() as session:
+        decks = {d.slug: d.title for d in session.scalars(select(Deck))}
+    assert decks == {"default": "Default", "ml-optimizers": "ML::Optimizers"}
+
+
+def test_a_content_deck_slug_is_never_taken_over(synced, clock, tmp_path):
+    collection = Collection(decks={"1": {"id": 1, "name": "Optim"}})
+    collection.note(1, "g1", BASIC_ID, ["a", "b"], deck=1)
+    path = collection.package(tmp_path / "c.apkg")
+    summary = import_anki(synced, path, clock.now())
+    assert summary.decks == ["optim-2"]
+    assert import_anki(synced, path, clock.now()).decks == ["optim-2"]
+    with pytest.raises(UserError, match="comes from the content files"):
+        import_anki(synced, path, clock.now(), deck_name="optim")
+
+
+def test_legacy_anki21_collection_is_preferred_and_new_format_refused(database, clock, tmp_path):
+    collection = Collection()
+    collection.note(1, "real", BASIC_ID, ["real front", "real back"])
+    path = collection.package(tmp_path / "modern.apkg", member="collection.anki21",
+                              extra={"collection.anki2": b"placeholder"})
+    import_anki(database, path, clock.now())
+    assert set(cards_by_id(database)) == {"anki-real"}
+    refused = collection.package(tmp_path / "new.apkg", extra={"collection.anki21b": b"\x28\xb5\x2f\xfd"})
+    with pytest.raises(UserError, match=r"Support older Anki versions \(slower/larger files\)"):
+        import_anki(database, refused, clock.now())
+
+
+def test_templates_render_sections_and_type_fields(database, clock, tmp_path):
+    model = {
+        "id": 77, "name": "Vocab (type answer)", "type": 0,
+        "flds": [{"name": "Word", "ord": 0}, {"name": "Meaning", "ord": 1}, {"name": "Note", "ord": 2}],
+        "tmpls": [{
+            "name": "Card 1", "ord": 0,
+            "qfmt": "{{Word}}{{#Note}}<br><i>{{Note}}</i>{{/Note}}{{type:Meaning}}",
+            "afmt": "{{Word}}<hr id=answer>{{type:Meaning}}{{^Note}} (no note){{/Note}}",
+        }],
+    }
+    collection = Collection(models=[model])
+    collection.note(1, "v1", 77, ["tensor", "n-d array", "torch.Tensor"])
+    collection.note(2, "v2", 77, ["scalar", "0-d tensor", ""])
+    import_anki(database, collection.package(tmp_path / "v.apkg"), clock.now())
+    cards = cards_by_id(database)
+    assert (cards["anki-v1"].front, cards["anki-v1"].back) == ("tensor\ntorch.Tensor", "n-d array")
+    assert (cards["anki-v2"].front, cards["anki-v2"].back) == ("scalar", "0-d tensor (no note)")
+
+
+def test_suspended_cards_and_media_are_reported(database, clock, tmp_path):
+    collection = Collection()
+    collection.note(1, "s", BASIC_ID, ["q", "a"], queue=-1)
+    path = collection.package(tmp_path / "m.apkg", extra={"0": b"\x89PNG"})
+    summary = import_anki(database, path, clock.now())
+    assert cards_by_id(database)["anki-s"].suspended
+    assert "1 media files" in summary.describe()
+
+
+# -- history --------------------------------------------------------------------------
+
+T0 = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def history_collection():
+    collection = Collection()
+    (basic,) = collection.note(1, "hist", BASIC_ID, ["Q1", "A1"])
+    forward, backward = collection.note(2, "rev", REVERSED_ID, ["Q2", "A2"], ords=(0, 1))
+    (cloze,) = collection.note(3, "clz", CLOZE_ID, ["{{c1::x}} y", ""])
+    steps = [(timedelta(0), 3, 0), (timedelta(minutes=10), 3, 0), (timedelta(days=1), 1, 1),
+             (timedelta(days=1, minutes=10), 3, 2), (timedelta(days=3), 4, 1)]
+    for delta, ease, kind in steps:
+        collection.review(basic, ms(T0 + delta), ease, kind=kind, taken=4200)
+    collection.review(basic, ms(T0 + timedelta(days=2)), 0, kind=4)  # rescheduled by hand: skipped
+    collection.review(forward, ms(T0) + 1, 2, kind=0)
+    collection.review(cloze, ms(T0 + timedelta(hours=1)), 3, kind=0)
+    return collection, basic, [(T0 + d, e) for d, e, _ in steps]
+
+
+def test_history_becomes_review_logs_and_fsrs_state(database, clock, tmp_path):
+    collection, _, steps = history_collection()
+    path = collection.package(tmp_path / "h.apkg")
+    summary = import_anki(database, path, clock.now(), with_history=True)
+    assert summary.reviews == 7
+    with database.unit_of_work() as session:
+        card = session.scalars(select(Card).where(Card.content_id == "anki-hist")).one()
+        logs = session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.reviewed_at)).all()
+        state = session.get(CardState, card.id)
+        card_id = card.id
+        untouched = session.scalars(select(Card).where(Card.content_id == "anki-rev::reverse")).one()
+        assert untouched.state.state == STATE_NEW
+    assert [(log.reviewed_at, log.rating) for log in logs] == steps
+    assert all(log.duration_ms == 4200 and log.source == "anki" for log in logs)
+    # the same reviews straight through py-fsrs give the same state
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    expected = fsrs.Card(card_id=card_id)
+    for when, rating in steps:
+        expected, _ = scheduler.review_card(expected, fsrs.Rating(rating), when)
+    assert state.state == int(expected.state) and state.step == expected.step
+    assert state.stability == pytest.approx(expected.stability)
+    assert state.difficulty == pytest.approx(expected.difficulty)
+    assert state.due == expected.due and state.last_review == steps[-1][0]
+    assert (state.reps, state.lapses) == (5, 1)
+    # each log holds the state before it: the previous log's after-state
+    assert (logs[0].prev_state, logs[0].prev_reps, logs[0].prev_due, logs[0].retrievability) == (STATE_NEW, 0, None, None)
+    for before, after in zip(logs, logs[1:], strict=False):
+        assert after.prev_state == before.state and after.prev_stability == before.stability
+        assert after.prev_difficulty == before.difficulty and after.prev_due == before.due
+        assert after.prev_last_review == before.reviewed_at
+        assert after.prev_reps == before.prev_reps + 1
+    assert logs[2].prev_state == 2 and logs[3].prev_lapses == 1  # the lapse was from Review
+    assert 0 < logs[2].retrievability <= 1
+    assert state.due > steps[-1][0]  # the schedule continues after the last review
+
+
+def test_history_import_is_idempotent_and_continues_later(database, clock, tmp_path):
+    collection, basic, steps = history_collection()
+    path = collection.package(tmp_path / "h.apkg")
+    import_anki(database, path, clock.now(), with_history=True)
+    before = dump(database)
+    again = import_anki(database, path, clock.now(), with_history=True)
+    assert again.reviews == 0 and dump(database) == before
+    # studied more in Anki: only the new review comes across, continuing the state
+    collection.review(basic, ms(T0 + timedelta(days=20)), 3)
+    later = import_anki(database, collection.package(tmp_path / "h2.apkg"), clock.now(), with_history=True)
+    assert later.reviews == 1
+    with database.unit_of_work() as session:
+        card = session.scalars(select(Card).where(Card.content_id == "anki-hist")).one()
+        logs = session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.id)).all()
+        assert len(logs) == 6 and logs[-1].prev_last_review == steps[-1][0]
+        assert card.state.reps == 6
+
+
+def test_without_history_the_revlog_is_ignored(database, clock, tmp_path):
+    collection, _, _ = history_collection()
+    import_anki(database, collection.package(tmp_path / "h.apkg"), clock.now())
+    with database.unit_of_work() as session:
+        assert session.scalars(select(ReviewLog)).all() == []

@@ -1,0 +1,77 @@
+"""The commands as a user runs them: exit 0 with a summary, or exit 2 with one line."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from studyapp.cli.context import CliContext
+from studyapp.cli.main import main
+from studyapp.storage.db import open_database
+
+from .anki_builder import genanki_package
+from .conftest import dump
+
+
+def run(args, url, clock, *, plain=True):
+    out, err = io.StringIO(), io.StringIO()
+    # a pre-opened database skips the first-start sync of the shipped content
+    context = CliContext(db_url=url, clock=clock, stdout=out, stderr=err,
+                         _database=open_database(url) if plain else None)
+    code = main(args, context)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_import_export_backup_restore(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    package = genanki_package(tmp_path / "deep.apkg")
+    code, out, err = run(["import", str(package)], url, clock)
+    assert (code, err) == (0, "") and "added 5" in out
+    code, out, _ = run(["import", str(package)], url, clock)
+    assert code == 0 and "added 0, updated 0, unchanged 5" in out
+    (tmp_path / "w.tsv").write_text("a\tb\n")
+    code, out, _ = run(["import", str(tmp_path / "w.tsv"), "--deck", "Words"], url, clock)
+    assert code == 0 and "into words: added 1" in out
+    code, out, _ = run(["export", "deep-learning-activations", "--apkg", str(tmp_path / "out.apkg")], url, clock)
+    assert code == 0 and "3 notes (5 cards)" in out and (tmp_path / "out.apkg").exists()
+    code, out, _ = run(["backup", str(tmp_path / "b.json")], url, clock)
+    assert code == 0 and "6 cards" in out
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code, out, err = run(["restore", str(tmp_path / "b.json")], fresh, clock, plain=False)
+    assert (code, err) == (0, ""), err
+    run(["backup", str(tmp_path / "c.json")], fresh, clock)
+    assert (tmp_path / "b.json").read_text() == (tmp_path / "c.json").read_text()
+    code, _, err = run(["restore", str(tmp_path / "b.json")], fresh, clock)
+    assert code == 2 and "not empty" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "message"),
+    [
+        (["import", "{tmp}/x.apkg"], {"x.apkg": b"junk"}, "x.apkg: not an Anki package"),
+        (["import", "{tmp}/x.csv", "--deck", "D"], {"x.csv": b""}, "x.csv: the file is empty"),
+        (["import", "{tmp}/x.csv"], {"x.csv": b"a,b\n"}, "x.csv: importing a CSV file needs --deck NAME"),
+        (["import", "{tmp}/x.csv", "--deck", "D", "--with-history"], {"x.csv": b"a,b\n"}, "only with Anki packages"),
+        (["import", "{tmp}/x.txt"], {"x.txt": b"a"}, "unknown file type '.txt'"),
+        (["export", "nope", "--apkg", "{tmp}/o.apkg"], {}, "no deck 'nope'"),
+        (["restore", "{tmp}/b.json"], {"b.json": b"{oops"}, "b.json:1: not a studyapp backup"),
+        (["restore", "{tmp}/b.json"], {"b.json": json.dumps({"format": "studyapp-backup", "version": 9}).encode()},
+         "backup format version 9 is not supported"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(tmp_path, clock, args, files, message):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    database = open_database(url)
+    before = dump(database)
+    database.dispose()
+    code, out, err = run([a.replace("{tmp}", str(tmp_path)) for a in args], url, clock)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("studyapp: error: ") and message in err, err
+    assert "Traceback" not in err
+    database = open_database(url)
+    assert dump(database) == before
+    database.dispose()
