@@ -84,9 +84,11 @@ class ExportSummary:
         return "\n".join([text, *(f"note: {line}" for line in self.skipped)])
 
 
-def note_guid(note_id: str) -> str:
-    """The Anki guid of a studyapp note: an imported note keeps its own."""
-    return note_id[len("anki-"):] if note_id.startswith("anki-") and len(note_id) > 5 else genanki.guid_for(note_id)
+def note_guid(note_id: str, card: Card | None = None) -> str:
+    """The Anki guid of a studyapp note: a note imported from Anki keeps its own."""
+    if card is not None and isinstance(card.extra.get("anki_guid"), str) and card.extra["anki_guid"]:
+        return card.extra["anki_guid"]
+    return genanki.guid_for(note_id)
 
 
 def stable_id(key: str) -> int:
@@ -179,7 +181,7 @@ def _notes_for(note_id: str, group: list[Card]):
         note = genanki.Note(
             model=CLOZE_MODEL,
             fields=[text_to_html(first.extra["text"]), text_to_html(str(first.extra.get("extra") or ""))],
-            tags=_tags(first), guid=note_guid(note_id),
+            tags=_tags(first), guid=note_guid(note_id, first),
         )
         numbered = sorted(clozes, key=lambda c: c.extra["cloze"])
         note.cards = [genanki.Card(c.extra["cloze"] - 1, suspend=c.suspended) for c in numbered]
@@ -192,7 +194,7 @@ def _notes_for(note_id: str, group: list[Card]):
         note = genanki.Note(
             model=REVERSED_MODEL,
             fields=[text_to_html(forward.front), text_to_html(forward.back)],
-            tags=_tags(forward), guid=note_guid(note_id),
+            tags=_tags(forward), guid=note_guid(note_id, forward),
         )
         note.cards = [genanki.Card(0, suspend=forward.suspended), genanki.Card(1, suspend=reverse.suspended)]
         yield note, note_id, [forward.content_id, reverse.content_id]
@@ -204,7 +206,7 @@ def _notes_for(note_id: str, group: list[Card]):
             lines = [f"- {o.get('text', '')}" for o in options if isinstance(o, dict)]
             if lines:
                 front = front + "\n\n" + "\n".join(lines)
-        guid = note_guid(note_id) if card.content_id == note_id else genanki.guid_for(card.content_id)
+        guid = note_guid(note_id, card) if card.content_id == note_id else genanki.guid_for(card.content_id)
         note = genanki.Note(
             model=BASIC_MODEL, fields=[text_to_html(front), text_to_html(back)],
             tags=_tags(card), guid=guid,

@@ -1,13 +1,17 @@
 """`studyapp import FILE.apkg`: Anki notes become studyapp cards, in one transaction.
 
 Content ids are stable: `anki-<note guid>` for a note's first card, `::reverse`, `::t<N>`
-or `::c<N>` after it for the others. A note that studyapp itself exported (its guid is
+or `::c<N>` after it for the others. Anki guids are base91 text (`[`, `:`, `{`...); a
+guid with anything but letters, digits, `-` and `_` is replaced by a hash of it, so ids
+stay safe to print, and the guid itself is kept in `extra["anki_guid"]` for the export. A note that studyapp itself exported (its guid is
 `genanki.guid_for(<note id>)`) maps back to the card it came from, so a round trip
 through Anki adds nothing and brings the reviews made there back with `--with-history`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +23,16 @@ from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSu
 from studyapp.interop.history import replay_reviews
 from studyapp.storage.db import Database
 from studyapp.storage.models import Card
+
+ANKI_PREFIX = "anki-"
+_SAFE_GUID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def note_key(guid: str) -> str:
+    """The studyapp note id of an Anki note that studyapp did not make."""
+    if _SAFE_GUID.fullmatch(guid):
+        return ANKI_PREFIX + guid
+    return ANKI_PREFIX + hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def import_anki(
@@ -53,7 +67,7 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
             existing = writer.existing(content_id)
             note_id = existing.note_id if existing is not None else content_id
         else:
-            note_id = known_notes.get(item.guid) or f"anki-{item.guid}"
+            note_id = known_notes.get(item.guid) or note_key(item.guid)
             content_id = note_id + item.suffix
         if content_id in seen:
             duplicates += 1
@@ -62,9 +76,11 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
         extra = dict(item.extra)
         if "reverse_of" in extra:
             extra["reverse_of"] = note_id
+        if note_id.startswith(ANKI_PREFIX):
+            extra["anki_guid"] = item.guid
         data = CardData(
             content_id=content_id, note_id=note_id, kind=item.kind, front=item.front,
-            back=item.back, tags=item.tags, extra=extra, source_file=str(path),
+            back=item.back, tags=item.tags, extra=extra,
             suspended=item.suspended,
         )
         title = deck_name or item.deck_name

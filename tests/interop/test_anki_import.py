@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import fsrs
@@ -9,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from studyapp.errors import UserError
-from studyapp.interop.anki_import import import_anki
+from studyapp.interop.anki_export import export_deck
+from studyapp.interop.anki_import import import_anki, note_key
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
 
 from .anki_builder import BASIC_ID, CLOZE_ID, REVERSED_ID, Collection, genanki_package
@@ -36,7 +39,8 @@ def test_genanki_package_becomes_cards(database, clock, tmp_path):
     assert relu.tags == "activation basics" and relu.note_id == "anki-relu-guid"
     reverse = cards["anki-sigmoid-guid::reverse"]
     assert (reverse.front, reverse.back) == ("`1 / (1 + exp(-x))`", "sigmoid")
-    assert reverse.note_id == "anki-sigmoid-guid" and reverse.extra == {"reverse_of": "anki-sigmoid-guid"}
+    assert reverse.note_id == "anki-sigmoid-guid"
+    assert reverse.extra == {"reverse_of": "anki-sigmoid-guid", "anki_guid": "sigmoid-guid"}
     c2 = cards["anki-gelu-guid::c2"]
     assert c2.kind == "cloze"
     assert c2.extra["text"] == "{{c1::GELU}} weights inputs by {{c2::their percentile::a CDF}}\nunder a Gaussian"
@@ -215,3 +219,20 @@ def test_without_history_the_revlog_is_ignored(database, clock, tmp_path):
     import_anki(database, collection.package(tmp_path / "h.apkg"), clock.now())
     with database.unit_of_work() as session:
         assert session.scalars(select(ReviewLog)).all() == []
+
+
+def test_unsafe_guids_are_hashed_and_kept_for_the_export(database, clock, tmp_path):
+    collection = Collection()
+    collection.note(1, "a[b]::c`{", BASIC_ID, ["q", "a"])
+    path = collection.package(tmp_path / "u.apkg")
+    import_anki(database, path, clock.now())
+    key = note_key("a[b]::c`{")
+    assert key.startswith("anki-") and len(key) == 21 and key[5:].isalnum()
+    assert cards_by_id(database)[key].extra == {"anki_guid": "a[b]::c`{"}
+    export_deck(database, "ml-optimizers", tmp_path / "back.apkg", clock.now())
+    with zipfile.ZipFile(tmp_path / "back.apkg") as archive:
+        archive.extract("collection.anki2", tmp_path / "x")
+    conn = sqlite3.connect(tmp_path / "x" / "collection.anki2")
+    assert conn.execute("SELECT guid FROM notes").fetchall() == [("a[b]::c`{",)]
+    conn.close()
+    assert import_anki(database, tmp_path / "back.apkg", clock.now()).added == 0
