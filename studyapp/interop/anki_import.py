@@ -61,6 +61,7 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
             known_cards.setdefault(guid_for(content_id), content_id)
     seen: set[str] = set()
     duplicates = 0
+    histories = []
     for item in package.cards:
         if item.suffix == "" and item.guid in known_cards:
             content_id = known_cards[item.guid]
@@ -86,11 +87,12 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
         title = deck_name or item.deck_name
         card = writer.write(data, lambda title=title: resolver.named(title, explicit=deck_name is not None))
         if with_history and item.reviews:
-            if card.id is None:
-                session.flush()
-            logs = replay_reviews(card, item.reviews)
-            session.add_all(logs)
-            summary.reviews += len(logs)
+            histories.append((card, item.reviews))
+    session.flush()  # new cards get their ids, which the review logs (and py-fsrs) need
+    for card, reviews in histories:
+        logs = replay_reviews(card, reviews)
+        session.add_all(logs)
+        summary.reviews += len(logs)
     session.flush()
     summary.skipped.extend(package.notes)
     if duplicates:

@@ -88,8 +88,10 @@ def _reason(exc: BaseException) -> str:
 
 
 def _read_package(path: Path, with_history: bool) -> AnkiPackage:
-    if not path.is_file():
+    if not path.exists():
         raise UserError(f"{path}: no such file")
+    if not path.is_file():
+        raise UserError(f"{path}: not a file")
     if not zipfile.is_zipfile(path):
         raise UserError(f"{path}: not an Anki package (it is not a zip file)")
     try:
@@ -118,7 +120,9 @@ def _read_package(path: Path, with_history: bool) -> AnkiPackage:
             with archive.open(info) as source, open(target, "wb") as sink:
                 shutil.copyfileobj(source, sink, 1024 * 1024)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
-            raise UserError(f"{path}: cannot unpack {member} ({_reason(exc)})") from exc
+            raise UserError(
+                f"{path}: not an Anki package (a damaged zip file: cannot unpack {member}: {_reason(exc)})"
+            ) from exc
         media = sum(1 for n in names if n not in (*LEGACY_MEMBERS, "media") and not n.endswith("/"))
         package = _read_collection(path, member, target, with_history)
         if media:
