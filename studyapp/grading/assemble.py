@@ -1,0 +1,417 @@
+"""Turn what the sandboxed child reported into a verdict (trusted side, imports torch).
+
+The child's stream is untrusted bytes: every frame is validated, tensor metadata is
+checked against the bytes, and only the comparison done here decides "passed".
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import time
+from typing import Any
+
+import torch
+
+from . import compare, guards, protocol, wire
+from .verdict import Diagnosis, TestResult, Verdict, worst
+
+_CRASH_NAMES = {getattr(signal, n): n for n in dir(signal)
+                if n.startswith("SIG") and not n.startswith("SIG_") and isinstance(
+                    getattr(signal, n), int)}
+
+
+def _ms(t0: float) -> int:
+    return int(round((time.monotonic() - t0) * 1000))
+
+
+def _skipped(prep: Any, status: str = "skipped", message: str = "") -> list[TestResult]:
+    return [TestResult(c.name, status, c.regime, message) for c in prep.checks]
+
+
+def syntax_verdict(prep: Any, exc: SyntaxError, filename: str, device: str, t0: float
+                   ) -> Verdict:
+    line = exc.lineno or 1
+    text = (exc.text or "").rstrip("\n")
+    msg = f'  File "{filename}", line {line}\n'
+    if text:
+        msg += f"    {text.strip()}\n"
+    msg += f"SyntaxError: {exc.msg}"
+    return Verdict(prep.meta.id, "error", device, _ms(t0), _skipped(prep), None,
+                   message=msg, variant_seed=prep.variant_seed)
+
+
+def forbidden_verdict(prep: Any, findings: list, device: str, t0: float) -> Verdict:
+    msg = "\n".join(f.message for f in findings[:10])
+    return Verdict(prep.meta.id, "forbidden", device, _ms(t0), _skipped(prep), None,
+                   message=msg, variant_seed=prep.variant_seed)
+
+
+def render_traceback(exc: dict, code: str, filename: str) -> str:
+    lines = code.splitlines()
+    out = []
+    frames = exc.get("frames") or []
+    if frames:
+        out.append("Traceback (most recent call last):")
+        for fr in frames:
+            try:
+                lineno, name = int(fr[0]), str(fr[1])[:80]
+            except (TypeError, ValueError, IndexError):
+                continue
+            out.append(f'  File "{filename}", line {lineno}, in {name}')
+            if 1 <= lineno <= len(lines):
+                out.append(f"    {lines[lineno - 1].strip()}")
+    etype = str(exc.get("type", "Exception"))[:120]
+    emsg = str(exc.get("message", ""))[:2000]
+    out.append(f"{etype}: {emsg}" if emsg else etype)
+    return "\n".join(out)
+
+
+def _shape(s: Any) -> str:
+    return "(" + ", ".join(str(x) for x in s) + ("," if len(s) == 1 else "") + ")"
+
+
+def _invalid_message(prep: Any, info: dict) -> str:
+    entry = prep.meta.entry
+    kind = info.get("kind")
+    slot = str(info.get("slot", ""))[:60]
+    typ = str(info.get("type", ""))[:80]
+    names = [n for n in (prep.spec.returns if isinstance(prep.spec.returns, tuple)
+                         else [prep.spec.returns] if prep.spec.returns else [])]
+    step = info.get("step")
+    at = f" (at step {step + 1})" if isinstance(step, int) and step > 0 else ""
+    if kind == "not_tuple":
+        return (f"{entry} must return a tuple ({', '.join(names)}); it returned "
+                f"{'None' if typ == 'NoneType' else 'a ' + typ}{at}")
+    if kind == "wrong_len":
+        return (f"{entry} must return {info.get('expected')} values ({', '.join(names)}); "
+                f"it returned {info.get('got')}{at}")
+    if kind == "not_tensor":
+        if slot in prep.spec.updates:
+            return f"the argument {slot} must stay a torch.Tensor (it is updated in place){at}"
+        if typ == "NoneType":
+            return f"{slot} is None: did you forget to return it?{at}"
+        return f"{slot} must be a torch.Tensor, not a {typ}{at}"
+    if kind == "subclass":
+        return f"{slot} is a {typ}, a subclass of torch.Tensor: return a plain torch.Tensor{at}"
+    if kind == "device":
+        return (f"device mismatch: {slot} is on {str(info.get('device'))[:40]} but the inputs "
+                f"are on the grading device; create tensors on the inputs' device "
+                f"(torch.zeros_like(x), or device=x.device){at}")
+    if kind == "missing_entry":
+        return f"there is no function named {entry}: the exercise asks for {prep.meta.signature}"
+    if kind == "not_callable":
+        return f"{entry} is a {typ}, not a function"
+    if kind == "signature":
+        return (f"{str(info.get('theirs'))[:200]} cannot be called the way the exercise calls "
+                f"it ({str(info.get('problem'))[:200]}); the signature must be "
+                f"{prep.meta.signature}")
+    return f"the submission's output is not valid ({str(kind)[:40]})"
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "?"
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    return f"{x:.6g}"
+
+
+def _decode_slots(frame: dict, blob: bytes) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    slots = frame.get("slots")
+    if not isinstance(slots, dict):
+        raise wire.WireError("missing slots")
+    for name, meta in slots.items():
+        if meta is None or "bad_dtype" in (meta or {}):
+            out[name] = meta
+            continue
+        t = wire.decode_tensor(dict(meta, layout="contiguous"), blob)
+        out[name] = {"t": t, "varies": meta.get("varies")}
+    return out
+
+
+def _evaluate(prep: Any, check: Any, expected: dict, got: dict, same: dict
+              ) -> tuple[str, str, compare.Mismatch | None, str | None, str]:
+    """Compare one check.  Returns (status, message, mismatch, failure kind, slot)."""
+    steps = check.steps
+    for slot, e in expected["slots"].items():
+        g = got.get(slot)
+        if g is None:
+            return "invalid", f"{slot} was not returned", None, "invalid", slot
+        if "bad_dtype" in g:
+            return ("invalid", f"{slot} has dtype {str(g['bad_dtype'])[:40]}, expected "
+                    f"{str(e.dtype).removeprefix('torch.')}", None, "invalid", slot)
+        t = g["t"]
+        edt = str(e.dtype).removeprefix("torch.")
+        if t.dtype != e.dtype:
+            return ("invalid", f"{slot} has dtype {str(t.dtype).removeprefix('torch.')}, "
+                    f"expected {edt} (the dtype of the inputs): keep the computation in the "
+                    f"inputs' dtype", None, "invalid", slot)
+        if tuple(t.shape[1:]) != tuple(e.shape[1:]):
+            return ("invalid", f"{slot} has shape {_shape(t.shape[1:])}, expected "
+                    f"{_shape(e.shape[1:])}", None, "invalid", slot)
+        if g.get("varies"):
+            v = g["varies"]
+            return ("invalid", f"{slot} changes dtype or shape at step "
+                    f"{int(v.get('step', 0)) + 1} (to {str(v.get('dtype'))[:20]} "
+                    f"{_shape(v.get('shape') or [])})", None, "invalid", slot)
+        if t.shape[0] != steps:
+            return "invalid", f"{slot} is missing steps", None, "invalid", slot
+    for slot, flags in expected["same"].items():
+        gf = same.get(slot)
+        if not isinstance(gf, list) or len(gf) != steps:
+            return "invalid", f"{slot} was not returned", None, "invalid", slot
+        for k, (ef, f) in enumerate(zip(flags, gf, strict=True)):
+            if ef and f is not True:
+                arg = prep.spec.same[slot]
+                return ("failed", f"{prep.meta.entry} must fill `{arg}` in place and return "
+                        f"it; it returned a different tensor" + (f" (step {k + 1})" if k else ""),
+                        compare.Mismatch(k), "same", slot)
+    cmp = check.comparator()
+    for slot, e in expected["slots"].items():
+        mm = cmp(e, got[slot]["t"])
+        if mm is not None:
+            return "failed", _mismatch_message(prep, check, slot, mm), mm, "compare", slot
+    if check.verify is not None:
+        problem = check.verify({s: g["t"] for s, g in got.items() if g and "t" in g},
+                               check.inputs)
+        if problem:
+            return "failed", problem, None, "verify", ""
+    return "passed", "", None, None, ""
+
+
+def _mismatch_message(prep: Any, check: Any, slot: str, mm: compare.Mismatch) -> str:
+    ref = prep.spec.reference_name
+    step = f" at step {mm.first_bad_step + 1} of {check.steps}" if check.steps > 1 else ""
+    if mm.detail:
+        msg = f"{slot}{step}: {mm.detail}"
+    else:
+        idx = compare.fmt_index(mm.worst_index)
+        msg = (f"{slot} differs from {ref}{step}: max abs err {_fmt(mm.max_abs_err)}, "
+               f"max rel err {_fmt(mm.max_rel_err)}; worst at index {idx}: expected "
+               f"{_fmt(mm.expected)}, got {_fmt(mm.got)}")
+    if check.note:
+        msg += f" ({check.note})"
+    return msg
+
+
+def _loosened(cmp: Any) -> Any:
+    if isinstance(cmp, compare.Close):
+        return _Scaled(cmp, 10.0)
+    return cmp
+
+
+class _Scaled:
+    def __init__(self, inner: compare.Close, factor: float):
+        self.inner, self.factor = inner, factor
+
+    def __call__(self, expected: torch.Tensor, got: torch.Tensor, **kw: Any) -> Any:
+        rtol, atol = self.inner.tolerances(expected.dtype)
+        return compare.Close(rtol * self.factor, atol * self.factor)(expected, got)
+
+
+def diagnose(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> Diagnosis | None:
+    """Name the mutant whose outputs the submission reproduces on every comparable check."""
+    failing = [n for n, r in results.items() if r[0] == "failed"]
+    if not failing:
+        return None
+    mutants = prep.mutant_records()
+    meta_by_id = {m.id: m for m in prep.meta.mutants}
+    for mid, recs in mutants.items():
+        ok = True
+        compared_failure = False
+        for c in prep.checks:
+            r = results.get(c.name)
+            mrec = recs.get(c.name)
+            if r is None or mrec is None or r[0] not in ("passed", "failed"):
+                continue
+            mstat = _evaluate(prep, c, prep.expected[c.name], _as_got(mrec), mrec["same"])
+            if mstat[0] not in ("passed", "failed"):
+                continue
+            if r[0] != mstat[0]:
+                ok = False
+                break
+            if r[0] == "passed":
+                continue
+            if r[3] != mstat[3]:
+                ok = False
+                break
+            if r[3] == "compare":
+                cmp = _loosened(c.comparator())
+                for slot, mt in mrec["slots"].items():
+                    g = got_all[c.name].get(slot)
+                    if g is None or not isinstance(mt, torch.Tensor):
+                        ok = False
+                        break
+                    if cmp(mt, g["t"], against_reference=False) is not None:
+                        ok = False
+                        break
+                if not ok:
+                    break
+            compared_failure = True
+        if ok and compared_failure:
+            mm = meta_by_id[mid]
+            return Diagnosis(mid, mm.misconception)
+    return None
+
+
+def _as_got(rec: dict) -> dict:
+    return {s: {"t": t, "varies": None} if isinstance(t, torch.Tensor) else None
+            for s, t in rec["slots"].items()}
+
+
+def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, device: str,
+             t0: float) -> Any:
+    frames, problem = protocol.split_frames(stream)
+    tests: dict[str, TestResult] = {}
+    results: dict[str, tuple] = {}
+    got_all: dict[str, dict] = {}
+    run_status: str | None = None
+    run_message = ""
+    forbidden_what = None
+    import_exc = None
+    invalid_info = None
+    loaded = done = False
+    started: str | None = None
+    for obj, blob in frames:
+        ev = obj.get("event")
+        if ev == "forbidden":
+            forbidden_what = str(obj.get("what", "a banned API"))[:200]
+        elif ev == "import_error":
+            import_exc = obj.get("exc") if isinstance(obj.get("exc"), dict) else {}
+        elif ev == "invalid":
+            invalid_info = obj
+        elif ev == "loaded":
+            loaded = True
+        elif ev == "done":
+            done = True
+        elif ev == "start":
+            started = str(obj.get("name"))
+        elif ev == "check":
+            name = obj.get("name")
+            check = prep.by_name.get(name)
+            if check is None or name in tests:
+                problem = problem or "unexpected check in the result stream"
+                break
+            started = None
+            st = obj.get("status")
+            if st == "ok":
+                try:
+                    got = _decode_slots(obj, blob)
+                except (wire.WireError, ValueError, TypeError, RuntimeError) as exc:
+                    tests[name] = TestResult(name, "invalid", check.regime,
+                                             f"the outputs could not be read: {exc}")
+                    continue
+                same = obj.get("same") if isinstance(obj.get("same"), dict) else {}
+                r = _evaluate(prep, check, prep.expected[name], got, same)
+                results[name] = r
+                got_all[name] = got
+                status, message, mm, _kind, _slot = r
+                tr = TestResult(name, status, check.regime, message)
+                if mm is not None and status == "failed":
+                    tr.first_bad_step = mm.first_bad_step + 1
+                    tr.max_abs_err = mm.max_abs_err
+                    tr.max_rel_err = mm.max_rel_err
+                    tr.worst_index = list(mm.worst_index) if mm.worst_index is not None else None
+                    tr.expected = mm.expected
+                    tr.got = mm.got
+                tests[name] = tr
+            elif st == "error":
+                exc = obj.get("exc") if isinstance(obj.get("exc"), dict) else {}
+                step = obj.get("step")
+                tb = render_traceback(exc, code, filename)
+                where = f" at step {step + 1}" if isinstance(step, int) and check.steps > 1 else ""
+                status = "memory_limit" if exc.get("memory") else "error"
+                tests[name] = TestResult(name, status, check.regime,
+                                         f"raised{where}:\n{tb}",
+                                         first_bad_step=(step + 1) if isinstance(step, int)
+                                         else None)
+            elif st == "invalid":
+                tests[name] = TestResult(name, "invalid", check.regime,
+                                         _invalid_message(prep, obj))
+            else:
+                problem = problem or "malformed check frame"
+                break
+    # -- how the run ended --------------------------------------------------------------
+    sig = res.get("signal")
+    code_ = res.get("exit_code")
+    killed_by = res.get("killed_by")
+    fsize = int(res.get("stdout_size", 0)), int(res.get("stderr_size", 0))
+    limits_fsize = int(res.get("fsize_limit") or (4 << 20))
+    if forbidden_what or code_ == guards.FORBIDDEN_EXIT:
+        run_status = "forbidden"
+        run_message = (f"called a banned API: {forbidden_what}" if forbidden_what else
+                       "called a banned API")
+    elif killed_by == "timeout" or sig == signal.SIGXCPU:
+        run_status = "timeout"
+        run_message = "the submission ran past the time limit and was stopped"
+    elif killed_by == "cancel":
+        run_status = "error"
+        run_message = "grading was cancelled"
+    elif (sig == signal.SIGXFSZ or max(fsize) >= limits_fsize
+          or int(res.get("max_file_size", 0)) >= limits_fsize):
+        run_status = "output_limit"
+        which = "standard output" if fsize[0] >= limits_fsize else (
+            "standard error" if fsize[1] >= limits_fsize else "a file")
+        run_message = f"the submission wrote more than {limits_fsize >> 20} MiB to {which}"
+    elif killed_by == "stream_limit" or res.get("stream_truncated"):
+        run_status = "invalid"
+        run_message = "the submission returned far more data than the exercise expects"
+    elif sig is not None and (sig == signal.SIGKILL and int(res.get("oom_kills", 0)) > 0):
+        run_status = "memory_limit"
+        run_message = "the submission ran out of memory (memory limit)"
+    elif sig is not None:
+        run_status = "crashed"
+        run_message = f"the submission's process was killed by {_CRASH_NAMES.get(sig, sig)}"
+    elif code_ == 70:
+        run_status = "crashed"
+        run_message = "the sandbox could not be set up: " + str(res.get("stderr", ""))[:300]
+    elif problem:
+        run_status = "invalid"
+        run_message = f"the grader could not read the submission's outputs ({problem})"
+    elif import_exc is not None:
+        tb = render_traceback(import_exc, code, filename)
+        if import_exc.get("memory"):
+            run_status = "memory_limit"
+        else:
+            run_status = "error"
+        what = "exited while loading" if import_exc.get("system_exit") else "raised while loading"
+        run_message = f"the submission {what}:\n{tb}"
+    elif invalid_info is not None:
+        run_status = "invalid"
+        run_message = _invalid_message(prep, invalid_info)
+    elif not done:
+        run_status = "error"
+        run_message = (f"the submission's process exited (code {code_}) before returning its "
+                       f"outputs" + ("" if loaded else ", while loading"))
+    # -- tests --------------------------------------------------------------------------
+    out_tests: list[TestResult] = []
+    for c in prep.checks:
+        if c.name in tests:
+            out_tests.append(tests[c.name])
+        elif run_status is not None and c.name == started:
+            out_tests.append(TestResult(c.name, run_status, c.regime, run_message.split("\n")[0]))
+        else:
+            out_tests.append(TestResult(c.name, "skipped", c.regime, ""))
+    statuses = [t.status for t in out_tests if t.status != "skipped"]
+    if run_status:
+        statuses.append(run_status)
+    status = worst(statuses) if statuses else (run_status or "error")
+    if not statuses:
+        status = "error"
+        run_message = run_message or "no check ran"
+    diagnosis = None
+    if status == "failed":
+        try:
+            diagnosis = diagnose(prep, results, got_all)
+        except Exception:  # noqa: BLE001 - a diagnosis is a bonus, never a reason to fail
+            diagnosis = None
+    if not run_message and status != "passed":
+        first = next((t for t in out_tests if t.status == status), None)
+        run_message = first.message.split("\n")[0] if first else ""
+    stdout = str(res.get("stdout", ""))
+    return Verdict(prep.meta.id, status, device, _ms(t0), out_tests, diagnosis,
+                   message=run_message, stdout=stdout[:4000],
+                   variant_seed=prep.variant_seed)
+

@@ -1,0 +1,235 @@
+"""The sandboxed child: forked from the fork server for one submission, never trusted.
+
+It locks itself down (``lockdown``), runs the submission on the inputs it was sent, and
+writes raw outputs to the result pipe (fd 3) as frames::
+
+    {"event": "start", "name"}                          before each check
+    {"event": "check", "name", "status": "ok", "slots": {slot: meta}, "same": {slot: [bool]}}
+    {"event": "check", "name", "status": "error", "step", "exc": {...}}
+    {"event": "check", "name", "status": "invalid", "step", "kind", ...}
+    {"event": "import_error", "exc": {...}}   /  {"event": "invalid", "kind", ...}
+    {"event": "forbidden", "what"}            (from a tripwire, then exit 86)
+    {"event": "done"}
+
+It never sees expected values: those exist only in the worker, which it was not forked
+from.  Everything it says is checked by the trusted side; the worst a lying child can do
+is fail.
+"""
+
+from __future__ import annotations
+
+import builtins
+import fcntl
+import inspect
+import os
+import signal
+import sys
+import traceback
+from typing import Any
+
+import torch
+
+from . import guards, protocol, runner, sandbox, wire
+
+RESULT_FD = 3
+_RULESET_FD = 4
+SUBMISSION_FILENAME = "<submission>"
+_MEMORY_MARKERS = ("can't allocate memory", "DefaultCPUAllocator", "out of memory",
+                   "OutOfMemoryError", "Cannot allocate memory")
+
+
+def _send(obj: dict, blob: bytes = b"") -> None:
+    protocol.write_all(RESULT_FD, protocol.encode(obj, blob))
+
+
+def lockdown(job: dict, fds: dict[str, int], cfg: dict) -> None:
+    """Apply every OS layer, in an order where each step still has the rights it needs."""
+    os.setsid()
+    for sig in (signal.SIGXFSZ, signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1,
+                signal.SIGUSR2, signal.SIGALRM):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # fds: 0 /dev/null, 1-2 capped files, 3 result pipe, 4 Landlock ruleset; nothing else.
+    # Move every source fd out of the way first, so no dup2 below clobbers another source.
+    high = {k: fcntl.fcntl(v, fcntl.F_DUPFD_CLOEXEC, 512) for k, v in fds.items() if v >= 0}
+    os.dup2(high["devnull"], 0)
+    os.dup2(high["stdout"], 1)
+    os.dup2(high["stderr"], 2)
+    os.dup2(high["result"], RESULT_FD)
+    ruleset = high.get("ruleset", -1)
+    if ruleset >= 0:
+        os.dup2(ruleset, _RULESET_FD)
+    os.closerange(_RULESET_FD + (1 if ruleset >= 0 else 0), 65536)
+    for fd in (0, 1, 2, RESULT_FD):
+        os.set_inheritable(fd, fd != RESULT_FD)
+    jail = job["jail"]
+    os.chdir(jail)
+    os.environ.clear()
+    os.environ.update({"HOME": jail, "TMPDIR": jail, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                       "PYTHONDONTWRITEBYTECODE": "1"})
+    limits = job["limits"]
+    device = job["device"]
+    if device == "cuda":
+        cg = cfg.get("cgroup_procs")
+        if cg:
+            with open(cg, "w") as f:
+                f.write("0")
+        torch.cuda.init()
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.empty(1, device="cuda")
+    as_bytes = None
+    if cfg.get("memory_mode") == "rlimit":
+        as_bytes = cfg["vm_base"] + int(limits["memory_mb"]) * (1 << 20)
+    elif cfg.get("memory_mode") == "cgroup" and device != "cuda":
+        cg = cfg.get("cgroup_procs")
+        if cg:
+            with open(cg, "w") as f:
+                f.write("0")
+    sandbox.set_rlimits(cpu_s=int(limits["cpu_s"]), as_bytes=as_bytes,
+                        fsize_bytes=int(limits["fsize_bytes"]), nproc=int(limits["nproc"]),
+                        nofile=int(limits["nofile"]))
+    sandbox.set_no_new_privs()
+    if ruleset >= 0:
+        sandbox.landlock_restrict(_RULESET_FD)
+        os.close(_RULESET_FD)
+    if cfg.get("drop_uid") is not None:
+        sandbox.drop_privileges(cfg["drop_uid"], cfg["drop_gid"])
+    sandbox.set_pdeathsig(signal.SIGKILL)
+    prog = cfg.get("seccomp")
+    if prog:
+        sandbox.install_seccomp(prog)
+
+
+def _exc_info(exc: BaseException) -> dict[str, Any]:
+    try:
+        msg = str(exc)
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        msg = "<unprintable exception>"
+    t = type(exc)
+    name = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    frames = []
+    try:
+        for fr in traceback.extract_tb(exc.__traceback__):
+            if fr.filename == SUBMISSION_FILENAME:
+                frames.append([fr.lineno, fr.name])
+    except BaseException:  # noqa: BLE001
+        pass
+    memory = isinstance(exc, MemoryError) or any(m in msg for m in _MEMORY_MARKERS)
+    return {"type": name[:120], "message": msg[:4000], "frames": frames[-20:],
+            "memory": memory, "system_exit": isinstance(exc, SystemExit)}
+
+
+def _encode_records(records: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    blob = wire.BlobWriter()
+    slots: dict[str, Any] = {}
+    for slot, ts in records["slots"].items():
+        if not ts:
+            slots[slot] = None
+            continue
+        first = ts[0]
+        j = len(ts)
+        for i, t in enumerate(ts):
+            if t.dtype != first.dtype or t.shape != first.shape:
+                j = i
+                break
+        if first.dtype not in wire.DTYPE_NAMES:
+            slots[slot] = {"bad_dtype": str(first.dtype)[:40]}
+            continue
+        stacked = torch.stack(ts[:j])
+        meta = wire.encode_tensor(stacked, blob)
+        if j < len(ts):
+            meta["varies"] = {"step": j, "dtype": str(ts[j].dtype).removeprefix("torch."),
+                              "shape": list(ts[j].shape)}
+        slots[slot] = meta
+    return {"slots": slots, "same": records["same"]}, blob.getvalue()
+
+
+def run_submission(job: dict, plan_blob: bytes) -> None:
+    """Compile, load and run the submission on every check; stream the raw outputs."""
+    device = job["device"]
+    checks = job["plan"]["checks"]
+    entry = job["entry"]
+    sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
+    # Inputs are decoded before the learner's code runs, from bytes it never sees again.
+    mats = [runner.Materialized(c, plan_blob, device) for c in checks]
+    del plan_blob
+    g: dict[str, Any] = {"__name__": "__submission__", "__builtins__": builtins,
+                         "__file__": SUBMISSION_FILENAME}
+    try:
+        code = compile(job["code"], SUBMISSION_FILENAME, "exec", dont_inherit=True)
+        exec(code, g)  # noqa: S102 - the sandboxed submission
+    except BaseException as exc:  # noqa: BLE001
+        _send({"event": "import_error", "exc": _exc_info(exc)})
+        return
+    _send({"event": "loaded"})
+    fn = g.get(entry)
+    if fn is None:
+        _send({"event": "invalid", "kind": "missing_entry",
+               "names": sorted(k for k in g if not k.startswith("__"))[:30]})
+        return
+    if not callable(fn):
+        _send({"event": "invalid", "kind": "not_callable", "type": type(fn).__name__[:80]})
+        return
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        sig = None
+    if sig is not None:
+        for m in mats:
+            call = dict(m.inputs)
+            for k in m.per_step:
+                call[k] = None
+            pos = [call[a] for a in m.args if a in call]
+            kw = {a: v for a, v in call.items() if a not in m.args}
+            try:
+                sig.bind(*pos, **kw)
+            except TypeError as exc:
+                _send({"event": "invalid", "kind": "signature", "theirs": f"{entry}{sig}"[:300],
+                       "problem": str(exc)[:300], "check": m.name})
+                return
+    for m in mats:
+        _send({"event": "start", "name": m.name})
+        try:
+            records = runner.run(fn, m)
+        except runner.CallError as e:
+            _send({"event": "check", "name": m.name, "status": "error", "step": e.step,
+                   "exc": _exc_info(e.exc)})
+            continue
+        except runner.InvalidOutput as e:
+            _send({"event": "check", "name": m.name, "status": "invalid", "step": e.step,
+                   "kind": e.kind, **{k: v for k, v in e.info.items()
+                                      if isinstance(v, (str, int, float))}})
+            continue
+        except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError while snapshotting
+            _send({"event": "check", "name": m.name, "status": "error", "step": None,
+                   "exc": _exc_info(exc)})
+            continue
+        meta, blob = _encode_records(records)
+        _send({"event": "check", "name": m.name, "status": "ok", **meta}, blob)
+    _send({"event": "done"})
+
+
+def child_main(job: dict, plan_blob: bytes, fds: dict[str, int], cfg: dict) -> None:
+    """Entry point after fork; never returns."""
+    code = 0
+    try:
+        try:
+            lockdown(job, fds, cfg)
+        except BaseException as exc:  # noqa: BLE001
+            os.write(2, f"sandbox setup failed: {exc!r}\n".encode())
+            os._exit(70)
+        report = guards.make_reporter(RESULT_FD, protocol.encode)
+        guards.arm(job["bans"].get("paths", ()), job["bans"].get("ops", ()), report,
+                   device_type=torch.device(job["device"]).type)
+        run_submission(job, plan_blob)
+    except BaseException:  # noqa: BLE001 - never let an exception unwind into the fork server
+        code = 71
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+        os._exit(code)

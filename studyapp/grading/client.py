@@ -1,0 +1,320 @@
+"""Client side of the grader: starts the worker process and talks to it.  No torch here.
+
+Async use (the TUI)::
+
+    client = GraderClient(device="cpu", roots=[...])
+    client.start()                 # returns at once; the worker warms up in the background
+    ...                            # client.warming is True until it is ready
+    verdict = await client.grade("adam-step", code)   # never blocks the event loop
+    await client.aclose()
+
+Cancelling the ``grade`` task kills the sandboxed child at once (the worker survives).
+Synchronous use (the CLI)::
+
+    with GraderClient(device="cpu") as g:
+        verdict = g.grade_sync("adam-step", code)
+
+or the one-shot ``grade_code(exercise_id, code)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import itertools
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import protocol
+from .exercises import GradingError, UnknownExercise, load_exercise
+from .verdict import Verdict
+
+_PKG_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class GraderError(Exception):
+    """The grading worker failed (could not start, died, or did not answer)."""
+
+
+class GraderClient:
+    """A handle on one long-lived grading worker.
+
+    - ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when the worker finds one).
+    - ``roots``: content roots searched for ``exercises/<id>``; default: shipped content.
+    - ``limits``: overrides of ``worker.DEFAULT_LIMITS`` (``wall_s``, ``cpu_s``,
+      ``memory_mb``, ``fsize_bytes``, ``nproc``, ``nofile``).
+    - ``sandbox``: overrides for the sandbox layers (``uid``, ``landlock``, ``seccomp``,
+      ``namespaces``, ``memory_mode``); the defaults turn on everything available.
+    """
+
+    def __init__(self, device: str = "cpu", roots: Sequence[Path | str] | None = None, *,
+                 limits: dict[str, Any] | None = None, sandbox: dict[str, Any] | None = None,
+                 python: str | None = None, start_timeout: float = 120.0):
+        if device not in ("cpu", "cuda", "auto"):
+            raise GradingError(f"unknown device {device!r} (use cpu, cuda or auto)")
+        self.device_requested = device
+        self.roots = [Path(r) for r in roots] if roots else None
+        self.limits = dict(limits or {})
+        self.sandbox = dict(sandbox or {})
+        self.python = python or sys.executable
+        self.start_timeout = start_timeout
+        self.ready = threading.Event()
+        self.info: dict[str, Any] = {}
+        self._proc: subprocess.Popen | None = None
+        self._pending: dict[int, concurrent.futures.Future] = {}
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._outq: queue.Queue = queue.Queue()
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
+        self._dead: str | None = None
+        self._started_at = 0.0
+        self.start_seconds: float | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the worker in the background; returns immediately.  Idempotent."""
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None and not self._dead:
+                return
+            self.ready.clear()
+            self._dead = None
+            self.info = {}
+            cfg = {"roots": [str(r) for r in self.roots] if self.roots else None,
+                   "device": self.device_requested, "limits": self.limits,
+                   "sandbox": self.sandbox}
+            env = dict(os.environ)
+            env["PYTHONPATH"] = _PKG_ROOT + (os.pathsep + env["PYTHONPATH"]
+                                             if env.get("PYTHONPATH") else "")
+            env.setdefault("OMP_NUM_THREADS", "1")
+            env.setdefault("MKL_NUM_THREADS", "1")
+            self._started_at = time.monotonic()
+            self._proc = subprocess.Popen(
+                [self.python, "-m", "studyapp.grading.worker", json.dumps(cfg)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=env, close_fds=True, start_new_session=True, bufsize=0)
+            proc = self._proc
+            self._outq = queue.Queue()
+        threading.Thread(target=self._reader, args=(proc,), daemon=True,
+                         name="grader-reader").start()
+        threading.Thread(target=self._writer, args=(proc, self._outq), daemon=True,
+                         name="grader-writer").start()
+        threading.Thread(target=self._stderr_reader, args=(proc,), daemon=True,
+                         name="grader-stderr").start()
+
+    @property
+    def warming(self) -> bool:
+        """True while the worker is starting (started, not ready yet)."""
+        return self._proc is not None and not self.ready.is_set() and self._dead is None
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None and self._dead is None
+
+    @property
+    def device(self) -> str | None:
+        """The device the worker grades on, once ready (``auto`` resolved)."""
+        return self.info.get("device")
+
+    def wait_ready_sync(self, timeout: float | None = None) -> None:
+        self.start()
+        if not self.ready.wait(self.start_timeout if timeout is None else timeout):
+            raise GraderError(self._why("the grading worker did not start in time"))
+        if self._dead:
+            raise GraderError(self._dead)
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        self.start()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.wait_ready_sync, timeout)
+
+    def close(self) -> None:
+        """Stop the worker (and with it every sandboxed process)."""
+        with self._lock:
+            proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            self._outq.put(protocol.encode({"op": "quit"}))
+            self._outq.put(None)
+            proc.wait(timeout=2)
+        except (subprocess.TimeoutExpired, OSError):
+            pass
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, 9)
+            except OSError:
+                proc.kill()
+            proc.wait()
+        self._fail_all("the grading worker was closed")
+
+    async def aclose(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.close)
+
+    def __enter__(self) -> GraderClient:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- requests -----------------------------------------------------------------------------
+    def _request(self, obj: dict[str, Any]) -> tuple[int, concurrent.futures.Future]:
+        if self._proc is None or not self.alive:
+            self.start()
+        rid = next(self._ids)
+        fut: concurrent.futures.Future = concurrent.futures.Future()
+        with self._lock:
+            self._pending[rid] = fut
+        obj = dict(obj, id=rid)
+        self._outq.put(protocol.encode(obj))
+        return rid, fut
+
+    def _cancel(self, rid: int) -> None:
+        with self._lock:
+            self._pending.pop(rid, None)
+        self._outq.put(protocol.encode({"op": "cancel", "id": rid}))
+
+    def _grade_msg(self, exercise_id: str, code: str, variant_seed: int | None,
+                   filename: str | None) -> dict[str, Any]:
+        load_exercise(exercise_id, self.roots)  # fail fast on an unknown id, no round trip
+        if not isinstance(code, str):
+            raise GradingError("code must be a string")
+        return {"op": "grade", "exercise": exercise_id, "code": code,
+                "variant_seed": variant_seed, "filename": filename}
+
+    def _timeout(self) -> float:
+        wall = float(self.limits.get("wall_s", 10.0))
+        return wall + 120.0 + (0 if self.ready.is_set() else self.start_timeout)
+
+    @staticmethod
+    def _unpack(reply: dict[str, Any]) -> Any:
+        op = reply.get("op")
+        if op == "verdict":
+            return Verdict.from_json(reply["verdict"])
+        if op == "described":
+            return reply["variant"]
+        if op == "error":
+            if reply.get("kind") == "usage":
+                msg = str(reply.get("message"))
+                if msg.startswith("unknown exercise"):
+                    raise UnknownExercise(msg)
+                raise GradingError(msg)
+            raise GraderError(f"the grader failed: {reply.get('message')}")
+        raise GraderError(f"unexpected reply {op!r}")
+
+    async def grade(self, exercise_id: str, code: str, *, variant_seed: int | None = None,
+                    filename: str | None = None) -> Verdict:
+        """Grade ``code``; never blocks the event loop.  Cancelling kills the child."""
+        rid, fut = self._request(self._grade_msg(exercise_id, code, variant_seed, filename))
+        try:
+            reply = await asyncio.wait_for(asyncio.wrap_future(fut), self._timeout())
+        except asyncio.CancelledError:
+            self._cancel(rid)
+            raise
+        except TimeoutError:
+            self._cancel(rid)
+            raise GraderError("the grading worker did not answer in time") from None
+        return self._unpack(reply)
+
+    def grade_sync(self, exercise_id: str, code: str, *, variant_seed: int | None = None,
+                   filename: str | None = None) -> Verdict:
+        """Blocking version of ``grade`` (for the CLI)."""
+        rid, fut = self._request(self._grade_msg(exercise_id, code, variant_seed, filename))
+        try:
+            reply = fut.result(timeout=self._timeout())
+        except concurrent.futures.TimeoutError:
+            self._cancel(rid)
+            raise GraderError("the grading worker did not answer in time") from None
+        except KeyboardInterrupt:
+            self._cancel(rid)
+            raise
+        return self._unpack(reply)
+
+    async def describe_variant(self, exercise_id: str, seed: int | None) -> dict[str, Any]:
+        """Shapes, dtypes and hyperparameters of the checks for ``seed`` (None: canonical)."""
+        load_exercise(exercise_id, self.roots)
+        rid, fut = self._request({"op": "describe", "exercise": exercise_id, "seed": seed})
+        try:
+            reply = await asyncio.wait_for(asyncio.wrap_future(fut), self._timeout())
+        except asyncio.CancelledError:
+            self._cancel(rid)
+            raise
+        return self._unpack(reply)
+
+    def describe_variant_sync(self, exercise_id: str, seed: int | None) -> dict[str, Any]:
+        load_exercise(exercise_id, self.roots)
+        _rid, fut = self._request({"op": "describe", "exercise": exercise_id, "seed": seed})
+        return self._unpack(fut.result(timeout=self._timeout()))
+
+    # -- threads ------------------------------------------------------------------------------
+    def _writer(self, proc: subprocess.Popen, q: queue.Queue) -> None:
+        assert proc.stdin is not None
+        fd = proc.stdin.fileno()
+        while True:
+            data = q.get()
+            if data is None:
+                return
+            try:
+                protocol.write_all(fd, data)
+            except OSError:
+                return
+
+    def _stderr_reader(self, proc: subprocess.Popen) -> None:
+        assert proc.stderr is not None
+        for line in iter(proc.stderr.readline, b""):
+            self._stderr_tail.append(line.decode("utf-8", "replace").rstrip())
+
+    def _reader(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        while True:
+            try:
+                msg, _ = protocol.read_frame(fd)
+            except (EOFError, OSError, protocol.ProtocolError, ValueError):
+                break
+            op = msg.get("op")
+            if op == "ready":
+                self.info = msg
+                self.start_seconds = time.monotonic() - self._started_at
+                self.ready.set()
+                continue
+            with self._lock:
+                fut = self._pending.pop(msg.get("id"), None)
+            if fut is not None and not fut.done():
+                if op == "cancelled":
+                    fut.cancel()
+                else:
+                    fut.set_result(msg)
+        proc.wait()
+        if self._proc is proc or self._proc is None:
+            self._dead = self._why(f"the grading worker exited (code {proc.returncode})")
+            self.ready.set()
+            self._fail_all(self._dead)
+
+    def _why(self, msg: str) -> str:
+        tail = "\n".join(list(self._stderr_tail)[-15:])
+        return f"{msg}" + (f":\n{tail}" if tail else "")
+
+    def _fail_all(self, why: str) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        for fut in pending.values():
+            if not fut.done():
+                fut.set_exception(GraderError(why))
+
+
+def grade_code(exercise_id: str, code: str, *, device: str = "cpu",
+               roots: Sequence[Path | str] | None = None, variant_seed: int | None = None,
+               filename: str | None = None, limits: dict[str, Any] | None = None) -> Verdict:
+    """One-shot synchronous grading: start a worker, grade, stop it."""
+    with GraderClient(device=device, roots=roots, limits=limits) as g:
+        return g.grade_sync(exercise_id, code, variant_seed=variant_seed, filename=filename)

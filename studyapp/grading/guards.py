@@ -1,0 +1,339 @@
+"""Run-time enforcement of an exercise's banned APIs, inside the sandboxed child.
+
+Three layers, armed after the OS sandbox and before the submission is compiled:
+
+1. **Tripwires on Python code.**  Every function object defined under a banned path
+   (``torch.optim``: every function of every ``torch.optim.*`` module, found once in the
+   fork server by a scan of the heap) gets its ``__code__`` replaced by a tripwire.  The
+   original code objects are then unreferenced and freed, so no alias, ``getattr`` trick,
+   closure cell or ``__wrapped__`` chain leads back to the real implementation.  The
+   tripwire reaches the reporting function only through its own constants.
+2. **Tripwires in the dispatcher.**  Banned ATen operators (``aten::native_batch_norm``)
+   get a CPU/CUDA kernel that reports, however the op is reached (``F.batch_norm``,
+   ``torch.batch_norm``, ``torch.ops.aten...``, ``nn.BatchNorm1d``).  The registration is
+   leaked on purpose so nothing in the process can unregister it.
+3. **An audit hook** (PEP 578: it cannot be removed from Python) that reports re-importing
+   a banned module or opening its source, and any ``ctypes`` or ``gc`` heap traversal
+   (the tools that could undo 1 and 2); it also refuses ``exec``-family calls.
+
+Reporting writes a ``forbidden`` frame to the result pipe and ``os._exit``\\ s at once,
+so the submission cannot catch it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import gc
+import importlib.util
+import os
+import sys
+import types
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+FORBIDDEN_EXIT = 86
+_FUNC = types.FunctionType
+
+# -- fork-server side: find what to trip (once per banned path) ---------------------------
+
+_file_index: dict[str, list[types.FunctionType]] | None = None
+_index_modules = 0
+_resolved: dict[str, tuple[list[types.FunctionType], list[tuple[Any, str]], set[str],
+                           set[str]]] = {}
+
+
+def _build_index() -> dict[str, list[types.FunctionType]]:
+    global _file_index, _index_modules
+    if _file_index is None or len(sys.modules) != _index_modules:
+        idx: dict[str, list[types.FunctionType]] = {}
+        for o in gc.get_objects():
+            if type(o) is _FUNC:
+                idx.setdefault(o.__code__.co_filename, []).append(o)
+        _file_index, _index_modules = idx, len(sys.modules)
+    return _file_index
+
+
+def _import_prefix(path: str) -> tuple[Any, list[str]]:
+    """Import the longest module prefix of a dotted path; returns (module, rest)."""
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        name = ".".join(parts[:i])
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - not a module
+            continue
+        return sys.modules[name], parts[i:]
+    raise ImportError(path)
+
+
+def resolve(path: str) -> tuple[list[types.FunctionType], list[tuple[Any, str]], set[str],
+                                set[str]]:
+    """For a banned dotted path: (functions to trip, (namespace, attr) builtins to replace,
+    module names whose import is banned, source files whose reading is banned)."""
+    if path in _resolved:
+        return _resolved[path]
+    funcs: list[types.FunctionType] = []
+    builtins_: list[tuple[Any, str]] = []
+    mods: set[str] = set()
+    files: set[str] = set()
+    try:
+        mod, rest = _import_prefix(path)
+    except ImportError:
+        _resolved[path] = (funcs, builtins_, {path}, files)
+        return _resolved[path]
+    if not rest:
+        # a module or package: everything loaded under it, and forbid loading more
+        mods.add(path)
+        if hasattr(mod, "__path__"):
+            # make sure every submodule is loaded so its functions can be tripped
+            import pkgutil
+
+            for info in pkgutil.walk_packages(mod.__path__, prefix=path + "."):
+                try:
+                    __import__(info.name)
+                except Exception:  # noqa: BLE001
+                    pass
+        names = [n for n in list(sys.modules) if n == path or n.startswith(path + ".")]
+        idx = _build_index()
+        for n in names:
+            m = sys.modules.get(n)
+            f = getattr(m, "__file__", None)
+            if f:
+                real = os.path.realpath(f)
+                files.add(real)
+                try:
+                    files.add(os.path.realpath(importlib.util.cache_from_source(f)))
+                except (ValueError, NotImplementedError):
+                    pass
+                funcs.extend(idx.get(f, ()))
+                if real != f:
+                    funcs.extend(idx.get(real, ()))
+            for d in getattr(m, "__path__", None) or ():
+                files.add(os.path.realpath(d))
+    else:
+        parent = mod
+        obj: Any = mod
+        for part in rest:
+            parent = obj
+            obj = getattr(obj, part)
+        idx = _build_index()
+        if isinstance(obj, type):
+            qual = obj.__qualname__
+            fname = sys.modules.get(obj.__module__)
+            fname = getattr(fname, "__file__", None)
+            for v in vars(obj).values():
+                funcs.extend(_unwrap_functions(v))
+            if fname:
+                for f in idx.get(fname, ()):
+                    q = f.__code__.co_qualname
+                    if q == qual or q.startswith(qual + "."):
+                        funcs.append(f)
+        elif isinstance(obj, _FUNC):
+            funcs.extend(_unwrap_functions(obj))
+            qual = obj.__code__.co_qualname
+            for f in idx.get(obj.__code__.co_filename, ()):
+                q = f.__code__.co_qualname
+                if q.startswith(qual + "."):
+                    funcs.append(f)
+        elif callable(obj):
+            builtins_.append((parent, rest[-1]))
+    seen: set[int] = set()
+    uniq = []
+    for f in funcs:
+        if id(f) not in seen:
+            seen.add(id(f))
+            uniq.append(f)
+    _resolved[path] = (uniq, builtins_, mods, files)
+    return _resolved[path]
+
+
+def _unwrap_functions(v: Any, depth: int = 0) -> list[types.FunctionType]:
+    out: list[types.FunctionType] = []
+    if depth > 6:
+        return out
+    if isinstance(v, (staticmethod, classmethod)):
+        return _unwrap_functions(v.__func__, depth + 1)
+    if isinstance(v, property):
+        for f in (v.fget, v.fset, v.fdel):
+            if f is not None:
+                out.extend(_unwrap_functions(f, depth + 1))
+        return out
+    if isinstance(v, _FUNC):
+        out.append(v)
+        w = getattr(v, "__wrapped__", None)
+        if w is not None:
+            out.extend(_unwrap_functions(w, depth + 1))
+        for cell in v.__closure__ or ():
+            try:
+                c = cell.cell_contents
+            except ValueError:
+                continue
+            if isinstance(c, _FUNC):
+                out.extend(_unwrap_functions(c, depth + 1))
+    return out
+
+
+def prepare(paths: Iterable[str]) -> None:
+    """Resolve banned paths in the fork server, so each child only patches."""
+    for p in paths:
+        resolve(p)
+
+
+# -- child side ------------------------------------------------------------------------------
+
+_templates: dict[int, types.CodeType] = {}
+_MARK = 918273645
+
+
+def _template(nfree: int) -> types.CodeType:
+    code = _templates.get(nfree)
+    if code is None:
+        names = [f"_c{i}" for i in range(nfree)]
+        src = "def _outer():\n"
+        src += "".join(f"    {n} = None\n" for n in names)
+        src += "    def _banned(*args, **kwargs):\n"
+        if names:
+            src += "        (" + ", ".join(names) + ",)\n"
+        src += f"        return ({_MARK})()\n"
+        src += "    return _banned\n"
+        ns: dict[str, Any] = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(src, "<banned>", "exec"), ns)  # noqa: S102 - fixed template
+        code = ns["_outer"]().__code__
+        _templates[nfree] = code
+    return code
+
+
+def _trip_code(fn: types.FunctionType, report: Callable[[], Any]) -> types.CodeType:
+    t = _template(len(fn.__code__.co_freevars))
+    consts = tuple(report if (type(c) is int and c == _MARK) else c for c in t.co_consts)
+    return t.replace(co_consts=consts, co_name=fn.__code__.co_name,
+                     co_qualname=fn.__code__.co_qualname)
+
+
+def make_reporter(fd: int, encode: Callable[[dict], bytes]) -> Callable[[str], Any]:
+    """``report(what)``: write a forbidden frame to ``fd`` and exit at once."""
+    write, exit_ = os.write, os._exit
+
+    def report(what: str, _w=write, _x=exit_, _fd=fd, _e=encode) -> None:
+        try:
+            _w(_fd, _e({"event": "forbidden", "what": str(what)[:200]}))
+        finally:
+            _x(FORBIDDEN_EXIT)
+
+    return report
+
+
+def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any], *,
+        banned_import_ok: Callable[[str], bool] | None = None,
+        device_type: str = "cpu") -> None:
+    """Arm every layer for this child.  Call once, after the OS sandbox is in place."""
+    paths = list(paths)
+    mods: set[str] = set()
+    files: set[str] = set()
+    for p in paths:
+        funcs, bins, m, f = resolve(p)
+        mods |= m
+        files |= f
+        for fn in funcs:
+            what = f"{p} ({fn.__module__}.{fn.__code__.co_qualname})"
+            fn.__code__ = _trip_code(fn, lambda _r=report, _w=what: _r(_w))
+        for ns, attr in bins:
+            def banned_builtin(*a: Any, _r=report, _w=p, **k: Any) -> None:
+                _r(_w)
+
+            try:
+                setattr(ns, attr, banned_builtin)
+            except (AttributeError, TypeError):
+                pass
+    _arm_ops(list(ops), report, device_type)
+    _install_hook(report, tuple(sorted(mods)), frozenset(files))
+
+
+def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> None:
+    if not ops:
+        return
+    import ctypes
+
+    import torch
+
+    lib = torch.library.Library("aten", "IMPL")
+    keys = ["CPU", "CUDA"] if device_type == "cuda" else ["CPU"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for op in ops:
+            name = op.split("::", 1)[-1]
+
+            def kernel(*a: Any, _r=report, _w=op, **k: Any) -> None:
+                _r(_w)
+
+            for key in keys:
+                try:
+                    lib.impl(name, kernel, key)
+                except Exception:  # noqa: BLE001 - op absent in this torch build
+                    pass
+    # Leak the registration: detach torch's finalizer and keep one extra reference that
+    # nothing in the process can name, so the kernels stay until the child exits.
+    import weakref
+
+    for f in list(getattr(weakref.finalize, "_registry", {})):
+        try:
+            if f.peek() and f.peek()[0] is lib:
+                f.detach()
+        except Exception:  # noqa: BLE001
+            pass
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(lib))
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(lib.m))
+
+
+_EXEC_EVENTS = frozenset({"os.exec", "os.posix_spawn", "os.spawn", "os.system",
+                          "subprocess.Popen", "os.startfile", "pty.spawn"})
+_GC_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"})
+
+
+def _install_hook(report: Callable[[str], Any], mods: tuple[str, ...],
+                  files: frozenset[str]) -> None:
+    realpath, fsdecode = os.path.realpath, os.fsdecode
+    dirs = tuple(f + os.sep for f in files)
+    mod_prefixes = tuple(m + "." for m in mods)
+    exec_events, gc_events = _EXEC_EVENTS, _GC_EVENTS
+    perm = PermissionError
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            p = args[0]
+            if files and isinstance(p, (str, bytes)):
+                try:
+                    rp = realpath(fsdecode(p))
+                except Exception:  # noqa: BLE001
+                    return
+                if rp in files or rp.startswith(dirs):
+                    report(f"reading the source of a banned module ({rp})")
+            return
+        if event == "import":
+            name = args[0]
+            if mods and isinstance(name, str) and (name in mods or name.startswith(mod_prefixes)):
+                report(f"importing {name}")
+            return
+        if event.startswith("ctypes."):
+            report(f"ctypes ({event})")
+        if event in gc_events:
+            report(f"heap inspection ({event})")
+        if event in exec_events:
+            raise perm(f"{event} is not allowed in the grading sandbox")
+
+    sys.addaudithook(hook)
+
+
+def preload_modules(names: Iterable[str]) -> None:
+    """Import modules a submission may want, before the sandbox hides the interpreter."""
+    for n in names:
+        try:
+            __import__(n)
+        except Exception:  # noqa: BLE001 - optional
+            pass
+
+
+_ = builtins  # keep the import (used by callers for clean namespaces)

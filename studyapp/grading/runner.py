@@ -1,0 +1,171 @@
+"""Run one check of a plan with a function: the same code drives the learner's submission
+(inside the sandboxed child) and the reference and mutants (on the trusted side), so both
+sides see exactly the same call sequence.
+
+A check in a plan (JSON, see ``kit.Check.to_plan``)::
+
+    {"name", "steps", "args": [positional names], "inputs": {name: value},
+     "per_step": {name: value}, "layout": {name: layout},
+     "returns": {"kind": "none"|"single"|"tuple", "names": [...]},
+     "updates": [arg names], "carry": {arg: slot}, "same": {slot: arg}}
+
+Each step calls ``fn(*positional, **keywords)``: positional arguments are the names listed
+in ``args`` (those present), every other input is passed by keyword.  Per-step inputs
+override ``inputs`` at their step.  After the call, the returned values and the final
+state of every ``updates`` argument are snapshotted; ``carry`` feeds a slot into the next
+step's argument; ``same`` records whether a returned slot is the very object passed as an
+argument (in-place functions that return their input).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from . import wire
+
+_Tensor = torch.Tensor
+_Parameter = torch.nn.Parameter
+_detach = torch.Tensor.detach
+_to = torch.Tensor.to
+_clone = torch.Tensor.clone
+_stack = torch.stack
+_isinstance = isinstance
+_type = type
+
+
+class CallError(Exception):
+    """The function raised; ``step`` is 0-based."""
+
+    def __init__(self, step: int, exc: BaseException):
+        super().__init__(str(exc))
+        self.step = step
+        self.exc = exc
+
+
+class InvalidOutput(Exception):
+    """The function returned something the contract does not allow."""
+
+    def __init__(self, step: int, kind: str, **info: Any):
+        super().__init__(kind)
+        self.step = step
+        self.kind = kind
+        self.info = info
+
+
+class Materialized:
+    """A decoded check: tensors on the target device, ready to run."""
+
+    def __init__(self, check: dict, blob: bytes | memoryview, device: str = "cpu"):
+        self.check = check
+        self.device = device
+        self.name = check["name"]
+        self.steps = int(check.get("steps", 1))
+        self.args = list(check.get("args", []))
+        layout = check.get("layout", {})
+        self.layout = layout
+        self.inputs = {k: wire.decode_value(_with_layout(v, layout.get(k)), blob, device)
+                       for k, v in check.get("inputs", {}).items()}
+        self.per_step = {k: wire.decode_value(v, blob, device)
+                         for k, v in check.get("per_step", {}).items()}
+        ret = check.get("returns", {"kind": "none", "names": []})
+        self.ret_kind = ret["kind"]
+        self.ret_names = list(ret["names"])
+        self.updates = list(check.get("updates", []))
+        self.carry = dict(check.get("carry", {}))
+        self.same = dict(check.get("same", {}))
+
+    def slots(self) -> list[str]:
+        """Recorded data slots, in report order (``same`` slots are checked by identity)."""
+        return [n for n in self.ret_names if n not in self.same] + list(self.updates)
+
+
+def _with_layout(v: dict, layout: str | None) -> dict:
+    if layout and isinstance(v, dict) and "t" in v:
+        return {"t": dict(v["t"], layout=layout)}
+    return v
+
+
+def _type_name(x: Any) -> str:
+    t = _type(x)
+    return f"{t.__module__}.{t.__qualname__}" if t.__module__ not in ("builtins",) else t.__qualname__
+
+
+def _check_tensor(x: Any, slot: str, step: int, device_type: str) -> _Tensor:
+    t = _type(x)
+    if t is not _Tensor and t is not _Parameter:
+        if _isinstance(x, _Tensor):
+            raise InvalidOutput(step, "subclass", slot=slot, type=_type_name(x)[:80])
+        raise InvalidOutput(step, "not_tensor", slot=slot, type=_type_name(x)[:80])
+    dev = x.device.type
+    if dev != device_type:
+        raise InvalidOutput(step, "device", slot=slot, device=str(x.device)[:40])
+    return x
+
+
+def _snapshot(t: _Tensor) -> _Tensor:
+    return _clone(_to(_detach(t), "cpu"))
+
+
+def run(fn: Any, m: Materialized, *, snapshot: bool = True) -> dict[str, Any]:
+    """Run every step; returns ``{"slots": {slot: [cpu tensors]}, "same": {slot: [bool]}}``.
+
+    Raises ``CallError`` when ``fn`` raises and ``InvalidOutput`` for a bad return value.
+    """
+    device_type = torch.device(m.device).type
+    state = dict(m.inputs)
+    slots = m.slots()
+    records: dict[str, list] = {s: [] for s in slots}
+    same: dict[str, list] = {s: [] for s in m.same}
+    arg_set = set(m.args)
+    for k in range(m.steps):
+        call = dict(state)
+        for name, v in m.per_step.items():
+            call[name] = wire.slice_step(v, k, m.layout.get(name, "contiguous"), m.device)
+        positional = [call[a] for a in m.args if a in call]
+        keywords = {a: v for a, v in call.items() if a not in arg_set}
+        try:
+            ret = fn(*positional, **keywords)
+        except BaseException as exc:  # noqa: BLE001 - everything the learner raises is reported
+            raise CallError(k, exc) from exc
+        outs: dict[str, Any] = {}
+        if m.ret_kind == "tuple":
+            if not _isinstance(ret, (tuple, list)):
+                raise InvalidOutput(k, "not_tuple", type=_type_name(ret)[:80],
+                                    expected=len(m.ret_names))
+            if len(ret) != len(m.ret_names):
+                raise InvalidOutput(k, "wrong_len", got=len(ret), expected=len(m.ret_names))
+            for name, x in zip(m.ret_names, list(ret), strict=True):
+                outs[name] = x
+        elif m.ret_kind == "single":
+            outs[m.ret_names[0]] = ret
+        for name, x in list(outs.items()):
+            if name in m.same:
+                same[name].append(x is call.get(m.same[name]))
+                continue
+            outs[name] = _check_tensor(x, name, k, device_type)
+        for name in m.updates:
+            outs[name] = _check_tensor(call[name], name, k, device_type)
+        for s in slots:
+            records[s].append(_snapshot(outs[s]) if snapshot else outs[s])
+        for arg, slot in m.carry.items():
+            if slot in outs:
+                state[arg] = outs[slot]
+            elif slot in m.same and m.same[slot] in call:
+                state[arg] = call[m.same[slot]]
+        for name in m.updates:
+            state[name] = call[name]
+    return {"slots": records, "same": same}
+
+
+def stack(records: dict[str, Any]) -> dict[str, Any]:
+    """Stack per-step snapshots into one ``(steps, *shape)`` tensor per slot when the steps
+    agree on dtype and shape; otherwise keep the list (reported as invalid later)."""
+    out: dict[str, Any] = {}
+    for slot, ts in records["slots"].items():
+        if ts and all(t.dtype == ts[0].dtype and t.shape == ts[0].shape for t in ts):
+            out[slot] = _stack(ts)
+        else:
+            out[slot] = ts
+    return {"slots": out, "same": records["same"]}
