@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from studyapp.clock import Clock
 from studyapp.storage.db import Database
+from studyapp.study.database import SerializedDatabase
 from studyapp.tui.commands import COMMAND_PROVIDERS
 from studyapp.tui.messages import DatabaseReady
 from studyapp.tui.screens.dashboard import DashboardScreen
@@ -61,7 +62,9 @@ class StudyApp(App[None]):
     ) -> None:
         super().__init__()
         self._database_source = database
-        self._database: Database | None = database if isinstance(database, Database) else None
+        self._database: SerializedDatabase | None = None
+        if isinstance(database, Database | SerializedDatabase):
+            self._database = database if isinstance(database, SerializedDatabase) else SerializedDatabase(database)
         self._database_lock = threading.Lock()
         self.clock = clock
         self.grader = grader
@@ -71,6 +74,7 @@ class StudyApp(App[None]):
         self.editor = editor
         self._service = None
         self._preferences = None
+        self.announced_ready = False  # DatabaseReady posted (by the dashboard's first load)
 
     # -- dependencies -------------------------------------------------------------------
 
@@ -79,7 +83,7 @@ class StudyApp(App[None]):
         return self._database is not None
 
     @property
-    def database(self) -> Database:
+    def database(self) -> SerializedDatabase:
         """The database; opened (migrated, first content synced) on first use.
 
         Screens open it from a worker thread first (the dashboard does on mount), so
@@ -87,7 +91,7 @@ class StudyApp(App[None]):
         if self._database is None:
             with self._database_lock:
                 if self._database is None:
-                    self._database = self._database_source()  # type: ignore[operator]
+                    self._database = SerializedDatabase(self._database_source())  # type: ignore[operator]
         return self._database
 
     @property
@@ -191,6 +195,15 @@ class StudyApp(App[None]):
                     self.pop_screen()
                 return
         self.push_screen(screen_class())
+
+    def browse(self, query: str) -> None:
+        """Browse with a search already typed (the dashboard's exercises key)."""
+        self.action_goto("browse")
+        screen = self.screen
+        if screen.is_mounted:
+            screen.set_query(query)
+        else:
+            screen.initial_query = query
 
     def study(self, deck: str | None = None) -> None:
         """Start a review session: one deck, or everything due when `deck` is None."""

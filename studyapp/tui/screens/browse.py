@@ -194,13 +194,12 @@ class BrowseScreen(Screen):
         else:
             self.app.pop_screen()
 
-    def show_exercises(self) -> None:
-        search = self.query_one("#search", Input)
-        search.value = "kind:exercise"
+    def set_query(self, query: str) -> None:
+        self.query_one("#search", Input).value = query
         self.search()
 
     def action_show_exercises(self) -> None:
-        self.show_exercises()
+        self.set_query("kind:exercise")
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("toggle_suspend", "edit", "open_source", "practice"):

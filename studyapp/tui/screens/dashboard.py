@@ -37,6 +37,7 @@ def load_dashboard(app) -> tuple[list[DeckRow], object]:
     from studyapp.study.activity import activity
 
     database = app.database
+    hour = app.day_start_hour  # read before any session below: never nest units of work
     try:
         counts = app.service.counts()
         decks = [DeckRow(c.slug, c.title, c.new, c.learning, c.review) for c in counts]
@@ -47,10 +48,10 @@ def load_dashboard(app) -> tuple[list[DeckRow], object]:
         from studyapp.storage.queries import deck_counts
 
         with database.unit_of_work() as session:
-            counts = deck_counts(session, next_day_start(app.clock.now(), hour=app.day_start_hour))
+            counts = deck_counts(session, next_day_start(app.clock.now(), hour=hour))
         decks = [DeckRow(c.slug, c.title, c.new, c.learning, c.due) for c in counts]
     with database.unit_of_work() as session:
-        numbers = activity(session, app.clock.now(), hour=app.day_start_hour)
+        numbers = activity(session, app.clock.now(), hour=hour)
     return decks, numbers
 
 
@@ -83,20 +84,19 @@ class DashboardScreen(Screen):
         table.add_column("New", key="new")
         table.add_column("Learn", key="learning")
         table.add_column("Due", key="review")
-        self.load()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.app.database_ready:
-            self.load()
+        # the first resume comes right after mounting; later ones when a session ends
+        self.load()
 
     def action_refresh(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
-        first = not self.app.database_ready
         try:
-            if first:
+            if not self.app.announced_ready:  # the first load: open, then apply the preferences
+                self.app.announced_ready = True
                 database = self.app.database
                 from studyapp.study.preferences import load_preferences
 
@@ -167,10 +167,7 @@ class DashboardScreen(Screen):
         self.app.study(None)
 
     def action_exercises(self) -> None:
-        self.app.action_goto("browse")
-        screen = self.app.screen
-        if hasattr(screen, "show_exercises"):
-            screen.show_exercises()
+        self.app.browse("kind:exercise")
 
 
 COUNT_STYLES = {"new": "bold dodger_blue1", "learning": "bold dark_orange", "review": "bold green3"}

@@ -37,9 +37,10 @@ def load_stats(app) -> StatsData:
     from studyapp.study.activity import activity, state_counts
 
     now = app.clock.now()
+    hour = app.day_start_hour  # read before the session: never nest units of work
     with app.database.unit_of_work() as session:
         states = state_counts(session)
-        numbers = activity(session, now, hour=app.day_start_hour)
+        numbers = activity(session, now, hour=hour)
         since = now - timedelta(days=30)
         total, remembered = session.execute(
             select(func.count(ReviewLog.id), func.sum((ReviewLog.rating > 1).cast(int)))

@@ -1,0 +1,92 @@
+"""TUI fixtures: a small synced bundle in an in-memory database, a fixed clock in UTC,
+an app factory with cursor blink off, and helpers to let workers finish."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from studyapp.clock import FixedClock
+from studyapp.content.loader import load_content
+from studyapp.content.sync import sync_content
+from studyapp.storage.db import open_database
+
+CONTENT = Path(__file__).parent / "content"
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch):
+    """Study days and printed dates in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+def make_database(clock: FixedClock):
+    db = open_database("sqlite://")
+    with db.unit_of_work() as session:
+        sync_content(session, load_content([CONTENT]), clock.now())
+    return db
+
+
+@pytest.fixture
+def study_db(clock):
+    db = make_database(clock)
+    yield db
+    db.dispose()
+
+
+def add_history(db, clock: FixedClock, days: int = 20) -> None:
+    """Some review history before `clock`'s now: a few cards rated on most days."""
+    from studyapp.scheduling.service import ReviewService
+
+    past = FixedClock(clock.now() - timedelta(days=days))
+    service = ReviewService(db, past, day_start_hour=4)
+    ratings = [3, 3, 1, 4, 3, 2]
+    for day in range(days):
+        if day % 5 != 4:
+            for index, item in enumerate(service.queue()[:3]):
+                service.review(item.card_id, ratings[(day + index) % len(ratings)], duration_ms=4000)
+                past.advance(minutes=1)
+        past.advance(days=1)
+
+
+@pytest.fixture
+def make_app(study_db, clock):
+    from studyapp.tui.app import StudyApp
+
+    def _make(grader=None, database=None, **kwargs):
+        return StudyApp(database or study_db, clock, grader, day_start_hour=4, cursor_blink=False, **kwargs)
+
+    return _make
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and their messages land."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    await pilot.pause()
+
+
+def plain(widget) -> str:
+    """What a Static shows, as plain text (Rich renderables included)."""
+    from rich.console import Console
+
+    content = widget.content
+    if isinstance(content, str):
+        return content
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(content)
+    return console.export_text()
