@@ -56,6 +56,7 @@ def run_import(args: argparse.Namespace, ctx) -> int:
     if suffix in ANKI_SUFFIXES:
         from studyapp.interop.anki_import import import_anki
 
+        _backup_before_import(ctx)
         summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
                               with_history=args.with_history)
     elif suffix in TEXT_SUFFIXES:
@@ -65,6 +66,7 @@ def run_import(args: argparse.Namespace, ctx) -> int:
             raise UserError(f"{path}: importing a {suffix[1:].upper()} file needs --deck NAME")
         from studyapp.interop.csv_import import import_csv
 
+        _backup_before_import(ctx)
         summary = import_csv(ctx.database, path, ctx.clock.now(), deck_name=args.deck)
     else:
         raise UserError(
@@ -73,6 +75,14 @@ def run_import(args: argparse.Namespace, ctx) -> int:
         )
     ctx.print(summary.describe())
     return 0
+
+
+def _backup_before_import(ctx) -> None:
+    """Copy the database file aside first (the newest 5 copies are kept): an import can
+    add thousands of cards, and the learner may want the collection as it was."""
+    from studyapp.storage.backup import backup_database_file
+
+    backup_database_file(ctx.database.engine, reason="pre-import", now=ctx.clock.now())
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:

@@ -109,3 +109,20 @@ def test_a_lock_that_outlasts_the_busy_timeout_gives_a_clear_message(tmp_path, m
     with engine.connect() as conn:
         assert conn.execute(select(Setting)).all() == []
     engine.dispose()
+
+
+def test_every_import_backs_the_database_up_first(tmp_path, clock):
+    import io
+
+    from studyapp.cli.context import CliContext
+    from studyapp.cli.main import main
+
+    db_file = tmp_path / "imp.db"
+    csv = tmp_path / "cards.csv"
+    csv.write_text("front,back\nWhat is eps for?,Numerical stability\n", encoding="utf-8")
+    for minute in range(2):
+        clock.advance(minutes=1)
+        ctx = CliContext(clock=clock, stdout=io.StringIO(), stderr=io.StringIO())
+        assert main(["--db", f"sqlite:///{db_file}", "import", str(csv), "--deck", "Mine"], ctx) == 0
+    backups = list_backups(db_file)
+    assert len(backups) == 2 and all("pre-import" in b.name for b in backups)
