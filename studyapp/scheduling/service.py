@@ -14,14 +14,13 @@ Imports no UI code and no torch.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import fsrs
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
@@ -35,6 +34,7 @@ from studyapp.scheduling.presets import (
     load_preset,
     load_presets,
 )
+from studyapp.scheduling.queue import DeckInfo, Entry, Plan, load_items, plan_queue
 from studyapp.storage.db import Database
 from studyapp.storage.models import (
     STATE_LEARNING,
@@ -56,8 +56,6 @@ RATINGS = (1, 2, 3, 4)
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 SOURCES = ("manual", "grader")
 
-_JULIAN_EPOCH = 2440587.5  # julianday('1970-01-01 00:00:00')
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- results
@@ -130,37 +128,7 @@ class UndoResult:
     due: datetime | None  # the restored due
 
 
-# --------------------------------------------------------------------------- internals
-
-
-@dataclass
-class _Deck:
-    id: int
-    slug: str
-    title: str
-    position: int
-    requires: list[str]
-    preset: Preset
-
-
-@dataclass
-class _Entry:
-    card_id: int
-    deck_id: int
-    queue: str  # learning | review | new | ahead
-    sort: tuple = ()
-
-
-@dataclass
-class _Plan:
-    entries: list[_Entry] = field(default_factory=list)
-    learning_today: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    reviews: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    new: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-
-
-def _julian(moment: datetime) -> float:
-    return (as_utc(moment) - _EPOCH).total_seconds() / 86400.0 + _JULIAN_EPOCH
+# --------------------------------------------------------------------------- helpers
 
 
 def fuzzed_interval_days(interval_days: int, maximum_interval: int, seed: str) -> int:
@@ -498,7 +466,7 @@ class ReviewService:
             session.add(state)
         return card, state, slug
 
-    def _decks(self, session: Session, only: str | None) -> tuple[dict[int, _Deck], dict[int, _Deck]]:
+    def _decks(self, session: Session, only: str | None) -> tuple[dict[int, DeckInfo], dict[int, DeckInfo]]:
         rows = session.execute(
             select(Deck.id, Deck.slug, Deck.title, Deck.position, Deck.requires)
             .where(Deck.retired.is_(False))
@@ -506,7 +474,7 @@ class ReviewService:
         ).all()
         presets = load_presets(session)
         decks = {
-            i: _Deck(i, slug, title, position, list(requires or []), presets.get(slug) or Preset())
+            i: DeckInfo(i, slug, title, position, list(requires or []), presets.get(slug) or Preset())
             for i, slug, title, position, requires in rows
         }
         if only is None:
@@ -518,288 +486,21 @@ class ReviewService:
 
     # ------------------------------------------------------------------ the plan
 
-    def _plan(self, session: Session, now: datetime, decks: dict[int, _Deck], scope: dict[int, _Deck]) -> _Plan:
-        plan = _Plan()
-        today_start, today_end = self.today_start(now), self.today_end(now)
-        deck_ids = list(scope)
-        if not deck_ids:
-            return plan
-        active = and_(Card.suspended.is_(False), Card.retired.is_(False))
-        in_scope = Card.deck_id.in_(deck_ids) if len(scope) < len(decks) else true()
+    def _plan(self, session: Session, now: datetime, decks: dict[int, DeckInfo], scope: dict[int, DeckInfo]) -> Plan:
+        return plan_queue(
+            session, now=now, today_start=self.today_start(now), today_end=self.today_end(now),
+            learn_ahead=self.learn_ahead, decks=decks, scope=scope,
+        )
 
-        # what today already holds: limits used, notes touched (siblings buried)
-        new_done: dict[int, int] = defaultdict(int)
-        reviews_done: dict[int, int] = defaultdict(int)
-        touched: dict[str, set[int]] = defaultdict(set)
-        for prev_state, deck_id, note_id, card_id in session.execute(
-            select(ReviewLog.prev_state, Card.deck_id, Card.note_id, ReviewLog.card_id)
-            .join(Card, Card.id == ReviewLog.card_id)
-            .where(ReviewLog.reviewed_at >= today_start)
-        ):
-            touched[note_id].add(card_id)
-            if prev_state == STATE_NEW:
-                new_done[deck_id] += 1
-            elif prev_state == STATE_REVIEW:
-                reviews_done[deck_id] += 1
-        taken_notes: dict[str, int] = {}
-
-        def buried(note_id: str, card_id: int) -> bool:
-            others = touched.get(note_id)
-            if others and (others - {card_id}):
-                return True
-            owner = taken_notes.get(note_id)
-            return owner is not None and owner != card_id
-
-        # 1. (re)learning cards due today: shown when due (or within learn-ahead at the end);
-        # a step of a day or more is due for the whole day, like a review.
-        learning_now: list[_Entry] = []
-        ahead: list[_Entry] = []
-        horizon = now + self.learn_ahead
-        for card_id, deck_id, note_id, due, last_review in session.execute(
-            select(Card.id, Card.deck_id, Card.note_id, CardState.due, CardState.last_review)
-            .join(Card, Card.id == CardState.card_id)
-            .where(CardState.state.in_((STATE_LEARNING, STATE_RELEARNING)), CardState.due < today_end, active, in_scope)
-        ):
-            if deck_id not in scope:
-                continue
-            plan.learning_today[deck_id] += 1
-            taken_notes.setdefault(note_id, card_id)
-            interday = last_review is not None and due - last_review >= timedelta(days=1)
-            if due <= now or interday:
-                learning_now.append(_Entry(card_id, deck_id, "learning", (due, card_id)))
-            elif due <= horizon:
-                ahead.append(_Entry(card_id, deck_id, "ahead", (due, card_id)))
-        learning_now.sort(key=lambda e: e.sort)
-        ahead.sort(key=lambda e: e.sort)
-
-        # 2. review cards due today, most overdue relative to their interval first, per-deck limit
-        remaining_reviews = {i: max(0, d.preset.reviews_per_day - reviews_done[i]) for i, d in scope.items()}
-        reviews = self._review_candidates(session, now, today_end, scope, remaining_reviews, in_scope, buried,
-                                          taken_notes)
-        for entry in reviews:
-            plan.reviews[entry.deck_id] += 1
-        reviews.sort(key=lambda e: e.sort)
-
-        # 3. new cards in content order, per-deck limit, prerequisites first
-        remaining_new = {i: max(0, d.preset.new_per_day - new_done[i]) for i, d in scope.items()}
-        new = self._new_candidates(session, decks, scope, remaining_new, buried, taken_notes)
-        for entry in new:
-            plan.new[entry.deck_id] += 1
-
-        plan.entries = learning_now + reviews + new + ahead
-        return plan
-
-    def _review_candidates(self, session, now, today_end, scope, remaining, in_scope, buried, taken_notes):
-        wanted = {i: n for i, n in remaining.items() if n > 0}
-        if not wanted:
-            return []
-        now_jd = _julian(now)
-        last_jd = func.julianday(CardState.last_review)
-        overdue = (now_jd - last_jd) / func.max(func.julianday(CardState.due) - last_jd, 1e-6)
-        cap = max(wanted.values()) + 32
-        while True:
-            ranked = (
-                select(
-                    Card.id.label("id"),
-                    Card.deck_id.label("deck_id"),
-                    Card.note_id.label("note_id"),
-                    overdue.label("overdue"),
-                    func.row_number()
-                    .over(partition_by=Card.deck_id, order_by=(overdue.desc(), Card.id))
-                    .label("rn"),
-                )
-                .join(Card, Card.id == CardState.card_id)
-                .where(
-                    CardState.state == STATE_REVIEW,
-                    CardState.due < today_end,
-                    Card.suspended.is_(False),
-                    Card.retired.is_(False),
-                    Card.deck_id.in_(list(wanted)) if len(wanted) < len(scope) else in_scope,
-                )
-                .subquery()
-            )
-            rows = session.execute(
-                select(ranked.c.id, ranked.c.deck_id, ranked.c.note_id, ranked.c.overdue)
-                .where(ranked.c.rn <= cap)
-                .order_by(ranked.c.deck_id, ranked.c.rn)
-            ).all()
-            per_deck: dict[int, int] = defaultdict(int)
-            for _, deck_id, _, _ in rows:
-                per_deck[deck_id] += 1
-            taken: list[_Entry] = []
-            counts: dict[int, int] = defaultdict(int)
-            notes: dict[str, int] = {}
-            for card_id, deck_id, note_id, ratio in rows:
-                if deck_id not in wanted or counts[deck_id] >= wanted[deck_id]:
-                    continue
-                if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
-                    continue
-                notes[note_id] = card_id
-                counts[deck_id] += 1
-                taken.append(_Entry(card_id, deck_id, "review", (-(ratio or 0.0), card_id)))
-            if not any(per_deck[i] >= cap and counts[i] < wanted[i] for i in wanted):
-                for note_id, card_id in notes.items():
-                    taken_notes.setdefault(note_id, card_id)
-                return taken
-            cap *= 4
-
-    def _new_candidates(self, session, decks, scope, remaining, buried, taken_notes):
-        blocked = self._blocked_decks(session, decks, scope)
-        wanted = {i: n for i, n in remaining.items() if n > 0 and i not in blocked}
-        if not wanted:
-            return []
-        cap = max(wanted.values()) * 2 + 16
-        while True:
-            ranked = (
-                select(
-                    Card.id.label("id"),
-                    Card.deck_id.label("deck_id"),
-                    Card.note_id.label("note_id"),
-                    Card.kind.label("kind"),
-                    Card.position.label("position"),
-                    func.row_number()
-                    .over(partition_by=Card.deck_id, order_by=(Card.position, Card.id))
-                    .label("rn"),
-                )
-                .join(CardState, CardState.card_id == Card.id)
-                .where(
-                    CardState.state == STATE_NEW,
-                    Card.suspended.is_(False),
-                    Card.retired.is_(False),
-                    Card.deck_id.in_(list(wanted)),
-                )
-                .subquery()
-            )
-            rows = session.execute(
-                select(ranked.c.id, ranked.c.deck_id, ranked.c.note_id, ranked.c.kind, ranked.c.position)
-                .where(ranked.c.rn <= cap)
-            ).all()
-            requirements = self._exercise_requirements(session, [r[0] for r in rows if r[3] == "exercise"])
-            unmet = self._unmet(session, decks, {req for reqs in requirements.values() for req in reqs})
-            rows.sort(key=lambda r: (decks[r[1]].position, decks[r[1]].slug, r[4], r[0]))
-            per_deck: dict[int, int] = defaultdict(int)
-            for row in rows:
-                per_deck[row[1]] += 1
-            taken: list[_Entry] = []
-            counts: dict[int, int] = defaultdict(int)
-            notes: dict[str, int] = {}
-            for card_id, deck_id, note_id, _kind, position in rows:
-                if counts[deck_id] >= wanted[deck_id]:
-                    continue
-                if any(req in unmet for req in requirements.get(card_id, ())):
-                    continue
-                if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
-                    continue
-                notes[note_id] = card_id
-                counts[deck_id] += 1
-                taken.append(_Entry(card_id, deck_id, "new", (position, card_id)))
-            if not any(per_deck[i] >= cap and counts[i] < wanted[i] for i in wanted):
-                for note_id, card_id in notes.items():
-                    taken_notes.setdefault(note_id, card_id)
-                return taken
-            cap *= 4
-
-    def _blocked_decks(self, session: Session, decks: dict[int, _Deck], scope: dict[int, _Deck]) -> set[int]:
-        """Decks in scope whose new cards must wait: a deck they require (directly) still has
-        new cards. A requirement that leads back to the deck itself (a cycle) is ignored."""
-        by_slug = {d.slug: d for d in decks.values()}
-        graph = {d.slug: [r for r in d.requires if r in by_slug] for d in decks.values()}
-
-        def reaches(start: str, target: str) -> bool:
-            seen, stack = set(), [start]
-            while stack:
-                slug = stack.pop()
-                if slug == target:
-                    return True
-                if slug not in seen:
-                    seen.add(slug)
-                    stack.extend(graph.get(slug, ()))
-            return False
-
-        needed = {r for d in scope.values() for r in graph[d.slug] if not reaches(r, d.slug)}
-        unmet = self._unmet(session, decks, needed)
-        return {i for i, d in scope.items() if any(r in unmet and not reaches(r, d.slug) for r in graph[d.slug])}
-
-    def _unmet(self, session: Session, decks: dict[int, _Deck], ids: Iterable[str]) -> set[str]:
-        """Which required ids (deck slugs or card content ids) have not been studied yet: a deck
-        is studied when none of its active cards is new, a card once it has been reviewed
-        (a suspended or retired card does not hold anything back)."""
-        ids = set(ids)
-        if not ids:
-            return set()
-        by_slug = {d.slug: d for d in decks.values()}
-        unmet = set()
-        for slug in ids & set(by_slug):
-            has_new = session.scalars(
-                select(Card.id)
-                .join(CardState, CardState.card_id == Card.id)
-                .where(
-                    Card.deck_id == by_slug[slug].id,
-                    Card.suspended.is_(False),
-                    Card.retired.is_(False),
-                    CardState.state == STATE_NEW,
-                )
-                .limit(1)
-            ).first()
-            if has_new is not None:
-                unmet.add(slug)
-        card_ids = ids - set(by_slug)
-        if card_ids:
-            for content_id, state, suspended, retired in session.execute(
-                select(Card.content_id, CardState.state, Card.suspended, Card.retired)
-                .join(CardState, CardState.card_id == Card.id, isouter=True)
-                .where(Card.content_id.in_(card_ids))
-            ):
-                if (state is None or state == STATE_NEW) and not suspended and not retired:
-                    unmet.add(content_id)
-        return unmet
-
-    def _exercise_requirements(self, session: Session, card_ids: list[int]) -> dict[int, list[str]]:
-        if not card_ids:
-            return {}
-        found = {}
-        for card_id, extra in session.execute(select(Card.id, Card.extra).where(Card.id.in_(card_ids))):
-            requires = (extra or {}).get("requires") or []
-            if isinstance(requires, str):
-                requires = [requires]
-            if requires:
-                found[card_id] = [str(r) for r in requires]
-        return found
-
-    def _items(self, session: Session, entries: list[_Entry], decks: dict[int, _Deck]) -> list[QueueItem]:
-        ids = [e.card_id for e in entries]
-        rows: dict[int, Any] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for row in session.execute(
-                select(
-                    Card.id, Card.content_id, Card.kind, Card.front, Card.back, Card.extra, Card.deck_id,
-                    Card.note_id, Card.tags, CardState.state, CardState.due, CardState.reps, CardState.lapses,
-                )
-                .join(CardState, CardState.card_id == Card.id, isouter=True)
-                .where(Card.id.in_(chunk))
-            ):
-                rows[row[0]] = row
+    def _items(self, session: Session, entries: list[Entry], decks: dict[int, DeckInfo]) -> list[QueueItem]:
         items = []
-        for entry in entries:
-            (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags,
-             state, due, reps, lapses) = rows[entry.card_id]
-            state = STATE_NEW if state is None else state
+        for row in load_items(session, entries):
+            deck_id, state = row.pop("deck_id"), row.pop("state")
+            is_exercise = row["kind"] == "exercise"
             items.append(QueueItem(
-                card_id=card_id,
-                content_id=content_id,
-                kind=kind,
-                front=front,
-                back=back,
-                extra=dict(extra or {}),
+                **row,
                 deck=decks[deck_id].slug,
                 state=STATE_NAMES[state],
-                note_id=note_id,
-                tags=tuple((tags or "").split()),
-                due=due,
-                queue="learning" if entry.queue == "ahead" else entry.queue,
-                reps=reps or 0,
-                lapses=lapses or 0,
-                variant_seed=variant_seed(card_id, reps or 0) if kind == "exercise" else None,
+                variant_seed=variant_seed(row["card_id"], row["reps"]) if is_exercise else None,
             ))
         return items

@@ -12,9 +12,9 @@ from studyapp.clock import FixedClock
 from studyapp.content.loader import load_content
 from studyapp.content.sync import sync_content
 from studyapp.scheduling.presets import load_parameters
+from studyapp.scheduling.simulate import make_deck, simulate_history, write_history
 from studyapp.storage.db import open_database
 from tests.scheduling.conftest import curriculum_files, write_root
-from tests.scheduling.simulate import make_deck, simulate_history, write_history
 
 
 @pytest.fixture

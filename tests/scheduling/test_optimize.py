@@ -15,9 +15,9 @@ from studyapp.scheduling.optimize import (
 )
 from studyapp.scheduling.presets import DEFAULT_PARAMETERS, load_parameters
 from studyapp.scheduling.service import ReviewService
+from studyapp.scheduling.simulate import make_deck, simulate_history, write_history
 from studyapp.storage.models import CardState
 from tests.scheduling.conftest import set_preset
-from tests.scheduling.simulate import make_deck, simulate_history, write_history
 
 CLOCK = FixedClock(datetime(2025, 9, 1, 12, tzinfo=UTC))
 
