@@ -10,10 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # importing SQLAlchemy costs ~150 ms: not before the first frame
+    from sqlalchemy.orm import Session
 
-from studyapp.storage.db import Database
+    from studyapp.storage.db import Database
 
 
 class SerializedDatabase:

@@ -17,14 +17,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from studyapp.clock import Clock
-from studyapp.storage.db import Database
 from studyapp.study.database import SerializedDatabase
 from studyapp.tui.commands import COMMAND_PROVIDERS
 from studyapp.tui.messages import DatabaseReady
 from studyapp.tui.screens.dashboard import DashboardScreen
 
-DatabaseSource = Database | Callable[[], Database]
-GraderFactory = Callable[[str, Database], Any]
+# a Database (studyapp.storage.db), or a function that opens one: called in a worker
+# thread after the first frame, so SQLAlchemy and the migrations never delay it
+DatabaseSource = Any
+GraderFactory = Callable[[str, Any], Any]
 
 # name -> (module, class): the screens the app navigates between.
 SCREENS_BY_NAME = {
@@ -63,8 +64,10 @@ class StudyApp(App[None]):
         super().__init__()
         self._database_source = database
         self._database: SerializedDatabase | None = None
-        if isinstance(database, Database | SerializedDatabase):
-            self._database = database if isinstance(database, SerializedDatabase) else SerializedDatabase(database)
+        if isinstance(database, SerializedDatabase):
+            self._database = database
+        elif hasattr(database, "unit_of_work"):
+            self._database = SerializedDatabase(database)
         self._database_lock = threading.Lock()
         self.clock = clock
         self.grader = grader

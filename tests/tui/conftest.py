@@ -86,7 +86,9 @@ def plain(widget) -> str:
 
     content = widget.content
     if isinstance(content, str):
-        return content
+        from textual.content import Content
+
+        return Content.from_markup(content).plain
     console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(content)
     return console.export_text()

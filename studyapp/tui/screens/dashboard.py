@@ -86,8 +86,10 @@ class DashboardScreen(Screen):
         table.add_column("Due", key="review")
 
     def on_screen_resume(self) -> None:
-        # the first resume comes right after mounting; later ones when a session ends
-        self.load()
+        # The first resume comes right after mounting, later ones when a session ends.
+        # Loading waits for the frame to be drawn: the worker thread would compete with
+        # the first paint for the interpreter.
+        self.call_after_refresh(self.load)
 
     def action_refresh(self) -> None:
         self.load()

@@ -147,13 +147,11 @@ class ExerciseScreen(Screen):
         if grader is None:
             self.notify("No grader is running.", severity="error")
             return
-        if grader_state(grader) == "failed":
-            self.notify("The grader failed to start.", severity="error")
-            return
         code = self.query_one("#editor", TextArea).text
         self.grading = True
         self.attempt.runs += 1
-        state = "queued until the grader is warm" if grader_state(grader) == "warming" else "running"
+        state = {"warming": "queued until the grader is warm", "failed": "waiting for the grader to restart"}.get(
+            grader_state(grader), "running")
         self.query_one("#run-status", Static).update(
             Text(f"⏳ Checks {state} (attempt {self.attempt.runs}); keep editing if you like.", style="italic")
         )

@@ -9,14 +9,15 @@ def grader_state(grader) -> str:
     """"missing", "warming", "ready" or "failed"."""
     if grader is None:
         return "missing"
-    error = getattr(grader, "error", None)
-    if error:
+    if grader_error(grader):
         return "failed"
-    warming = getattr(grader, "warming", None)
-    if warming is None:
-        ready = getattr(grader, "ready", True)
-        warming = not (ready() if callable(ready) else ready)
-    return "warming" if warming else "ready"
+    return "warming" if getattr(grader, "warming", False) else "ready"
+
+
+def grader_error(grader) -> str | None:
+    """Why the grader's worker is gone, when it is (GraderClient keeps the reason)."""
+    reason = getattr(grader, "error", None) or getattr(grader, "_dead", None)
+    return str(reason) if reason else None
 
 
 class GraderBanner(Static):
@@ -27,7 +28,7 @@ class GraderBanner(Static):
 
     def on_mount(self) -> None:
         self.refresh_state()
-        self._timer = self.set_interval(0.3, self.refresh_state)
+        self.set_interval(0.3, self.refresh_state)
 
     def refresh_state(self) -> None:
         state = grader_state(getattr(self.app, "grader", None))
@@ -37,7 +38,6 @@ class GraderBanner(Static):
         elif state == "missing":
             self.update("No grader is running, so checks cannot run here (try `studyapp grade`).")
         elif state == "failed":
-            self.update(f"The grader failed to start: {getattr(self.app.grader, 'error', '')}")
+            reason = (grader_error(self.app.grader) or "").splitlines()
+            self.update(f"The grader stopped: {reason[0] if reason else 'no reason given'}")
         self.display = state != "ready"
-        if state == "ready" and hasattr(self, "_timer"):
-            self._timer.pause()

@@ -54,8 +54,9 @@ def error_text(test: Any) -> str:
         return f"{abs_err:.2e}"
     if get(test, "status") == "passed":
         return ""
-    message = (get(test, "message") or "").strip().splitlines()
-    return message[0] if message else ""
+    lines = [line.strip() for line in (get(test, "message") or "").strip().splitlines() if line.strip()]
+    # a traceback's last line names the exception; a one-line message is itself
+    return lines[-1] if lines else ""
 
 
 class ResultsTable(DataTable):
@@ -125,14 +126,18 @@ class DiagnosisPanel(Static):
             self.update(text)
             self.display = True
         elif status not in (None, "passed"):
-            message = ""
-            if status != "failed":
+            message = (get(verdict, "message") or "").strip()
+            if not message and status != "failed":
                 first = next(iter(failing(verdict)), None)
-                message = (get(first, "message", "") or "") if first is not None else ""
+                message = (get(first, "message", "") or "").strip() if first is not None else ""
             text = Text()
             text.append("No known misconception matches.", style="dim")
             if message:
-                text.append("\n" + message.strip())
+                text.append("\n" + message)
+            printed = (get(verdict, "stdout") or "").strip()
+            if printed:
+                text.append("\nYour code printed:\n", style="dim")
+                text.append("\n".join(printed.splitlines()[:8]))
             self.update(text)
             self.display = True
         else:
