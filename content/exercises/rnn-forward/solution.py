@@ -1,0 +1,17 @@
+import torch
+
+
+def rnn_forward(x, h0, w_ih, w_hh, b_ih, b_hh, batch_first=False):
+    """A one-layer tanh Elman RNN, as torch.nn.RNN computes it.
+
+    Returns (h_last, h_max): the hidden state after the last step and the
+    element-wise maximum of h_1..h_T over time, both of shape (N, H).
+    """
+    if batch_first:
+        x = x.transpose(0, 1)  # (T, N, D)
+    h = h0
+    h_max = None
+    for t in range(x.shape[0]):
+        h = torch.tanh(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
+        h_max = h if h_max is None else torch.maximum(h_max, h)
+    return h, h_max
