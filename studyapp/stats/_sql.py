@@ -1,0 +1,135 @@
+"""Low-level helpers shared by the stats modules: raw SQLite access and time encodings.
+
+The stats read hundreds of thousands of review logs, so they talk to SQLite directly
+(through the session's own DBAPI connection, inside its transaction) and bring back only
+aggregates or compact code strings that numpy turns into arrays. Times are stored by
+SQLAlchemy as naive UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff``, which sorts like time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from studyapp.clock import as_utc
+from studyapp.errors import UserError
+
+US_PER_DAY = 86_400_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# unixepoch() arrived in SQLite 3.38; strftime('%s') does the same, a little slower.
+if sqlite3.sqlite_version_info >= (3, 38, 0):
+    _SECONDS = "unixepoch({col})"
+else:  # pragma: no cover - depends on the SQLite Python was built with
+    _SECONDS = "CAST(strftime('%s', {col}) AS INTEGER)"
+
+
+def seconds_sql(col: str) -> str:
+    """SQL for a stored time column as whole UTC epoch seconds (NULL stays NULL)."""
+    return _SECONDS.format(col=col)
+
+
+def micros_sql(col: str) -> str:
+    """SQL for a stored time column as exact UTC epoch microseconds (NULL stays NULL).
+
+    Whole seconds from the date functions plus the six fraction digits of the text,
+    so sub-second boundaries agree exactly with Python's datetime arithmetic."""
+    return f"({seconds_sql(col)} * 1000000 + CAST(substr({col}, 21, 6) AS INTEGER))"
+
+
+def db_text(moment: datetime) -> str:
+    """The text SQLAlchemy stores for an aware datetime: compares with stored values."""
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def to_micros(moment: datetime) -> int:
+    delta = as_utc(moment) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    from datetime import timedelta
+
+    return _EPOCH + timedelta(microseconds=int(micros))
+
+
+def dbapi_connection(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under `session`, inside the session's transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        raise UserError(f"stats need a SQLite database, not {bind.dialect.name}")
+    return session.connection().connection.driver_connection  # type: ignore[return-value]
+
+
+@contextmanager
+def bulk_reads(conn: sqlite3.Connection, mmap_bytes: int = 1 << 30) -> Iterator[sqlite3.Connection]:
+    """Memory-map the database file while the stats scan it (a scan reads pages straight
+    from the OS cache instead of copying them in), then put the setting back: the
+    connection belongs to a pool."""
+    try:
+        (before,) = conn.execute("PRAGMA mmap_size").fetchone()
+    except sqlite3.Error:  # pragma: no cover
+        yield conn
+        return
+    if before >= mmap_bytes:
+        yield conn
+        return
+    conn.execute(f"PRAGMA mmap_size={int(mmap_bytes)}")
+    try:
+        yield conn
+    finally:
+        conn.execute(f"PRAGMA mmap_size={int(before)}")
+
+
+def fetch_all(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    cursor = conn.cursor()
+    try:
+        return cursor.execute(sql, params).fetchall()
+    finally:
+        cursor.close()
+
+
+def fetch_one(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> tuple:
+    rows = fetch_all(conn, sql, params)
+    return rows[0]
+
+
+def values_sql(rows: Sequence[tuple[int, str, str]]) -> str:
+    """A VALUES list of (index, lo, hi) literals. Only ints and db_text() strings go in,
+    so the literals are safe; they keep the statement under any bound-variable limit."""
+    parts = []
+    for i, lo, hi in rows:
+        if not (_is_stamp(lo) and _is_stamp(hi)):
+            raise ValueError(f"not a stored time: {lo!r} / {hi!r}")
+        parts.append(f"({int(i)},'{lo}','{hi}')")
+    return ",".join(parts)
+
+
+def _is_stamp(text: str) -> bool:
+    return len(text) == 26 and all(c in "0123456789-: ." for c in text)
+
+
+def digits(text: str | None) -> np.ndarray:
+    """A string of decimal digits ("3102") as a uint8 array of their values."""
+    if not text:
+        return np.zeros(0, dtype=np.uint8)
+    return np.frombuffer(text.encode("ascii"), dtype=np.uint8) - ord("0")
+
+
+def int_list(text: str | None) -> np.ndarray:
+    """A comma-separated list of integers, as group_concat writes it, as an int64 array."""
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
+
+
+def float_list(text: str | None) -> np.ndarray:
+    if not text:
+        return np.zeros(0, dtype=np.float64)
+    return np.fromstring(text, dtype=np.float64, sep=",")

@@ -1,0 +1,269 @@
+"""Activity and true retention, from review_logs by study day.
+
+The window (the last 365 study days) is read as one range of review ids: the app appends
+logs in time order, so the window is the tail of the table. `min(id)` of the window comes
+from the reviewed_at index, then SQLite walks the rowids from there (no index lookups per
+row), keeps the window's reviews and writes one integer per review into a group_concat
+string: ((duration_ms * days + study day) * 8 + kind * 2 + passed). numpy does the rest,
+so SQLite never sorts. (Logs imported later with old dates sit after the window's first
+id; they are read and dropped, which costs time, never correctness.) Streaks over the
+whole history probe each older day with EXISTS on the reviewed_at index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from studyapp.clock import as_utc
+from studyapp.stats._sql import db_text, fetch_all, fetch_one, int_list, seconds_sql, values_sql
+from studyapp.stats.calendar import StudyCalendar
+from studyapp.stats.model import (
+    MATURE_DAYS,
+    Activity,
+    DayActivity,
+    PeriodActivity,
+    RetentionCell,
+    RetentionRow,
+    RetentionTable,
+    ratio,
+)
+
+WINDOW_DAYS = 365
+PERIODS = (("today", 1), ("week", 7), ("month", 30), ("year", 365))
+RETENTION_PERIODS = (("today", 0, 1), ("yesterday", 1, 1), ("week", 0, 7), ("month", 0, 30),
+                     ("year", 0, 365))
+
+# kind * 2 + passed, the kind from the state before the review:
+# 0 learning (new or learning), 1 relearning, 2 young review, 3 mature review.
+# The interval of a review-state card is prev_due - prev_last_review.
+CODE_SQL = (
+    "CASE prev_state"
+    " WHEN 2 THEN 4 + 2 * coalesce({prev_due} - {prev_last} >= {mature}, 0)"
+    " WHEN 3 THEN 2 ELSE 0 END + (rating > 1)"
+).format(prev_due=seconds_sql("prev_due"), prev_last=seconds_sql("prev_last_review"),
+         mature=MATURE_DAYS * 86400)
+CODE_LEARNING, CODE_RELEARNING, CODE_YOUNG, CODE_MATURE = 0, 2, 4, 6
+
+
+@dataclass(frozen=True)
+class ReviewDays:
+    """Raw per-day counts for a window of study days: counts[i, code] and time_ms[i]."""
+
+    first: date
+    counts: np.ndarray  # (days, 8) int64
+    time_ms: np.ndarray  # (days,) int64
+
+    @property
+    def size(self) -> int:
+        return len(self.time_ms)
+
+    def day(self, i: int) -> date:
+        return self.first + timedelta(days=i)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The study days [first, first + days) and the SQL that codes their reviews."""
+
+    cal: StudyCalendar
+    first: date
+    days: int
+
+    @classmethod
+    def ending_today(cls, cal: StudyCalendar, days: int = WINDOW_DAYS) -> Window:
+        return cls(cal, cal.today - timedelta(days=days - 1), days)
+
+    @property
+    def lo(self) -> str:
+        return db_text(self.cal.start(self.first))
+
+    @property
+    def hi(self) -> str:
+        return db_text(self.cal.start(self.first + timedelta(days=self.days)))
+
+    def id_ranges(self, conn: sqlite3.Connection, parts: int = 1) -> list[tuple[int, int]]:
+        """Contiguous id ranges covering every review of the window (empty: none)."""
+        (lo_id,) = fetch_one(conn, "SELECT min(id) FROM review_logs WHERE reviewed_at >= ?"
+                                   " AND reviewed_at < ?", (self.lo, self.hi))
+        if lo_id is None:
+            return []
+        (hi_id,) = fetch_one(conn, "SELECT max(id) FROM review_logs")
+        return split_ids(lo_id, hi_id, parts)
+
+    def sql(self) -> str:
+        day = self.cal.day_index_sql("reviewed_at", self.first, self.days)
+        # "+reviewed_at": filter only, so SQLite walks the id range rather than the index
+        return (
+            f"SELECT group_concat((max(duration_ms, 0) * {self.days} + {day}) * 8 + {CODE_SQL})"
+            f" FROM review_logs WHERE id BETWEEN ? AND ?"
+            f" AND +reviewed_at >= '{self.lo}' AND +reviewed_at < '{self.hi}'"
+        )
+
+    def codes(self, conn: sqlite3.Connection, ids: tuple[int, int]) -> np.ndarray:
+        (text,) = fetch_all(conn, self.sql(), ids)[0]
+        return int_list(text)
+
+    def day_counts(self, conn: sqlite3.Connection) -> ReviewDays:
+        """Read the window's reviews and count them by day and code."""
+        return self.review_days([self.codes(conn, ids) for ids in self.id_ranges(conn)])
+
+    def review_days(self, codes: list[np.ndarray]) -> ReviewDays:
+        days = self.days
+        counts = np.zeros(days * 8, dtype=np.int64)
+        time_ms = np.zeros(days, dtype=np.int64)
+        for code in codes:
+            if not code.size:
+                continue
+            rest = code >> 3
+            day = rest % days
+            counts += np.bincount(day * 8 + (code & 7), minlength=days * 8)
+            time_ms += np.bincount(day, weights=rest // days, minlength=days).astype(np.int64)
+        return ReviewDays(self.first, counts.reshape(days, 8), time_ms)
+
+
+def split_ids(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
+    parts = max(1, parts)
+    step = max(1, (hi - lo + parts) // parts)
+    return [(a, min(a + step - 1, hi)) for a in range(lo, hi + 1, step)]
+
+
+def review_days(conn: sqlite3.Connection, cal: StudyCalendar, days: int = WINDOW_DAYS) -> ReviewDays:
+    """Per study day of the last `days` (today last): reviews by code, and time studied."""
+    return Window.ending_today(cal, days).day_counts(conn)
+
+
+def studied_days(conn: sqlite3.Connection, cal: StudyCalendar, first: date, last: date) -> list[date]:
+    """The study days from `first` to `last` with at least one review."""
+    if last < first:
+        return []
+    sql = (
+        f"WITH d(i, lo, hi) AS (VALUES {values_sql(cal.ranges(first, last))}) "
+        "SELECT i FROM d WHERE EXISTS"
+        " (SELECT 1 FROM review_logs WHERE reviewed_at >= d.lo AND reviewed_at < d.hi)"
+    )
+    return [first + timedelta(days=i) for (i,) in fetch_all(conn, sql)]
+
+
+@dataclass(frozen=True)
+class History:
+    all_time_reviews: int
+    first_review_day: date | None
+    current_streak: int
+    longest_streak: int
+
+
+@dataclass(frozen=True)
+class OlderDays:
+    """What the streaks need from before the window: the first study day, and the days
+    with reviews from then until the window."""
+
+    first_day: date | None
+    studied: list[date]
+
+
+def older_days(conn: sqlite3.Connection, cal: StudyCalendar, before: date) -> OlderDays:
+    (first_at,) = fetch_one(conn, "SELECT min(reviewed_at) FROM review_logs")
+    if first_at is None:
+        return OlderDays(None, [])
+    first_day = cal.day_of(as_utc(datetime.fromisoformat(first_at)))
+    return OlderDays(first_day, studied_days(conn, cal, first_day, before - timedelta(days=1)))
+
+
+def history_from(window: ReviewDays, older: OlderDays, total: int, today: date) -> History:
+    if not total:
+        return History(0, None, 0, 0)
+    studied = set(older.studied)
+    reviews = window.counts.sum(axis=1)
+    studied.update(window.day(i) for i in np.flatnonzero(reviews).tolist())
+    day = today if today in studied else today - timedelta(days=1)
+    current = 0
+    while day in studied:
+        current += 1
+        day -= timedelta(days=1)
+    longest = run = 0
+    previous: date | None = None
+    for day in sorted(studied):
+        run = run + 1 if previous is not None and (day - previous).days == 1 else 1
+        longest = max(longest, run)
+        previous = day
+    return History(int(total), older.first_day, current, longest)
+
+
+def history(conn: sqlite3.Connection, cal: StudyCalendar, window: ReviewDays) -> History:
+    """All-time review count, first day, and streaks (the window's days are reused, older
+    days probed on the index)."""
+    (total,) = fetch_one(conn, "SELECT count(*) FROM review_logs")
+    return history_from(window, older_days(conn, cal, window.first), total, cal.today)
+
+
+def activity_from(window: ReviewDays, hist: History, cal: StudyCalendar) -> Activity:
+    c = window.counts
+    kinds = np.stack([c[:, 0] + c[:, 1], c[:, 4] + c[:, 5], c[:, 6] + c[:, 7], c[:, 2] + c[:, 3]], axis=1)
+    reviews = c.sum(axis=1)
+    passed = c[:, 1::2].sum(axis=1)
+    days = [
+        DayActivity(
+            day=window.day(i).isoformat(),
+            reviews=int(reviews[i]),
+            learning=int(kinds[i, 0]),
+            young=int(kinds[i, 1]),
+            mature=int(kinds[i, 2]),
+            relearning=int(kinds[i, 3]),
+            passed=int(passed[i]),
+            time_ms=int(window.time_ms[i]),
+        )
+        for i in range(window.size)
+    ]
+    periods = []
+    for name, length in PERIODS:
+        length = min(length, window.size)
+        r = reviews[window.size - length:]
+        studied = int(np.count_nonzero(r))
+        total = int(r.sum())
+        periods.append(PeriodActivity(
+            period=name,
+            days=length,
+            reviews=total,
+            time_ms=int(window.time_ms[window.size - length:].sum()),
+            days_studied=studied,
+            reviews_per_day=total / length if length else 0.0,
+            reviews_per_studied_day=ratio(total, studied),
+        ))
+    return Activity(
+        today=cal.today.isoformat(),
+        days=days,
+        periods=periods,
+        current_streak=hist.current_streak,
+        longest_streak=hist.longest_streak,
+        reviews_today=int(reviews[-1]) if window.size else 0,
+        time_today_ms=int(window.time_ms[-1]) if window.size else 0,
+        all_time_reviews=hist.all_time_reviews,
+        first_review_day=hist.first_review_day.isoformat() if hist.first_review_day else None,
+    )
+
+
+def retention_from(window: ReviewDays) -> RetentionTable:
+    """True retention by period, young vs mature, from the window's per-day codes."""
+    c = window.counts
+    rows = []
+    for name, skip, length in RETENTION_PERIODS:
+        end = window.size - skip
+        part = c[max(0, end - length):max(0, end)].sum(axis=0)
+        young = RetentionCell.of(int(part[CODE_YOUNG + 1]), int(part[CODE_YOUNG]))
+        mature = RetentionCell.of(int(part[CODE_MATURE + 1]), int(part[CODE_MATURE]))
+        total = RetentionCell.of(young.passed + mature.passed, young.failed + mature.failed)
+        rows.append(RetentionRow(period=name, days=length, young=young, mature=mature, total=total))
+    return RetentionTable(rows)
+
+
+def activity(conn: sqlite3.Connection, cal: StudyCalendar, days: int = WINDOW_DAYS) -> Activity:
+    window = review_days(conn, cal, days)
+    return activity_from(window, history(conn, cal, window), cal)
+
+
+def retention(conn: sqlite3.Connection, cal: StudyCalendar) -> RetentionTable:
+    return retention_from(review_days(conn, cal, WINDOW_DAYS))

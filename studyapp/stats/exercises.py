@@ -1,0 +1,112 @@
+"""Exercise mastery from the submissions table.
+
+- attempts: submissions; pass rate: share with status "passed";
+- a sitting is one exercise on one study day (the exercise comes back on a schedule);
+  first-try pass rate: share of sittings whose first submission passed;
+- median time to pass: median duration_ms of the passing submissions;
+- misconceptions: the diagnosis ids (verdict["diagnosis"]["id"]) of the learner's
+  failing submissions, most frequent first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from studyapp.stats._sql import fetch_all, from_micros, micros_sql
+from studyapp.stats.calendar import StudyCalendar
+from studyapp.stats.model import DiagnosisCount, ExerciseStats, ExerciseSummary, ratio
+
+PASSED = "passed"
+TOP_DIAGNOSES = 10
+
+_SQL = f"""
+SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql('s.created_at')},
+       json_extract(s.verdict, '$.diagnosis.id'), json_extract(s.verdict, '$.diagnosis.text'),
+       coalesce(c.topic, ''), coalesce(json_extract(c.extra, '$.title'), '')
+FROM submissions s LEFT JOIN cards c ON c.id = s.card_id
+ORDER BY s.created_at, s.id
+"""
+
+
+@dataclass
+class _Acc:
+    title: str = ""
+    topic: str = ""
+    attempts: int = 0
+    passed: int = 0
+    sessions: int = 0
+    first_try: int = 0
+    pass_ms: list[int] = field(default_factory=list)
+    last_status: str = ""
+    last_day: int | None = None
+
+
+def exercise_summary(conn: sqlite3.Connection, cal: StudyCalendar) -> ExerciseSummary:
+    rows = fetch_all(conn, _SQL)
+    if not rows:
+        return ExerciseSummary()
+    created = np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows))
+    first_day = cal.day_of(from_micros(int(created.min())))
+    bounds = cal.bounds_us(first_day, max(cal.day_of(from_micros(int(created.max()))), first_day))
+    day_index = np.searchsorted(bounds, created, side="right") - 1
+
+    per: dict[str, _Acc] = defaultdict(_Acc)
+    diagnoses: Counter[str] = Counter()
+    diagnosis_text: dict[str, str] = {}
+    diagnosis_exercises: dict[str, set[str]] = defaultdict(set)
+    all_pass_ms: list[int] = []
+    for (exercise, status, duration, _, diag_id, diag_text, topic, title), day in zip(
+            rows, day_index.tolist(), strict=True):
+        acc = per[exercise]
+        acc.title = title or acc.title
+        acc.topic = topic or acc.topic
+        acc.attempts += 1
+        passed = status == PASSED
+        if day != acc.last_day:  # the first submission of a sitting
+            acc.sessions += 1
+            acc.first_try += passed
+            acc.last_day = day
+        if passed:
+            acc.passed += 1
+            acc.pass_ms.append(int(duration or 0))
+            all_pass_ms.append(int(duration or 0))
+        elif diag_id:
+            diag_id = str(diag_id)
+            diagnoses[diag_id] += 1
+            diagnosis_text[diag_id] = str(diag_text or "")
+            diagnosis_exercises[diag_id].add(exercise)
+        acc.last_status = status
+
+    exercises = [
+        ExerciseStats(
+            exercise_id=exercise, title=acc.title, topic=acc.topic, attempts=acc.attempts,
+            passed=acc.passed, pass_rate=ratio(acc.passed, acc.attempts), sessions=acc.sessions,
+            first_try_passes=acc.first_try, first_try_rate=ratio(acc.first_try, acc.sessions),
+            median_pass_ms=float(statistics.median(acc.pass_ms)) if acc.pass_ms else None,
+            last_status=acc.last_status,
+        )
+        for exercise, acc in per.items()
+    ]
+    exercises.sort(key=lambda e: (e.first_try_rate or 0.0, e.pass_rate or 0.0, e.exercise_id))
+    attempts = sum(e.attempts for e in exercises)
+    passed = sum(e.passed for e in exercises)
+    sessions = sum(e.sessions for e in exercises)
+    first_try = sum(e.first_try_passes for e in exercises)
+    top = sorted(diagnoses.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DIAGNOSES]
+    return ExerciseSummary(
+        attempts=attempts,
+        passed=passed,
+        pass_rate=ratio(passed, attempts),
+        sessions=sessions,
+        first_try_passes=first_try,
+        first_try_rate=ratio(first_try, sessions),
+        median_pass_ms=float(statistics.median(all_pass_ms)) if all_pass_ms else None,
+        exercises=exercises,
+        diagnoses=[DiagnosisCount(id=i, text=diagnosis_text[i], count=n,
+                                  exercises=sorted(diagnosis_exercises[i])) for i, n in top],
+    )
