@@ -3,8 +3,11 @@
     /tmp/v/bin/python benchmarks/scheduler.py [--cards 100000] [--logs 1000000] [--runs 15]
 
 Measures, on the file database the app would use (WAL, migrated):
-- queue_ms: building the day's whole queue (ReviewService.queue(), items with their text), median
-- next_card_ms / counts_ms: the same plan for the next card only / for the deck counts, medians
+- queue_ms: building the day's whole queue from scratch (a fresh ReviewService's queue(): every
+  card of the day in order, with its text), median
+- next_card_cold_ms / counts_cold_ms: the same from scratch for the next card only / the counts
+- next_card_ms / counts_ms / queue_warm_ms: the same during a study session, i.e. right after a
+  rating, when the service revalidates and patches its snapshot instead of rescanning, medians
 - review_p95_ms: rating a card (state + log committed in one transaction), p95 over many ratings
   (review_p50_ms: the median)
 - optimize_100k_s: `optimize` on a history of 100k reviews simulated from known FSRS parameters:
@@ -80,7 +83,7 @@ def build_collection(path: Path, n_cards: int, n_logs: int, n_decks: int, seed: 
         roll = rng.random()
         stability = rng.lognormvariate(2.5, 1.2)
         last = NOW - timedelta(days=rng.uniform(0.2, 120), minutes=rng.randrange(1440))
-        if roll < 0.01:  # (re)learning, due within the hour or later today
+        if roll < 0.002:  # (re)learning, due within the hour or later today
             state, step = rng.choice((1, 3)), 0
             due = NOW + timedelta(minutes=rng.randrange(-30, 600))
             last = due - timedelta(minutes=10)
@@ -172,21 +175,30 @@ def main() -> int:
         queue = service.queue()  # warm up (statement caches, page cache)
         kinds = {k: sum(i.queue == k for i in queue) for k in ("learning", "review", "new")}
         print(f"queue: {len(queue)} cards {kinds}", file=sys.stderr)
-        queue_runs = timed(service.queue, args.runs)
-        next_runs = timed(service.next_card, args.runs)
-        counts_runs = timed(service.counts, args.runs)
+
+        def fresh(method):  # a service without a snapshot: the day's queue built from scratch
+            return lambda: getattr(ReviewService(database, clock, day_start_hour=4, zone=UTC), method)()
+
+        queue_runs = timed(fresh("queue"), args.runs)
+        next_cold_runs = timed(fresh("next_card"), args.runs)
+        counts_cold_runs = timed(fresh("counts"), args.runs)
 
         # rate cards as a learner would: the next card, then its rating (only the rating is timed)
         rng = random.Random(2)
-        review_times = []
-        for _ in range(args.reviews):
+        review_times, next_times, counts_times, queue_warm_times = [], [], [], []
+        for n in range(args.reviews):
+            t = time.perf_counter()
             item = service.next_card()
+            next_times.append(time.perf_counter() - t)
             if item is None:
                 break
             rating = rng.choices((1, 2, 3, 4), (10, 10, 70, 10))[0]
             t = time.perf_counter()
             service.review(item.card_id, rating, duration_ms=5000)
             review_times.append(time.perf_counter() - t)
+            if n % 10 == 0:
+                counts_times.extend(timed(service.counts, 1))
+                queue_warm_times.extend(timed(service.queue, 1))
             clock.advance(seconds=8)
         database.dispose()
 
@@ -210,8 +222,11 @@ def main() -> int:
         "queue_ms": round(statistics.median(queue_runs) * 1000, 2),
         "review_p95_ms": round(p95(review_times) * 1000, 2),
         "optimize_100k_s": round(statistics.median(optimize_runs), 3),
-        "next_card_ms": round(statistics.median(next_runs) * 1000, 2),
-        "counts_ms": round(statistics.median(counts_runs) * 1000, 2),
+        "next_card_ms": round(statistics.median(next_times) * 1000, 2),
+        "counts_ms": round(statistics.median(counts_times) * 1000, 2),
+        "queue_warm_ms": round(statistics.median(queue_warm_times) * 1000, 2),
+        "next_card_cold_ms": round(statistics.median(next_cold_runs) * 1000, 2),
+        "counts_cold_ms": round(statistics.median(counts_cold_runs) * 1000, 2),
         "review_p50_ms": round(statistics.median(review_times) * 1000, 2),
         "fit_100k_s": round(statistics.median(fit_runs), 3),
         "queue_size": len(queue),

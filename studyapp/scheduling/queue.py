@@ -72,7 +72,7 @@ class Plan:
     learning_today: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     reviews: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     new: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-
+    snapshot: Any = None
 
 class _Raw:
     """Plain DB-API access inside the session's transaction."""
@@ -124,17 +124,96 @@ _ITEMS = (
 )
 
 
+class _Snapshot:
+    """What the queue is built from that does not change while nothing is written: the live
+    decks and presets, the review cards due today (per deck, most overdue first) and the
+    first new cards of each deck. Valid for one connection state and one study day."""
+
+    def __init__(self, key: tuple, day: datetime, decks: dict[int, DeckInfo]) -> None:
+        self.key = key
+        self.day = day
+        self.decks = decks
+        self.reviews: dict[int, list[tuple[int, str, float]]] | None = None
+        self.reviews_complete: dict[int, bool] = {}  # False: cut at the cap, more may be due
+        self.frontier: dict[int, list[tuple]] = {}
+        self.frontier_complete: dict[int, bool] = {}
+        self.has_new: dict[int, bool] = {}
+        self.items: dict[int, tuple] = {}
+
+    def forget(self, card_id: int, deck_id: int | None) -> None:
+        """`card_id` was reviewed: it is neither new nor a review due today any more."""
+        self.items.pop(card_id, None)
+        if self.reviews is not None:
+            for deck, rows in self.reviews.items():
+                if deck_id in (None, deck):
+                    self.reviews[deck] = [r for r in rows if r[0] != card_id]
+        for deck in list(self.frontier) if deck_id is None else [deck_id]:
+            rows = self.frontier.get(deck)
+            if rows is None:
+                self.has_new.pop(deck, None)
+                continue
+            kept = [r for r in rows if r[0] != card_id]
+            self.frontier[deck] = kept
+            if not kept and not self.frontier_complete.get(deck):
+                del self.frontier[deck]  # unknown what lies beyond: look again
+                self.has_new.pop(deck, None)
+            else:
+                self.has_new[deck] = bool(kept)
+
+
+class QueueCache:
+    """Keeps a _Snapshot between calls, so that rating a card and asking for the next one
+    does not rescan 100k cards. It is trusted only while the database connection shows no
+    write since it was taken (SQLite's data_version for other connections and processes,
+    total_changes for this one); the service's own reviews patch it instead of throwing it
+    away. Anything else (a sync, a settings change, an undo, another process) rebuilds it."""
+
+    def __init__(self) -> None:
+        self._snapshot: _Snapshot | None = None
+        self.builds = 0
+
+    @staticmethod
+    def fingerprint(session: Session) -> tuple | None:
+        dbapi = getattr(session.connection().connection, "driver_connection", None)
+        if dbapi is None or not hasattr(dbapi, "total_changes"):
+            return None  # not SQLite: no cheap way to know, never trust a snapshot
+        version = dbapi.execute("PRAGMA data_version").fetchone()[0]
+        return (id(dbapi), version, dbapi.total_changes)
+
+    def snapshot(self, session: Session, day: datetime, load_decks: Callable[[], dict[int, DeckInfo]]) -> _Snapshot:
+        """The snapshot for `day`, taken afresh unless nothing was written since the last one."""
+        key = self.fingerprint(session)
+        snap = self._snapshot
+        if snap is None or key is None or snap.key != key or snap.day != day:
+            snap = _Snapshot(key, day, load_decks())
+            self._snapshot = snap if key is not None else None
+            self.builds += 1
+        return snap
+
+    def wrote(self, before: tuple | None, after: tuple | None, card_id: int, deck_id: int | None) -> None:
+        """The service reviewed `card_id` (and nothing else changed) between `before` and `after`."""
+        snap = self._snapshot
+        if snap is None or before is None or after is None or snap.key != before:
+            self._snapshot = None
+            return
+        snap.forget(card_id, deck_id)
+        snap.key = after
+
+    def clear(self) -> None:
+        self._snapshot = None
+
+
 def plan_queue(
     session: Session,
+    snap: _Snapshot,
     *,
     now: datetime,
     today_start: datetime,
     today_end: datetime,
     learn_ahead: timedelta,
-    decks: dict[int, DeckInfo],
     scope: dict[int, DeckInfo],
 ) -> Plan:
-    plan = Plan()
+    plan = Plan(snapshot=snap)
     if not scope:
         return plan
     raw = _Raw(session)
@@ -159,10 +238,9 @@ def plan_queue(
 
     def buried(note_id: str, card_id: int) -> bool:
         others = touched.get(note_id)
-        if others and len(others - {card_id}) > 0:
+        if others and (len(others) > 1 or card_id not in others):
             return True
-        owner = taken_notes.get(note_id, card_id)
-        return owner != card_id
+        return taken_notes.get(note_id, card_id) != card_id
 
     # 1. (re)learning cards due today: shown when due (or, at the end, within learn-ahead);
     # a step of a day or more is due for the whole day, like a review
@@ -187,7 +265,7 @@ def plan_queue(
 
     # 2. review cards due today, most overdue relative to their interval first
     remaining = {i: d.preset.reviews_per_day - reviews_done[i] for i, d in scope.items()}
-    reviews = _reviews(raw, now, today_end, {i: n for i, n in remaining.items() if n > 0}, len(decks),
+    reviews = _reviews(raw, snap, now, today_end, {i: n for i, n in remaining.items() if n > 0},
                        buried, taken_notes)
     for entry in reviews:
         plan.reviews[entry.deck_id] += 1
@@ -195,7 +273,7 @@ def plan_queue(
 
     # 3. new cards in content order, prerequisites first
     remaining = {i: d.preset.new_per_day - new_done[i] for i, d in scope.items()}
-    new = _new(raw, decks, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes)
+    new = _new(raw, snap, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes)
     for entry in new:
         plan.new[entry.deck_id] += 1
 
@@ -203,41 +281,53 @@ def plan_queue(
     return plan
 
 
-def _reviews(raw: _Raw, now, today_end, wanted: dict[int, int], n_decks: int,
+def _fetch_reviews(raw: _Raw, snap: _Snapshot, now: datetime, today_end: datetime, cap: int) -> int:
+    now_jd = julian(now)
+    by_deck: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
+    for card_id, deck_id, note_id, overdue in raw.rows(
+        _REVIEWS.format(decks=""), (now_jd, now_jd, STATE_REVIEW, db_time(today_end), cap)
+    ):
+        by_deck[deck_id].append((card_id, note_id, overdue or 0.0))
+    snap.reviews = dict(by_deck)
+    snap.reviews_complete = {deck_id: len(rows) < cap for deck_id, rows in by_deck.items()}
+    return cap
+
+
+def _reviews(raw: _Raw, snap: _Snapshot, now, today_end, wanted: dict[int, int],
              buried: Callable[[str, int], bool], taken_notes: dict[str, int]) -> list[Entry]:
     if not wanted:
         return []
-    now_jd = julian(now)
-    deck_filter, deck_params = "", ()
-    if len(wanted) < n_decks:
-        deck_filter = f" AND c.deck_id IN ({','.join('?' * len(wanted))})"
-        deck_params = tuple(wanted)
-    sql = _REVIEWS.format(decks=deck_filter)
-    cap = max(wanted.values()) + 16  # room for buried siblings; widened if that was not enough
+    cap = max(d.preset.reviews_per_day for d in snap.decks.values()) + 16
+    if snap.reviews is None:
+        # the whole day's limit at once (plus room for buried siblings), for every deck
+        _fetch_reviews(raw, snap, now, today_end, cap)
     while True:
-        rows = raw.rows(sql, (now_jd, now_jd, STATE_REVIEW, db_time(today_end), *deck_params, cap))
-        per_deck: dict[int, int] = defaultdict(int)
-        counts: dict[int, int] = defaultdict(int)
         taken: list[Entry] = []
         notes: dict[str, int] = {}
-        for card_id, deck_id, note_id, overdue in rows:
-            per_deck[deck_id] += 1
-            if deck_id not in wanted or counts[deck_id] >= wanted[deck_id]:
-                continue
-            if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
-                continue
-            notes[note_id] = card_id
-            counts[deck_id] += 1
-            taken.append(Entry(card_id, deck_id, "review", (-(overdue or 0.0), card_id)))
-        if not any(per_deck[i] >= cap and counts[i] < wanted[i] for i in wanted):
+        short = False
+        for deck_id, limit in wanted.items():
+            rows = snap.reviews.get(deck_id, ())
+            count = 0
+            for card_id, note_id, overdue in rows:
+                if count >= limit:
+                    break
+                if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
+                    continue
+                notes[note_id] = card_id
+                count += 1
+                taken.append(Entry(card_id, deck_id, "review", (-overdue, card_id)))
+            if count < limit and not snap.reviews_complete.get(deck_id, True):
+                short = True  # the deck's list was cut at the cap and more may be due beyond it
+        if not short:
             for note_id, card_id in notes.items():
                 taken_notes.setdefault(note_id, card_id)
             return taken
-        cap *= 4
+        cap = _fetch_reviews(raw, snap, now, today_end, cap * 4)
 
 
-def _new(raw: _Raw, decks: dict[int, DeckInfo], scope: dict[int, DeckInfo], wanted: dict[int, int],
+def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[int, int],
          buried: Callable[[str, int], bool], taken_notes: dict[str, int]) -> list[Entry]:
+    decks = snap.decks
     by_slug = {d.slug: d for d in decks.values()}
     graph = {d.slug: [r for r in d.requires if r in by_slug] for d in decks.values()}
 
@@ -252,32 +342,35 @@ def _new(raw: _Raw, decks: dict[int, DeckInfo], scope: dict[int, DeckInfo], want
                 stack.extend(graph.get(slug, ()))
         return False
 
-    # a requirement that leads back to the deck itself (a cycle) is ignored
-    requires = {i: [r for r in graph[scope[i].slug] if not reaches(r, scope[i].slug)] for i in wanted}
-    has_new: dict[str, bool] = {}
-    frontier: dict[int, list[tuple]] = {}
-    caps = {i: n * 2 + 8 for i, n in wanted.items()}
+    def frontier(deck_id: int, need: int) -> list[tuple]:
+        rows = snap.frontier.get(deck_id)
+        if rows is None or (len(rows) < need and not snap.frontier_complete.get(deck_id)):
+            cap = max(need, 2 * decks[deck_id].preset.new_per_day + 8)
+            rows = snap.frontier[deck_id] = raw.rows(_NEW_IN_DECK, (deck_id, STATE_NEW, cap))
+            snap.frontier_complete[deck_id] = len(rows) < cap
+            snap.has_new[deck_id] = bool(rows)
+        return rows
 
     def deck_has_new(slug: str) -> bool:
-        if slug not in has_new:
-            deck = by_slug[slug]
-            if deck.id in frontier:
-                has_new[slug] = bool(frontier[deck.id])
-            else:
-                has_new[slug] = bool(raw.rows(_NEW_IN_DECK, (deck.id, STATE_NEW, 1)))
-        return has_new[slug]
+        # one scan per deck serves both questions (a deck with no new card is scanned to its end)
+        deck_id = by_slug[slug].id
+        if deck_id not in snap.has_new:
+            frontier(deck_id, 1)
+        return snap.has_new[deck_id]
 
+    # a requirement that leads back to the deck itself (a cycle) is ignored
+    requires = {i: [r for r in graph[scope[i].slug] if not reaches(r, scope[i].slug)] for i in wanted}
     eligible = {i: n for i, n in wanted.items() if not any(deck_has_new(r) for r in requires[i])}
-    order = sorted(eligible, key=lambda i: (decks[i].position, decks[i].slug))
     taken: list[Entry] = []
     notes: dict[str, int] = {}
-    for deck_id in order:
+    for deck_id in sorted(eligible, key=lambda i: (decks[i].position, decks[i].slug)):
+        need = eligible[deck_id]
         while True:
-            rows = frontier[deck_id] = raw.rows(_NEW_IN_DECK, (deck_id, STATE_NEW, caps[deck_id]))
+            rows = frontier(deck_id, need)
             chosen = _choose_new(raw, decks, deck_id, rows, eligible[deck_id], buried, notes, deck_has_new)
-            if len(chosen) >= eligible[deck_id] or len(rows) < caps[deck_id]:
+            if len(chosen) >= eligible[deck_id] or snap.frontier_complete.get(deck_id):
                 break
-            caps[deck_id] *= 4  # many blocked or buried: look further
+            need = len(rows) * 4  # many blocked or buried: look further
         for entry in chosen:
             notes[entry.sort[2]] = entry.card_id
         taken.extend(chosen)
@@ -323,28 +416,19 @@ def _unmet_ids(raw: _Raw, decks, ids: set[str], deck_has_new: Callable[[str], bo
     return unmet
 
 
-def load_items(session: Session, entries: list[Entry]) -> list[dict[str, Any]]:
-    """The cards of `entries`, in order, as plain values for QueueItem."""
-    raw = _Raw(session)
-    rows = {row[0]: row for row in raw.rows_in(_ITEMS, [e.card_id for e in entries])}
-    out = []
-    for entry in entries:
-        (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags,
-         state, due, reps, lapses) = rows[entry.card_id]
-        out.append({
-            "card_id": card_id,
-            "content_id": content_id,
-            "kind": kind,
-            "front": front,
-            "back": back,
-            "extra": json.loads(extra) if extra else {},
-            "deck_id": deck_id,
-            "note_id": note_id,
-            "tags": tuple((tags or "").split()),
-            "state": STATE_NEW if state is None else state,
-            "due": parse_db_time(due),
-            "reps": reps or 0,
-            "lapses": lapses or 0,
-            "queue": "learning" if entry.queue == "ahead" else entry.queue,
-        })
-    return out
+def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -> list[tuple]:
+    """The cards of `entries`, in order: (card_id, content_id, kind, front, back, extra, deck_id,
+    note_id, tags, state, due, reps, lapses) with extra parsed, tags split and due parsed. Rows
+    are kept in the snapshot (a card's row changes only by a write, which renews or patches it)."""
+    cache = snap.items if snap is not None else {}
+    missing = [e.card_id for e in entries if e.card_id not in cache]
+    if missing:
+        for (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags,
+             state, due, reps, lapses) in _Raw(session).rows_in(_ITEMS, missing):
+            cache[card_id] = (
+                card_id, content_id, kind, front, back,
+                json.loads(extra) if extra and extra != "{}" else {},
+                deck_id, note_id, tuple((tags or "").split()),
+                STATE_NEW if state is None else state, parse_db_time(due), reps or 0, lapses or 0,
+            )
+    return [cache[e.card_id] for e in entries]

@@ -34,7 +34,7 @@ from studyapp.scheduling.presets import (
     load_preset,
     load_presets,
 )
-from studyapp.scheduling.queue import DeckInfo, Entry, Plan, load_items, plan_queue
+from studyapp.scheduling.queue import DeckInfo, Entry, Plan, QueueCache, load_items, plan_queue
 from studyapp.storage.db import Database
 from studyapp.storage.models import (
     STATE_LEARNING,
@@ -199,6 +199,7 @@ class ReviewService:
         self.day_start_hour = day_start_hour
         self._schedulers: dict[tuple[Preset, tuple[float, ...]], fsrs.Scheduler] = {}
         self._leech_actions: dict[int, tuple[bool, bool]] = {}  # log id -> (tag added, suspended)
+        self._cache = QueueCache()
 
     # ------------------------------------------------------------------ days
 
@@ -218,8 +219,7 @@ class ReviewService:
         learning counts every (re)learning card due before the day ends."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            all_decks, scope = self._decks(session, deck)
-            plan = self._plan(session, now, all_decks, scope)
+            plan, all_decks, scope = self._plan(session, now, deck)
         return [
             QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id])
             for d in scope.values()
@@ -229,18 +229,16 @@ class ReviewService:
         """The whole queue for now, in the order next_card would give it."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            all_decks, scope = self._decks(session, deck)
-            plan = self._plan(session, now, all_decks, scope)
-            return self._items(session, plan.entries, all_decks)
+            plan, all_decks, scope = self._plan(session, now, deck)
+            return self._items(session, plan, plan.entries, all_decks)
 
     def next_card(self, deck: str | None = None) -> QueueItem | None:
         now = self.now()
         with self.database.unit_of_work() as session:
-            all_decks, scope = self._decks(session, deck)
-            plan = self._plan(session, now, all_decks, scope)
+            plan, all_decks, scope = self._plan(session, now, deck)
             if not plan.entries:
                 return None
-            return self._items(session, plan.entries[:1], all_decks)[0]
+            return self._items(session, plan, plan.entries[:1], all_decks)[0]
 
     # ------------------------------------------------------------------ reviewing
 
@@ -263,6 +261,7 @@ class ReviewService:
             raise UserError(f"review source must be one of {', '.join(SOURCES)}, got {source!r}")
         now = self.now()
         with self.database.unit_of_work() as session:
+            key_before = QueueCache.fingerprint(session)
             card, state, slug = self._load_card(session, card_id)
             if card.retired:
                 raise UserError(f"card {card.content_id!r} is retired and cannot be reviewed")
@@ -313,6 +312,9 @@ class ReviewService:
             session.flush()
             log_id = log.id
             suspended = card.suspended
+            deck_id = card.deck_id
+            key_after = QueueCache.fingerprint(session)
+        self._cache.wrote(key_before, key_after, card_id, deck_id)
         if tag_added or suspended_now:
             self._leech_actions[log_id] = (tag_added, suspended_now)
         return ReviewResult(
@@ -369,6 +371,7 @@ class ReviewService:
                 card.updated_at = now
             result = UndoResult(log.id, log.card_id, log.rating, STATE_NAMES[log.prev_state], log.prev_due)
             session.delete(log)
+        self._cache.clear()
         return result
 
     def suspend(self, card_id: int) -> None:
@@ -385,6 +388,7 @@ class ReviewService:
             if card.suspended != value:
                 card.suspended = value
                 card.updated_at = self.now()
+        self._cache.clear()
 
     # ------------------------------------------------------------------ stats
 
@@ -466,41 +470,54 @@ class ReviewService:
             session.add(state)
         return card, state, slug
 
-    def _decks(self, session: Session, only: str | None) -> tuple[dict[int, DeckInfo], dict[int, DeckInfo]]:
+    def _load_decks(self, session: Session) -> dict[int, DeckInfo]:
         rows = session.execute(
             select(Deck.id, Deck.slug, Deck.title, Deck.position, Deck.requires)
             .where(Deck.retired.is_(False))
             .order_by(Deck.position, Deck.slug)
         ).all()
         presets = load_presets(session)
-        decks = {
+        return {
             i: DeckInfo(i, slug, title, position, list(requires or []), presets.get(slug) or Preset())
             for i, slug, title, position, requires in rows
         }
-        if only is None:
-            return decks, decks
-        scope = {i: d for i, d in decks.items() if d.slug == only}
-        if not scope:
-            raise UserError(f"no deck {only!r} (see `studyapp decks`)")
-        return decks, scope
 
     # ------------------------------------------------------------------ the plan
 
-    def _plan(self, session: Session, now: datetime, decks: dict[int, DeckInfo], scope: dict[int, DeckInfo]) -> Plan:
-        return plan_queue(
-            session, now=now, today_start=self.today_start(now), today_end=self.today_end(now),
-            learn_ahead=self.learn_ahead, decks=decks, scope=scope,
+    def _plan(self, session: Session, now: datetime, only: str | None) -> tuple[Plan, dict[int, DeckInfo],
+                                                                             dict[int, DeckInfo]]:
+        snap = self._cache.snapshot(session, self.today_start(now), lambda: self._load_decks(session))
+        decks = snap.decks
+        scope = decks
+        if only is not None:
+            scope = {i: d for i, d in decks.items() if d.slug == only}
+            if not scope:
+                raise UserError(f"no deck {only!r} (see `studyapp decks`)")
+        plan = plan_queue(
+            session, snap, now=now, today_start=self.today_start(now), today_end=self.today_end(now),
+            learn_ahead=self.learn_ahead, scope=scope,
         )
+        return plan, decks, scope
 
-    def _items(self, session: Session, entries: list[Entry], decks: dict[int, DeckInfo]) -> list[QueueItem]:
+    def _items(self, session: Session, plan: Plan, entries: list[Entry], decks: dict[int, DeckInfo]) -> list[QueueItem]:
         items = []
-        for row in load_items(session, entries):
-            deck_id, state = row.pop("deck_id"), row.pop("state")
-            is_exercise = row["kind"] == "exercise"
+        for entry, row in zip(entries, load_items(session, plan.snapshot, entries), strict=True):
+            (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags, state, due, reps, lapses) = row
             items.append(QueueItem(
-                **row,
+                card_id=card_id,
+                content_id=content_id,
+                kind=kind,
+                front=front,
+                back=back,
+                extra=dict(extra),
                 deck=decks[deck_id].slug,
                 state=STATE_NAMES[state],
-                variant_seed=variant_seed(row["card_id"], row["reps"]) if is_exercise else None,
+                note_id=note_id,
+                tags=tags,
+                due=due,
+                queue="learning" if entry.queue == "ahead" else entry.queue,
+                reps=reps,
+                lapses=lapses,
+                variant_seed=variant_seed(card_id, reps) if kind == "exercise" else None,
             ))
         return items

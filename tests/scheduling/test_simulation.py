@@ -24,6 +24,16 @@ def _rating(rng: random.Random, item) -> int:
     return rng.choices([1, 2, 3, 4], weights=[12, 8, 70, 10])[0]
 
 
+def _agrees_with_fresh(service):
+    fresh = ReviewService(service.database, service.clock, day_start_hour=4, zone=UTC)
+    assert service.counts() == fresh.counts()
+    mine, theirs = service.queue(), fresh.queue()
+    assert sorted(i.card_id for i in mine) == sorted(i.card_id for i in theirs)
+    for kind in ("learning", "new"):
+        assert [i.card_id for i in mine if i.queue == kind] == [i.card_id for i in theirs if i.queue == kind]
+    assert mine == [i for i in mine if i in theirs]  # same items (states, due dates, text)
+
+
 def test_sixty_days(database, clock, curriculum):
     for deck, limits in LIMITS.items():
         set_preset(database, deck, **limits)
@@ -50,7 +60,11 @@ def test_sixty_days(database, clock, curriculum):
         assert counts["big"].review == min(6, due_big)  # no siblings in big: exactly min(limit, due)
 
         reviewed_today = defaultdict(set)
+        n = 0
         while (item := service.next_card()) is not None:
+            n += 1
+            if n % 7 == 0:  # what the service kept between calls agrees with a queue built from scratch
+                _agrees_with_fresh(service)
             now = clock.now()
             if item.queue == "review":
                 assert item.state == "review" and item.due < day_end
