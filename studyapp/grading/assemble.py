@@ -381,6 +381,9 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
     elif invalid_info is not None:
         run_status = "invalid"
         run_message = _invalid_message(prep, invalid_info)
+    elif done and any(c.name not in tests for c in prep.checks):
+        run_status = "invalid"
+        run_message = "the submission's outputs are incomplete: some checks never reported"
     elif not done:
         run_status = "error"
         run_message = (f"the submission's process exited (code {code_}) before returning its "

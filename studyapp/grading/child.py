@@ -33,6 +33,7 @@ from . import guards, protocol, runner, sandbox, wire
 
 RESULT_FD = 3
 _RULESET_FD = 4
+JOB_FD = 5
 SUBMISSION_FILENAME = "<submission>"
 _MEMORY_MARKERS = ("can't allocate memory", "DefaultCPUAllocator", "out of memory",
                    "OutOfMemoryError", "Cannot allocate memory")
@@ -42,53 +43,48 @@ def _send(obj: dict, blob: bytes = b"") -> None:
     protocol.write_all(RESULT_FD, protocol.encode(obj, blob))
 
 
-def lockdown(job: dict, fds: dict[str, int], cfg: dict) -> None:
-    """Apply every OS layer, in an order where each step still has the rights it needs."""
+def lockdown(fds: dict[str, int], cfg: dict) -> None:
+    """Apply the OS layers that do not depend on the job, in an order where each step
+    still has the rights it needs.  Limits come later (``apply_limits``)."""
     os.setsid()
     for sig in (signal.SIGXFSZ, signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1,
                 signal.SIGUSR2, signal.SIGALRM):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    # fds: 0 /dev/null, 1-2 capped files, 3 result pipe, 4 Landlock ruleset; nothing else.
+    # fds: 0 /dev/null, 1-2 capped files, 3 result pipe, 4 Landlock ruleset, 5 job pipe.
     # Move every source fd out of the way first, so no dup2 below clobbers another source.
     high = {k: fcntl.fcntl(v, fcntl.F_DUPFD_CLOEXEC, 512) for k, v in fds.items() if v >= 0}
     os.dup2(high["devnull"], 0)
     os.dup2(high["stdout"], 1)
     os.dup2(high["stderr"], 2)
     os.dup2(high["result"], RESULT_FD)
+    os.dup2(high["job"], JOB_FD)
     ruleset = high.get("ruleset", -1)
     if ruleset >= 0:
         os.dup2(ruleset, _RULESET_FD)
-    os.closerange(_RULESET_FD + (1 if ruleset >= 0 else 0), 65536)
-    for fd in (0, 1, 2, RESULT_FD):
-        os.set_inheritable(fd, fd != RESULT_FD)
-    jail = job["jail"]
+    os.closerange(JOB_FD + 1, 65536)
+    if ruleset < 0:
+        try:
+            os.close(_RULESET_FD)
+        except OSError:
+            pass
+    for fd in (0, 1, 2):
+        os.set_inheritable(fd, True)
+    jail = cfg["jail"]
     os.chdir(jail)
     os.environ.clear()
     os.environ.update({"HOME": jail, "TMPDIR": jail, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
                        "PYTHONDONTWRITEBYTECODE": "1"})
-    limits = job["limits"]
-    device = job["device"]
+    device = cfg["device"]
+    cg = cfg.get("cgroup_procs")
+    if cg and (device == "cuda" or cfg.get("memory_mode") == "cgroup"):
+        with open(cg, "w") as f:
+            f.write("0")
     if device == "cuda":
-        cg = cfg.get("cgroup_procs")
-        if cg:
-            with open(cg, "w") as f:
-                f.write("0")
         torch.cuda.init()
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
         torch.empty(1, device="cuda")
-    as_bytes = None
-    if cfg.get("memory_mode") == "rlimit":
-        as_bytes = cfg["vm_base"] + int(limits["memory_mb"]) * (1 << 20)
-    elif cfg.get("memory_mode") == "cgroup" and device != "cuda":
-        cg = cfg.get("cgroup_procs")
-        if cg:
-            with open(cg, "w") as f:
-                f.write("0")
-    sandbox.set_rlimits(cpu_s=int(limits["cpu_s"]), as_bytes=as_bytes,
-                        fsize_bytes=int(limits["fsize_bytes"]), nproc=int(limits["nproc"]),
-                        nofile=int(limits["nofile"]))
     sandbox.set_no_new_privs()
     if ruleset >= 0:
         sandbox.landlock_restrict(_RULESET_FD)
@@ -99,6 +95,16 @@ def lockdown(job: dict, fds: dict[str, int], cfg: dict) -> None:
     prog = cfg.get("seccomp")
     if prog:
         sandbox.install_seccomp(prog)
+
+
+def apply_limits(limits: dict, cfg: dict) -> None:
+    """rlimits for this job (only ever lowered, so no privilege is needed)."""
+    as_bytes = None
+    if cfg.get("memory_mode") == "rlimit":
+        as_bytes = cfg["vm_base"] + int(limits["memory_mb"]) * (1 << 20)
+    sandbox.set_rlimits(cpu_s=int(limits["cpu_s"]), as_bytes=as_bytes,
+                        fsize_bytes=int(limits["fsize_bytes"]), nproc=int(limits["nproc"]),
+                        nofile=int(limits["nofile"]))
 
 
 def _exc_info(exc: BaseException) -> dict[str, Any]:
@@ -145,9 +151,8 @@ def _encode_records(records: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     return {"slots": slots, "same": records["same"]}, blob.getvalue()
 
 
-def run_submission(job: dict, plan_blob: bytes) -> None:
+def run_submission(job: dict, plan_blob: bytes, device: str) -> None:
     """Compile, load and run the submission on every check; stream the raw outputs."""
-    device = job["device"]
     checks = job["plan"]["checks"]
     entry = job["entry"]
     sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
@@ -208,22 +213,42 @@ def run_submission(job: dict, plan_blob: bytes) -> None:
             continue
         meta, blob = _encode_records(records)
         _send({"event": "check", "name": m.name, "status": "ok", **meta}, blob)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001
+        pass
     _send({"event": "done"})
 
 
-def child_main(job: dict, plan_blob: bytes, fds: dict[str, int], cfg: dict) -> None:
-    """Entry point after fork; never returns."""
+def standby(fds: dict[str, int], cfg: dict, warm: Any = None) -> None:
+    """Entry point after fork; never returns.
+
+    The child locks itself down and warms its pages *before* any job exists, then blocks
+    on the job pipe.  When the job arrives it applies the limits, arms the banned-API
+    guards and runs the submission, so the fork and the sandbox setup are off the
+    critical path."""
     code = 0
     try:
         try:
-            lockdown(job, fds, cfg)
+            lockdown(fds, cfg)
         except BaseException as exc:  # noqa: BLE001
             os.write(2, f"sandbox setup failed: {exc!r}\n".encode())
             os._exit(70)
-        report = guards.make_reporter(RESULT_FD, protocol.encode)
-        guards.arm(job["bans"].get("paths", ()), job["bans"].get("ops", ()), report,
-                   device_type=torch.device(job["device"]).type)
-        run_submission(job, plan_blob)
+        if warm is not None:
+            try:
+                warm()
+            except BaseException:  # noqa: BLE001 - only a warm-up
+                pass
+        try:
+            job, blob = protocol.read_frame(JOB_FD)
+        except (EOFError, OSError, protocol.ProtocolError):
+            os._exit(0)
+        os.close(JOB_FD)
+        apply_limits(job["limits"], cfg)
+        guards.arm(job["bans"].get("paths", ()), job["bans"].get("ops", ()),
+                   device_type=torch.device(cfg["device"]).type)
+        run_submission(job, blob, cfg["device"])
     except BaseException:  # noqa: BLE001 - never let an exception unwind into the fork server
         code = 71
     finally:

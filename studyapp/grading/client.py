@@ -78,6 +78,7 @@ class GraderClient:
         self._dead: str | None = None
         self._started_at = 0.0
         self.start_seconds: float | None = None
+        self.last_timing: dict[str, float] = {}  # where the worker spent the last grade
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -195,9 +196,10 @@ class GraderClient:
         wall = float(self.limits.get("wall_s", 10.0))
         return wall + 120.0 + (0 if self.ready.is_set() else self.start_timeout)
 
-    @staticmethod
-    def _unpack(reply: dict[str, Any]) -> Any:
+    def _unpack(self, reply: dict[str, Any]) -> Any:
         op = reply.get("op")
+        if "timing" in reply:
+            self.last_timing = reply["timing"]
         if op == "verdict":
             return Verdict.from_json(reply["verdict"])
         if op == "described":

@@ -174,10 +174,46 @@ def _unwrap_functions(v: Any, depth: int = 0) -> list[types.FunctionType]:
     return out
 
 
+_trips: dict[str, list[tuple[types.FunctionType, types.CodeType]]] = {}
+_REPORT: Callable[[str], Any] | None = None
+RESULT_FD = 3
+
+
+def reporter() -> Callable[[str], Any]:
+    """The process-wide reporter (fd 3 in every child), built once in the fork server."""
+    global _REPORT
+    if _REPORT is None:
+        from . import protocol
+
+        _REPORT = make_reporter(RESULT_FD, protocol.encode)
+    return _REPORT
+
+
 def prepare(paths: Iterable[str]) -> None:
-    """Resolve banned paths in the fork server, so each child only patches."""
+    """In the fork server: resolve banned paths and build their tripwire code objects once,
+    so each child only swaps ``__code__`` pointers."""
+    report = reporter()
     for p in paths:
-        resolve(p)
+        if p in _trips:
+            continue
+        funcs, _b, _m, _f = resolve(p)
+        _trips[p] = [(fn, _trip_code(fn, _bind(report, f"{p} ({fn.__module__}."
+                                                        f"{fn.__code__.co_qualname})")))
+                     for fn in funcs]
+
+
+def _bind(report: Callable[[str], Any], what: str) -> Callable[[], Any]:
+    return lambda _r=report, _w=what: _r(_w)
+
+
+def warm_library() -> None:
+    """Pay torch.library's lazy setup in the fork server (on a private namespace)."""
+    import torch
+
+    lib = torch.library.Library("studyapp_warm", "DEF")
+    lib.define("noop(Tensor x) -> Tensor")
+    lib.impl("noop", lambda x: x, "CPU")
+    torch.ops.studyapp_warm.noop(torch.zeros(1))
 
 
 # -- child side ------------------------------------------------------------------------------
@@ -226,20 +262,20 @@ def make_reporter(fd: int, encode: Callable[[dict], bytes]) -> Callable[[str], A
     return report
 
 
-def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any], *,
-        banned_import_ok: Callable[[str], bool] | None = None,
-        device_type: str = "cpu") -> None:
+def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any] | None = None,
+        *, device_type: str = "cpu") -> None:
     """Arm every layer for this child.  Call once, after the OS sandbox is in place."""
+    report = report or reporter()
     paths = list(paths)
+    prepare(paths)  # no-op when the fork server prepared them
     mods: set[str] = set()
     files: set[str] = set()
     for p in paths:
-        funcs, bins, m, f = resolve(p)
+        _funcs, bins, m, f = resolve(p)
         mods |= m
         files |= f
-        for fn in funcs:
-            what = f"{p} ({fn.__module__}.{fn.__code__.co_qualname})"
-            fn.__code__ = _trip_code(fn, lambda _r=report, _w=what: _r(_w))
+        for fn, code in _trips[p]:
+            fn.__code__ = code
         for ns, attr in bins:
             def banned_builtin(*a: Any, _r=report, _w=p, **k: Any) -> None:
                 _r(_w)

@@ -80,6 +80,21 @@ def read_frame(fd: int, deadline: float | None = None) -> tuple[dict[str, Any], 
     return obj, blob
 
 
+def read_frame_raw(fd: int, deadline: float | None = None
+                   ) -> tuple[dict[str, Any], bytes, bytes]:
+    """Like ``read_frame``, also returning the frame's exact bytes (to forward it)."""
+    head = read_exact(fd, _HEADER.size, deadline)
+    jl, bl = _HEADER.unpack(head)
+    if jl > MAX_JSON or bl > MAX_BLOB:
+        raise ProtocolError("frame too large")
+    data = read_exact(fd, jl, deadline) if jl else b""
+    blob = read_exact(fd, bl, deadline) if bl else b""
+    obj = json.loads(data) if jl else {}
+    if not isinstance(obj, dict):
+        raise ProtocolError("frame is not a JSON object")
+    return obj, blob, head + data + blob
+
+
 def split_frames(data: bytes, *, max_json: int = 1 << 20) -> tuple[list[tuple[dict, bytes]], str | None]:
     """Parse a complete byte stream of frames from an *untrusted* writer.
 

@@ -78,19 +78,23 @@ class Prepared:
         self.blob = blob.getvalue()
         self.plan_json = json.dumps(self.plan, separators=(",", ":"))
         self.by_name = {c.name: c for c in self.checks}
-        self.mats = {pc["name"]: runner.Materialized(pc, self.blob, "cpu")
-                     for pc in self.plan["checks"]}
+        self.plan_by_name = {pc["name"]: pc for pc in self.plan["checks"]}
         self.expected: dict[str, dict[str, Any]] = {}
-        with torch.no_grad():
-            pass
         for c in self.checks:
-            rec = runner.stack(runner.run(self.reference, self.mats[c.name]))
+            rec = runner.stack(runner.run(self.reference, self.materialize(c.name)))
             for slot, v in rec["slots"].items():
                 if not isinstance(v, torch.Tensor):
                     raise ValueError(f"{meta.checks_path}: reference output {slot} changes "
                                      f"shape across steps in check {c.name}")
             self.expected[c.name] = rec
         self._mutants: dict[str, dict[str, Any]] | None = None
+
+    def materialize(self, name: str) -> Any:
+        """Fresh CPU inputs for one run, decoded from the very bytes the child receives
+        (every run gets its own copy: functions mutate their inputs in place)."""
+        from . import runner
+
+        return runner.Materialized(self.plan_by_name[name], self.blob, "cpu")
 
     def mutant_records(self) -> dict[str, dict[str, Any]]:
         """Each mutant's outputs on every check (computed once, on first need)."""
@@ -107,7 +111,7 @@ class Prepared:
                 recs = {}
                 for c in self.checks:
                     try:
-                        recs[c.name] = runner.stack(runner.run(fn, self.mats[c.name]))
+                        recs[c.name] = runner.stack(runner.run(fn, self.materialize(c.name)))
                     except Exception:  # noqa: BLE001
                         recs[c.name] = None
                 out[mm.id] = recs
@@ -208,6 +212,15 @@ class Worker:
         from . import protocol
 
         up, _ = protocol.read_frame(self.zsock, deadline=time.monotonic() + 60)
+        # Let the fork server find every banned API of the known exercises once, up front.
+        from .exercises import list_exercises
+
+        try:
+            bans = sorted({b for m in list_exercises(self.roots) for b in m.banned})
+        except Exception:  # noqa: BLE001 - a broken exercise is reported when graded
+            bans = []
+        protocol.write_frame(self.zsock, {"op": "prepare", "paths": bans})
+        protocol.read_frame(self.zsock, deadline=time.monotonic() + 60)
         probe = device in ("cuda", "auto")
         protocol.write_frame(self.zsock, {"op": "hello", "probe_cuda": probe})
         hello, _ = protocol.read_frame(self.zsock, deadline=time.monotonic() + 60)
@@ -253,6 +266,7 @@ class Worker:
         return got
 
     userns = False
+    timing: dict = {}
 
     def _warm_references(self) -> None:
         """Pay torch's lazy imports (optimizers, functional, init) once, up front."""
@@ -320,9 +334,11 @@ class Worker:
             return  # nothing running
         try:
             if op == "grade":
+                self.timing = {}
                 v = self.grade(msg)
                 if v is not None:
-                    self._send({"op": "verdict", "id": rid, "verdict": v.to_json()})
+                    self._send({"op": "verdict", "id": rid, "verdict": v.to_json(),
+                                "timing": self.timing})
             elif op == "describe":
                 prep = self.prepare(msg["exercise"], msg.get("seed"))
                 self._send({"op": "described", "id": rid, "variant": {
@@ -372,6 +388,8 @@ class Worker:
         filename = msg.get("filename") or "submission.py"
         prep = self.prepare(msg["exercise"], msg.get("variant_seed"))
         meta = prep.meta
+        tm = self.timing
+        tm["prepare_ms"] = (time.monotonic() - t0) * 1000
         try:
             findings = static.check_source(code, meta.banned, filename=filename)
         except SyntaxError as exc:
@@ -388,6 +406,8 @@ class Worker:
                           separators=(",", ":"))
         frame = head[:-1] + ',"plan":' + prep.plan_json + "}"
         data = frame.encode()
+        tm["static_ms"] = (time.monotonic() - t0) * 1000 - tm["prepare_ms"]
+        t_send = time.monotonic()
         protocol.write_all(self.zsock, protocol._HEADER.pack(len(data), len(prep.blob)) + data
                            + prep.blob)
         # Wait for the result; keep reading the client so a cancel takes effect at once.
@@ -415,11 +435,15 @@ class Worker:
                     _log("fork server died during a run")
                     self._shutdown(3)
                 break
+        tm["sandbox_ms"] = (time.monotonic() - t_send) * 1000
+        tm["child_wall_ms"] = float(res.get("wall_s", 0)) * 1000
         if cancelled:
             self._send({"op": "cancelled", "id": rid})
             return None
-        return assemble(prep, res, stream, code=code, filename=filename, device=self.device,
-                        t0=t0)
+        t_cmp = time.monotonic()
+        v = assemble(prep, res, stream, code=code, filename=filename, device=self.device, t0=t0)
+        tm["compare_ms"] = (time.monotonic() - t_cmp) * 1000
+        return v
 
 
 def _default_roots() -> list[Path]:

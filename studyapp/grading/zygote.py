@@ -13,6 +13,7 @@ import os
 import select
 import shutil
 import signal
+import struct
 import sys
 import time
 from typing import Any
@@ -66,6 +67,7 @@ class ForkServer:
         self.pid1 = os.getpid() == 1
         self.layers: list[str] = list(cfg.get("layers", []))
         self.child_cfg: dict[str, Any] = {}
+        self.standby: dict[str, Any] | None = None
 
     # -- setup -----------------------------------------------------------------------
     def setup(self) -> None:
@@ -133,8 +135,13 @@ class ForkServer:
                 self.layers.append("seccomp")
         self.layers += ["rlimits", "setsid", "capped-output", "audit-hook", "tripwires"]
         guards.preload_modules(PRELOAD)
-        for n in range(4):
+        for n in range(8):
             guards._template(n)
+        guards.reporter()
+        try:
+            guards.warm_library()
+        except Exception:  # noqa: BLE001 - only a warm-up
+            pass
         self._warm()
         self._setup_cgroup()
 
@@ -276,18 +283,21 @@ class ForkServer:
     def serve(self) -> None:
         while True:
             try:
-                msg, blob = protocol.read_frame(self.sock)
+                msg, blob, raw = protocol.read_frame_raw(self.sock)
             except (EOFError, OSError):
                 os._exit(0)
             op = msg.get("op")
             if op == "run":
-                reply, stream = self.run_job(msg, blob)
+                reply, stream, cleanup = self.run_job(msg, blob, raw)
                 protocol.write_frame(self.sock, reply, stream)
+                cleanup()
             elif op == "prepare":
                 try:
                     guards.prepare(msg.get("paths", []))
                 except Exception:  # noqa: BLE001
                     pass
+                self._discard_standby()  # the next child inherits what was prepared
+                self._spawn()
                 protocol.write_frame(self.sock, {"op": "prepared"})
             elif op == "hello":
                 info = {"op": "hello", "layers": self.layers, "pid1": self.pid1}
@@ -296,6 +306,8 @@ class ForkServer:
                 protocol.write_frame(self.sock, info)
             elif op == "quit":
                 os._exit(0)
+            if self.standby is None and op != "run":
+                self._spawn()
 
     def _sweep(self, pid: int) -> None:
         if self.pid1:
@@ -324,11 +336,8 @@ class ForkServer:
                     pass
         sandbox.reap_all(1.0)
 
-    def run_job(self, job: dict, blob: bytes) -> tuple[dict, bytes]:
-        t0 = time.monotonic()
-        limits = job["limits"]
-        bans = job.get("bans", {})
-        guards.prepare(bans.get("paths", []))
+    def _spawn(self) -> None:
+        """Fork the next child now, so it is locked down and warm before its job exists."""
         self.n += 1
         jail = os.path.join(self.jail_root, f"j{self.n}")
         os.mkdir(jail, 0o700)
@@ -341,91 +350,148 @@ class ForkServer:
         out_fd = os.open(out_path, flags, 0o600)
         err_fd = os.open(err_path, flags, 0o600)
         r, w = os.pipe2(os.O_CLOEXEC)
-        job["jail"] = jail
-        cc = dict(self.child_cfg)
-        cc["vm_base"] = sandbox.vm_size_bytes()
+        jr, jw = os.pipe2(os.O_CLOEXEC)
+        cc = dict(self.child_cfg, jail=jail, device=self.cfg.get("device", "cpu"),
+                  vm_base=sandbox.vm_size_bytes())
         pid = os.fork()
         if pid == 0:  # the child: never returns
-            os.close(r)
-            child.child_main(job, blob, {"devnull": self.devnull, "stdout": out_fd,
-                                         "stderr": err_fd, "result": w,
-                                         "ruleset": self.ruleset}, cc)
-            os._exit(72)
-        os.close(w)
-        os.close(out_fd)
-        os.close(err_fd)
+            try:
+                os.close(r)
+                os.close(jw)
+                child.standby({"devnull": self.devnull, "stdout": out_fd, "stderr": err_fd,
+                               "result": w, "job": jr, "ruleset": self.ruleset}, cc,
+                              warm=self._warm)
+            finally:
+                os._exit(72)
+        for fd in (w, out_fd, err_fd, jr):
+            os.close(fd)
         os.set_blocking(r, False)
-        pidfd = os.pidfd_open(pid)
+        self.standby = {"pid": pid, "pidfd": os.pidfd_open(pid), "r": r, "jw": jw,
+                        "jail": jail, "out": out_path, "err": err_path}
+
+    def _discard_standby(self) -> None:
+        sb, self.standby = self.standby, None
+        if sb is None:
+            return
+        try:
+            os.kill(sb["pid"], signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(sb["pid"], 0)
+        except ChildProcessError:
+            pass
+        self._sweep(sb["pid"])
+        self._cleanup_files(sb)
+
+    def _cleanup_files(self, sb: dict) -> None:
+        for fd in (sb["pidfd"], sb["r"], sb["jw"]):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        shutil.rmtree(sb["jail"], ignore_errors=True)
+        for p in (sb["out"], sb["err"]):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+
+    def run_job(self, job: dict, blob: bytes, raw: bytes) -> tuple[dict, bytes, Any]:
+        """Hand one submission to the waiting child.  Returns (reply, stream, cleanup): the
+        reply goes out as soon as the child has sent its last frame; ``cleanup`` (kill,
+        sweep, reap, wipe the jail, fork the next child) runs right after, while the
+        worker compares."""
+        t0 = time.monotonic()
+        limits = job["limits"]
+        sb = self.standby
+        if sb is not None and select.select([sb["pidfd"]], [], [], 0)[0]:
+            self._discard_standby()  # it died while waiting
+            sb = None
+        if sb is None:
+            self._spawn()
+            sb = self.standby
+        self.standby = None
+        pid, pidfd, r = sb["pid"], sb["pidfd"], sb["r"]
+        try:
+            protocol.write_all(sb["jw"], raw)
+        except OSError:
+            pass  # the child died: its exit status says how
+        os.close(sb["jw"])
+        sb["jw"] = -1
         deadline = t0 + float(limits["wall_s"])
         buf = bytearray()
         killed_by = None
         status = None
         rusage = None
-        truncated = False
-        eof = False
-        try:
-            while status is None:
-                left = deadline - time.monotonic()
-                if left <= 0 and killed_by is None:
-                    killed_by = "timeout"
+        truncated = eof = done = False
+        pos = 0
+        while status is None and not done:
+            left = deadline - time.monotonic()
+            if left <= 0 and killed_by is None:
+                killed_by = "timeout"
+                os.kill(pid, signal.SIGKILL)
+                left = 1.0
+            watch = [pidfd, self.sock] if eof or truncated else [r, pidfd, self.sock]
+            rl, _, _ = select.select(watch, [], [], max(left, 0.0))
+            if r in rl:
+                hit, eof = self._drain(r, buf)
+                truncated |= hit
+                if truncated and killed_by is None:
+                    killed_by = "stream_limit"
                     os.kill(pid, signal.SIGKILL)
-                    left = 1.0
-                watch = [pidfd, self.sock] if eof or truncated else [r, pidfd, self.sock]
-                rl, _, _ = select.select(watch, [], [], max(left, 0.0))
-                if r in rl:
-                    hit, eof = self._drain(r, buf)
-                    truncated |= hit
-                    if truncated and killed_by is None:
-                        killed_by = "stream_limit"
-                        os.kill(pid, signal.SIGKILL)
-                if pidfd in rl:
-                    _, status, rusage = os.wait4(pid, 0)
-                if self.sock in rl and status is None:
-                    msg, _ = protocol.read_frame(self.sock)
-                    if msg.get("op") == "cancel" and killed_by is None:
-                        killed_by = "cancel"
-                        os.kill(pid, signal.SIGKILL)
-        finally:
-            os.close(pidfd)
+                pos, done = _scan_for_done(buf, pos)
+                if killed_by is not None:
+                    done = False
+            if pidfd in rl and not done:
+                _, status, rusage = os.wait4(pid, 0)
+            if self.sock in rl and status is None and not done:
+                msg, _ = protocol.read_frame(self.sock)
+                if msg.get("op") == "cancel" and killed_by is None:
+                    killed_by = "cancel"
+                    os.kill(pid, signal.SIGKILL)
+        if not done:
             self._sweep(pid)
-        # every writer is dead now: whatever is left in the pipe is the rest of the stream
-        while not truncated and not eof:
-            rl, _, _ = select.select([r], [], [], 0.2)
-            if not rl:
-                break
-            try:
-                data = os.read(r, 1 << 16)
-            except BlockingIOError:
-                continue
-            if not data:
-                break
-            if len(buf) + len(data) > STREAM_CAP:
-                buf.extend(data[: STREAM_CAP - len(buf)])
-                truncated = True
-            else:
-                buf.extend(data)
-        os.close(r)
-        out_head, out_size = _read_head(out_path)
-        err_head, err_size = _read_head(err_path)
-        max_file = _max_file_size(jail)
-        shutil.rmtree(jail, ignore_errors=True)
-        for p in (out_path, err_path):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
-        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+            # every writer is dead now: what is left in the pipe is the rest of the stream
+            while not truncated and not eof:
+                rl, _, _ = select.select([r], [], [], 0.2)
+                if not rl:
+                    break
+                hit, eof = self._drain(r, buf)
+                truncated |= hit
+        out_head, out_size = _read_head(sb["out"])
+        err_head, err_size = _read_head(sb["err"])
+        max_file = _max_file_size(sb["jail"])
+        sig = code = None
+        if status is not None:
+            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+            code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         reply = {
             "op": "result", "job": job.get("job"), "exit_code": code, "signal": sig,
-            "killed_by": killed_by, "cpu_s": (rusage.ru_utime + rusage.ru_stime) if rusage else 0,
-            "maxrss_kb": rusage.ru_maxrss if rusage else 0,
+            "killed_by": killed_by, "finished": done,
+            "cpu_s": (rusage.ru_utime + rusage.ru_stime) if rusage else None,
+            "maxrss_kb": rusage.ru_maxrss if rusage else None,
             "wall_s": time.monotonic() - t0, "stdout": out_head, "stdout_size": out_size,
             "stderr": err_head, "stderr_size": err_size, "max_file_size": max_file,
             "stream_truncated": truncated, "oom_kills": self._oom_kills(),
             "fsize_limit": int(limits["fsize_bytes"]),
         }
-        return reply, bytes(buf)
+
+        def cleanup() -> None:
+            if done:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                try:
+                    os.wait4(pid, 0)
+                except ChildProcessError:
+                    pass
+                self._sweep(pid)
+            self._cleanup_files(sb)
+            self._spawn()
+
+        return reply, bytes(buf), cleanup
 
     @staticmethod
     def _drain(fd: int, buf: bytearray) -> tuple[bool, bool]:
@@ -441,6 +507,23 @@ class ForkServer:
                 buf.extend(data[: STREAM_CAP - len(buf)])
                 return True, False
             buf.extend(data)
+
+
+_DONE = protocol.encode({"event": "done"})
+
+
+def _scan_for_done(buf: bytearray, pos: int) -> tuple[int, bool]:
+    """Walk complete frames from ``pos``; True once the child's final frame has arrived."""
+    n = len(buf)
+    while pos + 8 <= n:
+        jl, bl = struct.unpack_from("<II", buf, pos)
+        end = pos + 8 + jl + bl
+        if end > n:
+            break
+        if end - pos == len(_DONE) and buf[pos:end] == _DONE:
+            return end, True
+        pos = end
+    return pos, False
 
 
 def zygote_main(sock: int, cfg: dict[str, Any]) -> None:

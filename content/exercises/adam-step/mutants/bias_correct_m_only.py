@@ -1,0 +1,8 @@
+import torch
+
+
+def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_m = beta1 * m + (1 - beta1) * grad
+    new_v = beta2 * v + (1 - beta2) * grad * grad
+    m_hat = new_m / (1 - beta1 ** t)
+    return param - lr * m_hat / (torch.sqrt(new_v) + eps), new_m, new_v

@@ -1,0 +1,11 @@
+import torch
+
+
+def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam step. Returns (new_param, new_m, new_v); t counts from 1."""
+    new_m = beta1 * m + (1 - beta1) * grad
+    new_v = beta2 * v + (1 - beta2) * grad * grad
+    m_hat = new_m / (1 - beta1 ** t)
+    v_hat = new_v / (1 - beta2 ** t)
+    new_param = param - lr * m_hat / (torch.sqrt(v_hat) + eps)
+    return new_param, new_m, new_v
