@@ -139,6 +139,7 @@ class _Snapshot:
         self.frontier_complete: dict[int, bool] = {}
         self.has_new: dict[int, bool] = {}
         self.items: dict[int, tuple] = {}
+        self.parameters: dict[str, tuple[float, ...]] | None = None  # fitted, by preset name
 
     def forget(self, card_id: int, deck_id: int | None) -> None:
         """`card_id` was reviewed: it is neither new nor a review due today any more."""
@@ -188,6 +189,13 @@ class QueueCache:
             snap = _Snapshot(key, day, load_decks())
             self._snapshot = snap if key is not None else None
             self.builds += 1
+        return snap
+
+    def current(self, key: tuple | None, day: datetime) -> _Snapshot | None:
+        """The kept snapshot if it is still valid for `key` (a fingerprint just taken) and `day`."""
+        snap = self._snapshot
+        if snap is None or key is None or snap.key != key or snap.day != day:
+            return None
         return snap
 
     def wrote(self, before: tuple | None, after: tuple | None, card_id: int, deck_id: int | None) -> None:

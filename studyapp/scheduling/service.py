@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import fsrs
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
@@ -30,6 +30,7 @@ from studyapp.scheduling.exercises import variant_seed
 from studyapp.scheduling.presets import (
     DEFAULT_PARAMETERS,
     Preset,
+    load_all_parameters,
     load_parameters,
     load_preset,
     load_presets,
@@ -165,6 +166,22 @@ def to_fsrs_card(card_id: int, state: CardState, now: datetime) -> fsrs.Card:
     )
 
 
+class _StateRow:
+    """A card's stored scheduling state, read with plain SQL (what to_fsrs_card needs)."""
+
+    __slots__ = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+    def __init__(self, row) -> None:
+        self.state = STATE_NEW if row.state is None else row.state
+        self.step = row.step
+        self.stability = row.stability
+        self.difficulty = row.difficulty
+        self.due = row.due
+        self.last_review = row.last_review
+        self.reps = row.reps or 0
+        self.lapses = row.lapses or 0
+
+
 def is_leech_review(prev_state: int, rating: int, lapses_after: int, threshold: int) -> bool:
     """Anki's rule: a lapse that brings the lapse count to the threshold, and then every
     half-threshold more lapses, marks the card a leech."""
@@ -262,14 +279,28 @@ class ReviewService:
         now = self.now()
         with self.database.unit_of_work() as session:
             key_before = QueueCache.fingerprint(session)
-            card, state, slug = self._load_card(session, card_id)
-            if card.retired:
-                raise UserError(f"card {card.content_id!r} is retired and cannot be reviewed")
-            preset, scheduler = self._scheduler_for(session, slug)
+            conn = session.connection()
+            row = conn.execute(
+                select(Card.deck_id, Card.content_id, Card.retired, Card.suspended, Card.tags, CardState.card_id,
+                       CardState.state, CardState.step, CardState.stability, CardState.difficulty, CardState.due,
+                       CardState.last_review, CardState.reps, CardState.lapses)
+                .join(CardState, CardState.card_id == Card.id, isouter=True)
+                .where(Card.id == card_id)
+            ).one_or_none()
+            if row is None:
+                raise UserError(f"no card with id {card_id}")
+            if row.retired:
+                raise UserError(f"card {row.content_id!r} is retired and cannot be reviewed")
+            deck_id = row.deck_id
+            if row.card_id is None:  # a card without a state row: never reviewed
+                conn.execute(insert(CardState.__table__).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0))
+            state = _StateRow(row)
+            preset, scheduler = self._scheduler_for_deck_id(session, key_before, now, deck_id)
             after, retrievability = self._transition(scheduler, preset, card_id, state, rating, now)
-            prev_state = STATE_NEW if state.state is None else state.state
+            prev_state = state.state
             is_lapse = prev_state == STATE_REVIEW and rating == 1
-            log = ReviewLog(
+            reps, lapses = state.reps + 1, state.lapses + int(is_lapse)
+            log_id = conn.execute(insert(ReviewLog.__table__).values(
                 card_id=card_id,
                 rating=rating,
                 reviewed_at=now,
@@ -281,38 +312,37 @@ class ReviewService:
                 prev_difficulty=state.difficulty,
                 prev_due=state.due,
                 prev_last_review=state.last_review,
-                prev_reps=state.reps or 0,
-                prev_lapses=state.lapses or 0,
+                prev_reps=state.reps,
+                prev_lapses=state.lapses,
                 state=int(after.state),
                 stability=after.stability,
                 difficulty=after.difficulty,
                 due=after.due,
                 retrievability=retrievability,
-            )
-            state.state = int(after.state)
-            state.step = after.step
-            state.stability = after.stability
-            state.difficulty = after.difficulty
-            state.due = after.due
-            state.last_review = after.last_review
-            state.reps = (state.reps or 0) + 1
-            state.lapses = (state.lapses or 0) + int(is_lapse)
-            leech = is_leech_review(prev_state, rating, state.lapses, preset.leech_threshold)
+            )).inserted_primary_key[0]
+            conn.execute(update(CardState.__table__).where(CardState.card_id == card_id).values(
+                state=int(after.state),
+                step=after.step,
+                stability=after.stability,
+                difficulty=after.difficulty,
+                due=after.due,
+                last_review=after.last_review,
+                reps=reps,
+                lapses=lapses,
+            ))
+            leech = is_leech_review(prev_state, rating, lapses, preset.leech_threshold)
             tag_added = suspended_now = False
+            suspended = bool(row.suspended)
             if leech:
-                tags = card.tag_list
-                if LEECH_TAG not in tags:
-                    card.tags = " ".join([*tags, LEECH_TAG])
-                    tag_added = True
-                if preset.leech_suspend and not card.suspended:
-                    card.suspended = True
-                    suspended_now = True
-                card.updated_at = now
-            session.add(log)
-            session.flush()
-            log_id = log.id
-            suspended = card.suspended
-            deck_id = card.deck_id
+                tags = (row.tags or "").split()
+                tag_added = LEECH_TAG not in tags
+                suspended_now = preset.leech_suspend and not suspended
+                suspended = suspended or suspended_now
+                conn.execute(update(Card.__table__).where(Card.id == card_id).values(
+                    tags=" ".join([*tags, LEECH_TAG]) if tag_added else row.tags,
+                    suspended=suspended,
+                    updated_at=now,
+                ))
             key_after = QueueCache.fingerprint(session)
         self._cache.wrote(key_before, key_after, card_id, deck_id)
         if tag_added or suspended_now:
@@ -433,6 +463,16 @@ class ReviewService:
         fitted = load_parameters(session, preset.name)
         return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS)
 
+    def _scheduler_for_deck_id(self, session: Session, key: tuple | None, now: datetime,
+                               deck_id: int) -> tuple[Preset, fsrs.Scheduler]:
+        """The deck's preset and scheduler, from the queue snapshot when nothing was written since."""
+        snap = self._cache.current(key, self.today_start(now))
+        if snap is not None and deck_id in snap.decks and snap.parameters is not None:
+            preset = snap.decks[deck_id].preset
+            return preset, self._scheduler(preset, snap.parameters.get(preset.name, DEFAULT_PARAMETERS))
+        slug = session.scalar(select(Deck.slug).where(Deck.id == deck_id))
+        return self._scheduler_for(session, slug)
+
     def _scheduler(self, preset: Preset, parameters: Sequence[float]) -> fsrs.Scheduler:
         key = (preset, tuple(parameters))
         scheduler = self._schedulers.get(key)
@@ -487,6 +527,8 @@ class ReviewService:
     def _plan(self, session: Session, now: datetime, only: str | None) -> tuple[Plan, dict[int, DeckInfo],
                                                                              dict[int, DeckInfo]]:
         snap = self._cache.snapshot(session, self.today_start(now), lambda: self._load_decks(session))
+        if snap.parameters is None:
+            snap.parameters = load_all_parameters(session)
         decks = snap.decks
         scope = decks
         if only is not None:
