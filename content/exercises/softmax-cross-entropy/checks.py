@@ -41,8 +41,9 @@ def checks(v: Variant) -> list[Check]:
                note="One row, huge logits: shifting by the max is what keeps exp finite."),
         _check(v, "rows-far-apart", "rows whose logits lie +-1000 apart", 6, c,
                row_offsets=[-1000.0, 0.0, 1000.0, 500.0, -500.0, 10.0],
-               note="Each row needs its own max: a single max over the batch underflows the "
-                    "rows far below it."),
+               note="exp overflows on the high rows and underflows on the low ones unless "
+                    "each row is shifted by its own max (one max for the whole batch is not "
+                    "enough)."),
         _check(v, "rows-far-apart-f64", "rows far apart, float64", 6, c, torch.float64,
                row_offsets=[-1000.0, 0.0, 1000.0, 500.0, -500.0, 10.0],
                note="float64 overflows too: exp(710) is inf."),
