@@ -35,6 +35,11 @@ SCREENS_BY_NAME = {
 }
 
 
+def is_text_field(widget) -> bool:
+    """Input or TextArea (by name: importing TextArea here would slow the first frame)."""
+    return widget is not None and any(c.__name__ in ("Input", "TextArea") for c in type(widget).__mro__)
+
+
 class StudyApp(App[None]):
     TITLE = "studyapp"
     SUB_TITLE = "deep learning, spaced"
@@ -42,7 +47,8 @@ class StudyApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | set(COMMAND_PROVIDERS)
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help_anywhere", "Help", show=False),
         Binding("d", "goto('dashboard')", "Dashboard", show=False),
         Binding("b", "goto('browse')", "Browse"),
         Binding("t", "goto('stats')", "Stats"),
@@ -173,6 +179,15 @@ class StudyApp(App[None]):
             self._close_grader()
 
     # -- navigation ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # Letter keys type into a focused text field: hide (and skip) what they would do.
+        if action in ("goto", "quit", "help") and is_text_field(self.screen.focused):
+            return False
+        return True
+
+    def action_help_anywhere(self) -> None:
+        self.action_help()
 
     def action_help(self) -> None:
         from studyapp.tui.screens.help import HelpScreen

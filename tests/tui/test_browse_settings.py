@@ -214,7 +214,8 @@ async def test_the_palette_offers_navigation_decks_and_the_screen_actions(make_a
         assert "Study deck: Basics" in titles and "Study deck: Drills" in titles
         actions = [c.title for c in ScreenActionCommands(app.screen).commands()]
         if screen_key == "dashboard":
-            assert {"Dashboard: Study deck", "Dashboard: Study all", "Dashboard: Exercises"} <= set(actions)
+            assert {"Dashboard: Study", "Dashboard: Study all", "Dashboard: Exercises"} <= set(actions)
+            assert not [a for a in actions if "Cursor" in a]
         else:
             assert {"Review: Show answer", "Review: Undo", "Review: Suspend", "Review: End session"} <= set(actions)
             assert "Review: Good" not in actions  # not before the answer is shown
@@ -233,3 +234,19 @@ async def test_palette_runs_a_command(make_app):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, StatsScreen)
+
+
+async def test_open_the_source_file_of_a_card(make_app, monkeypatch):
+    import studyapp.tui.external_editor as external
+
+    opened = []
+    monkeypatch.setattr(external, "open_file", lambda app, path, line=None: opened.append((path, line)))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+    path, line = opened[0]
+    assert path.endswith("basics.md") and line == 9

@@ -178,3 +178,25 @@ async def test_exercises_come_up_in_review_and_are_rated_there(make_app, study_d
         await settle(pilot)
         assert app.screen is review and review.finished
         assert "2 cards" in plain(review.query_one("#summary"))
+
+
+async def test_ctrl_e_edits_in_the_external_editor_and_grades_again(make_app, monkeypatch):
+    import studyapp.tui.external_editor as external
+
+    seen = {}
+
+    def fake_edit_text(app, text, suffix=".py"):
+        seen["text"], seen["suffix"] = text, suffix
+        return "def add(a, b):\n    return a + b\n", None
+
+    monkeypatch.setattr(external, "edit_text", fake_edit_text)
+    grader = FakeGrader()
+    app = make_app(grader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+e")  # works from inside the editor too
+        await settle(pilot)
+        assert "return a - b" in seen["text"] and seen["suffix"] == ".py"
+        assert "return a + b" in screen.query_one("#editor").text
+        assert len(grader.calls) == 1
+        assert "PASSED" in plain(screen.query_one("#run-status"))

@@ -14,9 +14,7 @@ class ScreenActionCommands(CommandListProvider):
     def commands(self) -> Iterable[Command]:
         screen = self.screen
         seen: set[str] = set()
-        for node in (screen.focused, screen):
-            if node is None:
-                continue
+        for node in (screen,):  # a focused widget's own keys (cursor moves) are not commands
             for binding in getattr(node, "BINDINGS", ()):
                 if isinstance(binding, tuple):
                     continue

@@ -58,7 +58,7 @@ class BrowseScreen(Screen):
             with VerticalScroll(id="card-detail-panel"):
                 yield Static("", id="card-detail")
         yield Static("", id="browse-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         search = self.query_one("#search", Input)
@@ -250,6 +250,16 @@ class BrowseScreen(Screen):
             self.app.open_exercise(card_id)
 
 
+def content_relative(location: str) -> str:
+    """A content file's location from its `decks/` or `exercises/` folder on (o opens the
+    full path): short, and the same on every machine."""
+    for marker in ("/decks/", "/exercises/"):
+        index = location.rfind(marker)
+        if index >= 0:
+            return location[index + 1:]
+    return location
+
+
 STATE_STYLES = {"new": "dodger_blue1", "learning": "dark_orange", "relearning": "red", "review": "green3"}
 
 
@@ -314,7 +324,7 @@ def render_detail(detail, now) -> Group:
     if detail.tags:
         parts.append(Text("tags: " + ", ".join(detail.tags), style="dim"))
     if detail.location:
-        parts.append(Text(f"source: {detail.location}", style="dim"))
+        parts.append(Text(f"source: {content_relative(detail.location)}", style="dim"))
     parts.append(Text("\nFront", style="bold underline"))
     front = detail.extra.get("title") if detail.kind == "exercise" else None
     parts.append(RichMarkdown(f"**{front}**\n\n{detail.front}" if front else detail.front))

@@ -58,7 +58,7 @@ def load_dashboard(app) -> tuple[list[DeckRow], object]:
 class DashboardScreen(Screen):
     LABEL = "Dashboard"
     BINDINGS = [
-        Binding("s", "study_selected", "Study deck"),
+        Binding("s", "study_selected", "Study"),
         Binding("a", "study_all", "Study all"),
         Binding("x", "exercises", "Exercises"),
         Binding("r", "refresh", "Refresh", show=False),
@@ -73,7 +73,7 @@ class DashboardScreen(Screen):
             with Vertical(id="side-panel"):
                 yield Static("", id="today")
                 yield Heatmap(12, id="heatmap")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#decks-panel").border_title = "Decks"

@@ -61,13 +61,13 @@ class ExerciseScreen(Screen):
         Binding("ctrl+r", "run", "Run checks", priority=True),
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("h", "hint", "Hint"),
-        Binding("ctrl+g", "hint", "Hint", show=False, priority=True),
+        Binding("ctrl+g", "hint_while_typing", "Hint", priority=True),
         Binding("ctrl+o", "reveal", "Solution", priority=True),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True),
         Binding("i", "focus_editor", "Edit code"),
-        Binding("escape", "escape", "Leave editor / back"),
+        Binding("escape", "leave_editor", "Leave editor"),
+        Binding("escape", "back", "Back"),
     ]
-    HELP_EXTRA = [("ctrl+g", "Hint, also while typing in the editor")]
 
     def __init__(self, item) -> None:
         super().__init__()
@@ -107,14 +107,14 @@ class ExerciseScreen(Screen):
                 yield editor
                 yield Static(Text("Checks not run yet: ctrl+r runs them.", style="dim"), id="run-status")
                 yield ResultsTable(id="results")
-        yield Footer()
+        yield Footer(compact=True)
         self.sub_title = extra.get("title", self.exercise_id)
 
     def _prompt_markdown(self) -> str:
         extra = self.item.extra
         title = extra.get("title", self.exercise_id)
         signature = extra.get("signature", "")
-        head = f"# {title}\n\n"
+        head = f"## {title}\n\n"
         if signature:
             head += f"```python\n{signature}\n```\n\n"
         return head + self.item.front
@@ -194,8 +194,11 @@ class ExerciseScreen(Screen):
         results = self.query_one("#results", ResultsTable)
         results.show(verdict)
         results.display = True
-        self.query_one("#diagnosis", DiagnosisPanel).show(verdict)
+        diagnosis = self.query_one("#diagnosis", DiagnosisPanel)
+        diagnosis.show(verdict)
         self.query_one("#diff", DiffPanel).show(verdict)
+        if diagnosis.display:  # bring the explanation into view
+            self.query_one("#prompt-panel").scroll_to_widget(diagnosis, animate=False, top=True)
         self.refresh_bindings()
 
     def on_grade_failed(self, message: GradeFailed) -> None:
@@ -257,15 +260,23 @@ class ExerciseScreen(Screen):
     def action_focus_editor(self) -> None:
         self.query_one("#editor", TextArea).focus()
 
-    def action_escape(self) -> None:
-        if isinstance(self.focused, TextArea):
-            self.query_one("#prompt-panel").focus()
-            return
+    def action_leave_editor(self) -> None:
+        self.query_one("#prompt-panel").focus()
+
+    def action_back(self) -> None:
         self.dismiss(self.rated)
+
+    def action_hint_while_typing(self) -> None:
+        self.action_hint()
 
     # -- rating -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        editing = isinstance(self.focused, TextArea)
+        if action in ("leave_editor", "hint_while_typing"):
+            return editing
+        if action in ("back", "hint", "focus_editor"):
+            return not editing
         if action == "reveal":
             return None if self.attempt.revealed else True
         return True

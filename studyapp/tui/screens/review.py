@@ -23,6 +23,7 @@ from studyapp.tui.widgets.choice_options import ChoiceOptions
 from studyapp.tui.widgets.rating_bar import RatingBar
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATE_GROUP = Binding.Group("Rate", compact=True)
 
 
 @dataclass
@@ -86,10 +87,7 @@ class ReviewScreen(Screen):
     BINDINGS = [
         Binding("space,enter", "reveal", "Show answer", key_display="space"),
         *[Binding(str(n), f"pick({n})", "", show=False) for n in range(1, 10)],
-        Binding("1", "rate(1)", "Again", show=False),
-        Binding("2", "rate(2)", "Hard", show=False),
-        Binding("3", "rate(3)", "Good", show=False),
-        Binding("4", "rate(4)", "Easy", show=False),
+        *[Binding(str(value), f"rate({value})", name, group=RATE_GROUP) for value, name in RATING_NAMES.items()],
         Binding("enter", "open_exercise", "Open exercise"),
         Binding("u", "undo", "Undo"),
         Binding("e", "edit", "Edit card"),
@@ -119,7 +117,7 @@ class ReviewScreen(Screen):
             yield Static("", id="summary")
         yield Static("", id="review-hint")
         yield RatingBar(id="ratings")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.session_log = SessionLog(started=self.app.clock.now())

@@ -57,7 +57,7 @@ class SettingsScreen(Screen):
             themes = sorted(self.app.available_themes)
             yield self._row("Theme", Select([(t, t) for t in themes], id="theme", allow_blank=False, compact=True), "")
         yield Static("", id="settings-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _row(self, label: str, widget, help_text: str) -> Horizontal:
         return Horizontal(Label(label, classes="setting-label"), widget,

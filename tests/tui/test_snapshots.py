@@ -1,0 +1,93 @@
+"""Snapshots of every screen at 80x24 and 120x40 (pytest-textual-snapshot).
+
+A fixed clock, UTC, cursor blink off and no toasts keep them deterministic. After a
+deliberate change to a screen: pytest tests/tui/test_snapshots.py --snapshot-update,
+then look at the SVGs before committing them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy import select
+
+from studyapp.storage.models import Card
+from tests.tui.conftest import add_history, settle
+from tests.tui.fakes import FakeGrader
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def exercise_id(app) -> int:
+    with app.database.unit_of_work() as session:
+        return session.scalar(select(Card.id).where(Card.content_id == "toy-add"))
+
+
+async def _steps(pilot, *keys: str) -> None:
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def navigate(*keys: str, then: Callable | None = None) -> Callable[..., Awaitable[None]]:
+    async def run_before(pilot) -> None:
+        await _steps(pilot, *keys)
+        if then is not None:
+            await then(pilot)
+            await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+async def _open_exercise_and_fail(pilot) -> None:
+    app = pilot.app
+    app.open_exercise(exercise_id(app))
+    await settle(pilot)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    await pilot.press("escape", "h")
+
+
+async def _submit(pilot) -> None:
+    await _open_exercise_and_fail(pilot)
+    app = pilot.app
+    app.screen.query_one("#editor").text = "def add(a, b):\n    return a + b\n"
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    await pilot.press("ctrl+s")
+
+
+async def _edit(pilot) -> None:
+    await pilot.press("e")
+
+
+SCREENS = {
+    "dashboard": navigate(),
+    "review_front": navigate("s"),
+    "review_answer": navigate("s", "space"),
+    "review_choice": navigate("s", "space", "4", "space", "4", "2", "space"),
+    "review_summary": navigate("s", "space", "4", "space", "4", "space", "4"),
+    "card_editor": navigate("s", then=_edit),
+    "exercise": navigate(then=_open_exercise_and_fail),
+    "exercise_rating": navigate(then=_submit),
+    "browse": navigate("b"),
+    "stats": navigate("t"),
+    "settings": navigate("comma"),
+    "help": navigate("question_mark"),
+}
+
+
+# screens that show the learner's past: given three weeks of reviews first
+WITH_HISTORY = {"dashboard", "browse", "stats"}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_screen_snapshot(name, size, snap_compare, make_app, study_db, clock):
+    if name in WITH_HISTORY:
+        add_history(study_db, clock, days=20)
+    app = make_app(FakeGrader())
+    assert snap_compare(app, terminal_size=size, run_before=SCREENS[name])
