@@ -32,6 +32,8 @@ PRELOAD = (
     "faulthandler", "pathlib", "tempfile", "io", "json", "array", "struct", "heapq",
     "bisect", "enum", "abc", "contextlib", "warnings", "numpy", "torch.nn.functional",
     "torch.nn.init", "torch.optim", "traceback", "inspect", "multiprocessing",
+    "encodings.idna", "encodings.ascii", "encodings.latin_1", "unicodedata", "stringprep",
+    "selectors", "concurrent.futures", "queue", "pprint", "textwrap", "fractions", "decimal",
 )
 
 
