@@ -98,14 +98,11 @@ _LEARNING = (
     "SELECT c.id, c.deck_id, c.note_id, s.due, s.last_review FROM card_states s CROSS JOIN cards c "
     "ON c.id = s.card_id WHERE s.state IN (?, ?) AND s.due < ? AND c.suspended = 0 AND c.retired = 0"
 )
-_OVERDUE = "((? - julianday(s.last_review)) / max(julianday(s.due) - julianday(s.last_review), 1e-6))"
 _REVIEWS = (
-    f"SELECT id, deck_id, note_id, overdue FROM ("
-    f" SELECT c.id AS id, c.deck_id AS deck_id, c.note_id AS note_id, {_OVERDUE} AS overdue,"
-    f" row_number() OVER (PARTITION BY c.deck_id ORDER BY {_OVERDUE} DESC, c.id) AS rn"
-    f" FROM card_states s CROSS JOIN cards c ON c.id = s.card_id"
-    f" WHERE s.state = ? AND s.due < ? AND c.suspended = 0 AND c.retired = 0{{decks}}"
-    f") WHERE rn <= ?"
+    "SELECT c.id, c.deck_id, c.note_id, "
+    "(? - julianday(s.last_review)) / max(julianday(s.due) - julianday(s.last_review), 1e-6) AS overdue "
+    "FROM card_states s CROSS JOIN cards c ON c.id = s.card_id "
+    "WHERE s.state = ? AND s.due < ? AND c.suspended = 0 AND c.retired = 0 ORDER BY overdue DESC, c.id"
 )
 # walks the deck's active cards in content order (index ix_cards_deck_active) until it has `limit` new ones
 _NEW_IN_DECK = (
@@ -134,7 +131,6 @@ class _Snapshot:
         self.day = day
         self.decks = decks
         self.reviews: dict[int, list[tuple[int, str, float]]] | None = None
-        self.reviews_complete: dict[int, bool] = {}  # False: cut at the cap, more may be due
         self.frontier: dict[int, list[tuple]] = {}
         self.frontier_complete: dict[int, bool] = {}
         self.has_new: dict[int, bool] = {}
@@ -289,48 +285,35 @@ def plan_queue(
     return plan
 
 
-def _fetch_reviews(raw: _Raw, snap: _Snapshot, now: datetime, today_end: datetime, cap: int) -> int:
-    now_jd = julian(now)
+def _fetch_reviews(raw: _Raw, snap: _Snapshot, now: datetime, today_end: datetime) -> None:
+    """Every review card due today, per deck, most overdue (relative to its interval) first."""
     by_deck: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
-    for card_id, deck_id, note_id, overdue in raw.rows(
-        _REVIEWS.format(decks=""), (now_jd, now_jd, STATE_REVIEW, db_time(today_end), cap)
-    ):
+    for card_id, deck_id, note_id, overdue in raw.rows(_REVIEWS, (julian(now), STATE_REVIEW, db_time(today_end))):
         by_deck[deck_id].append((card_id, note_id, overdue or 0.0))
     snap.reviews = dict(by_deck)
-    snap.reviews_complete = {deck_id: len(rows) < cap for deck_id, rows in by_deck.items()}
-    return cap
 
 
 def _reviews(raw: _Raw, snap: _Snapshot, now, today_end, wanted: dict[int, int],
              buried: Callable[[str, int], bool], taken_notes: dict[str, int]) -> list[Entry]:
     if not wanted:
         return []
-    cap = max(d.preset.reviews_per_day for d in snap.decks.values()) + 16
     if snap.reviews is None:
-        # the whole day's limit at once (plus room for buried siblings), for every deck
-        _fetch_reviews(raw, snap, now, today_end, cap)
-    while True:
-        taken: list[Entry] = []
-        notes: dict[str, int] = {}
-        short = False
-        for deck_id, limit in wanted.items():
-            rows = snap.reviews.get(deck_id, ())
-            count = 0
-            for card_id, note_id, overdue in rows:
-                if count >= limit:
-                    break
-                if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
-                    continue
-                notes[note_id] = card_id
-                count += 1
-                taken.append(Entry(card_id, deck_id, "review", (-overdue, card_id)))
-            if count < limit and not snap.reviews_complete.get(deck_id, True):
-                short = True  # the deck's list was cut at the cap and more may be due beyond it
-        if not short:
-            for note_id, card_id in notes.items():
-                taken_notes.setdefault(note_id, card_id)
-            return taken
-        cap = _fetch_reviews(raw, snap, now, today_end, cap * 4)
+        _fetch_reviews(raw, snap, now, today_end)
+    taken: list[Entry] = []
+    notes: dict[str, int] = {}
+    for deck_id, limit in wanted.items():
+        count = 0
+        for card_id, note_id, overdue in snap.reviews.get(deck_id, ()):
+            if count >= limit:
+                break
+            if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
+                continue
+            notes[note_id] = card_id
+            count += 1
+            taken.append(Entry(card_id, deck_id, "review", (-overdue, card_id)))
+    for note_id, card_id in notes.items():
+        taken_notes.setdefault(note_id, card_id)
+    return taken
 
 
 def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[int, int],

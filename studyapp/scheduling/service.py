@@ -192,8 +192,9 @@ def is_leech_review(prev_state: int, rating: int, lapses_after: int, threshold: 
 
 class ReviewService:
     """The scheduling use cases the TUI and the CLI share. Each public call is one unit of
-    work; nothing is kept between calls except caches of immutable things and the leech
-    actions of this session's reviews (so undo can revert them exactly)."""
+    work. Kept between calls: py-fsrs schedulers per preset, the leech actions of this
+    session's reviews (so undo reverts them exactly), and a snapshot of what the queue is
+    built from (see queue.QueueCache: trusted only while no one else has written)."""
 
     def __init__(
         self,
@@ -215,7 +216,8 @@ class ReviewService:
             raise UserError(f"day_start_hour must be between 0 and 23, got {day_start_hour}")
         self.day_start_hour = day_start_hour
         self._schedulers: dict[tuple[Preset, tuple[float, ...]], fsrs.Scheduler] = {}
-        self._leech_actions: dict[int, tuple[bool, bool]] = {}  # log id -> (tag added, suspended)
+        # (log id, card id, reviewed at) -> (leech tag added, suspended) for this session's reviews
+        self._leech_actions: dict[tuple, tuple[bool, bool]] = {}
         self._cache = QueueCache()
 
     # ------------------------------------------------------------------ days
@@ -346,7 +348,7 @@ class ReviewService:
             key_after = QueueCache.fingerprint(session)
         self._cache.wrote(key_before, key_after, card_id, deck_id)
         if tag_added or suspended_now:
-            self._leech_actions[log_id] = (tag_added, suspended_now)
+            self._leech_actions[(log_id, card_id, now)] = (tag_added, suspended_now)
         return ReviewResult(
             log_id=log_id,
             card_id=card_id,
@@ -385,7 +387,7 @@ class ReviewService:
             state.last_review = log.prev_last_review
             state.reps = log.prev_reps
             state.lapses = log.prev_lapses
-            actions = self._leech_actions.pop(log.id, None)
+            actions = self._leech_actions.pop((log.id, log.card_id, log.reviewed_at), None)
             if actions is None:  # reviewed by another session: work out what the review did
                 preset = load_preset(session, slug)
                 if is_leech_review(log.prev_state, log.rating, log.prev_lapses + 1, preset.leech_threshold):

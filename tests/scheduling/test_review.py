@@ -133,8 +133,9 @@ def _tags_and_suspended(database, card_id):
         return card.tag_list, card.suspended
 
 
+@pytest.mark.parametrize("undo_by", ["this session", "another session"])
 @pytest.mark.parametrize("suspend", [False, True])
-def test_leech_after_threshold_lapses(database, clock, curriculum, suspend):
+def test_leech_after_threshold_lapses(database, clock, curriculum, suspend, undo_by):
     set_preset(database, "sgd", leech_threshold=3, leech_suspend=suspend, enable_fuzzing=False)
     service = ReviewService(database, clock, day_start_hour=4, zone=UTC)
     card_id = curriculum["sgd-1"]
@@ -151,7 +152,8 @@ def test_leech_after_threshold_lapses(database, clock, curriculum, suspend):
     queue = [i.card_id for i in service.queue()]
     assert (card_id in queue) is (not suspend)  # in relearning, shown unless suspended
     # undo takes the mark back, also from another session that did not make the review
-    assert ReviewService(database, clock, day_start_hour=4, zone=UTC).undo().card_id == card_id
+    undoer = service if undo_by == "this session" else ReviewService(database, clock, day_start_hour=4, zone=UTC)
+    assert undoer.undo().card_id == card_id
     assert _tags_and_suspended(database, card_id) == ([], False)
     assert card_state(database, card_id)[7] == 2
 
