@@ -31,8 +31,11 @@ else:  # pragma: no cover - depends on the SQLite Python was built with
 
 
 def seconds_sql(col: str) -> str:
-    """SQL for a stored time column as whole UTC epoch seconds (NULL stays NULL)."""
-    return _SECONDS.format(col=col)
+    """SQL for a stored time column as whole UTC epoch seconds, truncated (NULL stays NULL).
+
+    Only the text up to the seconds is parsed: SQLite keeps times in milliseconds and would
+    round ".9999995" up into the next second, across a day boundary."""
+    return _SECONDS.format(col=f"substr({col}, 1, 19)")
 
 
 def micros_sql(col: str) -> str:
@@ -73,11 +76,11 @@ def bulk_reads(conn: sqlite3.Connection, mmap_bytes: int = 1 << 30) -> Iterator[
     from the OS cache instead of copying them in), then put the setting back: the
     connection belongs to a pool."""
     try:
-        (before,) = conn.execute("PRAGMA mmap_size").fetchone()
+        row = conn.execute("PRAGMA mmap_size").fetchone()
     except sqlite3.Error:  # pragma: no cover
-        yield conn
-        return
-    if before >= mmap_bytes:
+        row = None
+    before = row[0] if row else None
+    if before is None or before >= mmap_bytes:  # an in-memory database has no file to map
         yield conn
         return
     conn.execute(f"PRAGMA mmap_size={int(mmap_bytes)}")

@@ -33,6 +33,7 @@ from studyapp.stats.model import Calibration, CalibrationBin
 BINS = 20
 SCALE = 1_000_000  # predictions are read as integers in millionths
 EPS = 1e-6
+LOSS_SCALE = 1e9
 
 # a NULL prediction gives a NULL code, which group_concat skips
 _CODES_SQL = (
@@ -56,21 +57,21 @@ class PredictionStats:
     rows: int  # review logs read, with or without a prediction
     same_day: int
     scored: int
-    loss_sum: float  # sum of -(y ln p + (1 - y) ln(1 - p))
-    bin_n: np.ndarray
-    bin_y: np.ndarray
-    bin_p: np.ndarray
+    loss_units: int  # sum of -(y ln p + (1 - y) ln(1 - p)) in units of 1e-9 (per review rounded)
+    bin_n: np.ndarray  # reviews per bin
+    bin_y: np.ndarray  # recalled per bin
+    bin_q: np.ndarray  # sum of the predictions per bin, in millionths: exact integers
 
     def __add__(self, other: PredictionStats) -> PredictionStats:
         return PredictionStats(self.rows + other.rows, self.same_day + other.same_day,
-                               self.scored + other.scored, self.loss_sum + other.loss_sum,
+                               self.scored + other.scored, self.loss_units + other.loss_units,
                                self.bin_n + other.bin_n, self.bin_y + other.bin_y,
-                               self.bin_p + other.bin_p)
+                               self.bin_q + other.bin_q)
 
     @classmethod
     def empty(cls) -> PredictionStats:
-        zeros = np.zeros(BINS)
-        return cls(0, 0, 0, 0.0, zeros.astype(np.int64), zeros, zeros)
+        zeros = np.zeros(BINS, dtype=np.int64)
+        return cls(0, 0, 0, 0, zeros, zeros, zeros)
 
 
 def stats_from_codes(code: np.ndarray, rows: int | None = None) -> PredictionStats:
@@ -86,16 +87,21 @@ def stats_from_codes(code: np.ndarray, rows: int | None = None) -> PredictionSta
     p = q / SCALE
     clipped = np.clip(p, EPS, 1 - EPS)
     recalled = y == 1
-    loss = -(np.log(clipped[recalled]).sum() + np.log1p(-clipped[~recalled]).sum())
+    terms = np.empty(q.size)
+    terms[recalled] = np.log(clipped[recalled])
+    terms[~recalled] = np.log1p(-clipped[~recalled])
+    # summed in fixed point (1e-9), so any split of the table gives the same total
+    loss_units = -int(np.rint(terms * LOSS_SCALE).astype(np.int64).sum())
     which = q * BINS // SCALE
     return PredictionStats(
         rows=int(code.size if rows is None else rows),
         same_day=same_day,
         scored=int(q.size),
-        loss_sum=float(loss),
+        loss_units=loss_units,
         bin_n=np.bincount(which, minlength=BINS),
-        bin_y=np.bincount(which, weights=y, minlength=BINS),
-        bin_p=np.bincount(which, weights=p, minlength=BINS),
+        bin_y=np.bincount(which[recalled], minlength=BINS),
+        # float sums of integers below 2**53 are exact
+        bin_q=np.bincount(which, weights=q, minlength=BINS).astype(np.int64),
     )
 
 
@@ -117,7 +123,7 @@ def calibration_from(parts: Iterable[PredictionStats] | PredictionStats) -> Cali
     squared = 0.0
     for b in range(BINS):
         count = int(stats.bin_n[b])
-        predicted = float(stats.bin_p[b] / count) if count else None
+        predicted = float(stats.bin_q[b] / SCALE / count) if count else None
         observed = float(stats.bin_y[b] / count) if count else None
         if count:
             squared += count * (observed - predicted) ** 2  # type: ignore[operator]
@@ -130,9 +136,9 @@ def calibration_from(parts: Iterable[PredictionStats] | PredictionStats) -> Cali
         reviews=total,
         same_day=stats.same_day,
         bins=bins,
-        log_loss=stats.loss_sum / total,
+        log_loss=stats.loss_units / LOSS_SCALE / total,
         rmse_bins=float(np.sqrt(squared / total)),
-        mean_predicted=float(stats.bin_p.sum() / total),
+        mean_predicted=float(int(stats.bin_q.sum()) / SCALE / total),
         mean_observed=float(stats.bin_y.sum() / total),
     )
 

@@ -27,8 +27,8 @@ TOP_DIAGNOSES = 10
 _SQL = f"""
 SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql('s.created_at')},
        json_extract(s.verdict, '$.diagnosis.id'), json_extract(s.verdict, '$.diagnosis.text'),
-       coalesce(c.topic, ''), coalesce(json_extract(c.extra, '$.title'), '')
-FROM submissions s LEFT JOIN cards c ON c.id = s.card_id
+       coalesce(nullif(c.topic, ''), d.topic, ''), coalesce(json_extract(c.extra, '$.title'), '')
+FROM submissions s LEFT JOIN cards c ON c.id = s.card_id LEFT JOIN decks d ON d.id = c.deck_id
 ORDER BY s.created_at, s.id
 """
 
