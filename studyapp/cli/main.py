@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "studyapp.cli.schedule_commands",
     "studyapp.cli.grade",
     "studyapp.cli.interop_commands",
+    "studyapp.cli.stats_command",
 )
 
 
