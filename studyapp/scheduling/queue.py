@@ -58,7 +58,7 @@ class DeckInfo:
     preset: Preset
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     card_id: int
     deck_id: int
@@ -109,6 +109,12 @@ _NEW_IN_DECK = (
     "SELECT c.id, c.note_id, c.kind, c.position FROM cards c CROSS JOIN card_states s ON s.card_id = c.id "
     "WHERE c.deck_id = ? AND c.suspended = 0 AND c.retired = 0 AND s.state = ? ORDER BY c.position, c.id LIMIT ?"
 )
+# the decks that have an active new card at all (one pass over the new cards, cheaper than
+# walking every deck that has none to its end)
+_DECKS_WITH_NEW = (
+    "SELECT DISTINCT c.deck_id FROM cards c WHERE c.suspended = 0 AND c.retired = 0 "
+    "AND c.id IN (SELECT card_id FROM card_states WHERE state = ?)"
+)
 _CARD_EXTRA = "SELECT id, extra FROM cards WHERE id IN ({ids})"
 _CARDS_BY_CONTENT_ID = (
     "SELECT c.content_id, s.state, c.suspended, c.retired FROM cards c LEFT JOIN card_states s "
@@ -134,6 +140,7 @@ class _Snapshot:
         self.frontier: dict[int, list[tuple]] = {}
         self.frontier_complete: dict[int, bool] = {}
         self.has_new: dict[int, bool] = {}
+        self.has_new_known = False  # has_new was filled for every deck at once
         self.items: dict[int, tuple] = {}
         self.parameters: dict[str, tuple[float, ...]] | None = None  # fitted, by preset name
 
@@ -241,10 +248,13 @@ def plan_queue(
     taken_notes: dict[str, int] = {}
 
     def buried(note_id: str, card_id: int) -> bool:
-        others = touched.get(note_id)
-        if others and (len(others) > 1 or card_id not in others):
-            return True
-        return taken_notes.get(note_id, card_id) != card_id
+        if touched:
+            others = touched.get(note_id)
+            if others and (len(others) > 1 or card_id not in others):
+                return True
+        if taken_notes:
+            return taken_notes.get(note_id, card_id) != card_id
+        return False
 
     # 1. (re)learning cards due today: shown when due (or, at the end, within learn-ahead);
     # a step of a day or more is due for the whole day, like a review
@@ -306,7 +316,8 @@ def _reviews(raw: _Raw, snap: _Snapshot, now, today_end, wanted: dict[int, int],
         for card_id, note_id, overdue in snap.reviews.get(deck_id, ()):
             if count >= limit:
                 break
-            if buried(note_id, card_id) or notes.get(note_id, card_id) != card_id:
+            owner = notes.get(note_id)
+            if (owner is not None and owner != card_id) or buried(note_id, card_id):
                 continue
             notes[note_id] = card_id
             count += 1
@@ -342,16 +353,21 @@ def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[in
             snap.has_new[deck_id] = bool(rows)
         return rows
 
+    if not snap.has_new_known:
+        with_new = {deck_id for (deck_id,) in raw.rows(_DECKS_WITH_NEW, (STATE_NEW,))}
+        snap.has_new = {deck_id: deck_id in with_new for deck_id in decks}
+        snap.has_new_known = True
+
     def deck_has_new(slug: str) -> bool:
-        # one scan per deck serves both questions (a deck with no new card is scanned to its end)
         deck_id = by_slug[slug].id
-        if deck_id not in snap.has_new:
+        if deck_id not in snap.has_new:  # forgotten after a review emptied what we knew
             frontier(deck_id, 1)
         return snap.has_new[deck_id]
 
     # a requirement that leads back to the deck itself (a cycle) is ignored
     requires = {i: [r for r in graph[scope[i].slug] if not reaches(r, scope[i].slug)] for i in wanted}
-    eligible = {i: n for i, n in wanted.items() if not any(deck_has_new(r) for r in requires[i])}
+    eligible = {i: n for i, n in wanted.items()
+                if not any(deck_has_new(r) for r in requires[i]) and deck_has_new(scope[i].slug)}
     taken: list[Entry] = []
     notes: dict[str, int] = {}
     for deck_id in sorted(eligible, key=lambda i: (decks[i].position, decks[i].slug)):
