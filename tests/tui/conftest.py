@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from studyapp.clock import FixedClock
 from studyapp.content.loader import load_content
@@ -48,17 +49,24 @@ def study_db(clock):
 
 
 def add_history(db, clock: FixedClock, days: int = 20) -> None:
-    """Some review history before `clock`'s now: a few cards rated on most days."""
+    """Review history before `clock`'s now: three cards rated on most days (what is due
+    first, then early reviews), a few days off, yesterday studied."""
     from studyapp.scheduling.service import ReviewService
+    from studyapp.storage.models import Card
 
+    with db.unit_of_work() as session:
+        every_card = list(session.scalars(select(Card.id).order_by(Card.id)))
     past = FixedClock(clock.now() - timedelta(days=days))
     service = ReviewService(db, past, day_start_hour=4)
-    ratings = [3, 3, 1, 4, 3, 2]
+    ratings = [3, 3, 1, 4, 3, 2, 3]
+    turn = 0
     for day in range(days):
-        if day % 6 != 2:  # a few days off, but yesterday studied: a streak
-            for index, item in enumerate(service.queue()[:3]):
-                service.review(item.card_id, ratings[(day + index) % len(ratings)], duration_ms=4000)
-                past.advance(minutes=1)
+        if day % 6 != 2:
+            due = [item.card_id for item in service.queue()[:3]]
+            for card_id in (due + every_card)[:3]:
+                service.review(card_id, ratings[turn % len(ratings)], duration_ms=4000 + 1000 * (turn % 5))
+                turn += 1
+                past.advance(minutes=2)
         past.advance(days=1)
 
 
