@@ -31,19 +31,29 @@ else:  # pragma: no cover - depends on the SQLite Python was built with
 
 
 def seconds_sql(col: str) -> str:
-    """SQL for a stored time column as whole UTC epoch seconds, truncated (NULL stays NULL).
+    """SQL for a stored time column as UTC epoch seconds (NULL stays NULL). SQLite parses
+    times to the millisecond, so a fraction of .9995 or more rounds up to the next second;
+    exact_seconds_sql() truncates instead, at about twice the cost."""
+    return _SECONDS.format(col=col)
 
-    Only the text up to the seconds is parsed: SQLite keeps times in milliseconds and would
-    round ".9999995" up into the next second, across a day boundary."""
+
+def exact_seconds_sql(col: str) -> str:
+    """Whole UTC epoch seconds, truncated: only the text up to the seconds is parsed."""
     return _SECONDS.format(col=f"substr({col}, 1, 19)")
 
 
 def micros_sql(col: str) -> str:
-    """SQL for a stored time column as exact UTC epoch microseconds (NULL stays NULL).
-
-    Whole seconds from the date functions plus the six fraction digits of the text,
-    so sub-second boundaries agree exactly with Python's datetime arithmetic."""
+    """SQL for a stored time column as UTC epoch microseconds (NULL stays NULL), to be
+    passed through fix_micros(): seconds from the date functions plus the six fraction
+    digits of the text, so sub-second boundaries agree exactly with Python's datetimes."""
     return f"({seconds_sql(col)} * 1000000 + CAST(substr({col}, 21, 6) AS INTEGER))"
+
+
+def fix_micros(values: np.ndarray) -> np.ndarray:
+    """Undo SQLite's millisecond rounding in micros_sql() values: a fraction of .9995 or
+    more was counted in the next second as well as in the fraction."""
+    carried = (values >= 0) & (values % 1_000_000 >= 999_500)
+    return values - carried * 1_000_000
 
 
 def db_text(moment: datetime) -> str:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 import numpy as np
 
 from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, local_zone, study_day
-from studyapp.stats._sql import db_text, seconds_sql, to_micros
+from studyapp.stats._sql import db_text, exact_seconds_sql, seconds_sql, to_micros
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,19 @@ class StudyCalendar:
         """SQL for the index (0 = `first`) of the study day holding `col`, for values in
         [start(first), start(first + days)). Whole epoch seconds from the date functions,
         one branch per stretch of days sharing a UTC offset; a day that is not 24 hours
-        long (a daylight-saving change) gets a literal branch of its own. Exact, because
-        day starts fall on whole seconds."""
+        long (a daylight-saving change) gets a literal branch of its own. Exact to the
+        microsecond, because day starts fall on whole seconds."""
         starts = [self.start(first + timedelta(days=i)) for i in range(days + 1)]
         secs = [to_micros(s) // 1_000_000 for s in starts]
-        epoch = seconds_sql(col)
+        fast, exact = seconds_sql(col), exact_seconds_sql(col)
+
+        def index(offset: int) -> str:
+            # SQLite's parse rounds to the millisecond, which can carry the last half
+            # millisecond of a day into the next: when the rounded second is a day start,
+            # parse again without the fraction (rare, so the exact parse costs little)
+            return (f"CASE WHEN ({fast} - {offset}) % 86400 THEN ({fast} - {offset}) / 86400"
+                    f" ELSE ({exact} - {offset}) / 86400 END")
+
         branches: list[tuple[int, str]] = []  # (first day after the branch, expression)
         i = 0
         while i < days:
@@ -76,7 +84,7 @@ class StudyCalendar:
             j = i
             while j < days and secs[j + 1] - secs[j] == 86400:
                 j += 1
-            branches.append((j, f"({epoch} - {secs[i] - 86400 * i}) / 86400"))
+            branches.append((j, index(secs[i] - 86400 * i)))
             i = j
         if not branches:
             return "0"

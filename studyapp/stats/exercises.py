@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from studyapp.stats._sql import fetch_all, from_micros, micros_sql
+from studyapp.stats._sql import fetch_all, fix_micros, from_micros, micros_sql
 from studyapp.stats.calendar import StudyCalendar
 from studyapp.stats.model import DiagnosisCount, ExerciseStats, ExerciseSummary, ratio
 
@@ -50,7 +50,7 @@ def exercise_summary(conn: sqlite3.Connection, cal: StudyCalendar) -> ExerciseSu
     rows = fetch_all(conn, _SQL)
     if not rows:
         return ExerciseSummary()
-    created = np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows))
+    created = fix_micros(np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)))
     first_day = cal.day_of(from_micros(int(created.min())))
     bounds = cal.bounds_us(first_day, max(cal.day_of(from_micros(int(created.max()))), first_day))
     day_index = np.searchsorted(bounds, created, side="right") - 1

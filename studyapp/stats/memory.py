@@ -16,7 +16,15 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy.orm import Session
 
-from studyapp.stats._sql import US_PER_DAY, fetch_all, float_list, int_list, micros_sql, to_micros
+from studyapp.stats._sql import (
+    US_PER_DAY,
+    fetch_all,
+    fix_micros,
+    float_list,
+    int_list,
+    micros_sql,
+    to_micros,
+)
 from studyapp.storage.models import STATE_NEW, STATE_REVIEW
 
 try:  # py-fsrs's default decay (w20); fsrs is a dependency, but keep the formula importable
@@ -186,8 +194,8 @@ def live_cards_from(raw: RawCards, groups: list[tuple[str, str, str]], now: date
         state[at] = int_list(raw.states[1])[hit]
         stability[at] = float_list(raw.states[2])[hit]
         difficulty[at] = float_list(raw.states[3])[hit]
-        due_us[at] = int_list(raw.states[4])[hit]
-        last_us[at] = int_list(raw.states[5])[hit]
+        due_us[at] = fix_micros(int_list(raw.states[4])[hit])
+        last_us[at] = fix_micros(int_list(raw.states[5])[hit])
 
     topic_code = np.zeros(n, dtype=np.int64)
     tags_code = np.zeros(n, dtype=np.int64)

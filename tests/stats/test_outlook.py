@@ -143,3 +143,16 @@ def test_bulk_retrievability_matches_py_fsrs(stability, elapsed_s, decay):
     elapsed_days = np.array([elapsed_s // 86400])
     got = retrievability(elapsed_days, np.array([stability]), decay)[0]
     assert got == pytest.approx(fsrs_r(stability, last, now, decay), rel=1e-12)
+
+
+def test_elapsed_days_are_exact_to_the_microsecond(session, history):
+    """SQLite parses times to the millisecond; a last review at .9997 s must not slip a second."""
+    card = history.card(history.deck())
+    last = datetime(2026, 3, 7, 11, 59, 58, 999700, tzinfo=UTC)
+    now = last + 3 * DAY + timedelta(milliseconds=500)  # 3 whole days and half a second
+    history.set_state(card, state=STATE_REVIEW, stability=4, difficulty=5, last_review=last,
+                      due=last + 4 * DAY)
+    history.flush()
+    o = outlook_stats(session, now, zone=UTC, memory=MemoryModel())
+    assert o.estimated_knowledge == pytest.approx(fsrs_r(4, last, now), rel=1e-12)
+    assert fsrs_r(4, last, now) != fsrs_r(4, last, now - timedelta(seconds=1))
