@@ -76,6 +76,7 @@ class GraderClient:
         self._outq: queue.Queue = queue.Queue()
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
         self._dead: str | None = None
+        self._was_ready = False
         self._started_at = 0.0
         self.start_seconds: float | None = None
         self.last_timing: dict[str, float] = {}  # where the worker spent the last grade
@@ -88,6 +89,7 @@ class GraderClient:
                 return
             self.ready.clear()
             self._dead = None
+            self._was_ready = False
             self.info = {}
             cfg = {"roots": [str(r) for r in self.roots] if self.roots else None,
                    "device": self.device_requested, "limits": self.limits,
@@ -115,6 +117,12 @@ class GraderClient:
     def warming(self) -> bool:
         """True while the worker is starting (started, not ready yet)."""
         return self._proc is not None and not self.ready.is_set() and self._dead is None
+
+    @property
+    def error(self) -> str | None:
+        """Why the worker failed to start (None while it is starting or running).  A worker
+        that dies after it was ready is restarted by the next request instead."""
+        return self._dead if self._dead and not self._was_ready else None
 
     @property
     def alive(self) -> bool:
@@ -287,6 +295,7 @@ class GraderClient:
             if op == "ready":
                 self.info = msg
                 self.start_seconds = time.monotonic() - self._started_at
+                self._was_ready = True
                 self.ready.set()
                 continue
             with self._lock:

@@ -21,6 +21,7 @@ import importlib.util
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import sys
@@ -169,8 +170,10 @@ class Worker:
         from . import guards, sandbox, zygote
 
         sb = self.sandbox_cfg
+        remove_stale_cgroups()
+        remove_stale_jails()
         self.ns = self._namespaces(sandbox) if sb.get("namespaces", True) else set()
-        jail_root = tempfile.mkdtemp(prefix="studyapp-jails-")
+        jail_root = tempfile.mkdtemp(prefix=f"studyapp-jails-{os.getpid()}-")
         os.chmod(jail_root, 0o755)
         if "mount" in self.ns:
             try:
@@ -323,7 +326,22 @@ class Worker:
             os.waitpid(self.zpid, 0)
         except OSError:
             pass
+        remove_stale_cgroups(only_pid=os.getpid())
+        self._remove_jail_root()
         os._exit(code)
+
+    def _remove_jail_root(self) -> None:
+        root = getattr(self, "jail_root", None)
+        if not root:
+            return
+        from . import sandbox
+
+        if "jail-tmpfs" in self.layers:
+            try:
+                sandbox.umount(root)
+            except OSError:
+                pass
+        shutil.rmtree(root, ignore_errors=True)
 
     def _handle(self, msg: dict) -> None:
         op = msg.get("op")
@@ -444,6 +462,55 @@ class Worker:
         v = assemble(prep, res, stream, code=code, filename=filename, device=self.device, t0=t0)
         tm["compare_ms"] = (time.monotonic() - t_cmp) * 1000
         return v
+
+
+CGROUP_BASES = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory")
+
+
+def remove_stale_cgroups(only_pid: int | None = None) -> None:
+    """Remove memory cgroups left by workers that are gone (or this one, at exit)."""
+    for base in CGROUP_BASES:
+        try:
+            names = os.listdir(base)
+        except OSError:
+            continue
+        for name in names:
+            if not name.startswith("studyapp-grader-"):
+                continue
+            try:
+                pid = int(name.rsplit("-", 1)[1])
+            except ValueError:
+                continue
+            if only_pid is not None and pid != only_pid:
+                continue
+            if only_pid is None and os.path.exists(f"/proc/{pid}"):
+                continue
+            for _ in range(20 if only_pid is not None else 1):
+                try:
+                    os.rmdir(os.path.join(base, name))
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.01)  # the last processes are still being torn down
+
+
+def remove_stale_jails() -> None:
+    """Remove jail folders left in the temp dir by workers that were killed."""
+    base = tempfile.gettempdir()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith("studyapp-jails-"):
+            continue
+        try:
+            pid = int(name.split("-")[2])
+        except (IndexError, ValueError):
+            continue
+        if not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
 
 
 def _default_roots() -> list[Path]:

@@ -182,7 +182,7 @@ class ForkServer:
         if mode != "cgroup":
             return
         limit = int(self.cfg["memory_mb"]) << 20
-        name = f"studyapp-grader-{os.getppid() if not self.pid1 else self.cfg['worker_pid']}"
+        name = f"studyapp-grader-{self.cfg['worker_pid']}"
         for base, limit_file, procs in (
             ("/sys/fs/cgroup", "memory.max", "cgroup.procs"),
             ("/sys/fs/cgroup/unified", "memory.max", "cgroup.procs"),
@@ -406,6 +406,7 @@ class ForkServer:
         worker compares."""
         t0 = time.monotonic()
         limits = job["limits"]
+        oom_before = self._oom_kills()
         sb = self.standby
         if sb is not None and select.select([sb["pidfd"]], [], [], 0)[0]:
             self._discard_standby()  # it died while waiting
@@ -475,7 +476,7 @@ class ForkServer:
             "maxrss_kb": rusage.ru_maxrss if rusage else None,
             "wall_s": time.monotonic() - t0, "stdout": out_head, "stdout_size": out_size,
             "stderr": err_head, "stderr_size": err_size, "max_file_size": max_file,
-            "stream_truncated": truncated, "oom_kills": self._oom_kills(),
+            "stream_truncated": truncated, "oom_kills": self._oom_kills() - oom_before,
             "fsize_limit": int(limits["fsize_bytes"]),
         }
 

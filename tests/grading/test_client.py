@@ -1,0 +1,94 @@
+"""The client API the TUI uses: start in the background, never block the event loop,
+queue requests while warming, survive (and replace) a dead worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+
+import pytest
+
+from studyapp.grading import GraderClient, GraderError, UnknownExercise
+
+from .conftest import SGD_OK, TEST_LIMITS
+
+SLOW_OK = ("import time\n"
+           "slept = []\n"
+           "def sgd_step(param, grad, lr):\n"
+           "    if not slept:\n"
+           "        time.sleep(0.5)\n"
+           "        slept.append(1)\n"
+           "    return param - lr * grad\n")
+
+
+def test_grade_never_blocks_the_event_loop(grader):
+    async def scenario():
+        ticks = 0
+        stop = False
+
+        async def ticker():
+            nonlocal ticks
+            while not stop:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        t = asyncio.ensure_future(ticker())
+        t0 = time.monotonic()
+        verdict = await grader.grade("sgd-step", SLOW_OK)
+        elapsed = time.monotonic() - t0
+        stop = True
+        await t
+        return verdict, ticks, elapsed
+
+    verdict, ticks, elapsed = asyncio.run(scenario())
+    assert verdict.status == "passed"
+    assert elapsed > 0.3 and ticks >= elapsed / 0.01 * 0.5
+
+
+def test_several_requests_in_flight(grader):
+    async def scenario():
+        return await asyncio.gather(*(grader.grade("sgd-step", SGD_OK) for _ in range(4)),
+                                    grader.grade("sgd-step", "x = 1\n"))
+
+    *ok, bad = asyncio.run(scenario())
+    assert [v.status for v in ok] == ["passed"] * 4 and bad.status == "invalid"
+
+
+def test_unknown_exercise_fails_fast(grader):
+    with pytest.raises(UnknownExercise):
+        grader.grade_sync("no-such-exercise", SGD_OK)
+
+
+def test_start_returns_at_once_then_warms_and_recovers_from_a_dead_worker():
+    client = GraderClient(device="cpu", limits=TEST_LIMITS)
+    try:
+        t0 = time.monotonic()
+        client.start()
+        assert time.monotonic() - t0 < 0.5
+        assert client.warming
+        # a request made while warming is queued and answered once warm
+        verdict = asyncio.run(client.grade("sgd-step", SGD_OK))
+        assert verdict.status == "passed" and not client.warming
+        assert client.start_seconds is not None
+        # kill the worker: pending work fails clearly, the next request restarts it
+        os.kill(client.info["pid"], signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while client.alive and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not client.alive
+        verdict = client.grade_sync("sgd-step", SGD_OK)
+        assert verdict.status == "passed"
+    finally:
+        client.close()
+    assert not client.alive
+
+
+def test_a_worker_that_cannot_start_is_reported():
+    client = GraderClient(device="cpu", python="/bin/false")
+    client.start()
+    with pytest.raises(GraderError, match="exited"):
+        client.wait_ready_sync(30)
+    assert client.error
+    client.close()
