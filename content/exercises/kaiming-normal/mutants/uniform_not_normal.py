@@ -1,0 +1,30 @@
+import math
+
+import torch
+
+
+def _gain(nonlinearity, a):
+    if nonlinearity in ("linear", "sigmoid"):
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    return math.sqrt(2.0 / (1 + a**2))
+
+
+def _fans(tensor):
+    receptive_field = 1
+    for size in tensor.shape[2:]:
+        receptive_field *= size
+    return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    # Mistake: uniform samples (kaiming_uniform_'s bound), right variance, wrong distribution.
+    fan_in, fan_out = _fans(tensor)
+    fan = fan_in if mode == "fan_in" else fan_out
+    bound = math.sqrt(3.0) * _gain(nonlinearity, a) / math.sqrt(fan)
+    with torch.no_grad():
+        tensor.uniform_(-bound, bound, generator=generator)
+    return tensor
