@@ -265,8 +265,10 @@ class ReviewService:
         """Rating -> the interval that rating would give now (what Anki shows on its buttons)."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            card, state, slug = self._load_card(session, card_id)
-            preset, scheduler = self._scheduler_for(session, slug)
+            key = QueueCache.fingerprint(session)
+            row = self._read_card(session, card_id)
+            preset, scheduler = self._scheduler_for_deck_id(session, key, now, row.deck_id)
+            state = _StateRow(row)
             return {
                 rating: self._transition(scheduler, preset, card_id, state, rating, now)[0].due - now
                 for rating in RATINGS
@@ -282,15 +284,7 @@ class ReviewService:
         with self.database.unit_of_work() as session:
             key_before = QueueCache.fingerprint(session)
             conn = session.connection()
-            row = conn.execute(
-                select(Card.deck_id, Card.content_id, Card.retired, Card.suspended, Card.tags, CardState.card_id,
-                       CardState.state, CardState.step, CardState.stability, CardState.difficulty, CardState.due,
-                       CardState.last_review, CardState.reps, CardState.lapses)
-                .join(CardState, CardState.card_id == Card.id, isouter=True)
-                .where(Card.id == card_id)
-            ).one_or_none()
-            if row is None:
-                raise UserError(f"no card with id {card_id}")
+            row = self._read_card(session, card_id)
             if row.retired:
                 raise UserError(f"card {row.content_id!r} is retired and cannot be reviewed")
             deck_id = row.deck_id
@@ -496,6 +490,19 @@ class ReviewService:
         if state.state not in (None, STATE_NEW) and before.last_review is not None and before.stability:
             retrievability = scheduler.get_card_retrievability(before, now)
         return after, retrievability
+
+    def _read_card(self, session: Session, card_id: int):
+        """The card's deck, flags and scheduling state in one plain query."""
+        row = session.connection().execute(
+            select(Card.deck_id, Card.content_id, Card.retired, Card.suspended, Card.tags, CardState.card_id,
+                   CardState.state, CardState.step, CardState.stability, CardState.difficulty, CardState.due,
+                   CardState.last_review, CardState.reps, CardState.lapses)
+            .join(CardState, CardState.card_id == Card.id, isouter=True)
+            .where(Card.id == card_id)
+        ).one_or_none()
+        if row is None:
+            raise UserError(f"no card with id {card_id}")
+        return row
 
     def _load_card(self, session: Session, card_id: int) -> tuple[Card, CardState, str]:
         row = session.execute(
