@@ -52,13 +52,27 @@ def test_at_least_four_fix_the_bug_exercises():
     assert len(fixes) >= 4, fixes
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 @pytest.mark.parametrize("meta", EXERCISES, ids=IDS)
 def test_prompt_states_the_exact_signature(meta):
+    """The toml signature appears in prompt.md verbatim, or as the def line of a python code
+    block with exactly the same parameters (and defaults) plus the same returned names."""
+    sig = meta.signature
+    assert sig.startswith(meta.entry + "(") and " -> " in sig, f"{meta.id}: {sig!r}"
     prompt = meta.prompt()
-    assert meta.signature in prompt, f"{meta.id}: prompt.md does not contain {meta.signature!r}"
-    # ... and shows it in a code block with the entry point's def line.
-    assert re.search(rf"```python\s*\ndef {re.escape(meta.entry)}\(", prompt), meta.id
-    assert meta.signature.startswith(meta.entry + "("), meta.id
+    blocks = re.findall(r"```python\s*\n(.*?)```", prompt, re.S)
+    assert any(re.search(rf"^def {re.escape(meta.entry)}\(", b, re.M) for b in blocks), (
+        f"{meta.id}: prompt.md has no python code block defining {meta.entry}")
+    if sig in prompt:
+        return
+    params, returns = sig.rsplit(" -> ", 1)
+    names = re.findall(r"\w+", returns)
+    stated = [b for b in blocks if _squash("def " + params) in _squash(b)
+              and all(re.search(rf"\b{n}\b", b) for n in names)]
+    assert stated, f"{meta.id}: prompt.md does not state {sig!r}"
 
 
 @pytest.mark.parametrize("meta", EXERCISES, ids=IDS)
