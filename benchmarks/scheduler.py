@@ -50,7 +50,8 @@ def ts(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).strftime(FMT)
 
 
-def build_collection(path: Path, n_cards: int, n_logs: int, n_decks: int, seed: int = 1) -> None:
+def build_collection(path: Path, n_cards: int, n_logs: int, n_decks: int, seed: int = 1,
+                     new_fraction: float = 0.15) -> None:
     """A migrated database with decks, cards, states and review logs, written with sqlite3
     directly (the ORM would take minutes for a million rows)."""
     open_database(f"sqlite:///{path}").dispose()  # schema via the migrations
@@ -68,7 +69,6 @@ def build_collection(path: Path, n_cards: int, n_logs: int, n_decks: int, seed: 
                      "retired, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", decks)
     cards, states = [], []
     studied = []
-    new_fraction = 0.15
     for i in range(n_cards):
         card_id = i + 1
         deck = i // per_deck if i // per_deck < n_decks else n_decks - 1
@@ -78,7 +78,10 @@ def build_collection(path: Path, n_cards: int, n_logs: int, n_decks: int, seed: 
         cards.append((card_id, deck + 1, f"c{card_id}", note, "basic", position, f"deck-{deck}", front,
                       "Answer " + "dolor sit amet " * 6, "{}", "", 0, 0, "", 0, "", created, created))
         # later positions of the later decks are still new (content order)
-        is_new = deck >= n_decks * (1 - new_fraction * 2) and position >= per_deck // 2
+        if new_fraction <= 0.5:
+            is_new = deck >= n_decks * (1 - new_fraction * 2) and position >= per_deck // 2
+        else:  # most of the collection new (a big import): the later part of every deck
+            is_new = position >= per_deck * (1 - new_fraction)
         if is_new:
             states.append((card_id, 0, None, None, None, None, None, 0, 0))
             continue
@@ -167,6 +170,7 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--logs", type=int, default=1_000_000)
     parser.add_argument("--decks", type=int, default=50)
+    parser.add_argument("--new-fraction", type=float, default=0.15, help="share of never-studied cards")
     parser.add_argument("--runs", type=int, default=31)
     parser.add_argument("--reviews", type=int, default=300, help="ratings timed for review_p95_ms")
     parser.add_argument("--fit-reviews", type=int, default=100_000)
@@ -176,7 +180,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         path = Path(tmp) / "bench.db"
         t = time.perf_counter()
-        build_collection(path, args.cards, args.logs, args.decks)
+        build_collection(path, args.cards, args.logs, args.decks, new_fraction=args.new_fraction)
         print(f"built {args.cards} cards / {args.logs} logs in {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
         database = open_database(f"sqlite:///{path}")

@@ -115,6 +115,9 @@ _DECKS_WITH_NEW = (
     "SELECT DISTINCT c.deck_id FROM cards c WHERE c.suspended = 0 AND c.retired = 0 "
     "AND c.id IN (SELECT card_id FROM card_states WHERE state = ?)"
 )
+_NEW_AND_ALL = (
+    f"SELECT (SELECT count(*) FROM card_states WHERE state = {STATE_NEW}), (SELECT max(card_id) FROM card_states)"
+)
 _CARD_EXTRA = "SELECT id, extra FROM cards WHERE id IN ({ids})"
 _CARDS_BY_CONTENT_ID = (
     "SELECT c.content_id, s.state, c.suspended, c.retired FROM cards c LEFT JOIN card_states s "
@@ -354,9 +357,13 @@ def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[in
         return rows
 
     if not snap.has_new_known:
-        with_new = {deck_id for (deck_id,) in raw.rows(_DECKS_WITH_NEW, (STATE_NEW,))}
-        snap.has_new = {deck_id: deck_id in with_new for deck_id in decks}
+        # Which decks have new cards at all: one pass over the new cards, unless most cards are
+        # new (then walking each deck finds its first new card at once and costs less)
         snap.has_new_known = True
+        new_cards, cards = raw.rows(_NEW_AND_ALL)[0]
+        if new_cards * 3 < (cards or 0):
+            with_new = {deck_id for (deck_id,) in raw.rows(_DECKS_WITH_NEW, (STATE_NEW,))}
+            snap.has_new = {deck_id: deck_id in with_new for deck_id in decks}
 
     def deck_has_new(slug: str) -> bool:
         deck_id = by_slug[slug].id
