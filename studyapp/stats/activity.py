@@ -13,8 +13,10 @@ whole history probe each older day with EXISTS on the reviewed_at index.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 import numpy as np
 
@@ -94,6 +96,7 @@ class Window:
         (hi_id,) = fetch_one(conn, "SELECT max(id) FROM review_logs")
         return split_ids(lo_id, hi_id, parts)
 
+    @cached_property
     def sql(self) -> str:
         day = self.cal.day_index_sql("reviewed_at", self.first, self.days)
         # "+reviewed_at": filter only, so SQLite walks the id range rather than the index
@@ -104,12 +107,16 @@ class Window:
         )
 
     def codes(self, conn: sqlite3.Connection, ids: tuple[int, int]) -> np.ndarray:
-        (text,) = fetch_all(conn, self.sql(), ids)[0]
+        (text,) = fetch_all(conn, self.sql, ids)[0]
         return int_list(text)
 
     def day_counts(self, conn: sqlite3.Connection) -> ReviewDays:
         """Read the window's reviews and count them by day and code."""
         return self.review_days([self.codes(conn, ids) for ids in self.id_ranges(conn)])
+
+    def parts(self, count: int) -> WindowParts:
+        """The window read in `count` id ranges, by as many tasks (see WindowParts)."""
+        return WindowParts(self, count)
 
     def review_days(self, codes: list[np.ndarray]) -> ReviewDays:
         days = self.days
@@ -123,6 +130,30 @@ class Window:
             counts += np.bincount(day * 8 + (code & 7), minlength=days * 8)
             time_ms += np.bincount(day, weights=rest // days, minlength=days).astype(np.int64)
         return ReviewDays(self.first, counts.reshape(days, 8), time_ms)
+
+
+class WindowParts:
+    """The window split into id ranges that separate threads read (each with its own
+    connection); the ranges are looked up once, by whichever part starts first."""
+
+    def __init__(self, window: Window, count: int):
+        self.window = window
+        self.count = count
+        self._lock = threading.Lock()
+        self._ranges: list[tuple[int, int]] | None = None
+
+    def read(self, conn: sqlite3.Connection, part: int) -> ReviewDays:
+        with self._lock:
+            if self._ranges is None:
+                self._ranges = self.window.id_ranges(conn, self.count)
+        ranges = self._ranges
+        codes = [self.window.codes(conn, ranges[part])] if part < len(ranges) else []
+        return self.window.review_days(codes)
+
+    @staticmethod
+    def merge(parts: list[ReviewDays]) -> ReviewDays:
+        first = parts[0]
+        return ReviewDays(first.first, sum(p.counts for p in parts), sum(p.time_ms for p in parts))
 
 
 def split_ids(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:

@@ -113,11 +113,12 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
         return (_outlook.outlook(cards, cal), _outlook.topic_mastery(cards),
                 _outlook.tag_mastery(cards))
 
-    # Biggest first, so two lanes finish together; the table scan in id ranges.
+    # Biggest first, so two lanes finish together; the table scans in id ranges.
+    window_parts = window.parts(2 if parallel else 1)
     tasks: dict[str, Callable[[Any], Any]] = {
-        "window": window.day_counts,
-        "cards": cards_task,
+        f"window{i}": (lambda c, i=i: window_parts.read(c, i)) for i in range(window_parts.count)
     }
+    tasks["cards"] = cards_task
     for i, ids in enumerate(_calibration.id_ranges(conn, 4 if parallel else 1)):
         tasks[f"predictions{i}"] = lambda c, ids=ids: _calibration.prediction_stats(c, ids)
     tasks["exercises"] = lambda c: _exercises.exercise_summary(c, cal)
@@ -125,7 +126,7 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
     with bulk_reads(conn):
         results = _run(tasks, conn, session if parallel else None)
     predictions = [results[k] for k in tasks if k.startswith("predictions")]
-    days = results["window"]
+    days = window_parts.merge([results[k] for k in tasks if k.startswith("window")])
     hist = _activity.history_from(days, results["older"], sum(p.rows for p in predictions), cal.today)
     outlook, topics, tags = results["cards"]
     return StatsPage(

@@ -44,7 +44,9 @@ _CODES_SQL = (
 
 def id_ranges(conn: sqlite3.Connection, parts: int) -> list[tuple[int, int]]:
     """Split the review_logs ids into `parts` contiguous ranges (for parallel scans)."""
-    lo, hi = fetch_one(conn, "SELECT min(id), max(id) FROM review_logs")
+    # two statements: together, min() and max() would scan the table instead of a seek each
+    (lo,) = fetch_one(conn, "SELECT min(id) FROM review_logs")
+    (hi,) = fetch_one(conn, "SELECT max(id) FROM review_logs")
     if lo is None:
         return []
     return split_ids(lo, hi, parts)
@@ -74,32 +76,51 @@ class PredictionStats:
         return cls(0, 0, 0, 0, zeros, zeros, zeros)
 
 
+def _loss_units(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """-ln p and -ln(1 - p) for predictions q / 1e6 (clipped), in integer units of 1e-9:
+    summed as integers, any split of the logs adds up to exactly the same loss."""
+    p = np.clip(q / SCALE, EPS, 1 - EPS)
+    return (np.rint(-np.log(p) * LOSS_SCALE).astype(np.int64),
+            np.rint(-np.log1p(-p) * LOSS_SCALE).astype(np.int64))
+
+
 def stats_from_codes(code: np.ndarray, rows: int | None = None) -> PredictionStats:
     """Statistics of prediction codes: round(R * 1e6) * 2 + recalled; a prediction of 1
-    (a code of 2e6 or more) is a same-day review."""
+    (a code of 2e6 or more) is a same-day review. Many codes are counted on the grid of
+    prediction values (one bincount per review), a few one by one; both give the same
+    numbers to the last bit."""
     if code.size and (code.min() < 0 or code.max() > 2 * SCALE + 1):
         code = np.clip(code, 0, 2 * SCALE + 1)  # none should be outside [0, 1]
+    width = SCALE // BINS
+    rows = int(code.size if rows is None else rows)
+    if code.size > 100_000:
+        counts = np.bincount(code, minlength=2 * SCALE + 2)
+        failed, recalled = counts[0:2 * SCALE:2], counts[1:2 * SCALE:2]  # index q: R = q / 1e6
+        n = failed + recalled
+        seen = np.flatnonzero(n)
+        up, down = _loss_units(seen)
+        n_seen = n[seen]
+        return PredictionStats(
+            rows=rows,
+            same_day=int(counts[2 * SCALE:].sum()),
+            scored=int(n_seen.sum()),
+            loss_units=int(recalled[seen] @ up + failed[seen] @ down),
+            bin_n=n.reshape(BINS, width).sum(axis=1),
+            bin_y=recalled.reshape(BINS, width).sum(axis=1),
+            bin_q=np.bincount(seen // width, weights=n_seen * seen, minlength=BINS).astype(np.int64),
+        )
     q, y = code >> 1, code & 1
-    top = q >= SCALE
-    same_day = int(np.count_nonzero(top))
-    if same_day:
-        q, y = q[~top], y[~top]
-    p = q / SCALE
-    clipped = np.clip(p, EPS, 1 - EPS)
-    recalled = y == 1
-    terms = np.empty(q.size)
-    terms[recalled] = np.log(clipped[recalled])
-    terms[~recalled] = np.log1p(-clipped[~recalled])
-    # summed in fixed point (1e-9), so any split of the table gives the same total
-    loss_units = -int(np.rint(terms * LOSS_SCALE).astype(np.int64).sum())
-    which = q * BINS // SCALE
+    scored = q < SCALE
+    q, y = q[scored], y[scored]
+    up, down = _loss_units(q)
+    which = q // width
     return PredictionStats(
-        rows=int(code.size if rows is None else rows),
-        same_day=same_day,
+        rows=rows,
+        same_day=int(code.size - q.size),
         scored=int(q.size),
-        loss_units=loss_units,
+        loss_units=int(up[y == 1].sum() + down[y == 0].sum()),
         bin_n=np.bincount(which, minlength=BINS),
-        bin_y=np.bincount(which[recalled], minlength=BINS),
+        bin_y=np.bincount(which[y == 1], minlength=BINS),
         # float sums of integers below 2**53 are exact
         bin_q=np.bincount(which, weights=q, minlength=BINS).astype(np.int64),
     )

@@ -114,3 +114,20 @@ def test_matches_a_direct_computation_in_any_split(outcomes, parts):
             assert whole.bins[b].observed == pytest.approx(y[mask].mean(), rel=1e-9)
             squared += mask.sum() * (y[mask].mean() - p[mask].mean()) ** 2
     assert whole.rmse_bins == pytest.approx(math.sqrt(squared / len(scored)), rel=1e-9, abs=1e-12)
+
+
+def test_counting_on_the_grid_and_one_by_one_agree_to_the_bit():
+    from studyapp.stats.calibration import PredictionStats, stats_from_codes
+
+    rng = np.random.default_rng(5)
+    q = np.round(rng.beta(8, 1, 300_000) * 1e6).astype(np.int64)
+    codes = q * 2 + (rng.random(q.size) < 0.88)
+    codes[::997] = 2 * 10**6 + 1  # same-day reviews
+    whole = stats_from_codes(codes)  # the grid
+    pieces = sum((stats_from_codes(codes[i:i + 50_000]) for i in range(0, q.size, 50_000)),
+                 PredictionStats.empty())  # one by one
+    assert whole.loss_units == pieces.loss_units and whole.same_day == pieces.same_day
+    assert whole.scored == pieces.scored
+    for name in ("bin_n", "bin_y", "bin_q"):
+        assert np.array_equal(getattr(whole, name), getattr(pieces, name))
+    assert calibration_from(whole) == calibration_from(pieces)
