@@ -55,7 +55,7 @@ class CardQuery:
 
 
 def one_line(text: str, width: int = 80) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(text.split()).lstrip("# ")
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

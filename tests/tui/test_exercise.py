@@ -40,7 +40,7 @@ async def test_fail_diagnose_hint_pass_and_rate(make_app, study_db):
         results = screen.query_one("#results")
         assert results.display and results.row_count == 3
         first = results.get_row_at(0)
-        assert first[0] == "default_f32" and str(first[2]) == "failed" and first[4] == "0"
+        assert first[0] == "default_f32" and str(first[1]) == "failed" and first[3] == "0"
         assert "FAILED" in plain(screen.query_one("#run-status"))
         diagnosis = plain(screen.query_one("#diagnosis"))
         assert "subtracts" in diagnosis and "a - b" in diagnosis

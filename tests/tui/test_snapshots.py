@@ -36,6 +36,7 @@ def navigate(*keys: str, then: Callable | None = None) -> Callable[..., Awaitabl
         if then is not None:
             await then(pilot)
             await settle(pilot)
+        await pilot.pause(0.15)  # timers that scroll a panel to what just appeared
         pilot.app.clear_notifications()
         await pilot.pause()
 

@@ -326,8 +326,10 @@ def render_detail(detail, now) -> Group:
     if detail.location:
         parts.append(Text(f"source: {content_relative(detail.location)}", style="dim"))
     parts.append(Text("\nFront", style="bold underline"))
-    front = detail.extra.get("title") if detail.kind == "exercise" else None
-    parts.append(RichMarkdown(f"**{front}**\n\n{detail.front}" if front else detail.front))
+    title = detail.extra.get("title") if detail.kind == "exercise" else None
+    if title and not detail.front.lstrip().startswith("#"):
+        parts.append(Text(title, style="bold"))
+    parts.append(RichMarkdown(detail.front))
     if detail.kind == "choice":
         options = Text()
         for option in detail.extra.get("options", []):

@@ -114,10 +114,11 @@ class ExerciseScreen(Screen):
         extra = self.item.extra
         title = extra.get("title", self.exercise_id)
         signature = extra.get("signature", "")
-        head = f"## {title}\n\n"
-        if signature:
+        prompt = self.item.front.strip()
+        head = "" if prompt.startswith("#") else f"## {title}\n\n"  # prompts usually bring their own
+        if signature and signature not in prompt:
             head += f"```python\n{signature}\n```\n\n"
-        return head + self.item.front
+        return head + prompt
 
     def _initial_code(self) -> str:
         from studyapp.study.submissions import last_submission_code
@@ -197,14 +198,20 @@ class ExerciseScreen(Screen):
         diagnosis = self.query_one("#diagnosis", DiagnosisPanel)
         diagnosis.show(verdict)
         self.query_one("#diff", DiffPanel).show(verdict)
-        if diagnosis.display:  # bring the explanation into view
-            self.query_one("#prompt-panel").scroll_to_widget(diagnosis, animate=False, top=True)
+        if diagnosis.display:  # bring the explanation into view, once it is laid out
+            self.show_in_prompt_panel(diagnosis)
         self.refresh_bindings()
 
     def on_grade_failed(self, message: GradeFailed) -> None:
         self.grading = False
         self.attempt.runs = max(0, self.attempt.runs - 1)
         self.query_one("#run-status", Static).update(Text(f"The grader failed: {message.error}", style="red"))
+
+    def show_in_prompt_panel(self, widget) -> None:
+        """Scroll the prompt panel to a part that just appeared (after it is laid out: a
+        widget that was hidden has no place until the next layout pass)."""
+        panel = self.query_one("#prompt-panel")
+        self.set_timer(0.05, lambda: panel.scroll_to_widget(widget, animate=False, top=True))
 
     # -- help along the way -------------------------------------------------------------
 
@@ -221,7 +228,7 @@ class ExerciseScreen(Screen):
         panel = self.query_one("#hints", Static)
         panel.update(text)
         panel.display = True
-        self.query_one("#prompt-panel").scroll_to_widget(panel, animate=False)
+        self.show_in_prompt_panel(panel)
 
     def action_reveal(self) -> None:
         if self.attempt.revealed:
@@ -241,7 +248,7 @@ class ExerciseScreen(Screen):
         solution = self.query_one("#solution", Markdown)
         solution.update(f"### Solution\n\n```python\n{self.item.back.strip()}\n```")
         solution.display = True
-        self.query_one("#prompt-panel").scroll_to_widget(solution, animate=False)
+        self.show_in_prompt_panel(solution)
         self._save_rating(1)
         self.refresh_bindings()
 

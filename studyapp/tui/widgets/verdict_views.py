@@ -65,8 +65,9 @@ class ResultsTable(DataTable):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        for label, key in (("Check", "check"), ("Regime", "regime"), ("Status", "status"),
-                           ("Error", "error"), ("Step", "step")):
+        # the regime's description is long: last, so the rest stays in view
+        for label, key in (("Check", "check"), ("Status", "status"), ("Error", "error"),
+                           ("Step", "step"), ("Regime", "regime")):
             self.add_column(label, key=key)
 
     def show(self, verdict: Any) -> None:
@@ -74,7 +75,8 @@ class ResultsTable(DataTable):
         tests = tests_of(verdict)
         if not tests:
             status = get(verdict, "status", "?")
-            self.add_row("—", "—", Text(status, style=STATUS_STYLES.get(status, "")), "", "")
+            self.add_row("—", Text(status, style=STATUS_STYLES.get(status, "")), get(verdict, "message", "") or "",
+                         "", "")
             return
         # failing checks first: they are what the learner needs to read
         tests.sort(key=lambda t: get(t, "status") == "passed")
@@ -83,10 +85,10 @@ class ResultsTable(DataTable):
             step = get(test, "first_bad_step")
             self.add_row(
                 get(test, "name", ""),
-                get(test, "regime", "") or "",
                 Text(status, style=STATUS_STYLES.get(status, "")),
                 error_text(test),
                 "" if step is None else str(step),
+                get(test, "regime", "") or "",
                 key=f"t{index}",
             )
 
