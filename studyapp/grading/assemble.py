@@ -262,7 +262,7 @@ def _as_got(rec: dict) -> dict:
 
 
 def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, device: str,
-             t0: float) -> Any:
+             t0: float, timing: dict | None = None) -> Any:
     frames, problem = protocol.split_frames(stream)
     tests: dict[str, TestResult] = {}
     results: dict[str, tuple] = {}
@@ -274,6 +274,7 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
     invalid_info = None
     loaded = done = False
     started: str | None = None
+    trace = None
     for obj, blob in frames:
         ev = obj.get("event")
         if ev == "forbidden":
@@ -288,6 +289,8 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
             done = True
         elif ev == "start":
             started = str(obj.get("name"))
+        elif ev == "trace":
+            trace = obj.get("t") if isinstance(obj.get("t"), dict) else None
         elif ev == "check":
             name = obj.get("name")
             check = prep.by_name.get(name)
@@ -413,6 +416,14 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
     if not run_message and status != "passed":
         first = next((t for t in out_tests if t.status == status), None)
         run_message = first.message.split("\n")[0] if first else ""
+    if timing is not None and trace:
+        try:
+            marks = [("t_sent", float(res["t_sent"]))] + [
+                (k, float(trace[k])) for k in ("job", "armed", "inputs", "loaded", "ran")]
+            for (_a, ta), (b, tb) in zip(marks, marks[1:], strict=False):
+                timing[f"child_{b}_ms"] = round((tb - ta) * 1000, 3)
+        except (KeyError, TypeError, ValueError):
+            pass
     stdout = str(res.get("stdout", ""))
     return Verdict(prep.meta.id, status, device, _ms(t0), out_tests, diagnosis,
                    message=run_message, stdout=stdout[:4000],

@@ -22,8 +22,10 @@ import builtins
 import fcntl
 import inspect
 import os
+import select
 import signal
 import sys
+import time
 import traceback
 from typing import Any
 
@@ -31,6 +33,8 @@ import torch
 
 from . import guards, protocol, runner, sandbox, wire
 
+# monotonic timestamps of the child's phases, reported (untrusted, informative only)
+TRACE: dict[str, float] = {}
 RESULT_FD = 3
 _RULESET_FD = 4
 JOB_FD = 5
@@ -160,6 +164,7 @@ def run_submission(job: dict, plan_blob: bytes, device: str) -> None:
     # Inputs are decoded before the learner's code runs, from bytes it never sees again.
     mats = [runner.Materialized(c, plan_blob, device) for c in checks]
     del plan_blob
+    TRACE["inputs"] = time.monotonic()
     g: dict[str, Any] = {"__name__": "__submission__", "__builtins__": builtins,
                          "__file__": SUBMISSION_FILENAME}
     try:
@@ -169,6 +174,7 @@ def run_submission(job: dict, plan_blob: bytes, device: str) -> None:
         _send({"event": "import_error", "exc": _exc_info(exc)})
         return
     _send({"event": "loaded"})
+    TRACE["loaded"] = time.monotonic()
     fn = g.get(entry)
     if fn is None:
         _send({"event": "invalid", "kind": "missing_entry",
@@ -213,11 +219,13 @@ def run_submission(job: dict, plan_blob: bytes, device: str) -> None:
             continue
         meta, blob = _encode_records(records)
         _send({"event": "check", "name": m.name, "status": "ok", **meta}, blob)
+    TRACE["ran"] = time.monotonic()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:  # noqa: BLE001
         pass
+    _send({"event": "trace", "t": TRACE})
     _send({"event": "done"})
 
 
@@ -235,19 +243,33 @@ def standby(fds: dict[str, int], cfg: dict, warm: Any = None) -> None:
         except BaseException as exc:  # noqa: BLE001
             os.write(2, f"sandbox setup failed: {exc!r}\n".encode())
             os._exit(70)
+        prearm = cfg.get("prearm")
+        if prearm is not None:
+            # The fork server expects the same exercise again: arm its bans now.
+            guards.arm(prearm[0], prearm[1], device_type=torch.device(cfg["device"]).type)
         if warm is not None:
-            try:
-                warm()
-            except BaseException:  # noqa: BLE001 - only a warm-up
-                pass
+            # Warm up while no job is waiting; stop as soon as one is.
+            for _ in range(3):
+                if select.select([JOB_FD], [], [], 0)[0]:
+                    break
+                try:
+                    warm()
+                except BaseException:  # noqa: BLE001 - only a warm-up
+                    break
         try:
             job, blob = protocol.read_frame(JOB_FD)
         except (EOFError, OSError, protocol.ProtocolError):
             os._exit(0)
+        TRACE["job"] = time.monotonic()
         os.close(JOB_FD)
         apply_limits(job["limits"], cfg)
-        guards.arm(job["bans"].get("paths", ()), job["bans"].get("ops", ()),
-                   device_type=torch.device(cfg["device"]).type)
+        bans = (list(job["bans"].get("paths", ())), list(job["bans"].get("ops", ())))
+        if prearm is None:
+            guards.arm(bans[0], bans[1], device_type=torch.device(cfg["device"]).type)
+        elif [list(prearm[0]), list(prearm[1])] != [bans[0], bans[1]]:
+            os.write(2, b"sandbox setup failed: armed for another exercise\n")
+            os._exit(70)
+        TRACE["armed"] = time.monotonic()
         run_submission(job, blob, cfg["device"])
     except BaseException:  # noqa: BLE001 - never let an exception unwind into the fork server
         code = 71

@@ -212,6 +212,8 @@ class GraderClient:
             return Verdict.from_json(reply["verdict"])
         if op == "described":
             return reply["variant"]
+        if op in ("warmed", "pong"):
+            return None
         if op == "error":
             if reply.get("kind") == "usage":
                 msg = str(reply.get("message"))
@@ -248,6 +250,26 @@ class GraderClient:
             self._cancel(rid)
             raise
         return self._unpack(reply)
+
+    async def warm_up(self, exercise_id: str, variant_seed: int | None = None) -> None:
+        """Get ready for ``exercise_id``: the worker computes its expected values and mutant
+        outputs and arms a waiting child for it, so the first grade is as fast as the rest.
+        Optional (the TUI can call it when an exercise screen opens)."""
+        load_exercise(exercise_id, self.roots)
+        rid, fut = self._request({"op": "warm", "exercise": exercise_id,
+                                  "variant_seed": variant_seed})
+        try:
+            reply = await asyncio.wait_for(asyncio.wrap_future(fut), self._timeout())
+        except asyncio.CancelledError:
+            self._cancel(rid)
+            raise
+        self._unpack(reply)
+
+    def warm_up_sync(self, exercise_id: str, variant_seed: int | None = None) -> None:
+        load_exercise(exercise_id, self.roots)
+        _rid, fut = self._request({"op": "warm", "exercise": exercise_id,
+                                   "variant_seed": variant_seed})
+        self._unpack(fut.result(timeout=self._timeout()))
 
     async def describe_variant(self, exercise_id: str, seed: int | None) -> dict[str, Any]:
         """Shapes, dtypes and hyperparameters of the checks for ``seed`` (None: canonical)."""

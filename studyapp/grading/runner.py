@@ -114,47 +114,70 @@ def run(fn: Any, m: Materialized, *, snapshot: bool = True) -> dict[str, Any]:
     Raises ``CallError`` when ``fn`` raises and ``InvalidOutput`` for a bad return value.
     """
     device_type = torch.device(m.device).type
+    on_cpu = device_type == "cpu"
     state = dict(m.inputs)
     slots = m.slots()
     records: dict[str, list] = {s: [] for s in slots}
     same: dict[str, list] = {s: [] for s in m.same}
-    arg_set = set(m.args)
+    arg_names = list(m.args)
+    arg_set = set(arg_names)
+    ret_kind, ret_names = m.ret_kind, m.ret_names
+    n_ret = len(ret_names)
+    same_map, updates, carry = m.same, m.updates, list(m.carry.items())
+    # per-step inputs: (name, values, layout); plain rows of a stacked tensor are passed as
+    # views (each row is used by exactly one call), odd layouts are rebuilt per step
+    per_step = [(name, v, m.layout.get(name, "contiguous")) for name, v in m.per_step.items()]
+    append = {s: records[s].append for s in slots}
     for k in range(m.steps):
         call = dict(state)
-        for name, v in m.per_step.items():
-            call[name] = wire.slice_step(v, k, m.layout.get(name, "contiguous"), m.device)
-        positional = [call[a] for a in m.args if a in call]
+        for name, v, layout in per_step:
+            if layout == "contiguous":
+                call[name] = v[k]
+            else:
+                call[name] = wire.slice_step(v, k, layout, m.device)
+        positional = [call[a] for a in arg_names if a in call]
         keywords = {a: v for a, v in call.items() if a not in arg_set}
         try:
             ret = fn(*positional, **keywords)
         except BaseException as exc:  # noqa: BLE001 - everything the learner raises is reported
             raise CallError(k, exc) from exc
         outs: dict[str, Any] = {}
-        if m.ret_kind == "tuple":
+        if ret_kind == "tuple":
             if not _isinstance(ret, (tuple, list)):
-                raise InvalidOutput(k, "not_tuple", type=_type_name(ret)[:80],
-                                    expected=len(m.ret_names))
-            if len(ret) != len(m.ret_names):
-                raise InvalidOutput(k, "wrong_len", got=len(ret), expected=len(m.ret_names))
-            for name, x in zip(m.ret_names, list(ret), strict=True):
-                outs[name] = x
-        elif m.ret_kind == "single":
-            outs[m.ret_names[0]] = ret
-        for name, x in list(outs.items()):
-            if name in m.same:
-                same[name].append(x is call.get(m.same[name]))
+                raise InvalidOutput(k, "not_tuple", type=_type_name(ret)[:80], expected=n_ret)
+            if len(ret) != n_ret:
+                raise InvalidOutput(k, "wrong_len", got=len(ret), expected=n_ret)
+            outs = dict(zip(ret_names, list(ret), strict=True))
+        elif ret_kind == "single":
+            outs[ret_names[0]] = ret
+        for name in list(outs):
+            x = outs[name]
+            if name in same_map:
+                same[name].append(x is call.get(same_map[name]))
                 continue
-            outs[name] = _check_tensor(x, name, k, device_type)
-        for name in m.updates:
-            outs[name] = _check_tensor(call[name], name, k, device_type)
+            t = _type(x)
+            if (t is not _Tensor and t is not _Parameter) or x.device.type != device_type:
+                _check_tensor(x, name, k, device_type)
+        for name in updates:
+            x = call[name]
+            t = _type(x)
+            if (t is not _Tensor and t is not _Parameter) or x.device.type != device_type:
+                _check_tensor(x, name, k, device_type)
+            outs[name] = x
         for s in slots:
-            records[s].append(_snapshot(outs[s]) if snapshot else outs[s])
-        for arg, slot in m.carry.items():
+            x = outs[s]
+            if not snapshot:
+                append[s](x)
+            elif on_cpu:
+                append[s](_clone(_detach(x)) if x.requires_grad else _clone(x))
+            else:
+                append[s](_snapshot(x))
+        for arg, slot in carry:
             if slot in outs:
                 state[arg] = outs[slot]
-            elif slot in m.same and m.same[slot] in call:
-                state[arg] = call[m.same[slot]]
-        for name in m.updates:
+            elif slot in same_map and same_map[slot] in call:
+                state[arg] = call[same_map[slot]]
+        for name in updates:
             state[name] = call[name]
     return {"slots": records, "same": same}
 

@@ -362,6 +362,16 @@ class Worker:
                 self._send({"op": "described", "id": rid, "variant": {
                     "exercise": prep.meta.id, "seed": msg.get("seed"),
                     "checks": [c.describe() for c in prep.checks]}})
+            elif op == "warm":
+                prep = self.prepare(msg["exercise"], msg.get("variant_seed"))
+                prep.mutant_records()
+                from . import protocol
+
+                meta = prep.meta
+                protocol.write_frame(self.zsock, {"op": "prearm", "bans": {
+                    "paths": list(meta.banned), "ops": list(meta.banned_ops)}})
+                protocol.read_frame(self.zsock, deadline=time.monotonic() + 60)
+                self._send({"op": "warmed", "id": rid})
             elif op == "ping":
                 self._send({"op": "pong", "id": rid})
             else:
@@ -459,7 +469,8 @@ class Worker:
             self._send({"op": "cancelled", "id": rid})
             return None
         t_cmp = time.monotonic()
-        v = assemble(prep, res, stream, code=code, filename=filename, device=self.device, t0=t0)
+        v = assemble(prep, res, stream, code=code, filename=filename, device=self.device, t0=t0,
+                     timing=tm)
         tm["compare_ms"] = (time.monotonic() - t_cmp) * 1000
         return v
 

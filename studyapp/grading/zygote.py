@@ -234,7 +234,7 @@ class ForkServer:
         return 0
 
     def _warm(self) -> None:
-        """Run the child's code paths once here, so every child inherits warm caches."""
+        """Run the child's code paths here, so every child inherits warm caches."""
         blob = wire.BlobWriter()
         p = torch.randn(3, 4)
         plan = {"name": "warm", "steps": 2, "args": ["param", "grad", "m", "v", "t"],
@@ -257,15 +257,21 @@ class ForkServer:
                "    return param - lr * mh / (vh.sqrt() + eps), m, v\n")
         g: dict[str, Any] = {"__name__": "__warm__"}
         exec(compile(src, child.SUBMISSION_FILENAME, "exec", dont_inherit=True), g)  # noqa: S102
-        raw = blob.getvalue()
+        self._warm_args = (plan, blob.getvalue(), g["f"])
         for _ in range(3):
-            m = runner.Materialized(plan, raw, "cpu")
-            rec = runner.run(g["f"], m)
-            child._encode_records(rec)
-            protocol.encode({"warm": 1}, b"x")
+            self._warm_once()
         import inspect
 
         inspect.signature(g["f"]).bind(1, 2, 3, 4, 5, lr=0.1)
+
+    def _warm_once(self) -> None:
+        """One pass over the child's hot paths (a fresh child runs it while it waits, to
+        take its copy-on-write page faults before the job arrives)."""
+        plan, raw, fn = self._warm_args
+        m = runner.Materialized(plan, raw, "cpu")
+        rec = runner.run(fn, m)
+        child._encode_records(rec)
+        protocol.encode({"warm": 1}, b"x")
 
     def cuda_available(self) -> bool:
         """Probe CUDA in a throwaway child, so this process never initializes it."""
@@ -301,6 +307,12 @@ class ForkServer:
                 self._discard_standby()  # the next child inherits what was prepared
                 self._spawn()
                 protocol.write_frame(self.sock, {"op": "prepared"})
+            elif op == "prearm":
+                bans = _bans_key(msg)
+                if self.standby is None or self.standby["bans"] != bans:
+                    self._discard_standby()
+                    self._spawn(bans)
+                protocol.write_frame(self.sock, {"op": "prearmed"})
             elif op == "hello":
                 info = {"op": "hello", "layers": self.layers, "pid1": self.pid1}
                 if msg.get("probe_cuda"):
@@ -338,8 +350,9 @@ class ForkServer:
                     pass
         sandbox.reap_all(1.0)
 
-    def _spawn(self) -> None:
-        """Fork the next child now, so it is locked down and warm before its job exists."""
+    def _spawn(self, bans: tuple | None = None) -> None:
+        """Fork the next child now, so it is locked down, armed for ``bans`` (the exercise
+        most likely to come next) and warm before its job exists."""
         self.n += 1
         jail = os.path.join(self.jail_root, f"j{self.n}")
         os.mkdir(jail, 0o700)
@@ -353,8 +366,10 @@ class ForkServer:
         err_fd = os.open(err_path, flags, 0o600)
         r, w = os.pipe2(os.O_CLOEXEC)
         jr, jw = os.pipe2(os.O_CLOEXEC)
+        if bans is not None:
+            guards.prepare(bans[0])
         cc = dict(self.child_cfg, jail=jail, device=self.cfg.get("device", "cpu"),
-                  vm_base=sandbox.vm_size_bytes())
+                  vm_base=sandbox.vm_size_bytes(), prearm=bans)
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
@@ -362,14 +377,14 @@ class ForkServer:
                 os.close(jw)
                 child.standby({"devnull": self.devnull, "stdout": out_fd, "stderr": err_fd,
                                "result": w, "job": jr, "ruleset": self.ruleset}, cc,
-                              warm=self._warm)
+                              warm=self._warm_once)
             finally:
                 os._exit(72)
         for fd in (w, out_fd, err_fd, jr):
             os.close(fd)
         os.set_blocking(r, False)
         self.standby = {"pid": pid, "pidfd": os.pidfd_open(pid), "r": r, "jw": jw,
-                        "jail": jail, "out": out_path, "err": err_path}
+                        "jail": jail, "out": out_path, "err": err_path, "bans": bans}
 
     def _discard_standby(self) -> None:
         sb, self.standby = self.standby, None
@@ -407,12 +422,14 @@ class ForkServer:
         t0 = time.monotonic()
         limits = job["limits"]
         oom_before = self._oom_kills()
+        bans = _bans_key(job)
         sb = self.standby
-        if sb is not None and select.select([sb["pidfd"]], [], [], 0)[0]:
-            self._discard_standby()  # it died while waiting
+        if sb is not None and (sb["bans"] != bans
+                               or select.select([sb["pidfd"]], [], [], 0)[0]):
+            self._discard_standby()  # armed for another exercise, or died while waiting
             sb = None
         if sb is None:
-            self._spawn()
+            self._spawn(bans)
             sb = self.standby
         self.standby = None
         pid, pidfd, r = sb["pid"], sb["pidfd"], sb["r"]
@@ -477,7 +494,7 @@ class ForkServer:
             "wall_s": time.monotonic() - t0, "stdout": out_head, "stdout_size": out_size,
             "stderr": err_head, "stderr_size": err_size, "max_file_size": max_file,
             "stream_truncated": truncated, "oom_kills": self._oom_kills() - oom_before,
-            "fsize_limit": int(limits["fsize_bytes"]),
+            "fsize_limit": int(limits["fsize_bytes"]), "t_sent": t0,
         }
 
         def cleanup() -> None:
@@ -492,7 +509,7 @@ class ForkServer:
                     pass
                 self._sweep(pid)
             self._cleanup_files(sb)
-            self._spawn()
+            self._spawn(bans)
 
         return reply, bytes(buf), cleanup
 
@@ -513,6 +530,11 @@ class ForkServer:
 
 
 _DONE = protocol.encode({"event": "done"})
+
+
+def _bans_key(msg: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    bans = msg.get("bans") or {}
+    return tuple(bans.get("paths", ())), tuple(bans.get("ops", ()))
 
 
 def _scan_for_done(buf: bytearray, pos: int) -> tuple[int, bool]:
