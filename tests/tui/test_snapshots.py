@@ -76,13 +76,14 @@ SCREENS = {
     "exercise_rating": navigate(then=_submit),
     "browse": navigate("b"),
     "stats": navigate("t"),
+    "stats_outlook": navigate("t", "2"),
     "settings": navigate("comma"),
     "help": navigate("question_mark"),
 }
 
 
 # screens that show the learner's past: given three weeks of reviews first
-WITH_HISTORY = {"dashboard", "browse", "stats"}
+WITH_HISTORY = {"dashboard", "browse", "stats", "stats_outlook"}
 
 
 @pytest.mark.parametrize("size", SIZES)

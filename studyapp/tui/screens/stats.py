@@ -1,7 +1,7 @@
 """Stats: where the learner stands. Activity (heatmap, periods, streaks), outlook (card
 counts, due forecast, estimated knowledge), true retention, mastery by topic and for
 exercises, and calibration (predicted recall against what happened). The numbers come
-from studyapp.stats; the charts, when installed, from widgets/stats_charts.py."""
+from studyapp.stats, the charts from widgets/stats_charts.py (textual-plotext)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
@@ -23,7 +23,7 @@ from studyapp.tui.widgets.heatmap import Heatmap
 
 TABS = (("activity", "Activity"), ("outlook", "Outlook"), ("retention", "Retention"),
         ("mastery", "Mastery"), ("calibration", "Calibration"))
-SPARKS = "▁▂▃▄▅▆▇█"
+HISTOGRAMS = ("interval", "stability", "difficulty", "retrievability")
 
 
 def load_stats(app):
@@ -98,18 +98,7 @@ def render_outlook(outlook) -> Group:
     knowledge.append(" (below their desired retention)", style="dim")
     grid = Table.grid(padding=(0, 4))
     grid.add_row(cards, due)
-    return Group(grid, Text(""), knowledge, Text(""), forecast_line(outlook.forecast_days(30)))
-
-
-def forecast_line(days) -> Text:
-    totals = [d.total for d in days]
-    peak = max(totals, default=0)
-    text = Text("Due, next 30 days  ", style="bold")
-    for value in totals:
-        text.append(SPARKS[min(7, value * 8 // (peak + 1))] if peak else SPARKS[0],
-                    style="green3" if value else "dim")
-    text.append(f"  peak {peak}/day", style="dim")
-    return text
+    return Group(grid, Text(""), knowledge)
 
 
 def render_retention(retention) -> Group:
@@ -191,6 +180,8 @@ class StatsScreen(Screen):
     HELP_EXTRA = [("left / right", "On the tabs: previous / next view")]
 
     def compose(self) -> ComposeResult:
+        from studyapp.tui.widgets import stats_charts as charts
+
         yield Header()
         yield Static("Loading…", id="stats-status")
         with TabbedContent(id="stats-tabs"):
@@ -198,11 +189,20 @@ class StatsScreen(Screen):
                 with TabPane(title, id=f"tab-{key}"), VerticalScroll(classes="stats-pane"):
                     if key == "activity":
                         yield Heatmap(12, id="stats-heatmap")
+                        yield charts.ReviewsChart(id="chart-reviews", classes="chart")
+                    elif key == "outlook":
+                        yield charts.ForecastChart(id="chart-forecast", classes="chart")
+                    elif key == "calibration":
+                        yield charts.CalibrationChart(id="chart-calibration", classes="chart")
                     yield Static("", id=f"stats-{key}", classes="stats-text")
+                    if key == "outlook":
+                        with Grid(id="histograms"):
+                            for name in HISTOGRAMS:
+                                yield charts.HistogramChart(id=f"chart-{name}", classes="chart histogram")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#stats-heatmap").border_title = "Reviews per day"
+        self.query_one("#stats-heatmap").border_title = "Review heatmap"
         self.query_one("#stats-heatmap", Heatmap).weeks = max(8, min(52, (self.size.width - 12) // 2))
         self.action_refresh()
 
@@ -233,6 +233,13 @@ class StatsScreen(Screen):
         self.query_one("#stats-retention", Static).update(render_retention(page.retention))
         self.query_one("#stats-mastery", Static).update(render_mastery(page.mastery))
         self.query_one("#stats-calibration", Static).update(render_calibration(page.calibration))
+        self.query_one("#chart-reviews").show(page.activity, days=30)
+        self.query_one("#chart-forecast").show(page.outlook, days=30)
+        self.query_one("#chart-calibration").show(page.calibration)
+        for name in HISTOGRAMS:
+            histogram = page.outlook.histograms.get(name)
+            if histogram is not None:
+                self.query_one(f"#chart-{name}").show(histogram)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.query_one("#stats-status", Static).update(Text(f"Could not load the stats: {message.error}", style="red"))
