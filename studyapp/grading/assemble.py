@@ -324,6 +324,9 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
                 exc = obj.get("exc") if isinstance(obj.get("exc"), dict) else {}
                 step = obj.get("step")
                 tb = render_traceback(exc, code, filename)
+                if "same device" in str(exc.get("message", "")):
+                    tb += ("\ndevice mismatch: the inputs are on the grading device; create new "
+                           "tensors there too (torch.zeros_like(x), or device=x.device)")
                 where = f" at step {step + 1}" if isinstance(step, int) and check.steps > 1 else ""
                 status = "memory_limit" if exc.get("memory") else "error"
                 tests[name] = TestResult(name, status, check.regime,

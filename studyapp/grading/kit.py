@@ -238,3 +238,22 @@ def optimizer_step(opt_cls: type, param: torch.Tensor, grad: torch.Tensor,
     with torch.no_grad():
         opt.step()
     return p.detach(), dict(opt.state[p])
+
+
+def describe_variant(exercise_id: str, seed: int | None, roots: Any = None) -> dict[str, Any]:
+    """Shapes, dtypes and hyperparameters of an exercise's checks for ``seed`` (``None``:
+    the canonical checks).  Runs ``checks.py`` in this process, so it imports torch; from a
+    torch-free process (the TUI) use ``GraderClient.describe_variant`` instead."""
+    import importlib.util
+
+    from .exercises import load_exercise
+
+    meta = load_exercise(exercise_id, roots)
+    spec = importlib.util.spec_from_file_location(
+        f"studyapp_describe_{exercise_id.replace('-', '_')}", meta.checks_path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {meta.checks_path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return {"exercise": meta.id, "seed": seed,
+            "checks": [c.describe() for c in mod.checks(Variant(seed))]}

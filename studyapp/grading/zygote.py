@@ -554,6 +554,10 @@ def _scan_for_done(buf: bytearray, pos: int) -> tuple[int, bool]:
 def zygote_main(sock: int, cfg: dict[str, Any]) -> None:
     """Entry point in the forked fork server; never returns."""
     try:
+        # The worker's stdin is the client's pipe: this process and its children never use it.
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
         server = ForkServer(sock, cfg)
         server.setup()
         protocol.write_frame(sock, {"op": "up", "layers": server.layers})

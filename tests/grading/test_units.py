@@ -141,3 +141,34 @@ def test_client_side_never_imports_torch_or_textual():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_outputs_on_another_device_are_a_device_mismatch():
+    from studyapp.grading import runner, wire
+    from studyapp.grading.assemble import _invalid_message
+    from studyapp.grading.kit import Check, Spec
+
+    spec = Spec(entry="f", args=("x",), returns="y")
+    blob = wire.BlobWriter()
+    plan = Check("c", "r", {"x": torch.zeros(3)}).to_plan(spec, blob)
+    m = runner.Materialized(plan, blob.getvalue(), "meta")  # inputs on a non-CPU device
+    assert m.inputs["x"].device.type == "meta"
+    with pytest.raises(runner.InvalidOutput) as info:
+        runner.run(lambda x: torch.zeros(3), m)
+    assert info.value.kind == "device"
+
+    class Prep:
+        class meta:
+            entry, signature = "f", "f(x) -> y"
+        spec = Spec(entry="f", args=("x",), returns="y")
+
+    msg = _invalid_message(Prep, {"kind": "device", "slot": "y", "device": "cpu", "step": 0})
+    assert msg.startswith("device mismatch: y is on cpu")
+
+
+def test_describe_variant_in_process():
+    from studyapp.grading.kit import describe_variant
+
+    d = describe_variant("rmsprop-step", 3)
+    assert d["exercise"] == "rmsprop-step" and len(d["checks"]) >= 3
+    assert d == describe_variant("rmsprop-step", 3)  # deterministic
