@@ -123,7 +123,9 @@ def _decode_slots(frame: dict, blob: bytes) -> dict[str, Any]:
     if not isinstance(slots, dict):
         raise wire.WireError("missing slots")
     for name, meta in slots.items():
-        if meta is None or "bad_dtype" in (meta or {}):
+        if meta is not None and not isinstance(meta, dict):
+            raise wire.WireError("bad slot metadata")
+        if meta is None or "bad_dtype" in meta:
             out[name] = meta
             continue
         t = wire.decode_tensor(dict(meta, layout="contiguous"), blob)
@@ -293,7 +295,7 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
             trace = obj.get("t") if isinstance(obj.get("t"), dict) else None
         elif ev == "check":
             name = obj.get("name")
-            check = prep.by_name.get(name)
+            check = prep.by_name.get(name) if isinstance(name, str) else None
             if check is None or name in tests:
                 problem = problem or "unexpected check in the result stream"
                 break
@@ -307,7 +309,13 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
                                              f"the outputs could not be read: {exc}")
                     continue
                 same = obj.get("same") if isinstance(obj.get("same"), dict) else {}
-                r = _evaluate(prep, check, prep.expected[name], got, same)
+                try:
+                    r = _evaluate(prep, check, prep.expected[name], got, same)
+                except (ValueError, TypeError, KeyError, IndexError, AttributeError,
+                        RuntimeError) as exc:
+                    tests[name] = TestResult(name, "invalid", check.regime,
+                                             f"the outputs could not be read: {exc}"[:300])
+                    continue
                 results[name] = r
                 got_all[name] = got
                 status, message, mm, _kind, _slot = r

@@ -112,7 +112,7 @@ def split_frames(data: bytes, *, max_json: int = 1 << 20) -> tuple[list[tuple[di
             return frames, "truncated or oversized frame"
         try:
             obj = json.loads(data[pos:pos + jl])
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return frames, "malformed frame"
         if not isinstance(obj, dict):
             return frames, "malformed frame"
