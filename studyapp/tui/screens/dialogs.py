@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
@@ -60,7 +60,7 @@ class CardEditor(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(self.title_text, classes="dialog-title")
-            with VerticalScroll():
+            with Vertical(classes="fields"):
                 for field in self.fields:
                     yield Label(field.label, classes="field-label")
                     area = TextArea(field.value, id=f"field-{field.name}", soft_wrap=True, classes="field-text")

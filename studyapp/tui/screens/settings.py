@@ -8,13 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
+from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 ALL_DECKS = "__all__"
 
 # (preset field, label, help)
 PRESET_FIELDS = (
-    ("desired_retention", "Desired retention", "0.70-0.99: higher means more reviews"),
+    ("desired_retention", "Desired retention", "0.70-0.99"),
     ("new_per_day", "New cards per day", "per deck"),
     ("reviews_per_day", "Reviews per day", "per deck"),
     ("learning_steps", "Learning steps", "e.g. 1m 10m"),
@@ -48,7 +48,8 @@ class SettingsScreen(Screen):
             yield self._row("Decks", Select([("All decks", ALL_DECKS)], id="scope", allow_blank=False, compact=True), "which presets to edit")
             for name, label, help_text in PRESET_FIELDS:
                 yield self._row(label, Input(id=name, compact=True), help_text)
-            yield self._row("Suspend leeches", Switch(id="leech_suspend"), "")
+            yield self._row("Suspend leeches", Select([("no", False), ("yes", True)], id="leech_suspend",
+                                                      allow_blank=False, compact=True), "or only tag them")
             yield Static("App", classes="settings-heading")
             yield self._row("Day starts at (hour)", Input(id="day_start_hour", type="integer", compact=True),
                             "0-23, local time")
@@ -109,7 +110,7 @@ class SettingsScreen(Screen):
         for name, _, _ in PRESET_FIELDS:
             value = values[name]
             self.query_one(f"#{name}", Input).value = " ".join(value) if isinstance(value, list) else str(value)
-        self.query_one("#leech_suspend", Switch).value = preset.leech_suspend
+        self.query_one("#leech_suspend", Select).value = bool(preset.leech_suspend)
         self.query_one("#settings-status", Static).update(note)
 
     @on(Select.Changed, "#scope")
@@ -125,8 +126,7 @@ class SettingsScreen(Screen):
         self.call_after_refresh(self._loaded)
 
     @on(Input.Changed)
-    @on(Switch.Changed)
-    @on(Select.Changed, "#grading_device, #theme")
+    @on(Select.Changed, "#grading_device, #theme, #leech_suspend")
     def _changed(self) -> None:
         if not self._loading:
             self.dirty = True
@@ -154,7 +154,7 @@ class SettingsScreen(Screen):
             **numbers,
             "learning_steps": tuple(raw["learning_steps"].split()),
             "relearning_steps": tuple(raw["relearning_steps"].split()),
-            "leech_suspend": self.query_one("#leech_suspend", Switch).value,
+            "leech_suspend": bool(self.query_one("#leech_suspend", Select).value),
         }
         hour_text = self.query_one("#day_start_hour", Input).value.strip()
         try:
