@@ -95,6 +95,7 @@ def lockdown(fds: dict[str, int], cfg: dict) -> None:
         os.close(_RULESET_FD)
     if cfg.get("drop_uid") is not None:
         sandbox.drop_privileges(cfg["drop_uid"], cfg["drop_gid"])
+    sandbox.drop_capabilities()
     sandbox.set_pdeathsig(signal.SIGKILL)
     prog = cfg.get("seccomp")
     if prog:

@@ -150,6 +150,16 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise OSError(errno.EPERM, "uid drop did not take effect")
 
 
+def drop_capabilities() -> None:
+    """Empty the effective, permitted and inheritable capability sets (a no-op after a uid
+    drop; what keeps a user-namespace "root" child harmless when no uid can be dropped)."""
+    header = struct.pack("Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = bytes(24)  # two __user_cap_data_struct {effective, permitted, inheritable}
+    hbuf = ctypes.create_string_buffer(header, len(header))
+    dbuf = ctypes.create_string_buffer(data, len(data))
+    _check(_libc.capset(hbuf, dbuf), "capset")
+
+
 # ---------------------------------------------------------------------------
 # Landlock (filesystem allowlist, TCP deny, signal scoping)
 

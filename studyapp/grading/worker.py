@@ -188,9 +188,13 @@ class Worker:
         if mem_mode == "auto":
             mem_mode = "cgroup" if device in ("cuda", "auto") else "rlimit"
         hide = []
+        needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, torch.__file__,
+                                              tempfile.gettempdir(), __file__)]
         for r in self.roots or _default_roots():
             rp = Path(r).resolve()
-            if rp.is_dir():
+            # never hide a folder the sandbox itself needs (a root that contains the
+            # interpreter, torch, this package or the temp dir is left to Landlock)
+            if rp.is_dir() and not any(n == rp or rp in n.parents for n in needed):
                 hide.append(str(rp))
         zcfg = {
             "jail_root": jail_root, "drop_uid": drop_uid,
@@ -241,7 +245,7 @@ class Worker:
     def _namespaces(self, sandbox: Any) -> set[str]:
         got: set[str] = set()
         self.userns = False
-        if os.geteuid() != 0:
+        if os.geteuid() != 0 or self.sandbox_cfg.get("userns"):
             try:
                 sandbox.enter_user_namespace()
                 self.userns = True
