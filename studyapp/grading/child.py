@@ -107,9 +107,11 @@ def apply_limits(limits: dict, cfg: dict) -> None:
     as_bytes = None
     if cfg.get("memory_mode") == "rlimit":
         as_bytes = cfg["vm_base"] + int(limits["memory_mb"]) * (1 << 20)
+    cuda = cfg.get("device") == "cuda"  # the driver keeps more threads and files open
     sandbox.set_rlimits(cpu_s=int(limits["cpu_s"]), as_bytes=as_bytes,
-                        fsize_bytes=int(limits["fsize_bytes"]), nproc=int(limits["nproc"]),
-                        nofile=int(limits["nofile"]))
+                        fsize_bytes=int(limits["fsize_bytes"]),
+                        nproc=max(int(limits["nproc"]), 256 if cuda else 0),
+                        nofile=max(int(limits["nofile"]), 1024 if cuda else 0))
 
 
 def _exc_info(exc: BaseException) -> dict[str, Any]:

@@ -131,15 +131,26 @@ def vm_size_bytes() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
+def _lower(which: int, soft: int, hard: int) -> None:
+    """Set a limit, never above the current hard limit (lowering needs no privilege)."""
+    _cur_soft, cur_hard = resource.getrlimit(which)
+    if cur_hard != resource.RLIM_INFINITY:
+        hard = min(hard, cur_hard)
+        soft = min(soft, hard)
+    resource.setrlimit(which, (soft, hard))
+
+
 def set_rlimits(*, cpu_s: int, as_bytes: int | None, fsize_bytes: int, nproc: int,
                 nofile: int) -> None:
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_bytes, fsize_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    """CPU seconds (hard = soft + 1, so SIGXCPU comes before SIGKILL), address space,
+    file size, processes (threads count), open files, and no core dumps."""
+    _lower(resource.RLIMIT_CORE, 0, 0)
+    _lower(resource.RLIMIT_CPU, cpu_s, cpu_s + 1)
+    _lower(resource.RLIMIT_FSIZE, fsize_bytes, fsize_bytes)
+    _lower(resource.RLIMIT_NOFILE, nofile, nofile)
+    _lower(resource.RLIMIT_NPROC, nproc, nproc)
     if as_bytes is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (as_bytes, as_bytes))
+        _lower(resource.RLIMIT_AS, as_bytes, as_bytes)
 
 
 def drop_privileges(uid: int, gid: int) -> None:
