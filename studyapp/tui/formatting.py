@@ -47,7 +47,7 @@ def duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
-def short_date(moment: datetime | None) -> str:
+def short_date(moment: datetime | None, *, year: bool = True) -> str:
     if moment is None:
         return "—"
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M" if year else "%m-%d %H:%M")

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from studyapp.tui.formatting import relative, short_date
+from studyapp.tui.formatting import interval, relative, short_date
 from studyapp.tui.messages import CardDetailLoaded, CardsFound, LoadFailed
 
 SEARCH_DELAY = 0.15
@@ -341,23 +341,25 @@ def render_detail(detail, now) -> Group:
         parts.append(RichMarkdown(detail.back or "—"))
     parts.append(Text("\nReview history", style="bold underline"))
     if detail.history:
-        table = Table(box=None, padding=(0, 1), show_edge=False)
-        for column in ("when", "rating", "state", "next due", "time"):
-            table.add_column(column, style="dim" if column == "when" else "")
+        table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
+        # next: the interval this review gave
+        for column in ("when", "rating", "state", "next", "took"):
+            table.add_column(column, style="dim" if column == "when" else "", no_wrap=True)
         for entry in detail.history[:30]:
-            table.add_row(short_date(entry.reviewed_at), entry.rating_name, entry.state,
-                          relative(entry.due, now), f"{entry.duration_ms / 1000:.0f}s")
+            gave = interval(entry.due - entry.reviewed_at) if entry.due else "—"
+            table.add_row(short_date(entry.reviewed_at, year=False), entry.rating_name, entry.state,
+                          gave, f"{entry.duration_ms / 1000:.0f}s")
         parts.append(table)
     else:
         parts.append(Text("not reviewed yet", style="dim"))
     if detail.kind == "exercise":
         parts.append(Text("\nSubmissions", style="bold underline"))
         if detail.submissions:
-            table = Table(box=None, padding=(0, 1), show_edge=False)
+            table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
             for column in ("when", "status", "device", "ms"):
-                table.add_column(column)
+                table.add_column(column, no_wrap=True)
             for entry in detail.submissions[:30]:
-                table.add_row(short_date(entry.created_at), entry.status, entry.device, str(entry.duration_ms))
+                table.add_row(short_date(entry.created_at, year=False), entry.status, entry.device, str(entry.duration_ms))
             parts.append(table)
         else:
             parts.append(Text("no submissions yet", style="dim"))
