@@ -119,7 +119,7 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
         f"window{i}": (lambda c, i=i: window_parts.read(c, i)) for i in range(window_parts.count)
     }
     tasks["cards"] = cards_task
-    for i, ids in enumerate(_calibration.id_ranges(conn, 4 if parallel else 1)):
+    for i, ids in enumerate(_calibration.id_ranges(conn, 3 if parallel else 1)):
         tasks[f"predictions{i}"] = lambda c, ids=ids: _calibration.prediction_stats(c, ids)
     tasks["exercises"] = lambda c: _exercises.exercise_summary(c, cal)
     tasks["older"] = lambda c: _activity.older_days(c, cal, window.first)

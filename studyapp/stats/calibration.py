@@ -14,8 +14,9 @@ score. The numbers:
   prediction, which is also what the calibration chart shows.)
 
 SQLite returns one group_concat string of per-review codes (the prediction rounded to
-6 decimals, times 2, plus the outcome) and numpy does the binning: no per-row sort.
-Predictions are therefore read at 1e-6 resolution, far below anything shown.
+5 decimals, times 2, plus the outcome) and numpy does the binning: no per-row sort.
+Predictions are therefore read at 1e-5 resolution (a rounding error of at most 5e-6 per
+prediction, in either direction), far below anything shown.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from studyapp.stats.activity import split_ids
 from studyapp.stats.model import Calibration, CalibrationBin
 
 BINS = 20
-SCALE = 1_000_000  # predictions are read as integers in millionths
+SCALE = 100_000  # predictions are read as integers in units of 1e-5
 EPS = 1e-6
 LOSS_SCALE = 1e9
 
@@ -62,7 +63,7 @@ class PredictionStats:
     loss_units: int  # sum of -(y ln p + (1 - y) ln(1 - p)) in units of 1e-9 (per review rounded)
     bin_n: np.ndarray  # reviews per bin
     bin_y: np.ndarray  # recalled per bin
-    bin_q: np.ndarray  # sum of the predictions per bin, in millionths: exact integers
+    bin_q: np.ndarray  # sum of the predictions per bin, in units of 1/SCALE: exact integers
 
     def __add__(self, other: PredictionStats) -> PredictionStats:
         return PredictionStats(self.rows + other.rows, self.same_day + other.same_day,
@@ -77,7 +78,7 @@ class PredictionStats:
 
 
 def _loss_units(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """-ln p and -ln(1 - p) for predictions q / 1e6 (clipped), in integer units of 1e-9:
+    """-ln p and -ln(1 - p) for predictions q / SCALE (clipped), in integer units of 1e-9:
     summed as integers, any split of the logs adds up to exactly the same loss."""
     p = np.clip(q / SCALE, EPS, 1 - EPS)
     return (np.rint(-np.log(p) * LOSS_SCALE).astype(np.int64),
@@ -85,17 +86,17 @@ def _loss_units(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def stats_from_codes(code: np.ndarray, rows: int | None = None) -> PredictionStats:
-    """Statistics of prediction codes: round(R * 1e6) * 2 + recalled; a prediction of 1
-    (a code of 2e6 or more) is a same-day review. Many codes are counted on the grid of
+    """Statistics of prediction codes: round(R * SCALE) * 2 + recalled; a prediction of 1
+    (a code of 2 * SCALE or more) is a same-day review. Many codes are counted on the grid of
     prediction values (one bincount per review), a few one by one; both give the same
     numbers to the last bit."""
     if code.size and (code.min() < 0 or code.max() > 2 * SCALE + 1):
         code = np.clip(code, 0, 2 * SCALE + 1)  # none should be outside [0, 1]
     width = SCALE // BINS
     rows = int(code.size if rows is None else rows)
-    if code.size > 100_000:
+    if code.size > SCALE // 5:
         counts = np.bincount(code, minlength=2 * SCALE + 2)
-        failed, recalled = counts[0:2 * SCALE:2], counts[1:2 * SCALE:2]  # index q: R = q / 1e6
+        failed, recalled = counts[0:2 * SCALE:2], counts[1:2 * SCALE:2]  # index q: R = q / SCALE
         n = failed + recalled
         seen = np.flatnonzero(n)
         up, down = _loss_units(seen)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from studyapp.stats import calibration_stats
 from studyapp.stats._sql import dbapi_connection
 from studyapp.stats.calibration import (
+    SCALE,
     calibration_from,
     id_ranges,
     prediction_stats,
@@ -63,12 +64,12 @@ def test_certain_predictions_are_clipped_not_infinite(session, history):
 
 @settings(max_examples=25, deadline=None)
 @given(
-    outcomes=st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 4)), min_size=1, max_size=60),
+    outcomes=st.lists(st.tuples(st.integers(0, SCALE), st.integers(1, 4)), min_size=1, max_size=60),
     parts=st.integers(1, 5),
 )
 def test_matches_a_direct_computation_in_any_split(outcomes, parts):
     """Statistics of id ranges add up to those of the whole table, and both agree with a
-    plain computation over the predictions (six-decimal values are read exactly)."""
+    plain computation over the predictions (five-decimal values are read exactly)."""
     from studyapp.storage.db import open_database
     from tests.stats.builder import History
 
@@ -77,8 +78,8 @@ def test_matches_a_direct_computation_in_any_split(outcomes, parts):
         with db.unit_of_work() as session:
             history = History(session)
             card = history.card(history.deck())
-            for i, (micro, rating) in enumerate(outcomes):
-                _log(history, card, micro / 1e6, rating, i)
+            for i, (units, rating) in enumerate(outcomes):
+                _log(history, card, units / SCALE, rating, i)
             history.flush()
             conn = dbapi_connection(session)
             whole = calibration_from(prediction_stats(conn))
@@ -92,7 +93,7 @@ def test_matches_a_direct_computation_in_any_split(outcomes, parts):
     else:
         assert split.log_loss == pytest.approx(whole.log_loss, rel=1e-12)
 
-    scored = [(m / 1e6, rating > 1) for m, rating in outcomes if m < 10**6]
+    scored = [(m / SCALE, rating > 1) for m, rating in outcomes if m < SCALE]
     assert whole.same_day == len(outcomes) - len(scored)
     assert whole.reviews == len(scored)
     if not scored:
@@ -104,7 +105,7 @@ def test_matches_a_direct_computation_in_any_split(outcomes, parts):
     assert whole.log_loss == pytest.approx(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)),
                                            rel=1e-9, abs=1e-9)
     assert split.log_loss == whole.log_loss and split == whole
-    which = np.array([m * 20 // 10**6 for m, r in outcomes if m < 10**6])
+    which = np.array([m * 20 // SCALE for m, r in outcomes if m < SCALE])
     squared = 0.0
     for b in range(20):
         mask = which == b
@@ -120,9 +121,9 @@ def test_counting_on_the_grid_and_one_by_one_agree_to_the_bit():
     from studyapp.stats.calibration import PredictionStats, stats_from_codes
 
     rng = np.random.default_rng(5)
-    q = np.round(rng.beta(8, 1, 300_000) * 1e6).astype(np.int64)
+    q = np.round(rng.beta(8, 1, 300_000) * SCALE).astype(np.int64)
     codes = q * 2 + (rng.random(q.size) < 0.88)
-    codes[::997] = 2 * 10**6 + 1  # same-day reviews
+    codes[::997] = 2 * SCALE + 1  # same-day reviews
     whole = stats_from_codes(codes)  # the grid
     pieces = sum((stats_from_codes(codes[i:i + 50_000]) for i in range(0, q.size, 50_000)),
                  PredictionStats.empty())  # one by one
