@@ -22,7 +22,6 @@ so the submission cannot catch it.
 
 from __future__ import annotations
 
-import builtins
 import gc
 import importlib.util
 import os
@@ -371,5 +370,3 @@ def preload_modules(names: Iterable[str]) -> None:
         except Exception:  # noqa: BLE001 - optional
             pass
 
-
-_ = builtins  # keep the import (used by callers for clean namespaces)

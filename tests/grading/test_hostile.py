@@ -319,6 +319,24 @@ def test_cannot_touch_files_outside_the_jail(grader, outside, check_after):
     assert "no leak" in v.stdout and "LEAK" not in v.stdout
 
 
+def test_deleting_home_only_touches_the_jail(grader, outside, check_after):
+    # $HOME inside the sandbox is the jail; a stand-in for the learner's real home lives
+    # outside it (world-writable, so only the sandbox's layers protect it)
+    code = (f"import os, shutil\nREAL = {str(outside / 'home')!r}\n"
+            "home = os.path.expanduser('~')\n"
+            "open(os.path.join(home, 'x.txt'), 'w').write('x')\n"
+            "shutil.rmtree(home, ignore_errors=True)\n"
+            "for root, dirs, files in os.walk(REAL):\n"
+            "    for f in files:\n"
+            "        try:\n            os.remove(os.path.join(root, f))\n"
+            "        except OSError as e:\n            print('refused', e.errno)\n"
+            "shutil.rmtree(REAL, ignore_errors=True)\n"
+            "print('home was', home)\n" + SGD_OK)
+    v = grade(grader, code)
+    assert v.status == "passed", v.to_json()
+    assert "home was " in v.stdout and "studyapp-jails-" in v.stdout
+
+
 def test_cannot_read_the_exercise_reference_or_mutants(grader, check_after):
     folder = CONTENT_CHECKS.parent
     code = ("import os\nfound = []\n"
