@@ -13,7 +13,6 @@ whole history probe each older day with EXISTS on the reviewed_at index.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -21,7 +20,15 @@ from functools import cached_property
 import numpy as np
 
 from studyapp.clock import as_utc
-from studyapp.stats._sql import db_text, fetch_all, fetch_one, int_list, seconds_sql, values_sql
+from studyapp.stats._sql import (
+    db_text,
+    digits,
+    fetch_all,
+    fetch_one,
+    int_list,
+    seconds_sql,
+    values_sql,
+)
 from studyapp.stats.calendar import StudyCalendar
 from studyapp.stats.model import (
     MATURE_DAYS,
@@ -87,6 +94,53 @@ class Window:
     def hi(self) -> str:
         return db_text(self.cal.start(self.first + timedelta(days=self.days)))
 
+    # -- the fast path: day by day over id ranges -------------------------------------
+
+    def day_slices(self, conn: sqlite3.Connection, first: int = 0, last: int | None = None) -> ReviewDays:
+        """Counts for days [first, last) of the window, reading each day as the range of ids
+        from its first review (by time, one index seek) to the next day's first: one digit
+        (kind * 2 + passed) per review and the day's total time, with no date arithmetic
+        per row. Right when ids follow time, as the app appends them; `check()` tells."""
+        last = self.days if last is None else last
+        counts = np.zeros((self.days, 8), dtype=np.int64)
+        time_ms = np.zeros(self.days, dtype=np.int64)
+        if last <= first:
+            return ReviewDays(self.first, counts, time_ms)
+        starts = [db_text(self.cal.start(self.first + timedelta(days=i))) for i in range(first, last + 1)]
+        seeks = ",".join(f"({k},'{t}')" for k, t in enumerate(starts) if _checked(t))
+        first_ids = dict(fetch_all(conn, (
+            f"WITH b(k, t) AS (VALUES {seeks}) SELECT k, (SELECT id FROM review_logs"
+            " WHERE reviewed_at >= b.t ORDER BY reviewed_at LIMIT 1) FROM b")))
+        end_of_table = 1 << 62
+        rows = []
+        for k in range(last - first):
+            a, z = first_ids[k], first_ids[k + 1]
+            if a is not None:
+                rows.append(f"({first + k},'{starts[k]}','{starts[k + 1]}',{int(a)},"
+                            f"{end_of_table if z is None else int(z)})")
+        if not rows:
+            return ReviewDays(self.first, counts, time_ms)
+        sql = (
+            f"WITH d(i, lo, hi, a, z) AS (VALUES {','.join(rows)}) "
+            f"SELECT i, (SELECT coalesce(group_concat({CODE_SQL}, ''), '') || '|' || total(duration_ms)"
+            " FROM review_logs WHERE id >= d.a AND id < d.z"
+            " AND +reviewed_at >= d.lo AND +reviewed_at < d.hi) FROM d"
+        )
+        for i, packed in fetch_all(conn, sql):
+            codes, _, total = packed.rpartition("|")
+            if codes:
+                counts[i] = np.bincount(digits(codes), minlength=8)
+            time_ms[i] = int(float(total))
+        return ReviewDays(self.first, counts, time_ms)
+
+    def check(self, conn: sqlite3.Connection) -> int:
+        """How many reviews the window holds, counted on the reviewed_at index."""
+        (n,) = fetch_one(conn, "SELECT count(*) FROM review_logs WHERE reviewed_at >= ? AND reviewed_at < ?",
+                         (self.lo, self.hi))
+        return int(n)
+
+    # -- the general path: one pass over the window's ids, the day computed per row -------
+
     def id_ranges(self, conn: sqlite3.Connection, parts: int = 1) -> list[tuple[int, int]]:
         """Contiguous id ranges covering every review of the window (empty: none)."""
         (lo_id,) = fetch_one(conn, "SELECT min(id) FROM review_logs WHERE reviewed_at >= ?"
@@ -110,12 +164,21 @@ class Window:
         (text,) = fetch_all(conn, self.sql, ids)[0]
         return int_list(text)
 
-    def day_counts(self, conn: sqlite3.Connection) -> ReviewDays:
-        """Read the window's reviews and count them by day and code."""
+    def one_pass(self, conn: sqlite3.Connection) -> ReviewDays:
         return self.review_days([self.codes(conn, ids) for ids in self.id_ranges(conn)])
 
+    # --
+
+    def day_counts(self, conn: sqlite3.Connection) -> ReviewDays:
+        """Read the window's reviews and count them by day and code: day by day when the
+        ids follow time (checked against the index), else in one pass."""
+        found = self.day_slices(conn)
+        if int(found.counts.sum()) == self.check(conn):
+            return found
+        return self.one_pass(conn)
+
     def parts(self, count: int) -> WindowParts:
-        """The window read in `count` id ranges, by as many tasks (see WindowParts)."""
+        """The window read by `count` tasks (see WindowParts)."""
         return WindowParts(self, count)
 
     def review_days(self, codes: list[np.ndarray]) -> ReviewDays:
@@ -132,28 +195,35 @@ class Window:
         return ReviewDays(self.first, counts.reshape(days, 8), time_ms)
 
 
+def _checked(text: str) -> bool:
+    if len(text) != 26 or not all(c in "0123456789-: ." for c in text):
+        raise ValueError(f"not a stored time: {text!r}")
+    return True
+
+
 class WindowParts:
-    """The window split into id ranges that separate threads read (each with its own
-    connection); the ranges are looked up once, by whichever part starts first."""
+    """The window read by `count` tasks, each on its own connection: task i reads its
+    share of the days, and the last also counts the window on the index; merge() checks
+    the total and, if ids do not follow time (logs imported out of order), reads the
+    window again in one pass."""
 
     def __init__(self, window: Window, count: int):
         self.window = window
-        self.count = count
-        self._lock = threading.Lock()
-        self._ranges: list[tuple[int, int]] | None = None
+        self.count = max(1, count)
 
-    def read(self, conn: sqlite3.Connection, part: int) -> ReviewDays:
-        with self._lock:
-            if self._ranges is None:
-                self._ranges = self.window.id_ranges(conn, self.count)
-        ranges = self._ranges
-        codes = [self.window.codes(conn, ranges[part])] if part < len(ranges) else []
-        return self.window.review_days(codes)
+    def read(self, conn: sqlite3.Connection, part: int) -> tuple[ReviewDays, int | None]:
+        days = self.window.days
+        lo, hi = days * part // self.count, days * (part + 1) // self.count
+        found = self.window.day_slices(conn, lo, hi)
+        return found, (self.window.check(conn) if part == self.count - 1 else None)
 
-    @staticmethod
-    def merge(parts: list[ReviewDays]) -> ReviewDays:
-        first = parts[0]
-        return ReviewDays(first.first, sum(p.counts for p in parts), sum(p.time_ms for p in parts))
+    def merge(self, conn: sqlite3.Connection, parts: list[tuple[ReviewDays, int | None]]) -> ReviewDays:
+        first = parts[0][0]
+        merged = ReviewDays(first.first, sum(p.counts for p, _ in parts), sum(p.time_ms for p, _ in parts))
+        expected = next(n for _, n in parts if n is not None)
+        if int(merged.counts.sum()) == expected:
+            return merged
+        return self.window.one_pass(conn)
 
 
 def split_ids(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:

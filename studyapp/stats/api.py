@@ -126,7 +126,7 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
     with bulk_reads(conn):
         results = _run(tasks, conn, session if parallel else None)
     predictions = [results[k] for k in tasks if k.startswith("predictions")]
-    days = window_parts.merge([results[k] for k in tasks if k.startswith("window")])
+    days = window_parts.merge(conn, [results[k] for k in tasks if k.startswith("window")])
     hist = _activity.history_from(days, results["older"], sum(p.rows for p in predictions), cal.today)
     outlook, topics, tags = results["cards"]
     return StatsPage(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from studyapp.stats import activity_stats, compute_stats, retention_stats
@@ -154,3 +155,40 @@ def test_imported_old_logs_after_the_window_start_are_dropped(session, logs, his
     a = activity_stats(session, NOW, day_start_hour=4, zone=UTC)
     assert sum(d.reviews for d in a.days) == 9
     assert a.all_time_reviews == 16 and a.first_review_day == "2024-01-01"
+
+
+@pytest.mark.parametrize("zone", [UTC, ZoneInfo("America/New_York")])
+def test_day_by_day_reading_agrees_with_the_one_pass_reading(session, history, zone):
+    """Logs appended in time order are read day by day (id ranges, no date arithmetic per
+    row); out of order, the check sends the reading to the one-pass path. Both agree."""
+    import random
+
+    from studyapp.stats._sql import dbapi_connection
+    from studyapp.stats.activity import Window
+    from studyapp.stats.api import study_calendar
+
+    rng = random.Random(11)
+    card = history.card(history.deck())
+    moments = sorted(NOW - timedelta(minutes=rng.randint(0, 400 * 24 * 60)) for _ in range(600))
+    for at_ in moments:  # in time order, as the app appends them
+        prev = rng.choice([STATE_NEW, STATE_LEARNING, STATE_REVIEW, STATE_RELEARNING])
+        history.review(card, at_, rng.randint(1, 4), prev_state=prev,
+                       interval_days=rng.randint(1, 40) if prev == STATE_REVIEW else None,
+                       duration_ms=rng.randint(0, 9000))
+    history.flush()
+    conn = dbapi_connection(session)
+    window = Window.ending_today(study_calendar(session, NOW, zone=zone))
+    fast = window.day_slices(conn)
+    assert int(fast.counts.sum()) == window.check(conn) > 0  # the fast path is taken
+    slow = window.one_pass(conn)
+    assert np.array_equal(fast.counts, slow.counts) and np.array_equal(fast.time_ms, slow.time_ms)
+    halves = window.parts(2)
+    merged = halves.merge(conn, [halves.read(conn, 0), halves.read(conn, 1)])
+    assert np.array_equal(merged.counts, slow.counts)
+
+    # a log imported later with an old date breaks the order: the check notices
+    history.review(card, NOW - 30 * DAY, 3, prev_state=STATE_LEARNING, duration_ms=5)
+    history.flush()
+    assert int(window.day_slices(conn).counts.sum()) != window.check(conn)
+    again = window.day_counts(conn)
+    assert int(again.counts.sum()) == window.check(conn) == int(slow.counts.sum()) + 1
