@@ -8,6 +8,7 @@ SQLAlchemy as naive UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff``, which sorts like t
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -124,8 +125,18 @@ def values_sql(rows: Sequence[tuple[int, str, str]]) -> str:
     return ",".join(parts)
 
 
+_STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+
+
 def _is_stamp(text: str) -> bool:
-    return len(text) == 26 and all(c in "0123456789-: ." for c in text)
+    return _STAMP.fullmatch(text) is not None
+
+
+def checked_stamp(text: str) -> str:
+    """`text` if it is a stored time (safe to put in SQL as a literal), else ValueError."""
+    if not _is_stamp(text):
+        raise ValueError(f"not a stored time: {text!r}")
+    return text
 
 
 def digits(text: str | None) -> np.ndarray:

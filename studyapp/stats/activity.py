@@ -21,6 +21,7 @@ import numpy as np
 
 from studyapp.clock import as_utc
 from studyapp.stats._sql import (
+    checked_stamp,
     db_text,
     digits,
     fetch_all,
@@ -106,8 +107,9 @@ class Window:
         time_ms = np.zeros(self.days, dtype=np.int64)
         if last <= first:
             return ReviewDays(self.first, counts, time_ms)
-        starts = [db_text(self.cal.start(self.first + timedelta(days=i))) for i in range(first, last + 1)]
-        seeks = ",".join(f"({k},'{t}')" for k, t in enumerate(starts) if _checked(t))
+        starts = [checked_stamp(db_text(self.cal.start(self.first + timedelta(days=i))))
+                  for i in range(first, last + 1)]
+        seeks = ",".join(f"({k},'{t}')" for k, t in enumerate(starts))
         first_ids = dict(fetch_all(conn, (
             f"WITH b(k, t) AS (VALUES {seeks}) SELECT k, (SELECT id FROM review_logs"
             " WHERE reviewed_at >= b.t ORDER BY reviewed_at LIMIT 1) FROM b")))
@@ -193,12 +195,6 @@ class Window:
             counts += np.bincount(day * 8 + (code & 7), minlength=days * 8)
             time_ms += np.bincount(day, weights=rest // days, minlength=days).astype(np.int64)
         return ReviewDays(self.first, counts.reshape(days, 8), time_ms)
-
-
-def _checked(text: str) -> bool:
-    if len(text) != 26 or not all(c in "0123456789-: ." for c in text):
-        raise ValueError(f"not a stored time: {text!r}")
-    return True
 
 
 class WindowParts:
