@@ -1,13 +1,14 @@
 """Activity and true retention, from review_logs by study day.
 
-The window (the last 365 study days) is read as one range of review ids: the app appends
-logs in time order, so the window is the tail of the table. `min(id)` of the window comes
-from the reviewed_at index, then SQLite walks the rowids from there (no index lookups per
-row), keeps the window's reviews and writes one integer per review into a group_concat
-string: ((duration_ms * days + study day) * 8 + kind * 2 + passed). numpy does the rest,
-so SQLite never sorts. (Logs imported later with old dates sit after the window's first
-id; they are read and dropped, which costs time, never correctness.) Streaks over the
-whole history probe each older day with EXISTS on the reviewed_at index.
+The window (the last 365 study days) is read day by day without any date arithmetic per
+row: the app appends logs in time order, so a day's reviews are the ids from its first
+review by time (one seek on the reviewed_at index) up to the next day's first. For each
+day SQLite walks that id range, keeps the day's reviews and returns one digit per review
+(kind * 2 + passed, the kind from the state before the review) and the day's total time;
+numpy counts the digits, so SQLite never sorts. A count on the reviewed_at index checks
+the result; when ids do not follow time (logs imported later with old dates), the window
+is read again in one pass over its ids, the study day computed per row in SQL. Streaks
+over the whole history probe each older day with EXISTS on the reviewed_at index.
 """
 
 from __future__ import annotations

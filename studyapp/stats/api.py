@@ -3,8 +3,9 @@
 compute_stats() builds the whole Stats page (what `studyapp stats --json` prints). Its
 parts are independent reads; on a file database they run on two connections at once
 (the session's and one pooled connection on a helper thread: SQLite releases the GIL
-while it works), so the page costs about half its CPU time. An in-memory database has
-only one connection and runs them in turn. Nothing here writes.
+while it works), so the page takes about half its CPU time. The helper sees committed
+data only: call it from a fresh unit of work, as the CLI and the TUI do. An in-memory
+database has only one connection and runs the parts in turn. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -125,8 +126,8 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
     tasks["older"] = lambda c: _activity.older_days(c, cal, window.first)
     with bulk_reads(conn):
         results = _run(tasks, conn, session if parallel else None)
+        days = window_parts.merge(conn, [results[k] for k in tasks if k.startswith("window")])
     predictions = [results[k] for k in tasks if k.startswith("predictions")]
-    days = window_parts.merge(conn, [results[k] for k in tasks if k.startswith("window")])
     hist = _activity.history_from(days, results["older"], sum(p.rows for p in predictions), cal.today)
     outlook, topics, tags = results["cards"]
     return StatsPage(
