@@ -275,14 +275,14 @@ class StatsPage(_Dict):
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers, flat."""
-        year = self.retention.row("month").total
+        month = self.retention.row("month").total
         return {
             "today": self.today,
             "reviews_today": self.activity.reviews_today,
             "total_reviews": self.activity.all_time_reviews,
             "current_streak": self.activity.current_streak,
             "longest_streak": self.activity.longest_streak,
-            "true_retention_month": year.retention,
+            "true_retention_month": month.retention,
             "due_today": self.outlook.due_today,
             "estimated_knowledge": round(self.outlook.estimated_knowledge, 3),
             "at_risk": self.outlook.at_risk,
