@@ -81,6 +81,9 @@ class Close:
         diff = torch.where(diff.isnan(), torch.full_like(diff, math.inf), diff)
         allowed = atol + rtol * e.abs()
         allowed = torch.where(allowed.isnan(), torch.zeros_like(allowed), allowed)
+        # An infinite expected value allows no error at all (rtol * inf would allow any
+        # got); only the same infinity matches, and its diff was zeroed above.
+        allowed = torch.where(e.isinf(), torch.zeros_like(allowed), allowed)
         bad = diff > allowed
         if not bool(bad.any()):
             return None

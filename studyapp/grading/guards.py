@@ -215,6 +215,19 @@ def warm_library() -> None:
     torch.ops.studyapp_warm.noop(torch.zeros(1))
 
 
+def warm_optimizers() -> None:
+    """Build and step torch's common optimizers once in the fork server: their first use
+    imports modules lazily (cProfile among them), which a child that has dropped its uid
+    can no longer read. A learner may use them where an exercise does not ban them."""
+    import torch
+
+    param = torch.zeros(2, requires_grad=True)
+    param.grad = torch.ones(2)
+    for optimizer in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop):
+        optimizer([param], lr=0.1).step()
+        optimizer([param], lr=0.1).zero_grad()
+
+
 # -- child side ------------------------------------------------------------------------------
 
 _templates: dict[int, types.CodeType] = {}

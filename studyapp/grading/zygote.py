@@ -140,10 +140,11 @@ class ForkServer:
         for n in range(8):
             guards._template(n)
         guards.reporter()
-        try:
-            guards.warm_library()
-        except Exception:  # noqa: BLE001 - only a warm-up
-            pass
+        for warm_up in (guards.warm_library, guards.warm_optimizers):
+            try:
+                warm_up()
+            except Exception:  # noqa: BLE001 - only a warm-up
+                pass
         self._warm()
         self._setup_cgroup()
 
