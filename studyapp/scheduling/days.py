@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
 DEFAULT_DAY_START_HOUR = 4
+DAY_START_HOUR_KEY = "day_start_hour"  # the setting that moves the rollover
 
 
 def local_zone() -> tzinfo:

@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
 from studyapp.errors import UserError
-from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, day_start, local_zone, next_day_start
+from studyapp.scheduling.days import (
+    DAY_START_HOUR_KEY,
+    DEFAULT_DAY_START_HOUR,
+    day_start,
+    local_zone,
+    next_day_start,
+)
 from studyapp.scheduling.exercises import variant_seed
 from studyapp.scheduling.presets import (
     DEFAULT_PARAMETERS,
@@ -51,7 +57,6 @@ from studyapp.storage.models import (
 from studyapp.storage.settings import get_setting
 
 LEECH_TAG = "leech"
-DAY_START_HOUR_KEY = "day_start_hour"
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
 RATINGS = (1, 2, 3, 4)
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}

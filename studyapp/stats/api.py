@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from studyapp.clock import as_utc
+from studyapp.scheduling.days import DAY_START_HOUR_KEY  # noqa: F401  (one name for the setting)
 from studyapp.stats import activity as _activity
 from studyapp.stats import calibration as _calibration
 from studyapp.stats import exercises as _exercises
@@ -42,8 +43,6 @@ from studyapp.stats.model import (
     RetentionTable,
     StatsPage,
 )
-
-DAY_START_HOUR_KEY = "day_start_hour"  # the setting the scheduler and the settings screen use
 
 
 def study_calendar(session: Session, now: datetime, *, day_start_hour: int | None = None,
