@@ -133,6 +133,8 @@ class ReviewLog(Base):
     __table_args__ = (
         Index("ix_review_logs_reviewed_at", "reviewed_at"),
         Index("ix_review_logs_card", "card_id", "reviewed_at"),
+        # calibration stats scan every prediction with its outcome: a covering index
+        Index("ix_review_logs_calibration", "retrievability", "rating"),
     )
 
 
