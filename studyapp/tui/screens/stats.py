@@ -10,7 +10,7 @@ from datetime import date
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
@@ -171,6 +171,7 @@ def render_calibration(calibration) -> Group:
 
 class StatsScreen(Screen):
     LABEL = "Stats"
+    page = None
     CSS_PATH = "../styles/stats.tcss"
     BINDINGS = [
         *[Binding(str(n), f"tab('{key}')", title, show=False) for n, (key, title) in enumerate(TABS, start=1)],
@@ -233,13 +234,31 @@ class StatsScreen(Screen):
         self.query_one("#stats-retention", Static).update(render_retention(page.retention))
         self.query_one("#stats-mastery", Static).update(render_mastery(page.mastery))
         self.query_one("#stats-calibration", Static).update(render_calibration(page.calibration))
-        self.query_one("#chart-reviews").show(page.activity, days=30)
-        self.query_one("#chart-forecast").show(page.outlook, days=30)
-        self.query_one("#chart-calibration").show(page.calibration)
-        for name in HISTOGRAMS:
-            histogram = page.outlook.histograms.get(name)
-            if histogram is not None:
-                self.query_one(f"#chart-{name}").show(histogram)
+        self.page = page
+        self.call_after_refresh(self._draw_charts)
+
+    @on(TabbedContent.TabActivated, "#stats-tabs")
+    def _tab_shown(self) -> None:
+        self.call_after_refresh(self._draw_charts)
+
+    def _draw_charts(self) -> None:
+        """Draw the charts of the tab on screen, once it is laid out (a plot drawn while
+        its tab is hidden would be drawn again at another size, which plotext does not
+        always do the same way)."""
+        page = self.page
+        if page is None:
+            return
+        active = self.query_one("#stats-tabs", TabbedContent).active.removeprefix("tab-")
+        if active == "activity":
+            self.query_one("#chart-reviews").show(page.activity, days=30)
+        elif active == "outlook":
+            self.query_one("#chart-forecast").show(page.outlook, days=30)
+            for name in HISTOGRAMS:
+                histogram = page.outlook.histograms.get(name)
+                if histogram is not None:
+                    self.query_one(f"#chart-{name}").show(histogram)
+        elif active == "calibration":
+            self.query_one("#chart-calibration").show(page.calibration)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.query_one("#stats-status", Static).update(Text(f"Could not load the stats: {message.error}", style="red"))
