@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from studyapp.clock import Clock, SystemClock
 from studyapp.paths import default_db_url
-from studyapp.storage.db import Database, open_database
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when a command first needs the database
+    from studyapp.storage.db import Database
 
 
 @dataclass
@@ -23,6 +25,8 @@ class CliContext:
     def database(self) -> Database:
         """The database, migrated to head; shipped content is synced into a new one."""
         if self._database is None:
+            from studyapp.storage.db import open_database
+
             self._database = open_database(self.db_url)
             from studyapp.content.service import ensure_initial_content
 

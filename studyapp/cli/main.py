@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from studyapp import __version__
+import studyapp
 from studyapp.cli.context import CliContext
 from studyapp.errors import ContentError, UserError
 
@@ -22,6 +22,16 @@ COMMAND_MODULES = (
 )
 
 
+class _PrintVersion(argparse.Action):
+    """--version, reading the installed version only when asked (it costs start-up time)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.exit(message=f"studyapp {studyapp.__version__}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     db_parent = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand without --db must not overwrite a top-level --db
@@ -31,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="studyapp", parents=[db_parent],
         description="Flashcards and graded PyTorch exercises, scheduled by FSRS.",
     )
-    parser.add_argument("--version", action="version", version=f"studyapp {__version__}")
+    parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         try:
