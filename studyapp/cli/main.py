@@ -29,7 +29,8 @@ class _PrintVersion(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.exit(message=f"studyapp {studyapp.__version__}\n")
+        print(f"studyapp {studyapp.__version__}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
