@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from studyapp.humanize import duration
+
 
 def register(subparsers, parents) -> None:
     stats = subparsers.add_parser(
@@ -46,14 +48,7 @@ def _duration(ms: int | float | None) -> str:
         return "-"
     if ms < 1000:
         return f"{ms:.0f} ms"
-    seconds = int(round(ms / 1000))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
+    return duration(ms / 1000)
 
 
 def _spark(values: list[int]) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from studyapp.humanize import duration  # noqa: F401 - re-exported for the screens
+
 
 def interval(delta: timedelta) -> str:
     seconds = max(0, delta.total_seconds())
@@ -34,17 +36,6 @@ def relative(moment: datetime | None, now: datetime) -> str:
     if delta.total_seconds() > 0:
         return f"in {interval(delta)}"
     return f"{interval(-delta)} ago"
-
-
-def duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
 
 
 def short_date(moment: datetime | None, *, year: bool = True) -> str:
