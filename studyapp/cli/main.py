@@ -77,6 +77,12 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `studyapp decks | head`: the reader left; say nothing more (Python's own recipe)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # database trouble is the user's environment, not a bug to dump
         from sqlalchemy.exc import OperationalError
 

@@ -86,3 +86,17 @@ def test_a_new_content_folder_must_be_trusted_first(file_db_url, clock, make_con
     assert code == 0 and "added 1" in out
     code, out, _ = run_cli(["sync", str(mine)], file_db_url, clock)  # remembered: trusted now
     assert code == 0 and "nothing changed" in out
+
+
+def test_a_closed_pipe_is_not_a_traceback(file_db_url, clock, monkeypatch):
+    """`studyapp decks | head -1`: the reader leaves, the next write raises BrokenPipeError."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    dup2_calls = []
+    monkeypatch.setattr("os.dup2", lambda *args: dup2_calls.append(args))
+    err = io.StringIO()
+    code = main(["--db", file_db_url, "decks"], CliContext(clock=clock, stdout=ClosedPipe(), stderr=err))
+    assert code == 141 and err.getvalue() == "" and dup2_calls
