@@ -3,7 +3,9 @@
 - attempts: submissions; pass rate: share with status "passed";
 - a sitting is one exercise on one study day (the exercise comes back on a schedule);
   first-try pass rate: share of sittings whose first submission passed;
-- median time to pass: median duration_ms of the passing submissions;
+- median time to pass: the learner's time on the exercise (review_logs.duration_ms, written
+  when the TUI rates an exercise from the grader's outcome) over the exercise reviews that
+  passed (rating above Again); the submissions' own duration_ms is the grader's run time;
 - misconceptions: the diagnosis ids (verdict["diagnosis"]["id"]) of the learner's
   failing submissions, most frequent first.
 """
@@ -33,6 +35,15 @@ ORDER BY s.created_at, s.id
 """
 
 
+# Exercise reviews rated from the grader's outcome: Again means revealed or gave up.
+_TIME_TO_PASS_SQL = """
+SELECT c.content_id, l.duration_ms
+FROM review_logs l JOIN cards c ON c.id = l.card_id
+WHERE c.kind = 'exercise' AND l.source = 'grader' AND l.rating > 1
+ORDER BY l.reviewed_at, l.id
+"""
+
+
 @dataclass
 class _Acc:
     title: str = ""
@@ -59,8 +70,10 @@ def exercise_summary(conn: sqlite3.Connection, cal: StudyCalendar) -> ExerciseSu
     diagnoses: Counter[str] = Counter()
     diagnosis_text: dict[str, str] = {}
     diagnosis_exercises: dict[str, set[str]] = defaultdict(set)
-    all_pass_ms: list[int] = []
-    for (exercise, status, duration, _, diag_id, diag_text, topic, title), day in zip(
+    time_to_pass: dict[str, list[int]] = defaultdict(list)
+    for exercise, spent in fetch_all(conn, _TIME_TO_PASS_SQL):
+        time_to_pass[exercise].append(int(spent or 0))
+    for (exercise, status, _run_ms, _, diag_id, diag_text, topic, title), day in zip(
             rows, day_index.tolist(), strict=True):
         acc = per[exercise]
         acc.title = title or acc.title
@@ -73,14 +86,15 @@ def exercise_summary(conn: sqlite3.Connection, cal: StudyCalendar) -> ExerciseSu
             acc.last_day = day
         if passed:
             acc.passed += 1
-            acc.pass_ms.append(int(duration or 0))
-            all_pass_ms.append(int(duration or 0))
         elif diag_id:
             diag_id = str(diag_id)
             diagnoses[diag_id] += 1
             diagnosis_text[diag_id] = str(diag_text or "")
             diagnosis_exercises[diag_id].add(exercise)
         acc.last_status = status
+    for exercise, acc in per.items():
+        acc.pass_ms = time_to_pass.get(exercise, [])
+    all_pass_ms = [ms for acc in per.values() for ms in acc.pass_ms]
 
     exercises = [
         ExerciseStats(

@@ -201,7 +201,7 @@ class ExerciseStats(_Dict):
     sessions: int  # (study day) sittings with at least one submission
     first_try_passes: int  # sittings whose first submission passed
     first_try_rate: float | None
-    median_pass_ms: float | None  # median duration_ms of the passing submissions
+    median_pass_ms: float | None  # median time the learner spent on exercise reviews that passed
     last_status: str
 
 

@@ -72,13 +72,14 @@ class History:
 
     def review(self, card: Card, at: datetime, rating: int = 3, *, prev_state: int = STATE_REVIEW,
                interval_days: float | None = None, prev_last_review: datetime | None = None,
-               retrievability: float | None = None, duration_ms: int = 0) -> ReviewLog:
+               retrievability: float | None = None, duration_ms: int = 0,
+               source: str = "manual") -> ReviewLog:
         """A log. For prev_state review, give the scheduled interval (prev_due - prev_last_review)."""
         prev_due = None
         if interval_days is not None:
             prev_last_review = prev_last_review or at - timedelta(days=interval_days)
             prev_due = prev_last_review + timedelta(days=interval_days)
-        log = ReviewLog(card_id=card.id, rating=rating, reviewed_at=at, duration_ms=duration_ms,
+        log = ReviewLog(card_id=card.id, rating=rating, reviewed_at=at, duration_ms=duration_ms, source=source,
                         prev_state=prev_state, prev_stability=None if prev_state == STATE_NEW else 5.0,
                         prev_difficulty=None if prev_state == STATE_NEW else 5.0,
                         prev_due=prev_due, prev_last_review=prev_last_review, prev_reps=0,

@@ -65,16 +65,23 @@ def test_exercise_results(session, history):
     # another exercise, not linked to a card
     h.submission("sgd-step", "passed", at(3, 2), duration_ms=200)
     h.submission("sgd-step", "error", at(3, 3), duration_ms=10)
+    # the learner's time on the exercise when it was rated: passes (Hard, Good) count,
+    # Again (revealed / gave up) and manual reviews do not
+    h.flush()
+    h.review(adam, at(3, 1, 10, 11), rating=2, source="grader", duration_ms=600_000)
+    h.review(adam, at(3, 5, 10, 1), rating=3, source="grader", duration_ms=120_000)
+    h.review(adam, at(3, 6, 3, 1), rating=1, source="grader", duration_ms=900_000)
+    h.review(adam, at(3, 7), rating=3, source="manual", duration_ms=5_000)
     h.flush()
     e = mastery_stats(session, NOW, day_start_hour=4, zone=UTC, memory=MemoryModel()).exercises
     assert (e.attempts, e.passed, e.sessions, e.first_try_passes) == (7, 3, 4, 2)
     assert e.pass_rate == pytest.approx(3 / 7) and e.first_try_rate == 0.5
-    assert e.median_pass_ms == 200.0
+    assert e.median_pass_ms == 360_000.0  # median of 600 s and 120 s
     adam_stats, sgd_stats = e.exercises  # weakest first: same first-try rate, adam passes less
     assert adam_stats.as_dict() == {
         "exercise_id": "adam-step", "title": "Adam step", "topic": "optimizers", "attempts": 5, "passed": 2,
         "pass_rate": 0.4, "sessions": 2, "first_try_passes": 1, "first_try_rate": 0.5,
-        "median_pass_ms": 200.0, "last_status": "failed",
+        "median_pass_ms": 360_000.0, "last_status": "failed",
     }
     assert (sgd_stats.exercise_id, sgd_stats.sessions, sgd_stats.first_try_passes, sgd_stats.title) == \
         ("sgd-step", 2, 1, "")

@@ -127,7 +127,7 @@ def render_mastery(mastery) -> Group:
     head.append(f"{summary.attempts} attempts · pass rate {percent(summary.pass_rate)} · "
                 f"first try {percent(summary.first_try_rate)}", style="")
     if summary.median_pass_ms is not None:
-        head.append(f" · median passing run {summary.median_pass_ms:.0f} ms")
+        head.append(f" · median time to pass {duration(summary.median_pass_ms / 1000)}")
     parts.append(head)
     if summary.exercises:
         exercises = table("exercise (weakest first)", "attempts", "passed", "first try", "last")
