@@ -120,7 +120,7 @@ def test_every_import_backs_the_database_up_first(tmp_path, clock):
     db_file = tmp_path / "imp.db"
     csv = tmp_path / "cards.csv"
     csv.write_text("front,back\nWhat is eps for?,Numerical stability\n", encoding="utf-8")
-    for minute in range(2):
+    for _ in range(2):
         clock.advance(minutes=1)
         ctx = CliContext(clock=clock, stdout=io.StringIO(), stderr=io.StringIO())
         assert main(["--db", f"sqlite:///{db_file}", "import", str(csv), "--deck", "Mine"], ctx) == 0
