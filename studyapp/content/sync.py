@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.content.model import CardSpec, ContentBundle, DeckSpec
+from studyapp.errors import ContentError
 from studyapp.storage.models import Card, CardState, Deck
 
 APP_TAGS = ("leech",)
@@ -54,6 +55,7 @@ def sync_content(session: Session, bundle: ContentBundle, now: datetime) -> Sync
     for exercise in bundle.exercises:
         exercises_by_deck.setdefault(exercise.deck, []).append(exercise.as_card())
 
+    _refuse_imported_slugs(bundle, decks)
     for spec in bundle.decks:
         deck = _upsert_deck(session, decks, spec, now)
         summary.decks.append(spec.slug)
@@ -72,6 +74,19 @@ def sync_content(session: Session, bundle: ContentBundle, now: datetime) -> Sync
             deck.retired = slug not in live
     session.flush()
     return summary
+
+
+def _refuse_imported_slugs(bundle: ContentBundle, decks: dict[str, Deck]) -> None:
+    """A content deck must not take over a deck the learner imported: sync would then
+    rewrite its metadata and retire its cards."""
+    problems = [
+        f"{spec.location.file}:1: deck id {spec.slug!r} is already used by a deck imported from "
+        f"{decks[spec.slug].source_path.removeprefix(IMPORT_SOURCE_PREFIX)}; give this deck another id"
+        for spec in bundle.decks
+        if spec.slug in decks and is_imported_deck(decks[spec.slug])
+    ]
+    if problems:
+        raise ContentError(problems)
 
 
 def _upsert_deck(session: Session, decks: dict[str, Deck], spec: DeckSpec, now: datetime) -> Deck:

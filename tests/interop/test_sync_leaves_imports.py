@@ -31,3 +31,21 @@ def test_sync_keeps_imported_cards_and_still_retires_removed_content(synced, clo
     assert retired == {"code-card", "sgd-step"}
     assert decks == {"optim": False, "ml-optimizers": False, "words": False}
     assert not any(content_id.startswith(("anki-", "csv-")) for content_id in retired)
+
+
+def test_a_content_deck_cannot_take_over_an_imported_deck(synced, clock, tmp_path, make_content):
+    import pytest
+
+    from studyapp.errors import ContentError
+
+    (tmp_path / "w.csv").write_text("front,back\nx,y\n")
+    import_csv(synced, tmp_path / "w.csv", clock.now(), deck_name="Words")
+    clash = make_content({"decks/words.md": "---\nid: words\ntitle: Words\n---\n\n## w-one\nkind: basic\nQ: q\nA: a\n"},
+                         name="clash")
+    with pytest.raises(ContentError) as info, synced.unit_of_work() as session:
+        sync_content(session, load_content([clash]), clock.now())
+    assert "words.md:1: deck id 'words' is already used by a deck imported from" in info.value.problems[0]
+    with synced.unit_of_work() as session:
+        words = session.scalars(select(Deck).where(Deck.slug == "words")).one()
+        assert words.source_path.startswith("import:")
+        assert [c.content_id for c in session.scalars(select(Card).where(Card.deck_id == words.id))][0].startswith("csv-")
