@@ -11,9 +11,14 @@ from datetime import datetime
 
 import fsrs
 
+from studyapp.scheduling.transition import (
+    predicted_retrievability,
+    review_log_values,
+    state_after,
+    to_fsrs_card,
+)
 from studyapp.storage.models import (
     STATE_NEW,
-    STATE_REVIEW,
     Card,
     CardState,
     ReviewLog,
@@ -27,23 +32,6 @@ class PastReview:
     reviewed_at: datetime  # aware UTC
     rating: int  # 1-4
     duration_ms: int
-
-
-def _to_fsrs(card: Card, state: CardState, when: datetime) -> fsrs.Card:
-    if state.state == STATE_NEW or state.state is None:
-        return fsrs.Card(card_id=card.id, state=fsrs.State.Learning, step=0, due=when)
-    step = state.step
-    if state.state != STATE_REVIEW and step is None:
-        step = 0
-    return fsrs.Card(
-        card_id=card.id,
-        state=fsrs.State(state.state),
-        step=step,
-        stability=state.stability,
-        difficulty=state.difficulty,
-        due=state.due or when,
-        last_review=state.last_review,
-    )
 
 
 def replay_reviews(
@@ -61,40 +49,13 @@ def replay_reviews(
         if state.last_review is not None and review.reviewed_at <= state.last_review:
             continue
         when = review.reviewed_at
-        before = _to_fsrs(card, state, when)
-        retrievability = (
-            None if state.state == STATE_NEW or before.last_review is None
-            else float(scheduler.get_card_retrievability(before, when))
-        )
+        before = to_fsrs_card(card.id, state, when)
+        retrievability = predicted_retrievability(scheduler, state, before, when)
         after, _ = scheduler.review_card(before, fsrs.Rating(review.rating), when, review.duration_ms)
-        log = ReviewLog(
-            card_id=card.id,
-            rating=review.rating,
-            reviewed_at=when,
-            duration_ms=review.duration_ms,
-            source=HISTORY_SOURCE,
-            prev_state=state.state,
-            prev_step=state.step,
-            prev_stability=state.stability,
-            prev_difficulty=state.difficulty,
-            prev_due=state.due,
-            prev_last_review=state.last_review,
-            prev_reps=state.reps or 0,
-            prev_lapses=state.lapses or 0,
-            state=int(after.state),
-            stability=after.stability,
-            difficulty=after.difficulty,
-            due=after.due,
-            retrievability=retrievability,
-        )
-        lapsed = review.rating == fsrs.Rating.Again and state.state == STATE_REVIEW
-        state.state = int(after.state)
-        state.step = after.step
-        state.stability = after.stability
-        state.difficulty = after.difficulty
-        state.due = after.due
-        state.last_review = after.last_review
-        state.reps = (state.reps or 0) + 1
-        state.lapses = (state.lapses or 0) + (1 if lapsed else 0)
+        log = ReviewLog(card_id=card.id, **review_log_values(
+            state, after, rating=review.rating, reviewed_at=when, duration_ms=review.duration_ms,
+            source=HISTORY_SOURCE, retrievability=retrievability))
+        for column, value in state_after(state, after, review.rating).items():
+            setattr(state, column, value)
         logs.append(log)
     return logs

@@ -42,12 +42,16 @@ from studyapp.scheduling.presets import (
     load_presets,
 )
 from studyapp.scheduling.queue import DeckInfo, Entry, Plan, QueueCache, load_items, plan_queue
+from studyapp.scheduling.transition import (
+    predicted_retrievability,
+    review_log_values,
+    state_after,
+    to_fsrs_card,
+)
 from studyapp.storage.db import Database
 from studyapp.storage.models import (
-    STATE_LEARNING,
     STATE_NAMES,
     STATE_NEW,
-    STATE_RELEARNING,
     STATE_REVIEW,
     Card,
     CardState,
@@ -150,25 +154,6 @@ def fuzzed_interval_days(interval_days: int, maximum_interval: int, seed: str) -
     high = min(round(interval_days + delta), maximum_interval)
     low = min(low, high)
     return random.Random(seed).randint(low, high)
-
-
-def to_fsrs_card(card_id: int, state: CardState, now: datetime) -> fsrs.Card:
-    """Our stored state as a py-fsrs card. A never-reviewed card (STATE_NEW) is a fresh
-    py-fsrs card: Learning, step 0."""
-    if state.state == STATE_NEW or state.state is None:
-        return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
-    step = state.step
-    if state.state in (STATE_LEARNING, STATE_RELEARNING) and step is None:
-        step = 0
-    return fsrs.Card(
-        card_id=card_id,
-        state=fsrs.State(state.state),
-        step=step,
-        stability=state.stability,
-        difficulty=state.difficulty,
-        due=as_utc(state.due) if state.due else now,
-        last_review=as_utc(state.last_review) if state.last_review else None,
-    )
 
 
 class _StateRow:
@@ -299,38 +284,14 @@ class ReviewService:
             preset, scheduler = self._scheduler_for_deck_id(session, key_before, now, deck_id)
             after, retrievability = self._transition(scheduler, preset, card_id, state, rating, now)
             prev_state = state.state
-            is_lapse = prev_state == STATE_REVIEW and rating == 1
-            reps, lapses = state.reps + 1, state.lapses + int(is_lapse)
             log_id = conn.execute(insert(ReviewLog.__table__).values(
                 card_id=card_id,
-                rating=rating,
-                reviewed_at=now,
-                duration_ms=max(0, int(duration_ms)),
-                source=source,
-                prev_state=prev_state,
-                prev_step=state.step,
-                prev_stability=state.stability,
-                prev_difficulty=state.difficulty,
-                prev_due=state.due,
-                prev_last_review=state.last_review,
-                prev_reps=state.reps,
-                prev_lapses=state.lapses,
-                state=int(after.state),
-                stability=after.stability,
-                difficulty=after.difficulty,
-                due=after.due,
-                retrievability=retrievability,
+                **review_log_values(state, after, rating=rating, reviewed_at=now, duration_ms=duration_ms,
+                                    source=source, retrievability=retrievability),
             )).inserted_primary_key[0]
-            conn.execute(update(CardState.__table__).where(CardState.card_id == card_id).values(
-                state=int(after.state),
-                step=after.step,
-                stability=after.stability,
-                difficulty=after.difficulty,
-                due=after.due,
-                last_review=after.last_review,
-                reps=reps,
-                lapses=lapses,
-            ))
+            new_state = state_after(state, after, rating)
+            lapses = new_state["lapses"]
+            conn.execute(update(CardState.__table__).where(CardState.card_id == card_id).values(**new_state))
             leech = is_leech_review(prev_state, rating, lapses, preset.leech_threshold)
             tag_added = suspended_now = False
             suspended = bool(row.suspended)
@@ -491,9 +452,7 @@ class ReviewService:
             days = round((after.due - now) / timedelta(days=1))
             fuzzed = fuzzed_interval_days(days, preset.maximum_interval, f"{card_id}:{state.reps or 0}")
             after.due = now + timedelta(days=fuzzed)
-        retrievability = None
-        if state.state not in (None, STATE_NEW) and before.last_review is not None and before.stability:
-            retrievability = scheduler.get_card_retrievability(before, now)
+        retrievability = predicted_retrievability(scheduler, state, before, now)
         return after, retrievability
 
     def _read_card(self, session: Session, card_id: int):
