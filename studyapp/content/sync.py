@@ -18,6 +18,13 @@ from studyapp.errors import ContentError
 from studyapp.storage.models import Card, CardState, Deck
 
 APP_TAGS = ("leech",)
+
+
+def merged_tags(stored: str | None, content_tags: list[str]) -> str:
+    """The content's tags plus the tags the app added (a leech mark): those are the
+    learner's history, not content, and survive a content update."""
+    kept = [t for t in (stored or "").split() if t in APP_TAGS]
+    return " ".join(dict.fromkeys([*content_tags, *kept]))
 # Decks made by `studyapp import` carry a source_path like "import:anki:<file>"; their
 # cards are not in the content files, so sync leaves them (and their decks) alone.
 IMPORT_SOURCE_PREFIX = "import:"
@@ -133,9 +140,7 @@ def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary) -
     card.front = spec.front
     card.back = spec.back
     card.extra = spec.extra
-    # Tags the app added (a leech mark) are the learner's history, not content: keep them.
-    kept = [t for t in card.tag_list if t in APP_TAGS and t not in spec.tags] if card.tags else []
-    card.tags = " ".join(spec.tags + kept)
+    card.tags = merged_tags(card.tags, spec.tags)
     card.retired = False
     card.content_hash = digest
     card.updated_at = now

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from studyapp.content.sync import APP_TAGS, IMPORT_SOURCE_PREFIX, is_imported_deck
+from studyapp.content.sync import IMPORT_SOURCE_PREFIX, is_imported_deck, merged_tags
 from studyapp.errors import UserError
 from studyapp.storage.models import Card, CardState, Deck
 
@@ -194,9 +194,7 @@ class CardWriter:
         card.front = data.front
         card.back = data.back
         card.extra = data.extra
-        # tags the app added (a leech mark) are the learner's history: keep them
-        kept = [t for t in card.tag_list if t in APP_TAGS] if card.tags else []
-        card.tags = " ".join(dict.fromkeys(data.tags + kept))
+        card.tags = merged_tags(card.tags, data.tags)
         card.retired = False
         card.source_file = data.source_file
         card.source_line = data.source_line
