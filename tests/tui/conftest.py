@@ -82,8 +82,18 @@ def make_app(study_db, clock):
 
 async def settle(pilot) -> None:
     """Let workers finish and their messages land."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(10):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                # an exclusive worker superseded by a newer one (a search typed over an
+                # older search, a detail load for a row the cursor left): the app meant
+                # that; wait again for the workers still running
+                await pilot.pause()
         await pilot.pause()
     await pilot.pause()
 
