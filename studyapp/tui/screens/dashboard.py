@@ -3,8 +3,6 @@ a 12-week heatmap, and keys to study one deck or everything due."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,37 +17,13 @@ from studyapp.tui.widgets.heatmap import Heatmap
 ALL_DECKS = "__all__"
 
 
-@dataclass(frozen=True)
-class DeckRow:
-    slug: str
-    title: str
-    new: int
-    learning: int
-    review: int
-
-    @property
-    def due(self) -> int:
-        return self.new + self.learning + self.review
-
-
-def load_dashboard(app) -> tuple[list[DeckRow], object]:
-    """Blocking: today's queue counts per deck and the activity numbers."""
+def load_dashboard(app) -> tuple[list, object]:
+    """Blocking: today's queue counts per deck (QueueCounts) and the activity numbers."""
     from studyapp.study.activity import activity
 
     database = app.database
     hour = app.day_start_hour  # read before any session below: never nest units of work
-    try:
-        counts = app.service.counts()
-        decks = [DeckRow(c.slug, c.title, c.new, c.learning, c.review) for c in counts]
-    except ModuleNotFoundError as exc:  # the scheduler is not installed: plain due counts
-        if not (exc.name or "").startswith("studyapp.scheduling"):
-            raise
-        from studyapp.scheduling.days import next_day_start
-        from studyapp.storage.queries import deck_counts
-
-        with database.unit_of_work() as session:
-            counts = deck_counts(session, next_day_start(app.clock.now(), hour=hour))
-        decks = [DeckRow(c.slug, c.title, c.new, c.learning, c.due) for c in counts]
+    decks = app.service.counts()
     with database.unit_of_work() as session:
         numbers = activity(session, app.clock.now(), hour=hour)
     return decks, numbers
@@ -131,7 +105,7 @@ class DashboardScreen(Screen):
         status.update("No decks yet: run `studyapp sync`." if not message.decks else "")
         status.display = not message.decks
         numbers = message.activity
-        due = sum(d.due for d in message.decks)
+        due = sum(d.total for d in message.decks)
         days = "day" if numbers.streak == 1 else "days"
         self.query_one("#today", Static).update(
             f"[b]{numbers.reviews_today}[/b] reviews done\n"
