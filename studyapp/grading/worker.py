@@ -167,13 +167,15 @@ class Worker:
             torch.set_num_interop_threads(1)
         except RuntimeError:
             pass
-        from . import guards, sandbox, zygote
+        from . import guards, ownership, sandbox, zygote
 
         sb = self.sandbox_cfg
-        remove_stale_cgroups()
-        remove_stale_jails()
+        # The lock comes first: nothing of this worker exists without it (ownership.py).
+        self.owner = ownership.claim()
+        ownership.remove_stale_cgroups()
+        ownership.remove_stale_jails()
         self.ns = self._namespaces(sandbox) if sb.get("namespaces", True) else set()
-        jail_root = tempfile.mkdtemp(prefix=f"studyapp-jails-{os.getpid()}-")
+        jail_root = tempfile.mkdtemp(prefix=self.owner.jail_prefix)
         os.chmod(jail_root, 0o755)
         if "mount" in self.ns:
             try:
@@ -202,7 +204,7 @@ class Worker:
             "landlock": sb.get("landlock", True), "seccomp": sb.get("seccomp", True),
             "device": "cuda" if device in ("cuda", "auto") else "cpu",
             "memory_mode": mem_mode, "memory_mb": self.limits["memory_mb"],
-            "layers": list(self.layers), "hide": hide, "worker_pid": os.getpid(),
+            "layers": list(self.layers), "hide": hide, "cgroup_name": self.owner.cgroup_name,
         }
         a, b = socket.socketpair()
         pid = os.fork()
@@ -330,8 +332,14 @@ class Worker:
             os.waitpid(self.zpid, 0)
         except OSError:
             pass
-        remove_stale_cgroups(only_pid=os.getpid())
+        from . import ownership
+
+        owner = getattr(self, "owner", None)
+        if owner is not None:
+            ownership.remove_own_cgroup(owner)
         self._remove_jail_root()
+        if owner is not None:
+            ownership.release(owner)
         os._exit(code)
 
     def _remove_jail_root(self) -> None:
@@ -477,55 +485,6 @@ class Worker:
                      timing=tm)
         tm["compare_ms"] = (time.monotonic() - t_cmp) * 1000
         return v
-
-
-CGROUP_BASES = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory")
-
-
-def remove_stale_cgroups(only_pid: int | None = None) -> None:
-    """Remove memory cgroups left by workers that are gone (or this one, at exit)."""
-    for base in CGROUP_BASES:
-        try:
-            names = os.listdir(base)
-        except OSError:
-            continue
-        for name in names:
-            if not name.startswith("studyapp-grader-"):
-                continue
-            try:
-                pid = int(name.rsplit("-", 1)[1])
-            except ValueError:
-                continue
-            if only_pid is not None and pid != only_pid:
-                continue
-            if only_pid is None and os.path.exists(f"/proc/{pid}"):
-                continue
-            for _ in range(20 if only_pid is not None else 1):
-                try:
-                    os.rmdir(os.path.join(base, name))
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)  # the last processes are still being torn down
-
-
-def remove_stale_jails() -> None:
-    """Remove jail folders left in the temp dir by workers that were killed."""
-    base = tempfile.gettempdir()
-    try:
-        names = os.listdir(base)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith("studyapp-jails-"):
-            continue
-        try:
-            pid = int(name.split("-")[2])
-        except (IndexError, ValueError):
-            continue
-        if not os.path.exists(f"/proc/{pid}"):
-            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
 
 
 def _default_roots() -> list[Path]:

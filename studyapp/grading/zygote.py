@@ -183,7 +183,7 @@ class ForkServer:
         if mode != "cgroup":
             return
         limit = int(self.cfg["memory_mb"]) << 20
-        name = f"studyapp-grader-{self.cfg['worker_pid']}"
+        name = self.cfg["cgroup_name"]
         for base, limit_file, procs in (
             ("/sys/fs/cgroup", "memory.max", "cgroup.procs"),
             ("/sys/fs/cgroup/unified", "memory.max", "cgroup.procs"),
