@@ -51,3 +51,21 @@ def make_content(tmp_path: Path):
         return root
 
     return _make
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway PostgreSQL server for the whole run (started on first use)."""
+    from tests.postgres_server import HOW_TO_GET, start_cluster
+
+    cluster = start_cluster()
+    if cluster is None:
+        pytest.skip(HOW_TO_GET)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_cluster) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return postgres_cluster.create_database()

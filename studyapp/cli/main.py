@@ -91,11 +91,22 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
 def describe_database_error(exc: Exception) -> str:
     from studyapp.storage.db import BUSY_TIMEOUT_MS
 
-    detail = str(getattr(exc, "orig", exc))
-    if "locked" in detail or "busy" in detail:
+    original = getattr(exc, "orig", exc)
+    detail = str(original).strip()
+    sqlstate = getattr(original, "sqlstate", None)
+    # SQLite says "database is locked"; PostgreSQL's lock_timeout is SQLSTATE 55P03.
+    if sqlstate == "55P03" or "locked" in detail or "busy" in detail or "lock timeout" in detail:
         return (f"the database stayed locked by another studyapp process for more than "
                 f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again when it is done")
-    return f"database problem: {detail}"
+    first_line = detail.splitlines()[0] if detail else type(original).__name__
+    if "password authentication failed" in detail:
+        return f"the database server refused the password: {first_line}"
+    if "does not exist" in detail and "database" in detail:
+        return f"no such database on the server: {first_line}"
+    if "Connection refused" in detail or "No such file or directory" in detail \
+            or "could not translate host name" in detail or "connection failed" in detail:
+        return f"cannot reach the database server: {first_line}"
+    return f"database problem: {first_line}"
 
 
 if __name__ == "__main__":

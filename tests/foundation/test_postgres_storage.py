@@ -1,0 +1,76 @@
+"""The storage layer on a real PostgreSQL server: no lost update, clear error lines."""
+
+import subprocess
+import sys
+import threading
+import time
+
+from studyapp.storage.db import open_database
+from studyapp.storage.settings import get_setting, set_setting
+
+
+def test_two_writers_lose_no_update_on_postgresql(pg_url):
+    """Two engines increment one counter 100 times each, concurrently (107/200 before)."""
+    first, second = open_database(pg_url), open_database(pg_url)
+    with first.unit_of_work() as s:
+        set_setting(s, "counter", 0)
+
+    def bump(db):
+        for _ in range(100):
+            with db.unit_of_work() as s:
+                value = get_setting(s, "counter")
+                time.sleep(0.0005)  # widen the read-modify-write window
+                set_setting(s, "counter", value + 1)
+
+    threads = [threading.Thread(target=bump, args=(db,)) for db in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with first.unit_of_work() as s:
+        assert get_setting(s, "counter") == 200
+    first.dispose()
+    second.dispose()
+
+
+HOLD_LOCK = """
+import sys, time
+from sqlalchemy import text
+from studyapp.storage.db import open_database
+db = open_database(sys.argv[1])
+with db.unit_of_work() as s:
+    s.execute(text("select 1"))  # the session begins (and takes the advisory lock)
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "studyapp", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_a_lock_held_past_the_timeout_is_one_clear_line(pg_url):
+    open_database(pg_url).dispose()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, pg_url, "9"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = _cli("--db", pg_url, "decks")
+        assert result.returncode == 2, result.stderr
+        assert "stayed locked by another studyapp process" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_missing_database_and_unreachable_server_are_one_clear_line(postgres_cluster, tmp_path):
+    missing = _cli("--db", postgres_cluster.url("no_such_db"), "decks")
+    assert missing.returncode == 2
+    assert "no such database on the server" in missing.stderr
+    assert "Traceback" not in missing.stderr and len(missing.stderr.splitlines()) == 1
+    down = _cli("--db", f"postgresql+psycopg://postgres@/x?host={tmp_path}", "decks")
+    assert down.returncode == 2
+    assert "cannot reach the database server" in down.stderr
+    assert "Traceback" not in down.stderr and len(down.stderr.splitlines()) == 1
