@@ -41,6 +41,7 @@ from studyapp.scheduling.presets import (
 from studyapp.scheduling.service import fuzzed_interval_days
 from studyapp.storage.db import Database
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
+from studyapp.storage.sqldialect import RawSql
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _JULIAN_UNIX_EPOCH = 2440587.5
@@ -232,20 +233,15 @@ def load_logs(session: Session, deck_ids: Sequence[int]) -> list[tuple[int, floa
     """(card_id, Julian day of the review, rating, prev_state) for every review in the decks.
     Plain SQL: a hundred thousand rows through the ORM's datetime handling take seconds."""
     deck_ids = list(deck_ids)
-    cursor = session.connection().connection.cursor()
-    if session.get_bind().dialect.name != "sqlite":  # pragma: no cover - studyapp runs on SQLite
-        rows = session.execute(
-            select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.prev_state)
-            .join(Card, Card.id == ReviewLog.card_id)
-            .where(Card.deck_id.in_(deck_ids))
-        )
-        return [tuple(row) for row in rows]
+    if not deck_ids:
+        return []
+    raw = RawSql(session)
     marks = ",".join("?" * len(deck_ids))
-    return cursor.execute(
-        "SELECT l.card_id, julianday(l.reviewed_at), l.rating, l.prev_state FROM review_logs l "
-        f"WHERE l.card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks}))",
+    return raw.rows(
+        f"SELECT l.card_id, {raw.dialect.julianday('l.reviewed_at')}, l.rating, l.prev_state"
+        f" FROM review_logs l WHERE l.card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks}))",
         deck_ids,
-    ).fetchall()
+    )
 
 
 def optimize_preset(

@@ -17,11 +17,11 @@ milliseconds, and ORM rows or SQL compilation would cost more than the queries.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,19 +29,14 @@ from sqlalchemy.orm import Session
 from studyapp.clock import as_utc
 from studyapp.scheduling.presets import Preset
 from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING, STATE_REVIEW
+from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json
 
-DB_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DATETIME stores our UTC times
 _JULIAN_UNIX_EPOCH = 2440587.5
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CHUNK = 500
 
 
-def db_time(moment: datetime) -> str:
-    return as_utc(moment).replace(tzinfo=None).strftime(DB_TIME)
-
-
-def parse_db_time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+def parse_db_time(value: str | datetime | None) -> datetime | None:
+    return SqlDialect.parse_time(value)
 
 
 def julian(moment: datetime) -> float:
@@ -74,60 +69,72 @@ class Plan:
     new: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     snapshot: Any = None
 
-class _Raw:
-    """Plain DB-API access inside the session's transaction."""
 
-    def __init__(self, session: Session) -> None:
-        self.cursor = session.connection().connection.cursor()
-
-    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-        return self.cursor.execute(sql, tuple(params)).fetchall()
-
-    def rows_in(self, sql: str, ids: list, extra: tuple = ()) -> list[tuple]:
-        """`sql` with one `{ids}` placeholder for an IN list, run in chunks."""
-        out: list[tuple] = []
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            out.extend(self.rows(sql.format(ids=",".join("?" * len(chunk))), (*chunk, *extra)))
-        return out
+_Raw = RawSql
 
 
-_TODAY_LOGS = "SELECT card_id, prev_state FROM review_logs WHERE reviewed_at >= ?"
-_CARD_NOTES = "SELECT id, deck_id, note_id FROM cards WHERE id IN ({ids})"
-_LEARNING = (
-    "SELECT c.id, c.deck_id, c.note_id, s.due, s.last_review FROM card_states s CROSS JOIN cards c "
-    "ON c.id = s.card_id WHERE s.state IN (?, ?) AND s.due < ? AND c.suspended = 0 AND c.retired = 0"
-)
-_REVIEWS = (
-    "SELECT c.id, c.deck_id, c.note_id, "
-    "(? - julianday(s.last_review)) / max(julianday(s.due) - julianday(s.last_review), 1e-6) AS overdue "
-    "FROM card_states s CROSS JOIN cards c ON c.id = s.card_id "
-    "WHERE s.state = ? AND s.due < ? AND c.suspended = 0 AND c.retired = 0 ORDER BY overdue DESC, c.id"
-)
-# walks the deck's active cards in content order (index ix_cards_deck_active) until it has `limit` new ones
-_NEW_IN_DECK = (
-    "SELECT c.id, c.note_id, c.kind, c.position FROM cards c CROSS JOIN card_states s ON s.card_id = c.id "
-    "WHERE c.deck_id = ? AND c.suspended = 0 AND c.retired = 0 AND s.state = ? ORDER BY c.position, c.id LIMIT ?"
-)
-# the decks that have an active new card at all (one pass over the new cards, cheaper than
-# walking every deck that has none to its end)
-_DECKS_WITH_NEW = (
-    "SELECT DISTINCT c.deck_id FROM cards c WHERE c.suspended = 0 AND c.retired = 0 "
-    "AND c.id IN (SELECT card_id FROM card_states WHERE state = ?)"
-)
-_NEW_AND_ALL = (
-    f"SELECT (SELECT count(*) FROM card_states WHERE state = {STATE_NEW}), (SELECT max(card_id) FROM card_states)"
-)
-_CARD_EXTRA = "SELECT id, extra FROM cards WHERE id IN ({ids})"
-_CARDS_BY_CONTENT_ID = (
-    "SELECT c.content_id, s.state, c.suspended, c.retired FROM cards c LEFT JOIN card_states s "
-    "ON s.card_id = c.id WHERE c.content_id IN ({ids})"
-)
-_ITEMS = (
-    "SELECT c.id, c.content_id, c.kind, c.front, c.back, c.extra, c.deck_id, c.note_id, c.tags, "
-    "s.state, s.due, s.reps, s.lapses FROM cards c LEFT JOIN card_states s ON s.card_id = c.id "
-    "WHERE c.id IN ({ids})"
-)
+@dataclass(frozen=True)
+class _QueueSql:
+    """The queue's statements in one engine's spelling (see storage/sqldialect.py)."""
+
+    today_logs: str
+    card_notes: str
+    learning: str
+    reviews: str
+    new_in_deck: str
+    decks_with_new: str
+    new_and_all: str
+    card_extra: str
+    cards_by_content_id: str
+    items: str
+
+
+@lru_cache(maxsize=2)
+def _queue_sql(d: SqlDialect) -> _QueueSql:
+    active = f"c.suspended = {d.false} AND c.retired = {d.false}"
+    cross = d.join_in_order
+    last, due = d.julianday("s.last_review"), d.julianday("s.due")
+    return _QueueSql(
+        today_logs="SELECT card_id, prev_state FROM review_logs WHERE reviewed_at >= ?",
+        card_notes="SELECT id, deck_id, note_id FROM cards WHERE id IN ({ids})",
+        learning=(
+            "SELECT c.id, c.deck_id, c.note_id, s.due, s.last_review FROM card_states s"
+            f" {cross} cards c ON c.id = s.card_id"
+            f" WHERE s.state IN (?, ?) AND s.due < ? AND {active}"
+        ),
+        reviews=(
+            f"SELECT c.id, c.deck_id, c.note_id, (? - {last}) / {d.greatest(f'{due} - {last}', '1e-6')}"
+            f" AS overdue FROM card_states s {cross} cards c ON c.id = s.card_id"
+            f" WHERE s.state = ? AND s.due < ? AND {active} ORDER BY overdue DESC, c.id"
+        ),
+        # walks the deck's active cards in content order (index ix_cards_deck_active) until
+        # it has `limit` new ones
+        new_in_deck=(
+            f"SELECT c.id, c.note_id, c.kind, c.position FROM cards c {cross} card_states s"
+            f" ON s.card_id = c.id WHERE c.deck_id = ? AND {active} AND s.state = ?"
+            " ORDER BY c.position, c.id LIMIT ?"
+        ),
+        # the decks that have an active new card at all (one pass over the new cards,
+        # cheaper than walking every deck that has none to its end)
+        decks_with_new=(
+            f"SELECT DISTINCT c.deck_id FROM cards c WHERE {active}"
+            " AND c.id IN (SELECT card_id FROM card_states WHERE state = ?)"
+        ),
+        new_and_all=(
+            f"SELECT (SELECT count(*) FROM card_states WHERE state = {STATE_NEW}),"
+            " (SELECT max(card_id) FROM card_states)"
+        ),
+        card_extra="SELECT id, extra FROM cards WHERE id IN ({ids})",
+        cards_by_content_id=(
+            "SELECT c.content_id, s.state, c.suspended, c.retired FROM cards c"
+            " LEFT JOIN card_states s ON s.card_id = c.id WHERE c.content_id IN ({ids})"
+        ),
+        items=(
+            "SELECT c.id, c.content_id, c.kind, c.front, c.back, c.extra, c.deck_id, c.note_id,"
+            " c.tags, s.state, s.due, s.reps, s.lapses FROM cards c"
+            " LEFT JOIN card_states s ON s.card_id = c.id WHERE c.id IN ({ids})"
+        ),
+    )
 
 
 class _Snapshot:
@@ -181,11 +188,27 @@ class QueueCache:
 
     @staticmethod
     def fingerprint(session: Session) -> tuple | None:
+        """Changes whenever anything was written since it was last taken.
+
+        SQLite: data_version (other connections) and total_changes (this one).
+        PostgreSQL: the write revision (storage/models.py WriteRevision) as it will be once
+        this transaction commits: every transaction that wrote bumps it at commit, and
+        studyapp's writers take turns (the advisory lock), so nobody else moves it between
+        our read and our commit.
+        """
         dbapi = getattr(session.connection().connection, "driver_connection", None)
-        if dbapi is None or not hasattr(dbapi, "total_changes"):
-            return None  # not SQLite: no cheap way to know, never trust a snapshot
-        version = dbapi.execute("PRAGMA data_version").fetchone()[0]
-        return (id(dbapi), version, dbapi.total_changes)
+        if dbapi is None:
+            return None
+        if hasattr(dbapi, "total_changes"):
+            version = dbapi.execute("PRAGMA data_version").fetchone()[0]
+            return (id(dbapi), version, dbapi.total_changes)
+        if dialect_of(session).is_postgresql:
+            with dbapi.cursor() as cursor:
+                cursor.execute("SELECT value + (txid_current_if_assigned() IS NOT NULL)::int"
+                               " FROM write_revision WHERE id = 1")
+                row = cursor.fetchone()
+            return None if row is None else (id(dbapi), row[0])
+        return None  # no cheap way to know: never trust a snapshot
 
     def snapshot(self, session: Session, day: datetime, load_decks: Callable[[], dict[int, DeckInfo]]) -> _Snapshot:
         """The snapshot for `day`, taken afresh unless nothing was written since the last one."""
@@ -231,14 +254,16 @@ def plan_queue(
     if not scope:
         return plan
     raw = _Raw(session)
+    d = raw.dialect
+    q = _queue_sql(d)
 
     # what today already holds: limits used, notes touched (their other cards are buried)
     new_done: dict[int, int] = defaultdict(int)
     reviews_done: dict[int, int] = defaultdict(int)
     touched: dict[str, set[int]] = defaultdict(set)
-    logs = raw.rows(_TODAY_LOGS, (db_time(today_start),))
+    logs = raw.rows(q.today_logs, (d.time_param(today_start),))
     if logs:
-        where = {i: (d, n) for i, d, n in raw.rows_in(_CARD_NOTES, sorted({c for c, _ in logs}))}
+        where = {i: (d, n) for i, d, n in raw.rows_in(q.card_notes, sorted({c for c, _ in logs}))}
         for card_id, prev_state in logs:
             deck_id, note_id = where.get(card_id, (None, None))
             if deck_id is None:
@@ -265,7 +290,7 @@ def plan_queue(
     ahead: list[Entry] = []
     horizon = now + learn_ahead
     for card_id, deck_id, note_id, due_text, last_text in raw.rows(
-        _LEARNING, (STATE_LEARNING, STATE_RELEARNING, db_time(today_end))
+        q.learning, (STATE_LEARNING, STATE_RELEARNING, d.time_param(today_end))
     ):
         if deck_id not in scope:
             continue
@@ -301,7 +326,8 @@ def plan_queue(
 def _fetch_reviews(raw: _Raw, snap: _Snapshot, now: datetime, today_end: datetime) -> None:
     """Every review card due today, per deck, most overdue (relative to its interval) first."""
     by_deck: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
-    for card_id, deck_id, note_id, overdue in raw.rows(_REVIEWS, (julian(now), STATE_REVIEW, db_time(today_end))):
+    for card_id, deck_id, note_id, overdue in raw.rows(_queue_sql(raw.dialect).reviews,
+                                                          (julian(now), STATE_REVIEW, raw.dialect.time_param(today_end))):
         by_deck[deck_id].append((card_id, note_id, overdue or 0.0))
     snap.reviews = dict(by_deck)
 
@@ -351,7 +377,7 @@ def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[in
         rows = snap.frontier.get(deck_id)
         if rows is None or (len(rows) < need and not snap.frontier_complete.get(deck_id)):
             cap = max(need, 2 * decks[deck_id].preset.new_per_day + 8)
-            rows = snap.frontier[deck_id] = raw.rows(_NEW_IN_DECK, (deck_id, STATE_NEW, cap))
+            rows = snap.frontier[deck_id] = raw.rows(_queue_sql(raw.dialect).new_in_deck, (deck_id, STATE_NEW, cap))
             snap.frontier_complete[deck_id] = len(rows) < cap
             snap.has_new[deck_id] = bool(rows)
         return rows
@@ -360,9 +386,9 @@ def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[in
         # Which decks have new cards at all: one pass over the new cards, unless most cards are
         # new (then walking each deck finds its first new card at once and costs less)
         snap.has_new_known = True
-        new_cards, cards = raw.rows(_NEW_AND_ALL)[0]
+        new_cards, cards = raw.rows(_queue_sql(raw.dialect).new_and_all)[0]
         if new_cards * 3 < (cards or 0):
-            with_new = {deck_id for (deck_id,) in raw.rows(_DECKS_WITH_NEW, (STATE_NEW,))}
+            with_new = {deck_id for (deck_id,) in raw.rows(_queue_sql(raw.dialect).decks_with_new, (STATE_NEW,))}
             snap.has_new = {deck_id: deck_id in with_new for deck_id in decks}
 
     def deck_has_new(slug: str) -> bool:
@@ -398,8 +424,8 @@ def _choose_new(raw: _Raw, decks, deck_id: int, rows: list[tuple], limit: int, b
     exercises = [card_id for card_id, _, kind, _ in rows if kind == "exercise"]
     requirements: dict[int, list[str]] = {}
     if exercises:
-        for card_id, extra in raw.rows_in(_CARD_EXTRA, exercises):
-            needed = (json.loads(extra) if extra else {}).get("requires") or []
+        for card_id, extra in raw.rows_in(_queue_sql(raw.dialect).card_extra, exercises):
+            needed = (parse_json(extra) or {}).get("requires") or []
             requirements[card_id] = [needed] if isinstance(needed, str) else [str(r) for r in needed]
     unmet = _unmet_ids(raw, decks, {r for reqs in requirements.values() for r in reqs}, deck_has_new)
     chosen: list[Entry] = []
@@ -424,7 +450,7 @@ def _unmet_ids(raw: _Raw, decks, ids: set[str], deck_has_new: Callable[[str], bo
     slugs = {d.slug for d in decks.values()}
     unmet = {slug for slug in ids & slugs if deck_has_new(slug)}
     card_ids = sorted(ids - slugs)
-    for content_id, state, suspended, retired in raw.rows_in(_CARDS_BY_CONTENT_ID, card_ids):
+    for content_id, state, suspended, retired in raw.rows_in(_queue_sql(raw.dialect).cards_by_content_id, card_ids):
         if (state is None or state == STATE_NEW) and not suspended and not retired:
             unmet.add(content_id)
     return unmet
@@ -438,10 +464,10 @@ def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -
     missing = [e.card_id for e in entries if e.card_id not in cache]
     if missing:
         for (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags,
-             state, due, reps, lapses) in _Raw(session).rows_in(_ITEMS, missing):
+             state, due, reps, lapses) in _Raw(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
             cache[card_id] = (
                 card_id, content_id, kind, front, back,
-                json.loads(extra) if extra and extra != "{}" else {},
+                (parse_json(extra) or {}) if extra and extra != "{}" else {},
                 deck_id, note_id, tuple((tags or "").split()),
                 STATE_NEW if state is None else state, parse_db_time(due), reps or 0, lapses or 0,
             )

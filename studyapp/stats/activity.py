@@ -13,15 +13,14 @@ over the whole history probe each older day with EXISTS on the reviewed_at index
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cached_property
+from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
-from studyapp.clock import as_utc
 from studyapp.stats._sql import (
+    StatsConn,
     checked_stamp,
     db_text,
     digits,
@@ -42,6 +41,7 @@ from studyapp.stats.model import (
     RetentionTable,
     ratio,
 )
+from studyapp.storage.sqldialect import SqlDialect
 
 WINDOW_DAYS = 365
 PERIODS = (("today", 1), ("week", 7), ("month", 30), ("year", 365))
@@ -51,12 +51,15 @@ RETENTION_PERIODS = (("today", 0, 1), ("yesterday", 1, 1), ("week", 0, 7), ("mon
 # kind * 2 + passed, the kind from the state before the review:
 # 0 learning (new or learning), 1 relearning, 2 young review, 3 mature review.
 # The interval of a review-state card is prev_due - prev_last_review.
-CODE_SQL = (
-    "CASE prev_state"
-    " WHEN 2 THEN 4 + 2 * coalesce({prev_due} - {prev_last} >= {mature}, 0)"
-    " WHEN 3 THEN 2 ELSE 0 END + (rating > 1)"
-).format(prev_due=seconds_sql("prev_due"), prev_last=seconds_sql("prev_last_review"),
-         mature=MATURE_DAYS * 86400)
+@lru_cache(maxsize=2)
+def code_sql(d: SqlDialect) -> str:
+    """SQL for a review's code: kind * 2 + passed."""
+    prev_due, prev_last = seconds_sql("prev_due", d), seconds_sql("prev_last_review", d)
+    mature = d.as_int(f"{prev_due} - {prev_last} >= {MATURE_DAYS * 86400}")
+    return (f"CASE prev_state WHEN 2 THEN 4 + 2 * coalesce({mature}, 0)"
+            f" WHEN 3 THEN 2 ELSE 0 END + {d.as_int('rating > 1')}")
+
+
 CODE_LEARNING, CODE_RELEARNING, CODE_YOUNG, CODE_MATURE = 0, 2, 4, 6
 
 
@@ -98,7 +101,7 @@ class Window:
 
     # -- the fast path: day by day over id ranges -------------------------------------
 
-    def day_slices(self, conn: sqlite3.Connection, first: int = 0, last: int | None = None) -> ReviewDays:
+    def day_slices(self, conn: StatsConn, first: int = 0, last: int | None = None) -> ReviewDays:
         """Counts for days [first, last) of the window, reading each day as the range of ids
         from its first review (by time, one index seek) to the next day's first: one digit
         (kind * 2 + passed) per review and the day's total time, with no date arithmetic
@@ -110,7 +113,8 @@ class Window:
             return ReviewDays(self.first, counts, time_ms)
         starts = [checked_stamp(db_text(self.cal.start(self.first + timedelta(days=i))))
                   for i in range(first, last + 1)]
-        seeks = ",".join(f"({k},'{t}')" for k, t in enumerate(starts))
+        d = conn.dialect
+        seeks = ",".join(f"({k},{d.time_literal(t)})" for k, t in enumerate(starts))
         first_ids = dict(fetch_all(conn, (
             f"WITH b(k, t) AS (VALUES {seeks}) SELECT k, (SELECT id FROM review_logs"
             " WHERE reviewed_at >= b.t ORDER BY reviewed_at LIMIT 1) FROM b")))
@@ -119,15 +123,17 @@ class Window:
         for k in range(last - first):
             a, z = first_ids[k], first_ids[k + 1]
             if a is not None:
-                rows.append(f"({first + k},'{starts[k]}','{starts[k + 1]}',{int(a)},"
+                rows.append(f"({first + k},{d.time_literal(starts[k])},"
+                            f"{d.time_literal(starts[k + 1])},{int(a)},"
                             f"{end_of_table if z is None else int(z)})")
         if not rows:
             return ReviewDays(self.first, counts, time_ms)
         sql = (
             f"WITH d(i, lo, hi, a, z) AS (VALUES {','.join(rows)}) "
-            f"SELECT i, (SELECT coalesce(group_concat({CODE_SQL}, ''), '') || '|' || total(duration_ms)"
-            " FROM review_logs WHERE id >= d.a AND id < d.z"
-            " AND +reviewed_at >= d.lo AND +reviewed_at < d.hi) FROM d"
+            f"SELECT i, (SELECT coalesce({d.group_concat(code_sql(d), '')}, '') || '|'"
+            f" || {d.total('duration_ms')} FROM review_logs WHERE id >= d.a AND id < d.z"
+            f" AND {d.filter_only('reviewed_at')} >= d.lo"
+            f" AND {d.filter_only('reviewed_at')} < d.hi) FROM d"
         )
         for i, packed in fetch_all(conn, sql):
             codes, _, total = packed.rpartition("|")
@@ -136,7 +142,7 @@ class Window:
             time_ms[i] = int(float(total))
         return ReviewDays(self.first, counts, time_ms)
 
-    def check(self, conn: sqlite3.Connection) -> int:
+    def check(self, conn: StatsConn) -> int:
         """How many reviews the window holds, counted on the reviewed_at index."""
         (n,) = fetch_one(conn, "SELECT count(*) FROM review_logs WHERE reviewed_at >= ? AND reviewed_at < ?",
                          (self.lo, self.hi))
@@ -144,7 +150,7 @@ class Window:
 
     # -- the general path: one pass over the window's ids, the day computed per row -------
 
-    def id_ranges(self, conn: sqlite3.Connection, parts: int = 1) -> list[tuple[int, int]]:
+    def id_ranges(self, conn: StatsConn, parts: int = 1) -> list[tuple[int, int]]:
         """Contiguous id ranges covering every review of the window (empty: none)."""
         (lo_id,) = fetch_one(conn, "SELECT min(id) FROM review_logs WHERE reviewed_at >= ?"
                                    " AND reviewed_at < ?", (self.lo, self.hi))
@@ -153,26 +159,28 @@ class Window:
         (hi_id,) = fetch_one(conn, "SELECT max(id) FROM review_logs")
         return split_ids(lo_id, hi_id, parts)
 
-    @cached_property
-    def sql(self) -> str:
-        day = self.cal.day_index_sql("reviewed_at", self.first, self.days)
+    def sql(self, d: SqlDialect) -> str:
+        day = self.cal.day_index_sql("reviewed_at", self.first, self.days, d)
         # "+reviewed_at": filter only, so SQLite walks the id range rather than the index
+        plain = d.filter_only("reviewed_at")
+        duration = d.greatest("duration_ms", "0")
+        code = f"({duration} * {self.days} + {day}) * 8 + {code_sql(d)}"
         return (
-            f"SELECT group_concat((max(duration_ms, 0) * {self.days} + {day}) * 8 + {CODE_SQL})"
+            f"SELECT {d.group_concat(code)}"
             f" FROM review_logs WHERE id BETWEEN ? AND ?"
-            f" AND +reviewed_at >= '{self.lo}' AND +reviewed_at < '{self.hi}'"
+            f" AND {plain} >= {d.time_literal(self.lo)} AND {plain} < {d.time_literal(self.hi)}"
         )
 
-    def codes(self, conn: sqlite3.Connection, ids: tuple[int, int]) -> np.ndarray:
-        (text,) = fetch_all(conn, self.sql, ids)[0]
+    def codes(self, conn: StatsConn, ids: tuple[int, int]) -> np.ndarray:
+        (text,) = fetch_all(conn, self.sql(conn.dialect), ids)[0]
         return int_list(text)
 
-    def one_pass(self, conn: sqlite3.Connection) -> ReviewDays:
+    def one_pass(self, conn: StatsConn) -> ReviewDays:
         return self.review_days([self.codes(conn, ids) for ids in self.id_ranges(conn)])
 
     # --
 
-    def day_counts(self, conn: sqlite3.Connection) -> ReviewDays:
+    def day_counts(self, conn: StatsConn) -> ReviewDays:
         """Read the window's reviews and count them by day and code: day by day when the
         ids follow time (checked against the index), else in one pass."""
         found = self.day_slices(conn)
@@ -208,13 +216,13 @@ class WindowParts:
         self.window = window
         self.count = max(1, count)
 
-    def read(self, conn: sqlite3.Connection, part: int) -> tuple[ReviewDays, int | None]:
+    def read(self, conn: StatsConn, part: int) -> tuple[ReviewDays, int | None]:
         days = self.window.days
         lo, hi = days * part // self.count, days * (part + 1) // self.count
         found = self.window.day_slices(conn, lo, hi)
         return found, (self.window.check(conn) if part == self.count - 1 else None)
 
-    def merge(self, conn: sqlite3.Connection, parts: list[tuple[ReviewDays, int | None]]) -> ReviewDays:
+    def merge(self, conn: StatsConn, parts: list[tuple[ReviewDays, int | None]]) -> ReviewDays:
         first = parts[0][0]
         merged = ReviewDays(first.first, sum(p.counts for p, _ in parts), sum(p.time_ms for p, _ in parts))
         expected = next(n for _, n in parts if n is not None)
@@ -229,17 +237,17 @@ def split_ids(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
     return [(a, min(a + step - 1, hi)) for a in range(lo, hi + 1, step)]
 
 
-def review_days(conn: sqlite3.Connection, cal: StudyCalendar, days: int = WINDOW_DAYS) -> ReviewDays:
+def review_days(conn: StatsConn, cal: StudyCalendar, days: int = WINDOW_DAYS) -> ReviewDays:
     """Per study day of the last `days` (today last): reviews by code, and time studied."""
     return Window.ending_today(cal, days).day_counts(conn)
 
 
-def studied_days(conn: sqlite3.Connection, cal: StudyCalendar, first: date, last: date) -> list[date]:
+def studied_days(conn: StatsConn, cal: StudyCalendar, first: date, last: date) -> list[date]:
     """The study days from `first` to `last` with at least one review."""
     if last < first:
         return []
     sql = (
-        f"WITH d(i, lo, hi) AS (VALUES {values_sql(cal.ranges(first, last))}) "
+        f"WITH d(i, lo, hi) AS (VALUES {values_sql(cal.ranges(first, last), conn.dialect)}) "
         "SELECT i FROM d WHERE EXISTS"
         " (SELECT 1 FROM review_logs WHERE reviewed_at >= d.lo AND reviewed_at < d.hi)"
     )
@@ -263,11 +271,11 @@ class OlderDays:
     studied: list[date]
 
 
-def older_days(conn: sqlite3.Connection, cal: StudyCalendar, before: date) -> OlderDays:
+def older_days(conn: StatsConn, cal: StudyCalendar, before: date) -> OlderDays:
     (first_at,) = fetch_one(conn, "SELECT min(reviewed_at) FROM review_logs")
     if first_at is None:
         return OlderDays(None, [])
-    first_day = cal.day_of(as_utc(datetime.fromisoformat(first_at)))
+    first_day = cal.day_of(SqlDialect.parse_time(first_at))
     return OlderDays(first_day, studied_days(conn, cal, first_day, before - timedelta(days=1)))
 
 
@@ -291,7 +299,7 @@ def history_from(window: ReviewDays, older: OlderDays, total: int, today: date) 
     return History(int(total), older.first_day, current, longest)
 
 
-def history(conn: sqlite3.Connection, cal: StudyCalendar, window: ReviewDays) -> History:
+def history(conn: StatsConn, cal: StudyCalendar, window: ReviewDays) -> History:
     """All-time review count, first day, and streaks (the window's days are reused, older
     days probed on the index)."""
     (total,) = fetch_one(conn, "SELECT count(*) FROM review_logs")
@@ -358,10 +366,10 @@ def retention_from(window: ReviewDays) -> RetentionTable:
     return RetentionTable(rows)
 
 
-def activity(conn: sqlite3.Connection, cal: StudyCalendar, days: int = WINDOW_DAYS) -> Activity:
+def activity(conn: StatsConn, cal: StudyCalendar, days: int = WINDOW_DAYS) -> Activity:
     window = review_days(conn, cal, days)
     return activity_from(window, history(conn, cal, window), cal)
 
 
-def retention(conn: sqlite3.Connection, cal: StudyCalendar) -> RetentionTable:
+def retention(conn: StatsConn, cal: StudyCalendar) -> RetentionTable:
     return retention_from(review_days(conn, cal, WINDOW_DAYS))

@@ -25,7 +25,7 @@ from studyapp.stats import activity as _activity
 from studyapp.stats import calibration as _calibration
 from studyapp.stats import exercises as _exercises
 from studyapp.stats import outlook as _outlook
-from studyapp.stats._sql import bulk_reads, dbapi_connection
+from studyapp.stats._sql import StatsConn, bulk_reads, dbapi_connection
 from studyapp.stats.calendar import StudyCalendar
 from studyapp.stats.memory import (
     MemoryModel,
@@ -180,7 +180,8 @@ def _run(tasks: dict[str, Callable[[Any], Any]], conn, session: Session | None) 
             except Exception:  # no second connection: the main lane does it all
                 return
             try:
-                with bulk_reads(raw.driver_connection) as helper_conn:
+                lane = StatsConn(raw.driver_connection, conn.dialect)
+                with bulk_reads(lane) as helper_conn:
                     drain(helper_conn)
             finally:
                 raw.close()

@@ -14,6 +14,7 @@ import numpy as np
 
 from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, local_zone, study_day
 from studyapp.stats._sql import db_text, exact_seconds_sql, seconds_sql, to_micros
+from studyapp.storage.sqldialect import SQLITE, SqlDialect
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class StudyCalendar:
         return np.array([to_micros(self.start(first + timedelta(days=i)))
                          for i in range((last - first).days + 2)], dtype=np.int64)
 
-    def day_index_sql(self, col: str, first: date, days: int) -> str:
+    def day_index_sql(self, col: str, first: date, days: int, d: SqlDialect = SQLITE) -> str:
         """SQL for the index (0 = `first`) of the study day holding `col`, for values in
         [start(first), start(first + days)). Whole epoch seconds from the date functions,
         one branch per stretch of days sharing a UTC offset; a day that is not 24 hours
@@ -65,9 +66,11 @@ class StudyCalendar:
         microsecond, because day starts fall on whole seconds."""
         starts = [self.start(first + timedelta(days=i)) for i in range(days + 1)]
         secs = [to_micros(s) // 1_000_000 for s in starts]
-        fast, exact = seconds_sql(col), exact_seconds_sql(col)
+        fast, exact = seconds_sql(col, d), exact_seconds_sql(col, d)
 
         def index(offset: int) -> str:
+            if d.is_postgresql:  # exact already; integer division like SQLite's
+                return f"({exact} - {offset}) / 86400"
             # SQLite's parse rounds to the millisecond, which can carry the last half
             # millisecond of a day into the next: when the rounded second is a day start,
             # parse again without the fraction (rare, so the exact parse costs little)
@@ -90,5 +93,6 @@ class StudyCalendar:
             return "0"
         if len(branches) == 1:
             return branches[0][1]
-        cases = " ".join(f"WHEN {col} < '{db_text(starts[end])}' THEN {expr}" for end, expr in branches[:-1])
+        cases = " ".join(f"WHEN {col} < {d.time_literal(db_text(starts[end]))} THEN {expr}"
+                         for end, expr in branches[:-1])
         return f"CASE {cases} ELSE {branches[-1][1]} END"

@@ -21,29 +21,33 @@ prediction, in either direction), far below anything shown.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from studyapp.stats._sql import fetch_all, fetch_one, int_list
+from studyapp.stats._sql import StatsConn, fetch_all, fetch_one, int_list
 from studyapp.stats.activity import split_ids
 from studyapp.stats.model import Calibration, CalibrationBin
+from studyapp.storage.sqldialect import SqlDialect
 
 BINS = 20
 SCALE = 100_000  # predictions are read as integers in units of 1e-5
 EPS = 1e-6
 LOSS_SCALE = 1e9
 
-# a NULL prediction gives a NULL code, which group_concat skips
-_CODES_SQL = (
-    f"SELECT count(*), group_concat(CAST(retrievability * {SCALE} + 0.5 AS INTEGER) * 2 + (rating > 1))"
-    " FROM review_logs"
-)
+@lru_cache(maxsize=2)
+def _codes_sql(d: SqlDialect) -> str:
+    # a NULL prediction gives a NULL code, which group_concat skips. SQLite's CAST
+    # truncates; PostgreSQL's rounds, so there floor() does what the + 0.5 expects.
+    scaled = f"retrievability * {SCALE} + 0.5"
+    rounded = f"floor({scaled})::bigint" if d.is_postgresql else f"CAST({scaled} AS INTEGER)"
+    return (f"SELECT count(*), {d.group_concat(f'{rounded} * 2 + ' + d.as_int('rating > 1'))}"
+            " FROM review_logs")
 
 
-def id_ranges(conn: sqlite3.Connection, parts: int) -> list[tuple[int, int]]:
+def id_ranges(conn: StatsConn, parts: int) -> list[tuple[int, int]]:
     """Split the review_logs ids into `parts` contiguous ranges (for parallel scans)."""
     # two statements: together, min() and max() would scan the table instead of a seek each
     (lo,) = fetch_one(conn, "SELECT min(id) FROM review_logs")
@@ -127,12 +131,13 @@ def stats_from_codes(code: np.ndarray, rows: int | None = None) -> PredictionSta
     )
 
 
-def prediction_stats(conn: sqlite3.Connection, ids: tuple[int, int] | None = None) -> PredictionStats:
+def prediction_stats(conn: StatsConn, ids: tuple[int, int] | None = None) -> PredictionStats:
     """Read the review logs (optionally an id range) and reduce them to statistics."""
     if ids is None:
-        rows, text = fetch_all(conn, _CODES_SQL)[0]
+        rows, text = fetch_all(conn, _codes_sql(conn.dialect))[0]
     else:
-        rows, text = fetch_all(conn, _CODES_SQL + " WHERE id BETWEEN ? AND ?", ids)[0]
+        rows, text = fetch_all(conn, _codes_sql(conn.dialect) + " WHERE id BETWEEN ? AND ?",
+                               ids)[0]
     return stats_from_codes(int_list(text), rows)
 
 
@@ -165,5 +170,5 @@ def calibration_from(parts: Iterable[PredictionStats] | PredictionStats) -> Cali
     )
 
 
-def calibration(conn: sqlite3.Connection) -> Calibration:
+def calibration(conn: StatsConn) -> Calibration:
     return calibration_from(prediction_stats(conn))

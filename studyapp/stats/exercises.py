@@ -12,24 +12,27 @@
 
 from __future__ import annotations
 
-import sqlite3
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
-from studyapp.stats._sql import fetch_all, fix_micros, from_micros, micros_sql
+from studyapp.stats._sql import StatsConn, fetch_all, fix_micros, from_micros, micros_sql
 from studyapp.stats.calendar import StudyCalendar
 from studyapp.stats.model import DiagnosisCount, ExerciseStats, ExerciseSummary, ratio
+from studyapp.storage.sqldialect import SqlDialect
 
 PASSED = "passed"
 TOP_DIAGNOSES = 10
 
-_SQL = f"""
-SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql('s.created_at')},
-       json_extract(s.verdict, '$.diagnosis.id'), json_extract(s.verdict, '$.diagnosis.text'),
-       coalesce(nullif(c.topic, ''), d.topic, ''), coalesce(json_extract(c.extra, '$.title'), '')
+@lru_cache(maxsize=2)
+def _submissions_sql(d: SqlDialect) -> str:
+    return f"""
+SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql('s.created_at', d)},
+       {d.json_text('s.verdict', 'diagnosis', 'id')}, {d.json_text('s.verdict', 'diagnosis', 'text')},
+       coalesce(nullif(c.topic, ''), d.topic, ''), coalesce({d.json_text('c.extra', 'title')}, '')
 FROM submissions s LEFT JOIN cards c ON c.id = s.card_id LEFT JOIN decks d ON d.id = c.deck_id
 ORDER BY s.created_at, s.id
 """
@@ -57,11 +60,12 @@ class _Acc:
     last_day: int | None = None
 
 
-def exercise_summary(conn: sqlite3.Connection, cal: StudyCalendar) -> ExerciseSummary:
-    rows = fetch_all(conn, _SQL)
+def exercise_summary(conn: StatsConn, cal: StudyCalendar) -> ExerciseSummary:
+    rows = fetch_all(conn, _submissions_sql(conn.dialect))
     if not rows:
         return ExerciseSummary()
-    created = fix_micros(np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)))
+    created = fix_micros(np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)),
+                         conn.dialect)
     first_day = cal.day_of(from_micros(int(created.min())))
     bounds = cal.bounds_us(first_day, max(cal.day_of(from_micros(int(created.max()))), first_day))
     day_index = np.searchsorted(bounds, created, side="right") - 1

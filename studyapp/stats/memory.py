@@ -8,16 +8,17 @@ when the scheduler has saved one, else py-fsrs's defaults.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from studyapp.stats._sql import (
     US_PER_DAY,
+    StatsConn,
     fetch_all,
     fix_micros,
     float_list,
@@ -26,6 +27,7 @@ from studyapp.stats._sql import (
     to_micros,
 )
 from studyapp.storage.models import STATE_NEW, STATE_REVIEW
+from studyapp.storage.sqldialect import SQLITE, SqlDialect
 
 try:  # py-fsrs's default decay (w20); fsrs is a dependency, but keep the formula importable
     from fsrs.scheduler import DEFAULT_PARAMETERS as _FSRS_DEFAULTS
@@ -136,18 +138,34 @@ class LiveCards:
 
 # Three reads, no join and no row objects: the live cards from the covering index
 # ix_cards_deck_active, the scheduling states, and the cards grouped by topic and tags.
-_LIVE_SQL = "SELECT group_concat(id), group_concat(deck_id * 2 + suspended) FROM cards WHERE retired = 0"
-_STATES_SQL = (
-    "SELECT group_concat(card_id), group_concat(state), group_concat(coalesce(stability, 0)),"
-    " group_concat(coalesce(difficulty, 0)),"
-    f" group_concat(coalesce({micros_sql('due')}, -1)), group_concat(coalesce({micros_sql('last_review')}, -1))"
-    " FROM card_states"
-)
-_GROUPS_SQL = (
-    "SELECT CASE WHEN c.topic != '' THEN c.topic"
-    " ELSE coalesce((SELECT d.topic FROM decks d WHERE d.id = c.deck_id), '') END, c.tags,"
-    " group_concat(c.id) FROM cards c WHERE c.retired = 0 GROUP BY 1, 2"
-)
+@dataclass(frozen=True)
+class _CardsSql:
+    live: str
+    states: str
+    groups: str
+    retired_decks: str
+
+
+@lru_cache(maxsize=2)
+def _cards_sql(d: SqlDialect) -> _CardsSql:
+    concat = d.group_concat
+    due_us, last_us = micros_sql("due", d), micros_sql("last_review", d)
+    return _CardsSql(
+        live=(f"SELECT {concat('id')}, {concat('deck_id * 2 + ' + d.as_int('suspended'))}"
+              f" FROM cards WHERE retired = {d.false}"),
+        states=(
+            f"SELECT {concat('card_id')}, {concat('state')}, {concat('coalesce(stability, 0)')},"
+            f" {concat('coalesce(difficulty, 0)')},"
+            f" {concat(f'coalesce({due_us}, -1)')}, {concat(f'coalesce({last_us}, -1)')}"
+            " FROM card_states"
+        ),
+        groups=(
+            "SELECT CASE WHEN c.topic != '' THEN c.topic"
+            " ELSE coalesce((SELECT d.topic FROM decks d WHERE d.id = c.deck_id), '') END, c.tags,"
+            f" {concat('c.id')} FROM cards c WHERE c.retired = {d.false} GROUP BY 1, 2"
+        ),
+        retired_decks=f"SELECT id FROM decks WHERE retired <> {d.false}",
+    )
 
 
 @dataclass(frozen=True)
@@ -155,18 +173,21 @@ class RawCards:
     live: tuple
     states: tuple
     retired_decks: list[int]
+    dialect: SqlDialect = SQLITE
 
 
-def read_cards(conn: sqlite3.Connection) -> RawCards:
+def read_cards(conn: StatsConn) -> RawCards:
+    sql = _cards_sql(conn.dialect)
     return RawCards(
-        live=fetch_all(conn, _LIVE_SQL)[0],
-        states=fetch_all(conn, _STATES_SQL)[0],
-        retired_decks=[d for (d,) in fetch_all(conn, "SELECT id FROM decks WHERE retired != 0")],
+        live=fetch_all(conn, sql.live)[0],
+        states=fetch_all(conn, sql.states)[0],
+        retired_decks=[d for (d,) in fetch_all(conn, sql.retired_decks)],
+        dialect=conn.dialect,
     )
 
 
-def read_groups(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    return fetch_all(conn, _GROUPS_SQL)
+def read_groups(conn: StatsConn) -> list[tuple[str, str, str]]:
+    return fetch_all(conn, _cards_sql(conn.dialect).groups)
 
 
 def live_cards_from(raw: RawCards, groups: list[tuple[str, str, str]], now: datetime,
@@ -194,8 +215,8 @@ def live_cards_from(raw: RawCards, groups: list[tuple[str, str, str]], now: date
         state[at] = int_list(raw.states[1])[hit]
         stability[at] = float_list(raw.states[2])[hit]
         difficulty[at] = float_list(raw.states[3])[hit]
-        due_us[at] = fix_micros(int_list(raw.states[4])[hit])
-        last_us[at] = fix_micros(int_list(raw.states[5])[hit])
+        due_us[at] = fix_micros(int_list(raw.states[4])[hit], raw.dialect)
+        last_us[at] = fix_micros(int_list(raw.states[5])[hit], raw.dialect)
 
     topic_code = np.zeros(n, dtype=np.int64)
     tags_code = np.zeros(n, dtype=np.int64)
@@ -223,5 +244,5 @@ def live_cards_from(raw: RawCards, groups: list[tuple[str, str, str]], now: date
                      r, retention, topic_code, list(topics), tags_code, list(tag_strings))
 
 
-def live_cards(conn: sqlite3.Connection, now: datetime, model: MemoryModel) -> LiveCards:
+def live_cards(conn: StatsConn, now: datetime, model: MemoryModel) -> LiveCards:
     return live_cards_from(read_cards(conn), read_groups(conn), now, model)

@@ -91,6 +91,17 @@ def _configure_postgresql(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
 
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn) -> None:
+        # A transaction that wrote has an id; it bumps the write revision as it commits
+        # (the queue cache's "has anything changed", see scheduling/queue.py). Before the
+        # schema exists (the first migration) there is no row to bump.
+        if conn.info.get("no_write_revision"):
+            return
+        conn.exec_driver_sql(
+            "UPDATE write_revision SET value = value + 1 WHERE id = 1"
+            " AND txid_current_if_assigned() IS NOT NULL")
+
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.url.get_backend_name() == "postgresql"

@@ -53,5 +53,10 @@ def downgrade(engine: Engine, revision: str) -> None:
 def _run(engine: Engine, action, revision: str) -> None:
     config = alembic_config()
     with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        action(config, revision)
+        # the write-revision row may not exist on either side of a migration
+        conn.info["no_write_revision"] = True
+        try:
+            config.attributes["connection"] = conn
+            action(config, revision)
+        finally:
+            conn.info.pop("no_write_revision", None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from studyapp.storage.types import UTCDateTime
@@ -161,3 +161,15 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class WriteRevision(Base):
+    """One row counting committed write transactions. On PostgreSQL every transaction
+    that wrote bumps it as it commits (storage/db.py), so a reader can tell cheaply
+    whether anything changed since it last looked (the queue cache). SQLite has
+    data_version for that and leaves the row alone."""
+
+    __tablename__ = "write_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,185 @@
+"""Hand-written SQL for SQLite and PostgreSQL from one definition.
+
+The queue, the stats and the optimizer read hundreds of thousands of rows on every call,
+so they run SQL text on the session's own driver cursor (inside its transaction) instead
+of compiling SQLAlchemy constructs each time. The text is written once, with ``?``
+placeholders and the few constructs the two engines spell differently taken from a
+``SqlDialect``; the driver-ready text is derived once per (statement, engine) and cached.
+
+What differs, and why each helper exists:
+- placeholders: sqlite3 takes ``?``, psycopg ``%s`` (and a literal ``%`` must be doubled);
+- times: SQLite stores naive UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``, which sorts like
+  time); PostgreSQL a ``timestamp``. Parameters go in as that text or as a naive UTC
+  datetime (``time_param``), and rows come back as text or datetime (``parse_time``);
+- epoch arithmetic: ``unixepoch``/``julianday`` vs ``extract(epoch from ...)``;
+- aggregates: ``group_concat``/``total`` vs ``string_agg``/``coalesce(sum(...), 0)``;
+- booleans: SQLite has 0 and 1 (and partial indexes written with ``= 0``), PostgreSQL
+  real booleans, which also have to be cast before they are added up.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from studyapp.clock import as_utc
+
+DB_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DATETIME stores our UTC times
+
+
+@dataclass(frozen=True)
+class SqlDialect:
+    """The spelling of one engine. Only the two engines studyapp supports exist."""
+
+    name: str
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.name == "postgresql"
+
+    # -- literals and parameters ---------------------------------------------------------
+    @property
+    def false(self) -> str:
+        return "false" if self.is_postgresql else "0"
+
+    @property
+    def true(self) -> str:
+        return "true" if self.is_postgresql else "1"
+
+    def time_param(self, moment: datetime) -> Any:
+        """A UTC moment as a parameter that compares with a stored time column."""
+        naive = as_utc(moment).replace(tzinfo=None)
+        return naive if self.is_postgresql else naive.strftime(DB_TIME)
+
+    def time_literal(self, moment_or_text: datetime | str) -> str:
+        """A stored-time literal for SQL text (only from datetimes or checked stamps)."""
+        text = (moment_or_text if isinstance(moment_or_text, str)
+                else as_utc(moment_or_text).replace(tzinfo=None).strftime(DB_TIME))
+        return f"TIMESTAMP '{text}'" if self.is_postgresql else f"'{text}'"
+
+    # -- expressions -----------------------------------------------------------------------
+    def epoch_seconds(self, col: str) -> str:
+        """A time column as UTC epoch seconds, a float (NULL stays NULL)."""
+        if self.is_postgresql:
+            return f"extract(epoch from {col})::float8"
+        return f"(julianday({col}) - 2440587.5) * 86400.0"
+
+    def julianday(self, col: str) -> str:
+        if self.is_postgresql:
+            return f"(extract(epoch from {col})::float8 / 86400.0 + 2440587.5)"
+        return f"julianday({col})"
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"greatest({a}, {b})" if self.is_postgresql else f"max({a}, {b})"
+
+    def least(self, a: str, b: str) -> str:
+        return f"least({a}, {b})" if self.is_postgresql else f"min({a}, {b})"
+
+    def group_concat(self, expr: str, sep: str = ",") -> str:
+        if self.is_postgresql:
+            return f"string_agg(({expr})::text, '{sep}')"
+        return f"group_concat({expr}, '{sep}')"
+
+    def total(self, expr: str) -> str:
+        """Sum as a float, 0.0 over no rows (SQLite's total())."""
+        if self.is_postgresql:
+            return f"coalesce(sum({expr}), 0)::float8"
+        return f"total({expr})"
+
+    def as_int(self, condition: str) -> str:
+        """A condition as 0/1, to add up or do arithmetic with."""
+        return f"({condition})::int" if self.is_postgresql else f"({condition})"
+
+    @property
+    def join_in_order(self) -> str:
+        """An inner join whose tables SQLite must visit in the written order (its CROSS
+        JOIN ... ON); PostgreSQL plans joins itself and knows no CROSS JOIN ... ON."""
+        return "JOIN" if self.is_postgresql else "CROSS JOIN"
+
+    def filter_only(self, col: str) -> str:
+        """A column used only to filter, not to pick an index: SQLite's unary plus."""
+        return col if self.is_postgresql else f"+{col}"
+
+    def json_text(self, col: str, *path: str) -> str:
+        """The value at `path` in a JSON column, as text (NULL when absent)."""
+        for key in path:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+                raise ValueError(f"not a JSON key for SQL: {key!r}")
+        if self.is_postgresql:
+            steps = "".join(f" -> '{k}'" for k in path[:-1])
+            return f"(({col})::json{steps} ->> '{path[-1]}')"
+        return f"json_extract({col}, '$.{'.'.join(path)}')"
+
+    # -- results -------------------------------------------------------------------------
+    @staticmethod
+    def parse_time(value: str | datetime | None) -> datetime | None:
+        """A stored time as it comes back from the driver, as an aware UTC datetime."""
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def parse_json(value: Any) -> Any:
+    """A JSON column as it comes back: text from sqlite3, already decoded from psycopg."""
+    if value is None or not isinstance(value, str | bytes):
+        return value
+    return json.loads(value) if value else None
+
+
+SQLITE = SqlDialect("sqlite")
+POSTGRESQL = SqlDialect("postgresql")
+
+
+def dialect_of(session: Session) -> SqlDialect:
+    name = session.get_bind().dialect.name
+    if name == "sqlite":
+        return SQLITE
+    if name == "postgresql":
+        return POSTGRESQL
+    raise ValueError(f"studyapp speaks SQLite and PostgreSQL, not {name}")
+
+
+@lru_cache(maxsize=512)
+def driver_text(sql: str, dialect_name: str) -> str:
+    """`sql` with ``?`` placeholders as the driver wants it (cached per statement)."""
+    if dialect_name != "postgresql":
+        return sql
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class RawSql:
+    """Driver-level access inside the session's transaction, in the session's dialect."""
+
+    CHUNK = 500
+
+    def __init__(self, session: Session) -> None:
+        self.dialect = dialect_of(session)
+        self.cursor = session.connection().connection.cursor()
+
+    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        params = tuple(params)
+        text = driver_text(sql, self.dialect.name)
+        if self.dialect.is_postgresql and not params:
+            text = sql  # psycopg leaves a statement without parameters as it is
+        self.cursor.execute(text, params)
+        return self.cursor.fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple:
+        return self.rows(sql, params)[0]
+
+    def rows_in(self, sql: str, ids: list, extra: tuple = ()) -> list[tuple]:
+        """`sql` with one ``{ids}`` placeholder for an IN list, run in chunks."""
+        out: list[tuple] = []
+        for start in range(0, len(ids), self.CHUNK):
+            chunk = ids[start:start + self.CHUNK]
+            out.extend(self.rows(sql.format(ids=",".join("?" * len(chunk))), (*chunk, *extra)))
+        return out
