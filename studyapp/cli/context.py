@@ -28,6 +28,9 @@ class CliContext:
             from studyapp.storage.db import open_database
 
             self._database = open_database(self.db_url)
+            for path in self._database.backups_taken:
+                print(f"studyapp: backed up the database before migrating it: {path}",
+                      file=self.stderr)
             from studyapp.content.service import ensure_initial_content
 
             ensure_initial_content(self._database, self.clock)

@@ -82,7 +82,10 @@ def _backup_before_import(ctx) -> None:
     add thousands of cards, and the learner may want the collection as it was."""
     from studyapp.storage.backup import backup_database_file
 
-    backup_database_file(ctx.database.engine, reason="pre-import", now=ctx.clock.now())
+    path = backup_database_file(ctx.database.engine, reason="pre-import", now=ctx.clock.now())
+    if path is not None and ctx.database.engine.url.get_backend_name() != "sqlite":
+        # a server database's copy lives in this machine's data folder: say where
+        print(f"studyapp: backed up the database before importing: {path}", file=ctx.stderr)
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:

@@ -15,23 +15,37 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Float, Integer, String, Table, func, insert, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
+from studyapp.storage.backup import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BOOKKEEPING_TABLES
 from studyapp.storage.db import Database
 from studyapp.storage.models import Base
 from studyapp.storage.types import UTCDateTime
 
-FORMAT = "studyapp-backup"
-FORMAT_VERSION = 1
+FORMAT = BACKUP_FORMAT
+FORMAT_VERSION = BACKUP_FORMAT_VERSION
 INT64 = (-(2**63), 2**63 - 1)
 
 
 def tables() -> list[Table]:
-    """The schema's tables, parents before children (the order a restore inserts)."""
-    return list(Base.metadata.sorted_tables)
+    """The schema's tables, parents before children (the order a restore inserts);
+    bookkeeping tables (the write revision) are not the learner's data."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in BOOKKEEPING_TABLES]
 
 
 # -- dumping ------------------------------------------------------------------------------
@@ -207,6 +221,21 @@ def row_counts(session: Session) -> dict[str, int]:
     return {t.name: session.scalar(select(func.count()).select_from(t)) or 0 for t in tables()}
 
 
+def _move_sequences_past_restored_ids(session: Session) -> None:
+    """PostgreSQL hands out ids from sequences that an insert with explicit ids does not
+    move: without this, the first new row after a restore collides with a restored one."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables():
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or not isinstance(pk[0].type, Integer):
+            continue
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'),"
+            f" coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
+            f" WHERE pg_get_serial_sequence('{table.name}', '{pk[0].name}') IS NOT NULL"))
+
+
 def restore_backup(database: Database, path: Path) -> dict[str, int]:
     """Restore `path` into `database`, which must be empty; all in one transaction."""
     rows = read_backup(path)
@@ -222,6 +251,7 @@ def restore_backup(database: Database, path: Path) -> dict[str, int]:
             for table in tables():
                 if rows[table.name]:
                     session.execute(insert(table), rows[table.name])
+            _move_sequences_past_restored_ids(session)
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise UserError(f"{path}: the backup does not fit together ({str(detail).splitlines()[0]})") from exc

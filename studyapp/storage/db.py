@@ -98,6 +98,10 @@ def _configure_postgresql(engine: Engine) -> None:
         # schema exists (the first migration) there is no row to bump.
         if conn.info.get("no_write_revision"):
             return
+        if not conn.info.get("has_write_revision"):  # an older schema: look once per connection
+            if not conn.exec_driver_sql("SELECT to_regclass('write_revision') IS NOT NULL").scalar():
+                return
+            conn.info["has_write_revision"] = True
         conn.exec_driver_sql(
             "UPDATE write_revision SET value = value + 1 WHERE id = 1"
             " AND txid_current_if_assigned() IS NOT NULL")
@@ -140,6 +144,8 @@ class Database:
     url: str
     engine: Engine
     session_factory: sessionmaker[Session] = field(repr=False)
+    # copies written while opening (before a migration), for the caller to report
+    backups_taken: list = field(default_factory=list, repr=False)
 
     def unit_of_work(self):
         return unit_of_work(self.session_factory)
@@ -157,8 +163,10 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     """Open `url` and, unless told not to, upgrade its schema to the newest migration
     (backing the file up first when it already holds data)."""
     engine = create_db_engine(url)
+    backups: list = []
     if migrate:
         from studyapp.storage.migrate import upgrade_to_head
 
-        upgrade_to_head(engine, backup_first=True)
-    return Database(url=url, engine=engine, session_factory=make_session_factory(engine))
+        upgrade_to_head(engine, backup_first=True, backups=backups)
+    return Database(url=url, engine=engine, session_factory=make_session_factory(engine),
+                    backups_taken=backups)

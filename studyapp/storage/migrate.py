@@ -26,18 +26,22 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_to_head(engine: Engine, *, backup_first: bool = False) -> bool:
+def upgrade_to_head(engine: Engine, *, backup_first: bool = False,
+                    backups: list | None = None) -> bool:
     """Upgrade to the newest revision; returns True when something was applied.
 
-    With `backup_first`, a database file that already has a schema is copied aside
-    before its schema changes (the newest few copies are kept)."""
+    With `backup_first`, a database that already has a schema is copied aside before its
+    schema changes (the newest few copies are kept); the copy's path is appended to
+    `backups` when given, so the caller can say where it went."""
     current = current_revision(engine)
     if current == head_revision():
         return False
     if backup_first and current is not None:
         from studyapp.storage.backup import backup_database_file
 
-        backup_database_file(engine, reason=f"pre-migrate-{current}")
+        path = backup_database_file(engine, reason=f"pre-migrate-{current}")
+        if path is not None and backups is not None:
+            backups.append(path)
     upgrade(engine, "head")
     return True
 
