@@ -1,6 +1,11 @@
 """Scheduler benchmark (issue 4): 100k cards and 1M review logs in a SQLite file.
 
-    /tmp/v/bin/python benchmarks/scheduler.py [--cards 100000] [--logs 1000000] [--runs 15]
+    .venv/bin/python benchmarks/scheduler.py [--cards 100000] [--logs 1000000] [--runs 15]
+                                             [--db postgresql+psycopg://...]
+
+With `--db URL` of an empty PostgreSQL database the collection is built as usual and
+copied into it (benchmarks/bench_db.py), and everything is measured there; the fitting
+figures always use a SQLite file (they measure fsrs-rs, not the database).
 
 Measures, on the file database the app would use (WAL, migrated):
 - queue_ms: building the day's queue from scratch: a fresh ReviewService's next_card(), which
@@ -175,7 +180,10 @@ def main() -> int:
     parser.add_argument("--reviews", type=int, default=300, help="ratings timed for review_p95_ms")
     parser.add_argument("--fit-reviews", type=int, default=100_000)
     parser.add_argument("--dir", type=Path, default=None, help="where to build the databases (default: a temp dir)")
+    parser.add_argument("--db", default=None,
+                        help="an empty PostgreSQL database URL to measure on (default: a SQLite file)")
     args = parser.parse_args()
+    from bench_db import copy_sqlite_into, is_server_url
 
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         path = Path(tmp) / "bench.db"
@@ -183,7 +191,13 @@ def main() -> int:
         build_collection(path, args.cards, args.logs, args.decks, new_fraction=args.new_fraction)
         print(f"built {args.cards} cards / {args.logs} logs in {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
-        database = open_database(f"sqlite:///{path}")
+        url = f"sqlite:///{path}"
+        if is_server_url(args.db):
+            t = time.perf_counter()
+            copy_sqlite_into(args.db, path)
+            url = args.db
+            print(f"copied into the server in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        database = open_database(url)
         clock = FixedClock(NOW)
         service = ReviewService(database, clock, day_start_hour=4, zone=UTC)
         queue = service.queue()  # warm up (statement caches, page cache)
@@ -251,6 +265,7 @@ def main() -> int:
         "fit_items": result.items,
         "cards": args.cards,
         "logs": args.logs,
+        "engine": "postgresql" if is_server_url(args.db) else "sqlite",
     }
     print(json.dumps(figures))
     return 0

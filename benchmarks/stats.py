@@ -8,7 +8,11 @@ fresh unit of work several times and reports the median wall time. The page runs
 connections at once (two cores), so other work on the machine shows in the figure: the
 JSON also gives the CPU time and the load average when the runs started.
 
-    python benchmarks/stats.py [--logs 1000000] [--cards 50000] [--runs 7] [--warmup 1] [--db PATH]
+    python benchmarks/stats.py [--logs 1000000] [--cards 50000] [--runs 7] [--warmup 1] [--db URL]
+
+`--db` reuses (or builds once at) a SQLite file (a path or sqlite:/// URL), or measures on
+a PostgreSQL database (postgresql+psycopg://...), filled by copying the synthetic history
+in when it is empty (benchmarks/bench_db.py).
 
 The last line is one JSON object with `stats_1m_ms` (the median, in milliseconds).
 """
@@ -166,25 +170,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cards", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
-    parser.add_argument("--db", type=Path, help="reuse (or build once at) this database file")
+    parser.add_argument("--db", help="a SQLite file/URL to reuse (or build once at), or a PostgreSQL URL")
     parser.add_argument("--zone", default=None, help="IANA time zone for study days (default: local)")
     args = parser.parse_args(argv)
 
     from zoneinfo import ZoneInfo
 
+    from bench_db import copy_sqlite_into, is_server_url, server_has_data, sqlite_path_of
+
     from studyapp.clock import FixedClock
     from studyapp.stats import compute_stats
 
     zone = ZoneInfo(args.zone) if args.zone else None
+    server = is_server_url(args.db)
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.db or Path(tmp) / "stats-bench.db"
-        if not path.exists():
+        path = sqlite_path_of(args.db) or Path(tmp) / "stats-bench.db"
+        if not path.exists() and not (server and server_has_data(args.db)):
             t0 = time.perf_counter()
             build(path, n_logs=args.logs, n_cards=args.cards)
             print(f"built {args.logs:,} review logs and {args.cards:,} cards "
                   f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            if server:
+                copy_sqlite_into(args.db, path)
             os.sync()  # let the 280 MB just written reach the disk before timing anything
-        db = open_database(f"sqlite:///{path}")
+        db = open_database(args.db if server else f"sqlite:///{path}")
         clock = FixedClock(NOW)
         for _ in range(args.warmup):  # not timed: first touch of the file's pages
             with db.unit_of_work() as session:
@@ -210,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "review_logs": args.logs,
         "cards": args.cards,
+        "engine": "postgresql" if server else "sqlite",
         **{k: summary[k] for k in ("total_reviews", "estimated_knowledge", "log_loss")},
     }
     print(json.dumps(result))
