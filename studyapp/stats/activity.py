@@ -111,6 +111,8 @@ class Window:
         time_ms = np.zeros(self.days, dtype=np.int64)
         if last <= first:
             return ReviewDays(self.first, counts, time_ms)
+        if conn.dialect.is_postgresql:
+            return self.grouped(conn, first, last)
         starts = [checked_stamp(db_text(self.cal.start(self.first + timedelta(days=i))))
                   for i in range(first, last + 1)]
         d = conn.dialect
@@ -140,6 +142,23 @@ class Window:
             if codes:
                 counts[i] = np.bincount(digits(codes), minlength=8)
             time_ms[i] = int(float(total))
+        return ReviewDays(self.first, counts, time_ms)
+
+    def grouped(self, conn: StatsConn, first: int, last: int) -> ReviewDays:
+        """The same counts as day_slices(), aggregated by the server in one pass: a
+        server is good at GROUP BY and slow at building long strings (PostgreSQL)."""
+        d = conn.dialect
+        counts = np.zeros((self.days, 8), dtype=np.int64)
+        time_ms = np.zeros(self.days, dtype=np.int64)
+        lo = self.cal.start(self.first + timedelta(days=first))
+        hi = self.cal.start(self.first + timedelta(days=last))
+        day = self.cal.day_index_sql("reviewed_at", self.first, self.days, d)
+        sql = (f"SELECT day, code, count(*), {d.total('duration_ms')} FROM (SELECT {day} AS day,"
+               f" {code_sql(d)} AS code, duration_ms FROM review_logs"
+               " WHERE reviewed_at >= ? AND reviewed_at < ?) AS r GROUP BY day, code")
+        for i, code, n, total in fetch_all(conn, sql, (d.time_param(lo), d.time_param(hi))):
+            counts[i, code] += n
+            time_ms[i] += int(total)
         return ReviewDays(self.first, counts, time_ms)
 
     def check(self, conn: StatsConn) -> int:

@@ -146,6 +146,8 @@ def _can_run_parallel(session: Session) -> bool:
     if (os.cpu_count() or 1) < 2:
         return False
     url = session.get_bind().url
+    if url.get_backend_name() == "postgresql":
+        return True  # a second connection runs on its own server backend
     database = url.database or ""
     return url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
         and "mode=memory" not in str(url)
