@@ -91,7 +91,10 @@ def _backup_before_import(ctx) -> None:
 def run_export(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.anki_export import export_deck
 
-    summary = export_deck(ctx.database, args.deck, args.apkg, ctx.clock.now())
+    from studyapp.cli.deck_names import deck_slug
+
+    slug = deck_slug(ctx, args.deck, include_retired=True, option="DECK")
+    summary = export_deck(ctx.database, slug, args.apkg, ctx.clock.now())
     ctx.print(summary.describe())
     return 0
 
