@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from studyapp.cli.context import CliContext
 from studyapp.cli.main import main
 
@@ -100,3 +102,49 @@ def test_a_closed_pipe_is_not_a_traceback(file_db_url, clock, monkeypatch):
     err = io.StringIO()
     code = main(["--db", file_db_url, "decks"], CliContext(clock=clock, stdout=ClosedPipe(), stderr=err))
     assert code == 141 and err.getvalue() == "" and dup2_calls
+
+
+# -- issue 14: with --json a user error is one JSON object on stdout too ----------------------
+
+
+def _json_error(code, out, err):
+    assert code == 2
+    assert "studyapp" in err and "error: " in err and "Traceback" not in err
+    lines = out.strip().splitlines()
+    assert len(lines) == 1, out
+    document = json.loads(lines[0])
+    assert set(document) >= {"error", "where"}
+    return document
+
+
+@pytest.mark.parametrize("command", [
+    ["due", "--json"], ["optimize", "--json"], ["decks", "--json"], ["exercises", "--json"],
+    ["stats", "--json"], ["grade", "some-exercise", "x.py", "--json"],
+])
+def test_every_json_command_reports_a_bad_database_url_as_json(clock, command):
+    document = _json_error(*run_cli(command, "not a url", clock))
+    assert document == {"error": "not a database URL: 'not a url'", "where": f"studyapp {command[0]}"}
+
+
+def test_json_errors_say_where(file_db_url, clock, tmp_path):
+    document = _json_error(*run_cli(["due", "--deck", "nope", "--json"], file_db_url, clock))
+    assert document["where"] == "--deck" and "no deck 'nope'" in document["error"]
+    document = _json_error(*run_cli(["stats", "--json", "--day-start-hour", "25"], file_db_url, clock))
+    assert document == {"error": "--day-start-hour must be 0-23, not 25", "where": "studyapp stats"}
+    missing = tmp_path / "missing.py"
+    document = _json_error(*run_cli(["grade", "sgd-step", str(missing), "--json"], file_db_url, clock))
+    assert document["where"] == str(missing) and document["error"] == "no such file"
+
+
+def test_a_usage_error_with_json_is_json_too(file_db_url, clock):
+    code, out, err = run_cli(["due", "--json", "--deck"], file_db_url, clock)
+    document = _json_error(code, out, err)
+    assert document == {"error": "argument --deck: expected one argument", "where": "studyapp due"}
+    assert err.startswith("usage: studyapp due")
+    code, out, err = run_cli(["due", "--deck"], file_db_url, clock)  # without --json: stderr only
+    assert code == 2 and out == "" and "expected one argument" in err
+
+
+def test_without_json_an_error_prints_nothing_on_stdout(file_db_url, clock):
+    code, out, err = run_cli(["due", "--deck", "nope"], file_db_url, clock)
+    assert code == 2 and out == "" and err.count("\n") == 1
