@@ -71,13 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     ctx = context or CliContext()
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except _UsageError as exc:
         exc.parser.print_usage(ctx.stderr)
         print(f"{exc.parser.prog}: error: {exc.message}", file=ctx.stderr)
-        if "--json" in argv:
-            _print_json_error(ctx, exc.message, exc.parser.prog)
+        command = _subcommand(parser, argv)
+        if "--json" in argv and command is not None and "--json" in command._option_string_actions:
+            _print_json_error(ctx, exc.message, command.prog)
         return 2
     if getattr(args, "db", None):
         ctx.db_url = args.db
@@ -137,6 +139,15 @@ def split_where(message: str, default: str) -> tuple[str, str]:
     if match:
         return match.group("error"), match.group("where")
     return message, default
+
+
+def _subcommand(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.ArgumentParser | None:
+    """The parser of the command `argv` names (argv did not parse, so look for it)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            name = next((a for a in argv if a in action.choices), None)
+            return action.choices[name] if name is not None else None
+    return None
 
 
 def _print_json_error(ctx, message: str, default_where: str, *, where: str | None = None,

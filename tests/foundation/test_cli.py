@@ -194,8 +194,21 @@ def test_a_usage_error_with_json_is_json_too(file_db_url, clock):
     assert err.startswith("usage: studyapp due")
     code, out, err = run_cli(["due", "--deck"], file_db_url, clock)  # without --json: stderr only
     assert code == 2 and out == "" and "expected one argument" in err
+    code, out, err = run_cli(["sync", "--json"], file_db_url, clock)  # sync has no --json
+    assert code == 2 and out == "" and "unrecognized arguments: --json" in err
+    document = _json_error(*run_cli(["due", "--json", "--frobnicate"], file_db_url, clock))
+    assert document == {"error": "unrecognized arguments: --frobnicate", "where": "studyapp due"}
 
 
 def test_without_json_an_error_prints_nothing_on_stdout(file_db_url, clock):
     code, out, err = run_cli(["due", "--deck", "nope"], file_db_url, clock)
     assert code == 2 and out == "" and err.count("\n") == 1
+
+
+def test_export_takes_a_deck_title_in_any_case(file_db_url, clock, tmp_path):
+    package = tmp_path / "init.apkg"
+    code, out, err = run_cli(["export", "weight INITIALIZATION", "--apkg", str(package)], file_db_url, clock)
+    assert code == 0, err
+    assert out.startswith("Exported deck initialization:") and package.exists()
+    code, out, err = run_cli(["export", "Optimisers", "--apkg", str(package)], file_db_url, clock)
+    assert code == 2 and out == "" and "did you mean Optimizers (optimizers)?" in err
