@@ -64,14 +64,28 @@ def run_due(args: argparse.Namespace, ctx) -> int:
     for r, outlook in zip(rows, outlooks, strict=True):
         ctx.print(f"{r.slug:<22} {r.new:>6} {r.learning:>9} {r.review:>7} "
                   f"{outlook.tomorrow:>9} {outlook.next_7_days:>7}")
-        if r.slug in locks:  # on its own line: titles are long, and the table stays 65 wide
+        if r.slug in locks:  # below the row, wrapped: titles are long, the table stays 65 wide
             lock = locks[r.slug]
-            ctx.print(f"  locked: {lock.waiting} new wait, {lock.describe()}")
+            for line in _lock_lines(lock):
+                ctx.print(line)
     ctx.print("-" * len(header))
     ctx.print(f"{'total':<22} {sum(r.new for r in rows):>6} {sum(r.learning for r in rows):>9} "
               f"{sum(r.review for r in rows):>7} {sum(o.tomorrow for o in outlooks):>9} "
               f"{sum(o.next_7_days for o in outlooks):>7}")
     return 0
+
+
+def _lock_lines(lock, width: int = 79) -> list[str]:
+    """"  N new locked, after: A (x/y studied), B (...)", a line break only between
+    prerequisites so that each stays whole."""
+    lines = [f"  {lock.waiting} new locked, after: "]
+    for i, prerequisite in enumerate(lock.after):
+        text = prerequisite.describe() + ("," if i < len(lock.after) - 1 else "")
+        if lines[-1].strip() and len(lines[-1]) + len(text) > width and not lines[-1].endswith(": "):
+            lines[-1] = lines[-1].rstrip()
+            lines.append("    ")
+        lines[-1] += text + " "
+    return [line.rstrip() for line in lines]
 
 
 def _due_document(service, rows, outlooks, locks, starts) -> dict:

@@ -150,10 +150,24 @@ def test_due_shows_locked_decks_and_what_they_wait_for(file_db_url, clock):
     assert decks["momentum"]["locked"] and lock["waiting"] == 3
     assert lock["after"] == [{"slug": "sgd", "title": "Sgd", "studied": 0, "cards": 8}]  # 7 cards and an exercise
     code, out, _ = run_cli(["due", "--deck", "Adam"], file_db_url, clock)
-    assert "  locked: 3 new wait, after: Momentum (0/3 studied)" in out.splitlines()
+    assert "  3 new locked, after: Momentum (0/3 studied)" in out.splitlines()
     # once sgd has no new cards left, momentum is open and adam still waits for momentum
     _make_due(file_db_url, clock, {"sgd": [timedelta(days=2)] * 8})
     code, out, _ = run_cli(["due", "--json"], file_db_url, clock)
     decks = {d["slug"]: d for d in json.loads(out)["decks"]}
     assert not decks["momentum"]["locked"] and decks["momentum"]["new"] == 3
     assert decks["adam"]["lock"]["after"][0]["slug"] == "momentum"
+
+
+def test_a_long_lock_wraps_between_prerequisites():
+    from studyapp.cli.due_report import Lock, Prerequisite
+    from studyapp.cli.schedule_commands import _lock_lines
+
+    titles = ["Statistics and data analysis basics", "Weight initialization",
+              "Backpropagation, autograd and activations"]
+    lock = Lock(waiting=39, after=tuple(Prerequisite(t.lower()[:5], t, 1, 50) for t in titles))
+    lines = _lock_lines(lock)
+    assert lines == ["  39 new locked, after: Statistics and data analysis basics (1/50 studied),",
+                     "    Weight initialization (1/50 studied),",
+                     "    Backpropagation, autograd and activations (1/50 studied)"]
+    assert _lock_lines(Lock(3, lock.after[1:2])) == ["  3 new locked, after: Weight initialization (1/50 studied)"]
