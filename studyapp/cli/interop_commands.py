@@ -99,9 +99,8 @@ def _backup_before_import(ctx):
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
-    from studyapp.interop.anki_export import export_deck
-
     from studyapp.cli.deck_names import deck_slug
+    from studyapp.interop.anki_export import export_deck
 
     slug = deck_slug(ctx, args.deck, include_retired=True, option="DECK")
     summary = export_deck(ctx.database, slug, args.apkg, ctx.clock.now())

@@ -111,14 +111,13 @@ def _due_document(service, rows, outlooks, locks, starts) -> dict:
 
 
 def run_optimize(args: argparse.Namespace, ctx) -> int:
+    from studyapp.cli.deck_names import deck_slug
     from studyapp.scheduling.optimize import (
         NotEnoughReviews,
         optimize_preset,
         preset_names,
         reschedule_preset,
     )
-
-    from studyapp.cli.deck_names import deck_slug
 
     service = _service(ctx)  # reads the day-start hour the learner configured
     names = preset_names(ctx.database, deck_slug(ctx, args.deck))

@@ -112,7 +112,7 @@ def _make_due(url, clock, plan: dict[str, list[timedelta]]):
     with database.unit_of_work() as session:
         for slug, offsets in plan.items():
             ids = session.scalars(select(Card.id).join(Deck).where(Deck.slug == slug).order_by(Card.id))
-            for card_id, offset in zip(ids, offsets):
+            for card_id, offset in zip(ids, offsets, strict=False):  # a deck may have more cards
                 session.execute(update(CardState).where(CardState.card_id == card_id).values(
                     state=STATE_REVIEW, due=tomorrow + offset, last_review=clock.now() - timedelta(days=3),
                     stability=5.0, difficulty=5.0, reps=1))
