@@ -28,13 +28,13 @@ class Prerequisite:
     slug: str
     title: str
     studied: int  # active cards no longer new
-    cards: int  # active cards
+    total: int  # active cards
 
     def describe(self) -> str:
-        return f"{self.title} ({self.studied}/{self.cards} studied)"
+        return f"{self.title} ({self.studied}/{self.total} studied)"
 
     def as_dict(self) -> dict:
-        return {"slug": self.slug, "title": self.title, "studied": self.studied, "cards": self.cards}
+        return {"deck": self.slug, "title": self.title, "studied": self.studied, "total": self.total}
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ def test_due_shows_locked_decks_and_what_they_wait_for(file_db_url, clock):
     assert not decks["sgd"]["locked"] and not decks["big"]["locked"]
     lock = decks["momentum"]["lock"]
     assert decks["momentum"]["locked"] and lock["waiting"] == 3
-    assert lock["after"] == [{"slug": "sgd", "title": "Sgd", "studied": 0, "cards": 8}]  # 7 cards and an exercise
+    assert lock["after"] == [{"deck": "sgd", "title": "Sgd", "studied": 0, "total": 8}]  # 7 cards and an exercise
     code, out, _ = run_cli(["due", "--deck", "Adam"], file_db_url, clock)
     assert "  3 new locked, after: Momentum (0/3 studied)" in out.splitlines()
     # once sgd has no new cards left, momentum is open and adam still waits for momentum
@@ -156,7 +156,7 @@ def test_due_shows_locked_decks_and_what_they_wait_for(file_db_url, clock):
     code, out, _ = run_cli(["due", "--json"], file_db_url, clock)
     decks = {d["slug"]: d for d in json.loads(out)["decks"]}
     assert not decks["momentum"]["locked"] and decks["momentum"]["new"] == 3
-    assert decks["adam"]["lock"]["after"][0]["slug"] == "momentum"
+    assert decks["adam"]["lock"]["after"][0]["deck"] == "momentum"
 
 
 def test_a_long_lock_wraps_between_prerequisites():
