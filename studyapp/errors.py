@@ -2,7 +2,14 @@
 
 
 class UserError(Exception):
-    """A problem with the user's input: a bad file, an unknown id, a wrong flag."""
+    """A problem with the user's input: a bad file, an unknown id, a wrong flag.
+
+    `where` names what was wrong when the message does not start with it (an option such as
+    "--deck"); with --json the CLI reports it, else the file:line the message starts with."""
+
+    def __init__(self, message: str = "", *, where: str | None = None):
+        super().__init__(message)
+        self.where = where
 
 
 class ContentError(UserError):

@@ -12,7 +12,8 @@ def register(subparsers, parents) -> None:
     sync.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                       help="extra content folders (remembered for later syncs)")
     sync.add_argument("--trust", action="store_true",
-                      help="trust new content folders: their exercise checks run as code on this machine")
+                      help="trust new content folders that hold exercises: their checks run as code on this "
+                           "machine (a folder of decks alone needs no trust)")
     sync.set_defaults(handler=run_sync)
 
     decks = subparsers.add_parser("decks", parents=parents, help="list decks with new and due counts")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 from pathlib import Path
 
 from studyapp.errors import UserError
@@ -51,23 +52,29 @@ def _plain_database(ctx):
 
 
 def run_import(args: argparse.Namespace, ctx) -> int:
+    """Check everything that can be checked without writing (the file's type, --deck, the
+    whole file read and validated), then back up, then write in one transaction: an import
+    that fails early leaves no backup behind."""
     path: Path = args.file
     suffix = path.suffix.lower()
     if suffix in ANKI_SUFFIXES:
-        from studyapp.interop.anki_import import import_anki
+        from studyapp.interop.anki_import import write_package
+        from studyapp.interop.anki_read import read_package
 
-        _backup_before_import(ctx)
-        summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
-                              with_history=args.with_history)
+        package = read_package(path, with_history=args.with_history)
+        with _backup_before_import(ctx), ctx.unit_of_work() as session:
+            summary = write_package(session, package, ctx.clock.now(), deck_name=args.deck,
+                                    with_history=args.with_history)
     elif suffix in TEXT_SUFFIXES:
         if args.with_history:
             raise UserError(f"{path}: --with-history works only with Anki packages (.apkg)")
-        if not args.deck:
+        if not args.deck or not args.deck.strip():
             raise UserError(f"{path}: importing a {suffix[1:].upper()} file needs --deck NAME")
-        from studyapp.interop.csv_import import import_csv
+        from studyapp.interop.csv_import import import_csv, read_csv
 
-        _backup_before_import(ctx)
-        summary = import_csv(ctx.database, path, ctx.clock.now(), deck_name=args.deck)
+        rows = read_csv(path)
+        with _backup_before_import(ctx):
+            summary = import_csv(ctx.database, path, ctx.clock.now(), deck_name=args.deck, rows=rows)
     else:
         raise UserError(
             f"{path}: unknown file type {suffix or '(no extension)'!r}; studyapp imports "
@@ -77,21 +84,26 @@ def run_import(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def _backup_before_import(ctx) -> None:
-    """Copy the database file aside first (the newest 5 copies are kept): an import can
-    add thousands of cards, and the learner may want the collection as it was."""
-    from studyapp.storage.backup import backup_database_file
+@contextmanager
+def _backup_before_import(ctx):
+    """Copy the database aside right before writing (the newest 5 pre-import copies are
+    kept): an import can add thousands of cards, and the learner may want the collection as
+    it was. A failed import rolls back, so its copy is deleted and prunes nothing."""
+    from studyapp.storage.backup import backup_for_change
 
-    path = backup_database_file(ctx.database.engine, reason="pre-import", now=ctx.clock.now())
-    if path is not None and ctx.database.engine.url.get_backend_name() != "sqlite":
-        # a server database's copy lives in this machine's data folder: say where
-        print(f"studyapp: backed up the database before importing: {path}", file=ctx.stderr)
+    with backup_for_change(ctx.database.engine, reason="pre-import", now=ctx.clock.now()) as path:
+        if path is not None and ctx.database.engine.url.get_backend_name() != "sqlite":
+            # a server database's copy lives in this machine's data folder: say where
+            print(f"studyapp: backed up the database before importing: {path}", file=ctx.stderr)
+        yield path
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
+    from studyapp.cli.deck_names import deck_slug
     from studyapp.interop.anki_export import export_deck
 
-    summary = export_deck(ctx.database, args.deck, args.apkg, ctx.clock.now())
+    slug = deck_slug(ctx, args.deck, include_retired=True, option="DECK")
+    summary = export_deck(ctx.database, slug, args.apkg, ctx.clock.now())
     ctx.print(summary.describe())
     return 0
 

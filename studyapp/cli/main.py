@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import re
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +24,23 @@ COMMAND_MODULES = (
 )
 
 
+class _UsageError(Exception):
+    """argparse's complaint about the command line, raised instead of exiting so that
+    main() can answer --json with a JSON object too."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str):
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser (subcommands get the same class) whose errors reach main()."""
+
+    def error(self, message: str):
+        raise _UsageError(self, message)
+
+
 class _PrintVersion(argparse.Action):
     """--version, reading the installed version only when asked (it costs start-up time)."""
 
@@ -34,11 +53,11 @@ class _PrintVersion(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    db_parent = argparse.ArgumentParser(add_help=False)
+    db_parent = _Parser(add_help=False)
     # SUPPRESS: a subcommand without --db must not overwrite a top-level --db
     db_parent.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
                            help="SQLAlchemy database URL (default: $STUDYAPP_DB or the user data directory)")
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="studyapp", parents=[db_parent],
         description="Flashcards and graded PyTorch exercises, scheduled by FSRS.",
     )
@@ -50,10 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     ctx = context or CliContext()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        exc.parser.print_usage(ctx.stderr)
+        print(f"{exc.parser.prog}: error: {exc.message}", file=ctx.stderr)
+        command = _subcommand(parser, argv)
+        if "--json" in argv and command is not None and "--json" in command._option_string_actions:
+            _print_json_error(ctx, exc.message, command.prog)
+        return 2
     if getattr(args, "db", None):
         ctx.db_url = args.db
+    command = f"studyapp {args.command}" if args.command else "studyapp"
+    wants_json = bool(getattr(args, "json", False))
     try:
         if args.command is None:
             from studyapp.tui.launch import launch_tui
@@ -63,11 +94,16 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
     except ContentError as exc:
         for problem in exc.problems:
             print(f"studyapp: {problem}", file=ctx.stderr)
-        print(f"studyapp: error: {len(exc.problems)} problem(s) in the content; nothing was changed",
-              file=ctx.stderr)
+        summary = f"{len(exc.problems)} problem(s) in the content; nothing was changed"
+        print(f"studyapp: error: {summary}", file=ctx.stderr)
+        if wants_json:
+            _print_json_error(ctx, exc.problems[0] if exc.problems else summary, command,
+                              problems=exc.problems)
         return 2
     except UserError as exc:
         print(f"studyapp: error: {exc}", file=ctx.stderr)
+        if wants_json:
+            _print_json_error(ctx, str(exc), command, where=exc.where)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -81,11 +117,51 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            print(f"studyapp: error: {describe_database_error(exc)}", file=ctx.stderr)
+            message = describe_database_error(exc)
+            print(f"studyapp: error: {message}", file=ctx.stderr)
+            if wants_json:
+                _print_json_error(ctx, message, "--db")
             return 2
         raise
     finally:
         ctx.close()
+
+
+# "path/file.csv:12: sentence" or "path/file.apkg: sentence": the message says where itself
+_FILE_LINE = re.compile(r"^(?P<where>[^\s:][^:\n]*:\d+): (?P<error>.+)$", re.DOTALL)
+_FILE = re.compile(r"^(?P<where>[^\s:]*[/\\.][^\s:]*): (?P<error>.+)$", re.DOTALL)
+
+
+def split_where(message: str, default: str) -> tuple[str, str]:
+    """(error, where) for a user error's one line: where is the `file:line` (or file) the
+    message starts with, else `default` (the option or command that was wrong)."""
+    match = _FILE_LINE.match(message) or _FILE.match(message)
+    if match:
+        return match.group("error"), match.group("where")
+    return message, default
+
+
+def _subcommand(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.ArgumentParser | None:
+    """The parser of the command `argv` names (argv did not parse, so look for it)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            name = next((a for a in argv if a in action.choices), None)
+            return action.choices[name] if name is not None else None
+    return None
+
+
+def _print_json_error(ctx, message: str, default_where: str, *, where: str | None = None,
+                      problems: list[str] | None = None) -> None:
+    """With --json a user error is also one JSON object on stdout, so a script that reads
+    stdout gets an answer: {"error": ..., "where": ...} (and every problem of bad content)."""
+    error, found = split_where(message, default_where)
+    document = {"error": error if where is None else message, "where": where or found}
+    if problems and len(problems) > 1:
+        document["problems"] = problems
+    try:
+        print(json.dumps(document), file=ctx.stdout)
+    except BrokenPipeError:
+        pass
 
 
 def describe_database_error(exc: Exception) -> str:

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -76,9 +77,15 @@ def read_csv(path: Path) -> CsvRows:
     if fronts and backs:
         front_col, back_col = fronts[0], backs[0]
         tags_col = next((i for i, name in enumerate(header) if name in TAG_NAMES), None)
+        columns, named_by = _width(rows[0][1]), "the header has"
         rows.pop(0)
         if not rows:
             raise UserError(f"{path}: no cards: the file has a header row but no rows below it")
+    else:
+        columns, named_by = _usual_width(rows), "most rows have"
+        if columns < 3:
+            tags_col = None
+    _refuse_extra_fields(path, rows, columns, named_by, delimiter)
     result = CsvRows(path=path, cards=[])
     seen: dict[str, int] = {}
     duplicates = 0
@@ -108,6 +115,59 @@ def read_csv(path: Path) -> CsvRows:
     if duplicates:
         result.notes.append(f"{duplicates} rows repeating an earlier front were skipped")
     return result
+
+
+def _width(row: list[str]) -> int:
+    """A row's fields without the empty ones at its end (a spreadsheet pads rows with them)."""
+    width = len(row)
+    while width and not row[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _usual_width(rows: list[tuple[int, list[str]]]) -> int:
+    """Columns of a file without a header: front, back and, when most rows have one, tags
+    (a row split by an unquoted comma is the odd one out, not the rule)."""
+    widths = Counter(min(max(_width(row), 2), 4) for _, row in rows)
+    usual = max(sorted(widths, reverse=True), key=lambda w: widths[w])  # ties: the wider
+    return min(usual, 3)
+
+
+_OPENERS, _CLOSERS = "([{", ")]}"
+
+
+def _split_bracket(row: list[str]) -> bool:
+    """Whether a bracket opened in one field closes in a later one: `max(0, x)` split by
+    its comma into "max(0" and " x)"."""
+    depth = 0
+    for i, cell in enumerate(row[:-1]):
+        depth += sum(cell.count(c) for c in _OPENERS) - sum(cell.count(c) for c in _CLOSERS)
+        if depth > 0 and any(c in later for later in row[i + 1:] for c in _CLOSERS):
+            return True
+    return False
+
+
+def _refuse_extra_fields(path: Path, rows: list[tuple[int, list[str]]], columns: int, named_by: str,
+                         delimiter: str) -> None:
+    """A row with more fields than the file has columns lost text to an unquoted separator
+    (`What is ReLU?,max(0, x)`): refuse it rather than drop what follows. Without a header a
+    third field may be tags, so a bracket split across fields gives the split away too."""
+    for number, row in rows:
+        width = _width(row)
+        if width > columns:
+            problem = f"{width} fields where {named_by} {columns}"
+        elif named_by != "the header has" and width == 3 and _split_bracket(row[:width]):
+            problem = "a bracket opened in one field closes in the next"
+        else:
+            continue
+        raise UserError(
+            f"{path}:{number}: {problem}; a field that holds {_name(delimiter)} must be quoted, "
+            f"e.g. {_example(delimiter)}"
+        )
+
+
+def _example(delimiter: str) -> str:
+    return {",": '"max(0, x)"', ";": '"a; b"', "\t": '"a<tab>b"'}[delimiter]
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -153,10 +213,12 @@ def _clean(cell: str) -> str:
     return cell.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def import_csv(database: Database, path: Path, now: datetime, *, deck_name: str) -> ImportSummary:
+def import_csv(database: Database, path: Path, now: datetime, *, deck_name: str,
+               rows: CsvRows | None = None) -> ImportSummary:
+    """`rows`: the file as read_csv read it already (the CLI validates before its backup)."""
     if not deck_name or not deck_name.strip():
         raise UserError(f"{path}: importing a CSV/TSV file needs --deck NAME")
-    rows = read_csv(path)
+    rows = rows if rows is not None else read_csv(path)
     with database.unit_of_work() as session:
         summary = ImportSummary(file=path.name)
         resolver = DeckResolver(session, now, import_source("csv", str(path.resolve())))

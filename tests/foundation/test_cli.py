@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from studyapp.cli.context import CliContext
 from studyapp.cli.main import main
 
@@ -77,15 +79,66 @@ def test_unknown_command_is_a_usage_error():
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
-def test_a_new_content_folder_must_be_trusted_first(file_db_url, clock, make_content):
-    mine = make_content({"decks/mine.md": "---\nid: mine\ntitle: Mine\n---\n\n## m-one\nkind: basic\nQ: q\nA: a\n"},
-                        name="mine")
+MINE = "---\nid: mine\ntitle: Mine\n---\n\n## m-one\nkind: basic\nQ: q\nA: a\n"
+EXERCISE = {
+    "exercises/my-step/exercise.toml": (
+        'id = "my-step"\ntitle = "My step"\ntopic = "mine"\ndeck = "mine"\nkind = "implement"\n'
+        'entry = "f"\nsignature = "f(x)"\ntarget_seconds = 300\nrequires = []\nhints = ["a", "b", "c"]\n'
+    ),
+    "exercises/my-step/prompt.md": "Write f.\n",
+    "exercises/my-step/starter.py": "def f(x):\n    raise NotImplementedError\n",
+    "exercises/my-step/solution.py": "def f(x):\n    return x\n",
+}
+
+
+def test_a_new_folder_with_exercises_must_be_trusted_first(file_db_url, clock, make_content):
+    mine = make_content({"decks/mine.md": MINE, **EXERCISE}, name="mine")
     code, _, err = run_cli(["sync", str(mine)], file_db_url, clock)
     assert code == 2 and "not a trusted content folder" in err and "--trust" in err
     code, out, _ = run_cli(["sync", str(mine), "--trust"], file_db_url, clock)
-    assert code == 0 and "added 1" in out
+    assert code == 0 and "added 2" in out
     code, out, _ = run_cli(["sync", str(mine)], file_db_url, clock)  # remembered: trusted now
     assert code == 0 and "nothing changed" in out
+
+
+def test_a_folder_of_decks_alone_needs_no_trust(file_db_url, clock, make_content):
+    from studyapp.content.service import configured_roots
+    from studyapp.storage.db import open_database
+
+    mine = make_content({"decks/mine.md": MINE}, name="mine")
+    code, out, err = run_cli(["sync", str(mine)], file_db_url, clock)
+    assert code == 0 and "added 1" in out, err
+    assert run_cli(["sync"], file_db_url, clock)[0] == 0  # remembered
+    # exercises appear in it later: they are code, so now it must be trusted, and until then
+    # the grader does not see the folder
+    for relative, text in EXERCISE.items():
+        (mine / relative).parent.mkdir(parents=True, exist_ok=True)
+        (mine / relative).write_text(text, encoding="utf-8")
+    code, out, err = run_cli(["sync"], file_db_url, clock)
+    assert code == 2 and out == "" and f"{mine}: now holds exercises" in err and "--trust" in err
+    database = open_database(file_db_url)
+    assert mine not in configured_roots(database)
+    database.dispose()
+    code, out, err = run_cli(["sync", str(mine), "--trust"], file_db_url, clock)
+    assert code == 0 and "added 1" in out, err
+    database = open_database(file_db_url)
+    assert mine in configured_roots(database)
+    database.dispose()
+
+
+def test_sync_says_plainly_what_is_wrong_with_a_path(file_db_url, clock, tmp_path, make_content):
+    missing = tmp_path / "nonexistent"
+    code, out, err = run_cli(["sync", str(missing), "--trust"], file_db_url, clock)
+    assert (code, out, err) == (2, "", f"studyapp: error: {missing}: no such folder\n")
+    empty = tmp_path / "empty"
+    (empty / "notes").mkdir(parents=True)
+    code, _, err = run_cli(["sync", str(empty), "--trust"], file_db_url, clock)
+    assert code == 2 and f"{empty}: found no content: expected decks/ or exercises/" in err
+    file = make_content({"decks/mine.md": MINE}, name="mine") / "decks" / "mine.md"
+    code, _, err = run_cli(["sync", str(file)], file_db_url, clock)
+    assert code == 2 and "not a folder" in err and err.count("\n") == 1
+    code, out, _ = run_cli(["decks", "--json"], file_db_url, clock)  # none of them was remembered
+    assert "mine" not in [d["slug"] for d in json.loads(out)["decks"]]
 
 
 def test_a_closed_pipe_is_not_a_traceback(file_db_url, clock, monkeypatch):
@@ -100,3 +153,62 @@ def test_a_closed_pipe_is_not_a_traceback(file_db_url, clock, monkeypatch):
     err = io.StringIO()
     code = main(["--db", file_db_url, "decks"], CliContext(clock=clock, stdout=ClosedPipe(), stderr=err))
     assert code == 141 and err.getvalue() == "" and dup2_calls
+
+
+# -- issue 14: with --json a user error is one JSON object on stdout too ----------------------
+
+
+def _json_error(code, out, err):
+    assert code == 2
+    assert "studyapp" in err and "error: " in err and "Traceback" not in err
+    lines = out.strip().splitlines()
+    assert len(lines) == 1, out
+    document = json.loads(lines[0])
+    assert set(document) >= {"error", "where"}
+    return document
+
+
+@pytest.mark.parametrize("command", [
+    ["due", "--json"], ["optimize", "--json"], ["decks", "--json"], ["exercises", "--json"],
+    ["stats", "--json"], ["grade", "some-exercise", "x.py", "--json"],
+])
+def test_every_json_command_reports_a_bad_database_url_as_json(clock, command):
+    document = _json_error(*run_cli(command, "not a url", clock))
+    assert document == {"error": "not a database URL: 'not a url'", "where": f"studyapp {command[0]}"}
+
+
+def test_json_errors_say_where(file_db_url, clock, tmp_path):
+    document = _json_error(*run_cli(["due", "--deck", "nope", "--json"], file_db_url, clock))
+    assert document["where"] == "--deck" and "no deck 'nope'" in document["error"]
+    document = _json_error(*run_cli(["stats", "--json", "--day-start-hour", "25"], file_db_url, clock))
+    assert document == {"error": "--day-start-hour must be 0-23, not 25", "where": "studyapp stats"}
+    missing = tmp_path / "missing.py"
+    document = _json_error(*run_cli(["grade", "sgd-step", str(missing), "--json"], file_db_url, clock))
+    assert document["where"] == str(missing) and document["error"] == "no such file"
+
+
+def test_a_usage_error_with_json_is_json_too(file_db_url, clock):
+    code, out, err = run_cli(["due", "--json", "--deck"], file_db_url, clock)
+    document = _json_error(code, out, err)
+    assert document == {"error": "argument --deck: expected one argument", "where": "studyapp due"}
+    assert err.startswith("usage: studyapp due")
+    code, out, err = run_cli(["due", "--deck"], file_db_url, clock)  # without --json: stderr only
+    assert code == 2 and out == "" and "expected one argument" in err
+    code, out, err = run_cli(["sync", "--json"], file_db_url, clock)  # sync has no --json
+    assert code == 2 and out == "" and "unrecognized arguments: --json" in err
+    document = _json_error(*run_cli(["due", "--json", "--frobnicate"], file_db_url, clock))
+    assert document == {"error": "unrecognized arguments: --frobnicate", "where": "studyapp due"}
+
+
+def test_without_json_an_error_prints_nothing_on_stdout(file_db_url, clock):
+    code, out, err = run_cli(["due", "--deck", "nope"], file_db_url, clock)
+    assert code == 2 and out == "" and err.count("\n") == 1
+
+
+def test_export_takes_a_deck_title_in_any_case(file_db_url, clock, tmp_path):
+    package = tmp_path / "init.apkg"
+    code, out, err = run_cli(["export", "weight INITIALIZATION", "--apkg", str(package)], file_db_url, clock)
+    assert code == 0, err
+    assert out.startswith("Exported deck initialization:") and package.exists()
+    code, out, err = run_cli(["export", "Optimisers", "--apkg", str(package)], file_db_url, clock)
+    assert code == 2 and out == "" and "did you mean Optimizers (optimizers)?" in err

@@ -99,3 +99,35 @@ def test_missing_file_and_content_deck_name(synced, clock, tmp_path):
     with pytest.raises(UserError, match="deck 'optim' comes from the content files"):
         import_csv(synced, path, clock.now(), deck_name="Optim")
     assert dump(synced) == before
+
+
+# -- issue 14: a row with more fields than the header is refused unless quoted -----------------
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("h.csv", "front,back\nWhat is sigmoid?,1/(1+e^-x)\nWhat is ReLU?,max(0, x)\n",
+     'h.csv:3: 3 fields where the header has 2; a field that holds a comma must be quoted, e.g. "max(0, x)"'),
+    ("t.csv", "front,back,tags\nq,a,t1\nq2,a2,t2,extra\n", "t.csv:3: 4 fields where the header has 3"),
+    ("n.csv", "q1,a1\nq2,a2\nq3,a, with a comma\nq4,a4\n", "n.csv:3: 3 fields where most rows have 2"),
+    ("r.csv", "What is ReLU?,max(0, x)\n",
+     "r.csv:1: a bracket opened in one field closes in the next; a field that holds a comma must be quoted"),
+    ("s.tsv", "front\tback\nq\ta\tb\n", "s.tsv:2: 3 fields where the header has 2; a field that holds a tab"),
+])
+def test_a_row_with_more_fields_than_the_columns_is_refused(synced, clock, tmp_path, name, data, message):
+    path = write(tmp_path, name, data)
+    before = dump(synced)
+    with pytest.raises(UserError) as caught:
+        import_csv(synced, path, clock.now(), deck_name="Mine")
+    file_and_line, detail = message.split(": ", 1)
+    text = str(caught.value)
+    assert text.startswith(f"{tmp_path / file_and_line}: ") and detail in text and "\n" not in text
+    assert dump(synced) == before
+
+
+def test_quoted_fields_and_padding_are_fine(database, clock, tmp_path):
+    path = write(tmp_path, "ok.csv", 'front,back\nWhat is ReLU?,"max(0, x)"\nWhat is tanh?,odd,,\n')
+    assert import_csv(database, path, clock.now(), deck_name="Mine").added == 2
+    assert cards(database)[content_id_for("What is ReLU?")][1] == "max(0, x)"
+    headerless = write(tmp_path, "tags.csv", "a,b,tag1 tag2\nc,d\ne,f(x),g(x)\n")  # brackets closed in place
+    assert import_csv(database, headerless, clock.now(), deck_name="Tagged").added == 3
+    assert cards(database)[content_id_for("e")][2] == "g(x)"
