@@ -6,14 +6,17 @@ checked against the bytes, and only the comparison done here decides "passed".
 
 from __future__ import annotations
 
+import ast
 import math
+import re
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
-from . import compare, guards, protocol, wire
+from . import compare, guards, probes, protocol, wire
 from .verdict import Diagnosis, TestResult, Verdict, worst
 
 _CRASH_NAMES = {getattr(signal, n): n for n in dir(signal)
@@ -213,49 +216,210 @@ class _Scaled:
         return compare.Close(rtol * self.factor, atol * self.factor)(expected, got)
 
 
+def _agrees(cmp: Any, hyp: torch.Tensor, got: torch.Tensor, ref: torch.Tensor) -> bool:
+    """``got`` reproduces ``hyp`` (a mutant's or a probe's output).  Agreement where either
+    is NaN or infinite never counts unless the reference is non-finite there too: two
+    programs that both overflow are not the same program."""
+    if hyp.is_floating_point():
+        bad = ~(hyp.isfinite() & got.isfinite())
+        if bool((bad & ref.isfinite()).any()):
+            return False
+    return cmp(hyp, got, against_reference=False) is None
+
+
+def _reproduces(prep: Any, results: dict[str, tuple], got_all: dict[str, dict],
+                records: Callable[[Any], dict | None], tol_dtype: Any = None
+                ) -> list[str] | None:
+    """The names of the failing checks on which ``records`` (a hypothesis) reproduces the
+    submission, when it does so on every compared check; else ``None``.  Failing checks are
+    tried first: most hypotheses are rejected by the first one, before any other runs."""
+    order = sorted(prep.checks, key=lambda c: (results.get(c.name, ("",))[0] != "failed"))
+    matched: list[str] = []
+    for c in order:
+        r = results.get(c.name)
+        if r is None or r[0] not in ("passed", "failed"):
+            continue
+        rec = records(c)
+        if rec is None:  # the hypothesis cannot run here: this check says nothing
+            continue
+        hstat = _evaluate(prep, c, prep.expected[c.name], _as_got(rec), rec["same"])
+        if hstat[0] not in ("passed", "failed"):
+            return None
+        if r[0] != hstat[0]:
+            return None
+        if r[0] == "passed":
+            continue
+        if r[3] != hstat[3]:
+            return None
+        if r[3] == "compare":
+            cmp = _loosened(c.comparator())
+            if tol_dtype is not None and isinstance(cmp, _Scaled):
+                rtol, atol = compare.default_tolerances(tol_dtype)
+                cmp = compare.Close(rtol * 10.0, atol * 10.0)
+            for slot, ht in rec["slots"].items():
+                g = got_all[c.name].get(slot)
+                ref = prep.expected[c.name]["slots"].get(slot)
+                if g is None or not isinstance(ht, torch.Tensor) or ref is None:
+                    return None
+                if not _agrees(cmp, ht, g["t"], ref):
+                    return None
+        matched.append(c.name)
+    return matched or None
+
+
+def _evidence_check(prep: Any, matched: list[str], relevant: Any = None) -> Any:
+    checks = [prep.by_name[n] for n in matched]
+    if relevant is not None:
+        for c in checks:
+            try:
+                if relevant(c):
+                    return c
+            except Exception:  # noqa: BLE001
+                continue
+    return checks[0]
+
+
+def _fitted_probes(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> list:
+    """Constant-factor probes, with the factor fitted on the first failing check."""
+    first = next((c for c in prep.checks if results.get(c.name, ("",))[0] == "failed"
+                  and results[c.name][3] == "compare"), None)
+    if first is None:
+        return []
+    out = []
+    arg_of = {slot: arg for arg, slot in prep.spec.carry.items()}
+    for slot, e in prep.expected[first.name]["slots"].items():
+        g = got_all[first.name].get(slot)
+        if g is None or slot in prep.spec.updates or not e.is_floating_point():
+            continue
+        before = first.inputs.get(arg_of.get(slot, ""))
+        before = before if isinstance(before, torch.Tensor) else None
+        factor = probes.nice_factor(probes.fitted_factor(e[0], g["t"][0], before))
+        if factor is not None and factor != -1.0:  # -1 is the sign probe's
+            out.append(probes.scaled_probe(prep, slot, factor))
+    return out
+
+
+def _reduction_match(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]
+                     ) -> tuple[str, str, str, str, list[str]] | None:
+    """A scalar output off by the size of one input dimension: a sum where the reference
+    averages (or the reverse).  Returns (id, what, fix, evidence, matched) or None."""
+    names = prep.spec.returns
+    if not isinstance(names, str) or names in prep.spec.carry.values():
+        return None
+    first_arg = prep.spec.args[0] if prep.spec.args else None
+    for kind in ("sum-not-mean", "mean-not-sum"):
+        for dim in range(4):
+            def records(c: Any, _dim=dim, _kind=kind) -> dict | None:
+                x = c.inputs.get(first_arg)
+                if not isinstance(x, torch.Tensor) or x.dim() <= _dim:
+                    return None
+                n = x.shape[_dim]
+                e = prep.expected[c.name]["slots"][names]
+                if e.shape[1:] != ():
+                    return None
+                return {"slots": {names: e * n if _kind == "sum-not-mean" else e / n},
+                        "same": {}}
+
+            matched = _reproduces(prep, results, got_all, records)
+            if matched:
+                ref = prep.spec.reference_name
+                c = prep.by_name[matched[0]]
+                n = c.inputs[first_arg].shape[dim]
+                if kind == "sum-not-mean":
+                    what = (f"Your {names} is a sum where {ref} takes a mean: it is "
+                            f"{ref}'s times the size of dim {dim} of {first_arg}.")
+                    fix = (f"Average over dim {dim} of {first_arg} (.mean(), or divide the "
+                           f"sum by {first_arg}.shape[{dim}]).")
+                    ev = f"{ref} multiplied by {n} (the size of dim {dim} of {first_arg})"
+                else:
+                    what = (f"Your {names} is a mean where {ref} sums: it is {ref}'s divided "
+                            f"by the size of dim {dim} of {first_arg}.")
+                    fix = f"Sum over dim {dim} of {first_arg}; do not divide by its size."
+                    ev = f"{ref} divided by {n} (the size of dim {dim} of {first_arg})"
+                return kind, what, fix, ev, matched
+    return None
+
+
+def _evidence_text(prep: Any, check: Any, hypothesis: str) -> str:
+    return f'on the "{check.regime}" check ({check.name}) your output equals {hypothesis}'
+
+
 def diagnose(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> Diagnosis | None:
-    """Name the mutant whose outputs the submission reproduces on every comparable check."""
+    """Name the mistake: a known mutant the submission reproduces on every comparable check,
+    else one contract probe (``probes``) that does.  Ambiguous evidence names nothing."""
     failing = [n for n, r in results.items() if r[0] == "failed"]
     if not failing:
         return None
     mutants = prep.mutant_records()
     meta_by_id = {m.id: m for m in prep.meta.mutants}
     for mid, recs in mutants.items():
-        ok = True
-        compared_failure = False
-        for c in prep.checks:
-            r = results.get(c.name)
-            mrec = recs.get(c.name)
-            if r is None or mrec is None or r[0] not in ("passed", "failed"):
-                continue
-            mstat = _evaluate(prep, c, prep.expected[c.name], _as_got(mrec), mrec["same"])
-            if mstat[0] not in ("passed", "failed"):
-                continue
-            if r[0] != mstat[0]:
-                ok = False
-                break
-            if r[0] == "passed":
-                continue
-            if r[3] != mstat[3]:
-                ok = False
-                break
-            if r[3] == "compare":
-                cmp = _loosened(c.comparator())
-                for slot, mt in mrec["slots"].items():
-                    g = got_all[c.name].get(slot)
-                    if g is None or not isinstance(mt, torch.Tensor):
-                        ok = False
-                        break
-                    if cmp(mt, g["t"], against_reference=False) is not None:
-                        ok = False
-                        break
-                if not ok:
-                    break
-            compared_failure = True
-        if ok and compared_failure:
+        matched = _reproduces(prep, results, got_all,
+                              lambda c, _r=recs: _r.get(c.name))
+        if matched:
             mm = meta_by_id[mid]
-            return Diagnosis(mid, mm.misconception)
-    return None
+            what, fix = split_misconception(mm.misconception, getattr(mm, "fix", ""))
+            c = prep.by_name[matched[0]]
+            ev = _evidence_text(prep, c, f'the known mistake "{mid}"')
+            if len(matched) > 1:
+                ev += f" (and on {len(matched) - 1} more failing check(s))"
+            return Diagnosis(mid, mm.misconception, what=what, fix=fix, evidence=ev,
+                             source="mutant")
+    hits = []
+    for probe in probes.probes_for(prep) + _fitted_probes(prep, results, got_all):
+        matched = _reproduces(prep, results, got_all,
+                              lambda c, _p=probe: probes.run_probe(prep, _p, c),
+                              probe.tol_dtype)
+        if matched:
+            hits.append((probe, matched))
+    groups = {p.group for p, _m in hits}
+    reduction = _reduction_match(prep, results, got_all)
+    if reduction is not None:
+        groups.add("reduction")
+    if len(groups) != 1:
+        return None
+    if reduction is not None:
+        rid, what, fix, ev, matched = reduction
+        c = prep.by_name[matched[0]]
+        return Diagnosis(rid, f"{what} {fix}", what=what, fix=fix,
+                         evidence=_evidence_text(prep, c, ev), source="probe")
+    probe, matched = hits[0]
+    c = _evidence_check(prep, matched, probe.relevant)
+    return Diagnosis(probe.id, f"{probe.what} {probe.fix}", what=probe.what, fix=probe.fix,
+                     evidence=_evidence_text(prep, c, probe.evidence(c)), source="probe")
+
+
+def split_misconception(text: str, fix: str = "") -> tuple[str, str]:
+    """(what is wrong, how to fix it) from a mutant's misconception.  An explicit ``fix``
+    wins; otherwise the first sentence names the mistake and the rest explains the fix."""
+    text = " ".join(text.split())
+    if fix:
+        return text, " ".join(fix.split())
+    m = re.search(r"(?<=[.!?])\s+(?=[A-Z(`])", text)
+    if not m:
+        return text, ""
+    return text[:m.start()], text[m.end():]
+
+
+def _normalized(code: str) -> str | None:
+    try:
+        return ast.dump(ast.parse(code))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def unchanged_starter(prep: Any, code: str) -> bool:
+    """A fix-the-bug exercise graded with its starter as given (comments, blank lines and
+    formatting aside)."""
+    if prep.meta.kind != "fix":
+        return False
+    starter = prep.__dict__.get("_starter_ast")
+    if starter is None:
+        try:
+            starter = _normalized(prep.meta.starter()) or ""
+        except OSError:
+            starter = ""
+        prep.__dict__["_starter_ast"] = starter
+    return bool(starter) and _normalized(code) == starter
 
 
 def _as_got(rec: dict) -> dict:
@@ -419,7 +583,14 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
         status = "error"
         run_message = run_message or "no check ran"
     diagnosis = None
-    if status == "failed":
+    if status != "passed" and unchanged_starter(prep, code):
+        diagnosis = Diagnosis(
+            "unchanged-starter",
+            "This is the starter code, unchanged: it still has the original bug.",
+            what="This is the starter code, unchanged: it still has the original bug.",
+            fix="", evidence="your code is the exercise's starter.py (ignoring comments "
+                             "and formatting)", source="starter")
+    elif status == "failed":
         try:
             diagnosis = diagnose(prep, results, got_all)
         except Exception:  # noqa: BLE001 - a diagnosis is a bonus, never a reason to fail

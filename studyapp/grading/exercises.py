@@ -31,6 +31,7 @@ class MutantMeta:
     id: str
     file: str
     misconception: str
+    fix: str = ""  # optional: how to fix it (else the misconception's sentences after the first)
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,11 @@ def load_exercise_dir(d: Path) -> ExerciseMeta:
     mutants = []
     for i, m in enumerate(data.get("mutants", [])):
         mw = f"{where}: mutants[{i}]"
+        fix = m.get("fix", "")
+        if not isinstance(fix, str):
+            raise GradingError(f"{mw}: 'fix' must be a str")
         mutants.append(MutantMeta(_req(m, "id", str, mw), _req(m, "file", str, mw),
-                                  _req(m, "misconception", str, mw).strip()))
+                                  _req(m, "misconception", str, mw).strip(), fix.strip()))
     timeout = data.get("timeout_s")
     known = {"id", "title", "topic", "deck", "kind", "entry", "signature", "target_seconds",
              "requires", "banned", "banned_ops", "hints", "mutants", "timeout_s"}
