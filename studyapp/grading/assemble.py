@@ -216,15 +216,35 @@ class _Scaled:
         return compare.Close(rtol * self.factor, atol * self.factor)(expected, got)
 
 
-def _agrees(cmp: Any, hyp: torch.Tensor, got: torch.Tensor, ref: torch.Tensor) -> bool:
-    """``got`` reproduces ``hyp`` (a mutant's or a probe's output).  Agreement where either
-    is NaN or infinite never counts unless the reference is non-finite there too: two
-    programs that both overflow are not the same program."""
-    if hyp.is_floating_point():
-        bad = ~(hyp.isfinite() & got.isfinite())
-        if bool((bad & ref.isfinite()).any()):
-            return False
-    return cmp(hyp, got, against_reference=False) is None
+def _agrees(cmp: Any, hyp: torch.Tensor, got: torch.Tensor, ref: torch.Tensor
+            ) -> tuple[bool, bool]:
+    """(``got`` reproduces ``hyp``, there is finite evidence for it).
+
+    ``hyp`` is a mutant's or a probe's output.  Where either is inf or NaN both must be the
+    same non-finite value, but such agreement is no evidence: two programs that both
+    overflow are not the same program.  Evidence is an element where both are finite, agree,
+    and differ from the reference."""
+    if not hyp.is_floating_point():
+        return cmp(hyp, got, against_reference=False) is None, True
+    fin_h, fin_g = hyp.isfinite(), got.isfinite()
+    if bool((fin_h != fin_g).any()):
+        return False, False
+    both = ~fin_h
+    if bool(both.any()):
+        same = (hyp.isnan() & got.isnan()) | (hyp == got)
+        if not bool(same[both].all()):
+            return False, False
+        zero = torch.zeros((), dtype=hyp.dtype)
+        hyp, got = torch.where(both, zero, hyp), torch.where(both, zero, got)
+        ref = torch.where(both, zero, ref)
+    if cmp(hyp, got, against_reference=False) is not None:
+        return False, False
+    if not isinstance(cmp, (_Scaled, compare.Close)):
+        return True, True
+    rtol, atol = (cmp.inner if isinstance(cmp, _Scaled) else cmp).tolerances(ref.dtype)
+    e, g = ref.double(), got.double()
+    off = ((g - e).abs() > atol + rtol * e.abs()) | ~e.isfinite()
+    return True, bool((off & fin_g).any())
 
 
 def _reproduces(prep: Any, results: dict[str, tuple], got_all: dict[str, dict],
@@ -235,6 +255,7 @@ def _reproduces(prep: Any, results: dict[str, tuple], got_all: dict[str, dict],
     tried first: most hypotheses are rejected by the first one, before any other runs."""
     order = sorted(prep.checks, key=lambda c: (results.get(c.name, ("",))[0] != "failed"))
     matched: list[str] = []
+    evidence = False
     for c in order:
         r = results.get(c.name)
         if r is None or r[0] not in ("passed", "failed"):
@@ -243,8 +264,8 @@ def _reproduces(prep: Any, results: dict[str, tuple], got_all: dict[str, dict],
         if rec is None:  # the hypothesis cannot run here: this check says nothing
             continue
         hstat = _evaluate(prep, c, prep.expected[c.name], _as_got(rec), rec["same"])
-        if hstat[0] not in ("passed", "failed"):
-            return None
+        if hstat[0] not in ("passed", "failed"):  # the hypothesis breaks the contract here
+            continue
         if r[0] != hstat[0]:
             return None
         if r[0] == "passed":
@@ -261,10 +282,14 @@ def _reproduces(prep: Any, results: dict[str, tuple], got_all: dict[str, dict],
                 ref = prep.expected[c.name]["slots"].get(slot)
                 if g is None or not isinstance(ht, torch.Tensor) or ref is None:
                     return None
-                if not _agrees(cmp, ht, g["t"], ref):
+                ok, finite = _agrees(cmp, ht, g["t"], ref)
+                if not ok:
                     return None
+                evidence = evidence or finite
+        else:  # an identity or property failure reproduced: evidence in itself
+            evidence = True
         matched.append(c.name)
-    return matched or None
+    return matched if matched and evidence else None
 
 
 def _evidence_check(prep: Any, matched: list[str], relevant: Any = None) -> Any:
@@ -340,6 +365,34 @@ def _reduction_match(prep: Any, results: dict[str, tuple], got_all: dict[str, di
     return None
 
 
+def _nonfinite_match(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]
+                     ) -> list[str] | None:
+    """Every failing check fails only because the output is inf or NaN where the reference
+    is finite (everything finite agrees): the computation overflows or divides 0 by 0."""
+    matched = []
+    for c in prep.checks:
+        r = results.get(c.name)
+        if r is None or r[0] != "failed":
+            continue
+        if r[3] != "compare" or not isinstance(c.comparator(), compare.Close):
+            return None
+        cmp = _loosened(c.comparator())
+        seen = False
+        for slot, e in prep.expected[c.name]["slots"].items():
+            g = got_all[c.name][slot]["t"]
+            if not e.is_floating_point():
+                return None
+            blown = ~g.isfinite() & e.isfinite()
+            seen = seen or bool(blown.any())
+            fine = torch.where(blown, e, g)
+            if cmp(e, fine) is not None:
+                return None
+        if not seen:
+            return None
+        matched.append(c.name)
+    return matched or None
+
+
 def _evidence_text(prep: Any, check: Any, hypothesis: str) -> str:
     return f'on the "{check.regime}" check ({check.name}) your output equals {hypothesis}'
 
@@ -364,6 +417,19 @@ def diagnose(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> 
                 ev += f" (and on {len(matched) - 1} more failing check(s))"
             return Diagnosis(mid, mm.misconception, what=what, fix=fix, evidence=ev,
                              source="mutant")
+    blown = _nonfinite_match(prep, results, got_all)
+    if blown:
+        c = prep.by_name[blown[0]]
+        ref = prep.spec.reference_name
+        what = (f"Your {prep.meta.entry} returns inf or NaN where {ref} is finite: an "
+                f"intermediate value overflows or underflows (exp of a large number, 0 / 0, "
+                f"log(0)); everything else agrees.")
+        fix = ("Rewrite the unstable step in a stable form: subtract the row maximum before "
+               "exp (and add it back after the log), use log1p / logsumexp, or clamp before "
+               "dividing.")
+        return Diagnosis("non-finite", f"{what} {fix}", what=what, fix=fix,
+                         evidence=f'on the "{c.regime}" check ({c.name}) your output is '
+                                  f'inf/NaN where {ref} is finite', source="probe")
     hits = []
     for probe in probes.probes_for(prep) + _fitted_probes(prep, results, got_all):
         matched = _reproduces(prep, results, got_all,

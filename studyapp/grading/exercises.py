@@ -32,6 +32,12 @@ class MutantMeta:
     file: str
     misconception: str
     fix: str = ""  # optional: how to fix it (else the misconception's sentences after the first)
+    # the diagnosis id a submission like this one gets: its own id, or "non-finite" for a
+    # mutant whose only evidence is inf/NaN (agreement at inf/NaN never names a mutant)
+    diagnosed_as: str = ""
+
+    def expected_diagnosis(self) -> str:
+        return self.diagnosed_as or self.id
 
 
 @dataclass(frozen=True)
@@ -150,8 +156,12 @@ def load_exercise_dir(d: Path) -> ExerciseMeta:
         fix = m.get("fix", "")
         if not isinstance(fix, str):
             raise GradingError(f"{mw}: 'fix' must be a str")
+        diagnosed_as = m.get("diagnosed_as", "")
+        if not isinstance(diagnosed_as, str):
+            raise GradingError(f"{mw}: 'diagnosed_as' must be a str")
         mutants.append(MutantMeta(_req(m, "id", str, mw), _req(m, "file", str, mw),
-                                  _req(m, "misconception", str, mw).strip(), fix.strip()))
+                                  _req(m, "misconception", str, mw).strip(), fix.strip(),
+                                  diagnosed_as))
     timeout = data.get("timeout_s")
     known = {"id", "title", "topic", "deck", "kind", "entry", "signature", "target_seconds",
              "requires", "banned", "banned_ops", "hints", "mutants", "timeout_s"}

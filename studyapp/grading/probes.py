@@ -283,6 +283,25 @@ def _output_probes(prep: Any, ref: _Ref) -> list[Probe]:
                 "Check the sign of each term (a loss is -log p, not log p).",
                 transform(slot, lambda r, before: -r),
                 lambda c: f"minus {refname}"))
+    if len(spec.updates) > 1:
+        def none_touched(*args: Any, **kwargs: Any) -> Any:
+            a = ref.bound(args, kwargs)
+            saved = {k: a[k].detach().clone() for k in spec.updates}
+            r = ref.call(a)
+            with torch.no_grad():
+                for k, v in saved.items():
+                    a[k].copy_(v)
+            return r
+
+        both = " and ".join(spec.updates)
+        out.append(Probe(
+            "no-inplace-update", "no-inplace-update",
+            f"Your {entry} never updates {both} in place: the caller's buffers are unchanged "
+            f"afterwards.",
+            "Write the new values into the tensors themselves (buf.mul_(...).add_(...), "
+            "buf.copy_(new) or buf[:] = new); rebinding the name (buf = ...) only changes "
+            "your local variable.",
+            none_touched, lambda c: f"{refname} with {both} left untouched"))
     for arg in spec.updates:
         def untouched(*args: Any, _arg=arg, **kwargs: Any) -> Any:
             a = ref.bound(args, kwargs)
