@@ -1,0 +1,5 @@
+import torch
+
+
+def sgd_step(param, grad, lr):
+    return (param.float() - lr * grad.float()).to(param.dtype)
