@@ -40,6 +40,7 @@ from . import runner
 _LOWER = {torch.float64: (torch.float32,), torch.float32: (torch.bfloat16, torch.float16)}
 _STEP_NAMES = ("t", "step", "timestep")
 # factors worth naming when a whole update or output is off by one
+_COMMON_CONSTANTS = (0.9, 0.99, 0.999)
 _NICE_FACTORS = (-1.0, 2.0, 0.5, -2.0, -0.5, 3.0, 1 / 3, 4.0, 0.25, 10.0, 0.1, 100.0, 0.01)
 
 
@@ -59,6 +60,7 @@ class Probe:
     # compare with this dtype's tolerances (a lower-precision hypothesis is only as exact
     # as its own arithmetic)
     tol_dtype: torch.dtype | None = None
+    key: str = ""  # unique among the exercise's probes (records are cached by it)
 
 
 def _fmt(x: Any) -> str:
@@ -124,7 +126,9 @@ def build(prep: Any) -> list[Probe]:
     spec = prep.spec
     refname = spec.reference_name
     entry = prep.meta.entry
-    probes: list[Probe] = []
+    # order is priority: when two hypotheses are the same function on every check (momentum
+    # = 0 and "running buffers never updated"), the first one names the mistake
+    probes: list[Probe] = _output_probes(prep, ref)
     hyper = _hyperparameters(prep, ref)
     numeric = {k: d for k, d in hyper.items()
                if isinstance(d, (int, float)) and not isinstance(d, bool)}
@@ -148,6 +152,28 @@ def build(prep: Any) -> list[Probe]:
                 lambda c, _n=name, _d=default: f"{refname} with {_n} = {_fmt(_d)}",
                 lambda c, _n=name, _d=default: _hyper_value(c, _n, _d) != _d))
     for name, default in numeric.items():
+        # held at another constant: a value some check passes, or a common textbook one
+        # (RMSprop's alpha = 0.9 from lecture notes, where torch's default is 0.99)
+        constants = {v for v in _passed_values(prep, name, default)
+                     if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        if isinstance(default, float) and 0.5 <= default < 1:  # a smoothing constant
+            constants |= set(_COMMON_CONSTANTS)
+        constants -= {default, 0, 0.0}
+        if len(set(_passed_values(prep, name, default))) < 2:
+            constants = set()  # no check tells one constant from the value passed
+        for const in sorted(constants):
+            def fixed(a: dict, _n=name, _c=const) -> None:
+                a[_n] = _c
+
+            probes.append(Probe(
+                f"ignores-{name}", f"ignores-{name}",
+                f"Your {entry} ignores {name}: it behaves as if {name} were always "
+                f"{_fmt(const)}, whatever the caller passes.",
+                f"Use the {name} argument that is passed in (do not hard-code "
+                f"{_fmt(const)}).",
+                _with_args(ref, fixed),
+                lambda c, _n=name, _c=const: f"{refname} with {_n} = {_fmt(_c)}",
+                lambda c, _n=name, _c=const, _d=default: _hyper_value(c, _n, _d) != _c))
         if default != 0:
             def zero(a: dict, _n=name) -> None:
                 a[_n] = type(a[_n])(0) if isinstance(a[_n], (int, float)) else 0
@@ -162,7 +188,8 @@ def build(prep: Any) -> list[Probe]:
                 lambda c, _n=name: f"{refname} with {_n} = 0"))
         values = [v for v in _passed_values(prep, name, default)
                   if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if values and all(0 < v < 1 for v in values) and isinstance(default, float):
+        if (values and all(0 < v < 1 for v in values) and isinstance(default, float)
+                and default >= 0.5):  # smoothing constants, not learning rates
             def complement(a: dict, _n=name) -> None:
                 a[_n] = 1.0 - a[_n]
 
@@ -224,8 +251,25 @@ def build(prep: Any) -> list[Probe]:
             _with_args(ref, swap_args),
             lambda c, _x=a1, _y=a2: f"{refname} with {_x} and {_y} swapped"))
 
-    probes.extend(_output_probes(prep, ref))
+    # -- a matrix argument used transposed (square ones: a non-square one would not run)
+    for arg in spec.args:
+        def transposed(a: dict, _a=arg) -> None:
+            x = a[_a]
+            if isinstance(x, torch.Tensor) and x.dim() == 2 and x.shape[0] == x.shape[1]:
+                a[_a] = x.T
+
+        probes.append(Probe(
+            f"transposed-{arg}", f"transposed-{arg}",
+            f"Your {entry} uses {arg} transposed.",
+            f"Check the orientation of {arg}: torch stores a weight as (out_features, "
+            f"in_features), so x @ {arg}.T (or F.linear) applies it.",
+            _with_args(ref, transposed), lambda c, _a=arg: f"{refname} with {_a}.T",
+            lambda c, _a=arg: (isinstance(c.inputs.get(_a), torch.Tensor)
+                               and c.inputs[_a].dim() == 2
+                               and c.inputs[_a].shape[0] == c.inputs[_a].shape[1])))
     probes.extend(_precision_probes(prep, ref))
+    for i, p in enumerate(probes):
+        p.key = f"{i}:{p.id}"
     return probes
 
 
@@ -427,12 +471,13 @@ def scaled_probe(prep: Any, slot: str, factor: float) -> Probe:
         f"factor of {fx}.",
         "Look for a missing or extra constant: a factor of 2 from a derivative, a division "
         "by the size, or a learning rate applied twice.",
-        fn, lambda c: f"{refname} with {what_moves} multiplied by {fx}")
+        fn, lambda c: f"{refname} with {what_moves} multiplied by {fx}",
+        key=f"factor:{slot}:{factor!r}")
 
 
 def run_probe(prep: Any, probe: Probe, check: Any) -> dict[str, Any] | None:
     cache = prep.__dict__.setdefault("_probe_records", {})
-    key = (probe.id, check.name)
+    key = (probe.key or probe.id, check.name)
     if key not in cache:
         try:
             cache[key] = runner.stack(runner.run(probe.fn, prep.materialize(check.name)))

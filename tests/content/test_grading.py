@@ -4,11 +4,10 @@ solution passes its checks, each mutant fails and is diagnosed as itself (mutati
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 
 from studyapp.grading import GraderClient, list_exercises
+from studyapp.grading.static import normalized_source
 
 EXERCISES = list_exercises()
 BY_ID = {m.id: m for m in EXERCISES}
@@ -45,8 +44,8 @@ def _is_starter(meta, path) -> bool:
     unchanged starter (which must not explain the fix), not as the mutant."""
     if meta.kind != "fix":
         return False
-    return (ast.dump(ast.parse(path.read_text(encoding="utf-8")))
-            == ast.dump(ast.parse(meta.starter())))
+    return (normalized_source(path.read_text(encoding="utf-8"))
+            == normalized_source(meta.starter()))
 
 
 def _explain(verdict) -> str:

@@ -1,5 +1,0 @@
-import torch
-
-
-def sgd_step(param, grad, lr):
-    return (param.float() - lr * grad.float()).to(param.dtype)
