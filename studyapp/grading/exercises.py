@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import banpolicy
+
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KINDS = ("implement", "fix")
 DECKS = ("initialization", "minibatch", "batchnorm", "optimizers")
@@ -51,13 +53,15 @@ class ExerciseMeta:
     signature: str
     target_seconds: int
     requires: tuple[str, ...]
-    banned: tuple[str, ...]
-    banned_ops: tuple[str, ...]
+    banned: tuple[str, ...]  # effective: the ban policy's list for ban_references + extras
+    banned_ops: tuple[str, ...]  # effective, ATen operator names (every overload is banned)
     hints: tuple[str, ...]
     mutants: tuple[MutantMeta, ...]
     timeout_s: float | None
     path: Path
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # the references the ban policy derived bans from (found in checks.py + bans_from)
+    ban_references: tuple[str, ...] = ()
 
     @property
     def prompt_path(self) -> Path:
@@ -164,7 +168,12 @@ def load_exercise_dir(d: Path) -> ExerciseMeta:
                                   diagnosed_as))
     timeout = data.get("timeout_s")
     known = {"id", "title", "topic", "deck", "kind", "entry", "signature", "target_seconds",
-             "requires", "banned", "banned_ops", "hints", "mutants", "timeout_s"}
+             "requires", "banned", "banned_ops", "hints", "mutants", "timeout_s", "bans_from"}
+    # the ban policy's references: declared (bans_from), else found in checks.py
+    references = (_str_list(data, "bans_from", where) if "bans_from" in data
+                  else banpolicy.references_in_checks(d / "checks.py"))
+    banned, banned_ops = banpolicy.apply(references, _str_list(data, "banned", where),
+                                         _str_list(data, "banned_ops", where))
     return ExerciseMeta(
         id=ex_id,
         title=_req(data, "title", str, where),
@@ -175,13 +184,14 @@ def load_exercise_dir(d: Path) -> ExerciseMeta:
         signature=_req(data, "signature", str, where),
         target_seconds=int(_req(data, "target_seconds", int, where)),
         requires=_str_list(data, "requires", where),
-        banned=_str_list(data, "banned", where),
-        banned_ops=_str_list(data, "banned_ops", where),
+        banned=banned,
+        banned_ops=banned_ops,
         hints=_str_list(data, "hints", where),
         mutants=tuple(mutants),
         timeout_s=float(timeout) if timeout is not None else None,
         path=d,
         extra={k: v for k, v in data.items() if k not in known},
+        ban_references=references,
     )
 
 

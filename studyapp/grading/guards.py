@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 FORBIDDEN_EXIT = 86
+_MISSING = object()
 _FUNC = types.FunctionType
 
 # -- fork-server side: find what to trip (once per banned path) ---------------------------
@@ -115,7 +116,10 @@ def resolve(path: str) -> tuple[list[types.FunctionType], list[tuple[Any, str]],
         obj: Any = mod
         for part in rest:
             parent = obj
-            obj = getattr(obj, part)
+            obj = getattr(obj, part, _MISSING)
+            if obj is _MISSING:  # an alias this torch build does not have: nothing to trip
+                _resolved[path] = (funcs, builtins_, mods, files)
+                return _resolved[path]
         idx = _build_index()
         if isinstance(obj, type):
             qual = obj.__qualname__
