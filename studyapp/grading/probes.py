@@ -495,3 +495,141 @@ def probes_for(prep: Any) -> list[Probe]:
             built = []
         prep.__dict__["_probes"] = built
     return built
+
+
+# -- sensitivity probes: the submission re-run with one hyperparameter changed ---------------
+
+SENSITIVITY_PREFIX = "sensitivity:"
+
+
+def _perturbed(x: Any) -> Any:
+    """Another value of a hyperparameter that any correct implementation responds to."""
+    if isinstance(x, bool):
+        return not x
+    if isinstance(x, int):
+        return x + 1
+    if isinstance(x, float):
+        if x == 0.0:
+            return 0.5
+        if abs(x) < 1e-3:
+            return x * 1e4  # eps: large enough to matter
+        if 0.5 <= x < 1.0:
+            return x / 2  # smoothing constants (beta, alpha, momentum, gamma)
+        return x * 2
+    return None
+
+
+def sensitivity_plan(prep: Any, failing: list[str]) -> tuple[list[Any], str, bytes] | None:
+    """Checks to re-run the submission on: the cheapest failing check as given, and one copy
+    per hyperparameter with only that hyperparameter changed.  Returns (checks, plan JSON,
+    blob) for the sandbox, or None when there is nothing to vary."""
+    import dataclasses
+    import json
+
+    from . import wire
+
+    cands = [prep.by_name[n] for n in failing if n in prep.by_name]
+    if not cands:
+        return None
+    base = min(cands, key=lambda c: c.steps)
+    ref = _Ref(prep.reference)
+    hyper = _hyperparameters(prep, ref)
+    checks = [dataclasses.replace(base, name=f"{SENSITIVITY_PREFIX}base")]
+    for name, default in hyper.items():
+        if name in base.per_step:
+            continue
+        value = base.inputs.get(name, default)
+        new = _perturbed(value)
+        if new is None:
+            continue
+        checks.append(dataclasses.replace(base, name=f"{SENSITIVITY_PREFIX}{name}",
+                                          inputs={**base.inputs, name: new}))
+    if len(checks) < 2:
+        return None
+    blob = wire.BlobWriter()
+    plan = {"checks": [c.to_plan(prep.spec, blob) for c in checks]}
+    return checks, json.dumps(plan, separators=(",", ":")), blob.getvalue()
+
+
+def _same_outputs(check: Any, a: dict[str, Any], b: dict[str, Any]) -> bool | None:
+    """Whether two runs' outputs agree within the check's tolerance (None: not comparable)."""
+    from .compare import Close
+
+    cmp = check.comparator()
+    if not isinstance(cmp, Close):
+        cmp = Close()
+    for slot, ta in a.items():
+        tb = b.get(slot)
+        if not isinstance(ta, torch.Tensor) or not isinstance(tb, torch.Tensor):
+            return None
+        if ta.shape != tb.shape or ta.dtype != tb.dtype:
+            return False
+        if not (bool(ta.isfinite().all()) and bool(tb.isfinite().all())):
+            return None  # inf/NaN outputs say nothing about sensitivity
+        if cmp(ta, tb) is not None:
+            return False
+    return True
+
+
+def sensitivity_findings(prep: Any, checks: list[Any],
+                         got: dict[str, dict[str, torch.Tensor]]) -> list[tuple[str, Any, Any]]:
+    """Hyperparameters the submission ignores: changing one leaves the submission's outputs
+    unchanged while the reference's move.  ``got``: the submission's stacked outputs per
+    check name.  Returns [(name, base value, changed value)]."""
+    from . import wire
+
+    base = checks[0]
+    sub_base = got.get(base.name)
+    if not sub_base:
+        return []
+    ref_out: dict[str, dict[str, torch.Tensor]] = {}
+    writer = wire.BlobWriter()
+    plan = {c.name: c.to_plan(prep.spec, writer) for c in checks}
+    blob = writer.getvalue()
+    for c in checks:
+        try:
+            rec = runner.stack(runner.run(prep.reference,
+                                          runner.Materialized(plan[c.name], blob, "cpu")))
+        except Exception:  # noqa: BLE001
+            return []
+        ref_out[c.name] = rec["slots"]
+    found = []
+    ref = _Ref(prep.reference)
+    hyper = _hyperparameters(prep, ref)
+    for c in checks[1:]:
+        name = c.name.removeprefix(SENSITIVITY_PREFIX)
+        sub = got.get(c.name)
+        if not sub:
+            continue
+        ref_moved = _same_outputs(c, ref_out[base.name], ref_out[c.name]) is False
+        sub_still = _same_outputs(c, sub_base, sub) is True
+        if ref_moved and sub_still:
+            found.append((name, base.inputs.get(name, hyper.get(name)), c.inputs[name]))
+    return found
+
+
+def sensitivity_diagnosis(prep: Any, checks: list[Any],
+                          got: dict[str, dict[str, torch.Tensor]]) -> Any:
+    """A ``Diagnosis`` naming the ignored hyperparameter(s), or None."""
+    from .verdict import Diagnosis
+
+    found = sensitivity_findings(prep, checks, got)
+    if not found:
+        return None
+    entry, refname = prep.meta.entry, prep.spec.reference_name
+    names = [n for n, _a, _b in found]
+    moves = "; ".join(f"{n} from {_fmt(a)} to {_fmt(b)}" for n, a, b in found)
+    if len(found) == 1:
+        n = names[0]
+        what = f"Your {entry} ignores {n}: changing it does not change your output."
+        fix = (f"Use the {n} argument in the formula where it belongs (a hard-coded value, a "
+               f"global or a misspelled name leaves it unused).")
+        did = f"ignores-{n}"
+    else:
+        what = f"Your {entry} ignores {', '.join(names)}: changing them does not change your output."
+        fix = "Use each argument that is passed in, where the formula puts it."
+        did = "ignores-hyperparameters"
+    evidence = (f'on the "{checks[0].regime}" check re-run with {moves}, your output stayed '
+                f"the same while {refname}'s changed")
+    return Diagnosis(did, f"{what} {fix}", what=what, fix=fix, evidence=evidence,
+                     source="sensitivity")
