@@ -271,13 +271,26 @@ def _agrees(cmp: Any, hyp: torch.Tensor, got: torch.Tensor, ref: torch.Tensor,
     return True, bool((off & fin_g).any())
 
 
+def _hyp_status(prep: Any, key: str | None, c: Any, rec: dict) -> tuple:
+    """How a hypothesis's own outputs compare with the reference on one check (it does not
+    depend on the submission: cached per hypothesis and check)."""
+    cache = prep.__dict__.setdefault("_hyp_status", {})
+    if key is None or (key, c.name) not in cache:
+        st = _evaluate(prep, c, prep.expected[c.name], _as_got(rec), rec["same"])
+        if key is None:
+            return st
+        cache[(key, c.name)] = st
+    return cache[(key, c.name)]
+
+
 def _reproduces(prep: Any, results: dict[str, tuple], got_all: dict[str, dict],
-                records: Callable[[Any], dict | None], tol_dtype: Any = None
-                ) -> list[str] | None:
+                records: Callable[[Any], dict | None], tol_dtype: Any = None,
+                key: str | None = None) -> list[str] | None:
     """The names of the failing checks on which ``records`` (a hypothesis) reproduces the
     submission, when it does so on every compared check; else ``None``.  Failing checks are
     tried first: most hypotheses are rejected by the first one, before any other runs."""
-    order = sorted(prep.checks, key=lambda c: (results.get(c.name, ("",))[0] != "failed"))
+    order = sorted(prep.checks, key=lambda c: (results.get(c.name, ("",))[0] != "failed",
+                                               c.steps))  # cheap failing checks first
     matched: list[str] = []
     evidence = False
     for c in order:
@@ -287,7 +300,7 @@ def _reproduces(prep: Any, results: dict[str, tuple], got_all: dict[str, dict],
         rec = records(c)
         if rec is None:  # the hypothesis cannot run here: this check says nothing
             continue
-        hstat = _evaluate(prep, c, prep.expected[c.name], _as_got(rec), rec["same"])
+        hstat = _hyp_status(prep, key, c, rec)
         if hstat[0] not in ("passed", "failed"):  # the hypothesis breaks the contract here
             continue
         if r[0] == "passed" and tol_dtype is not None:
@@ -486,7 +499,7 @@ def diagnose(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> 
     meta_by_id = {m.id: m for m in prep.meta.mutants}
     for mid, recs in mutants.items():
         matched = _reproduces(prep, results, got_all,
-                              lambda c, _r=recs: _r.get(c.name))
+                              lambda c, _r=recs: _r.get(c.name), key=f"mutant:{mid}")
         if matched:
             mm = meta_by_id[mid]
             what, fix = split_misconception(mm.misconception, getattr(mm, "fix", ""))
@@ -513,7 +526,7 @@ def diagnose(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> 
     for probe in probes.probes_for(prep) + _fitted_probes(prep, results, got_all):
         matched = _reproduces(prep, results, got_all,
                               lambda c, _p=probe: probes.run_probe(prep, _p, c),
-                              probe.tol_dtype)
+                              probe.tol_dtype, key=probe.key or None)
         if matched:
             hits.append((probe, matched))
     reduction = _reduction_match(prep, results, got_all)
