@@ -463,7 +463,7 @@ def scaled_probe(prep: Any, slot: str, factor: float) -> Probe:
         return f(r)
 
     refname = spec.reference_name
-    what_moves = f"the update of {arg}" if arg else slot
+    what_moves = f"update of {arg}" if arg else slot
     fx = _fmt(factor)
     return Probe(
         f"factor-{slot}", f"factor-{slot}",
@@ -471,7 +471,7 @@ def scaled_probe(prep: Any, slot: str, factor: float) -> Probe:
         f"factor of {fx}.",
         "Look for a missing or extra constant: a factor of 2 from a derivative, a division "
         "by the size, or a learning rate applied twice.",
-        fn, lambda c: f"{refname} with {what_moves} multiplied by {fx}",
+        fn, lambda c: f"{refname} with its {what_moves} multiplied by {fx}",
         key=f"factor:{slot}:{factor!r}")
 
 
