@@ -150,10 +150,26 @@ def apply(references: tuple[str, ...], banned: tuple[str, ...], banned_ops: tupl
 _KINDS = ("torch.optim.", "torch.nn.functional.", "torch.nn.init.", "torch.nn.")
 
 
+_found: dict[tuple[str, int, int], tuple[str, ...]] = {}
+
+
 def references_in_checks(checks_path: Path) -> tuple[str, ...]:
     """The torch APIs ``reference`` in a ``checks.py`` computes with that the policy knows a
     kind for: ``torch.optim.X``, ``torch.nn.functional.x`` (however imported),
-    ``torch.nn.init.x`` and ``torch.nn.X`` classes.  Empty when the file cannot be read."""
+    ``torch.nn.init.x`` and ``torch.nn.X`` classes.  Empty when the file cannot be read.
+    Cached by the file's modification time and size (the worker loads exercises on every
+    grade)."""
+    try:
+        st = checks_path.stat()
+    except OSError:
+        return ()
+    key = (str(checks_path), st.st_mtime_ns, st.st_size)
+    if key not in _found:
+        _found[key] = _references(checks_path)
+    return _found[key]
+
+
+def _references(checks_path: Path) -> tuple[str, ...]:
     try:
         tree = ast.parse(checks_path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
