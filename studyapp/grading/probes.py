@@ -240,7 +240,15 @@ def build(prep: Any) -> list[Probe]:
                 lambda c, _n=name, _s=shift: f"{refname} with {_n} {'-' if _s < 0 else '+'} 1"))
 
     # -- two positional tensor arguments swapped -------------------------------------------
+    def swappable(c: Any, x: str, y: str) -> bool:
+        a, b = c.inputs.get(x), c.inputs.get(y)
+        return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
+                and a.shape == b.shape and a.dtype == b.dtype)
+
     for a1, a2 in itertools.combinations(spec.args, 2):
+        if not any(swappable(c, a1, a2) for c in prep.checks):
+            continue  # never the same shape: a swap could not even run
+
         def swap_args(a: dict, _x=a1, _y=a2) -> None:
             a[_x], a[_y] = a[_y], a[_x]
 
@@ -252,7 +260,14 @@ def build(prep: Any) -> list[Probe]:
             lambda c, _x=a1, _y=a2: f"{refname} with {_x} and {_y} swapped"))
 
     # -- a matrix argument used transposed (square ones: a non-square one would not run)
+    def square(c: Any, name: str) -> bool:
+        x = c.inputs.get(name)
+        return isinstance(x, torch.Tensor) and x.dim() == 2 and x.shape[0] == x.shape[1]
+
     for arg in spec.args:
+        if not any(square(c, arg) for c in prep.checks):
+            continue
+
         def transposed(a: dict, _a=arg) -> None:
             x = a[_a]
             if isinstance(x, torch.Tensor) and x.dim() == 2 and x.shape[0] == x.shape[1]:
@@ -264,9 +279,7 @@ def build(prep: Any) -> list[Probe]:
             f"Check the orientation of {arg}: torch stores a weight as (out_features, "
             f"in_features), so x @ {arg}.T (or F.linear) applies it.",
             _with_args(ref, transposed), lambda c, _a=arg: f"{refname} with {_a}.T",
-            lambda c, _a=arg: (isinstance(c.inputs.get(_a), torch.Tensor)
-                               and c.inputs[_a].dim() == 2
-                               and c.inputs[_a].shape[0] == c.inputs[_a].shape[1])))
+            lambda c, _a=arg: square(c, _a)))
     probes.extend(_precision_probes(prep, ref))
     for i, p in enumerate(probes):
         p.key = f"{i}:{p.id}"
