@@ -94,8 +94,11 @@ MODULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("aten::rnn_tanh", "aten::rnn_tanh_cell", "aten::rnn_relu", "aten::rnn_relu_cell"),
     ),
 }
-# Tools a submission could use to replace the dispatcher kernels that enforce banned_ops.
-KERNEL_REGISTRATION_PATHS = ("torch.library", "torch._C._dispatch_library")
+# Tools a submission could use to replace the dispatcher kernels that enforce banned_ops,
+# or to call an operator's other kernels past them (its CompositeImplicit decomposition).
+KERNEL_REGISTRATION_PATHS = ("torch.library", "torch._C._dispatch_library",
+                             "torch._ops.OpOverload.decompose",
+                             "torch._ops.OpOverload.redispatch")
 
 
 def derive(reference: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

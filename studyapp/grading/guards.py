@@ -351,6 +351,7 @@ def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> 
                         lib.impl(qualified, kernel, key)
                     except Exception:  # noqa: BLE001 - no kernel for this key here
                         pass
+                _close_direct_entry(qualified, kernel)
     # Leak the registration: detach torch's finalizer and keep one extra reference that
     # nothing in the process can name, so the kernels stay until the child exits.
     import weakref
@@ -363,6 +364,19 @@ def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> 
             pass
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(lib))
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(lib.m))
+
+
+def _close_direct_entry(qualified: str, kernel: Callable[..., Any]) -> None:
+    """An OpOverload can call a chosen dispatch key's kernel directly (``_op_dk``), past the
+    kernels registered above: point it at the tripwire too."""
+    import torch
+
+    name, _, overload = qualified.partition(".")
+    try:
+        ov = getattr(getattr(torch.ops.aten, name), overload or "default")
+        ov._op_dk = lambda _key, *a, _k=kernel, **kw: _k()
+    except Exception:  # noqa: BLE001 - absent in this build
+        pass
 
 
 _inode_cache: dict[frozenset[str], frozenset[tuple[int, int]]] = {}

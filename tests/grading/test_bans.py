@@ -124,6 +124,13 @@ def memory_attention(u, m, c, hops=1):
     return o, torch.softmax((m @ u.unsqueeze(-1)).squeeze(-1), -1)
 """
 
+SDPA_DECOMPOSED = """import torch
+def memory_attention(u, m, c, hops=1):
+    op = getattr(torch.ops.aten, '_scaled_dot_product_' + 'attention_math').default
+    o = getattr(op, '{how}')({pre}u.unsqueeze(1), m, c, scale=1.0)[0].squeeze(1)
+    return o, torch.softmax((m @ u.unsqueeze(-1)).squeeze(-1), -1)
+"""
+
 SOURCE = "mod = __import__('sys').modules['torch.' + 'optim.sgd']\n"
 
 
@@ -133,7 +140,16 @@ SOURCE = "mod = __import__('sys').modules['torch.' + 'optim.sgd']\n"
     ("batchnorm-forward", BN_VIA_MODULE, "batchnorm"),
     ("memory-attention", SDPA_VIA_C, "scaled_dot_product_attention"),
     ("memory-attention", SDPA_VIA_MATH_KERNEL, "_scaled_dot_product_attention_math"),
-], ids=["overload-tensor_lr", "overload-out", "module-form", "c-alias", "math-kernel"])
+    # past the registered kernels, to the operator's CompositeImplicit decomposition
+    ("memory-attention", SDPA_DECOMPOSED.format(how="deco" + "mpose", pre=""), "decompose"),
+    ("memory-attention", SDPA_DECOMPOSED.format(
+        how="_op_dk", pre="torch._C.DispatchKey.CompositeImplicitAutograd, "),
+     "_scaled_dot_product_attention_math"),
+    ("memory-attention", SDPA_DECOMPOSED.format(
+        how="redi" + "spatch", pre="torch._C.DispatchKeySet(torch._C.DispatchKey."
+                                   "CompositeImplicitAutograd), "), "redispatch"),
+], ids=["overload-tensor_lr", "overload-out", "module-form", "c-alias", "math-kernel",
+        "decompose", "op_dk", "redispatch"])
 def test_banned_operator_by_another_route_is_forbidden(grader, still_grades, exercise, code,
                                                        what):
     v = grade(grader, code, exercise)
