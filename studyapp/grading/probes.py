@@ -158,7 +158,7 @@ def build(prep: Any) -> list[Probe]:
                      if isinstance(v, (int, float)) and not isinstance(v, bool)}
         if isinstance(default, float) and 0.5 <= default < 1:  # a smoothing constant
             constants |= set(_COMMON_CONSTANTS)
-        constants -= {default, 0, 0.0}
+        constants -= {default, 0}
         if len(set(_passed_values(prep, name, default))) < 2:
             constants = set()  # no check tells one constant from the value passed
         for const in sorted(constants):
