@@ -517,8 +517,8 @@ def diagnose(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> 
                 f"intermediate value overflows or underflows (exp of a large number, 0 / 0, "
                 f"log(0)); everything else agrees.")
         fix = ("Rewrite the unstable step in a stable form: subtract the row maximum before "
-               "exp (and add it back after the log), use log1p / logsumexp, or clamp before "
-               "dividing.")
+               "exp (and add it back after the log), write log(1 + exp(x)) as "
+               "max(x, 0) + log1p(exp(-|x|)), or clamp before dividing.")
         return Diagnosis("non-finite", f"{what} {fix}", what=what, fix=fix,
                          evidence=f'on the "{c.regime}" check ({c.name}) your output is '
                                   f'inf/NaN where {ref} is finite', source="probe")
