@@ -113,9 +113,14 @@ def format_report(verdict, meta=None) -> str:
                 for ln in t.message.splitlines()[:12]:
                     lines.append(f"        {ln}")
     if verdict.diagnosis:
+        d = verdict.diagnosis
         lines.append("")
-        lines.append(f"Diagnosis ({verdict.diagnosis.id}):")
-        lines.append(f"  {verdict.diagnosis.text}")
+        lines.append(f"Diagnosis ({d.id}):")
+        lines.append(f"  {d.what or d.text}")
+        if d.evidence:
+            lines.append(f"  Evidence: {d.evidence}")
+        if d.fix:
+            lines.append(f"  How to fix it: {d.fix}")
     if verdict.stdout.strip() and verdict.status != "passed":
         lines.append("")
         lines.append("Your program printed:")

@@ -7,13 +7,16 @@ checked against the bytes, and only the comparison done here decides "passed".
 from __future__ import annotations
 
 import math
+import re
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
-from . import compare, guards, protocol, wire
+from . import compare, guards, probes, protocol, wire
+from .static import normalized_source
 from .verdict import Diagnosis, TestResult, Verdict, worst
 
 _CRASH_NAMES = {getattr(signal, n): n for n in dir(signal)
@@ -133,6 +136,25 @@ def _decode_slots(frame: dict, blob: bytes) -> dict[str, Any]:
     return out
 
 
+def decode_outputs(stream: bytes) -> dict[str, dict[str, torch.Tensor]]:
+    """The stacked outputs of every check that ran fine in a child's result stream (for
+    probes; anything malformed is left out)."""
+    frames, _problem = protocol.split_frames(stream)
+    out: dict[str, dict[str, torch.Tensor]] = {}
+    for obj, blob in frames:
+        if obj.get("event") != "check" or obj.get("status") != "ok":
+            continue
+        name = obj.get("name")
+        try:
+            slots = _decode_slots(obj, blob)
+        except (wire.WireError, ValueError, TypeError, RuntimeError):
+            continue
+        if isinstance(name, str):
+            out[name] = {s: g["t"] for s, g in slots.items()
+                         if isinstance(g, dict) and "t" in g and not g.get("varies")}
+    return out
+
+
 def _evaluate(prep: Any, check: Any, expected: dict, got: dict, same: dict
               ) -> tuple[str, str, compare.Mismatch | None, str | None, str]:
     """Compare one check.  Returns (status, message, mismatch, failure kind, slot)."""
@@ -209,53 +231,352 @@ class _Scaled:
         self.inner, self.factor = inner, factor
 
     def __call__(self, expected: torch.Tensor, got: torch.Tensor, **kw: Any) -> Any:
-        rtol, atol = self.inner.tolerances(expected.dtype)
-        return compare.Close(rtol * self.factor, atol * self.factor)(expected, got)
+        rtol, atol = self.tolerances(expected.dtype)
+        return compare.Close(rtol, atol)(expected, got)
+
+    def tolerances(self, dtype: torch.dtype) -> tuple[float, float]:
+        rtol, atol = self.inner.tolerances(dtype)
+        return rtol * self.factor, atol * self.factor
+
+
+def _agrees(cmp: Any, hyp: torch.Tensor, got: torch.Tensor, ref: torch.Tensor,
+            strict: Any = None) -> tuple[bool, bool]:
+    """(``got`` reproduces ``hyp``, there is finite evidence for it).
+
+    ``hyp`` is a mutant's or a probe's output.  Where either is inf or NaN both must be the
+    same non-finite value, but such agreement is no evidence: two programs that both
+    overflow are not the same program.  Evidence is an element where both are finite, agree,
+    and differ from the reference."""
+    if not hyp.is_floating_point():
+        return cmp(hyp, got, against_reference=False) is None, True
+    fin_h, fin_g = hyp.isfinite(), got.isfinite()
+    if bool((fin_h != fin_g).any()):
+        return False, False
+    both = ~fin_h
+    if bool(both.any()):
+        same = (hyp.isnan() & got.isnan()) | (hyp == got)
+        if not bool(same[both].all()):
+            return False, False
+        zero = torch.zeros((), dtype=hyp.dtype)
+        hyp, got = torch.where(both, zero, hyp), torch.where(both, zero, got)
+        ref = torch.where(both, zero, ref)
+    if cmp(hyp, got, against_reference=False) is not None:
+        return False, False
+    strict = strict if strict is not None else cmp
+    if not hasattr(strict, "tolerances"):  # a distribution comparison: no elementwise notion
+        return True, True
+    rtol, atol = strict.tolerances(ref.dtype)
+    e, g = ref.double(), got.double()
+    off = ((g - e).abs() > atol + rtol * e.abs()) | ~e.isfinite()
+    return True, bool((off & fin_g).any())
+
+
+def _hyp_status(prep: Any, key: str | None, c: Any, rec: dict) -> tuple:
+    """How a hypothesis's own outputs compare with the reference on one check (it does not
+    depend on the submission: cached per hypothesis and check)."""
+    cache = prep.__dict__.setdefault("_hyp_status", {})
+    if key is None or (key, c.name) not in cache:
+        st = _evaluate(prep, c, prep.expected[c.name], _as_got(rec), rec["same"])
+        if key is None:
+            return st
+        cache[(key, c.name)] = st
+    return cache[(key, c.name)]
+
+
+def _reproduces(prep: Any, results: dict[str, tuple], got_all: dict[str, dict],
+                records: Callable[[Any], dict | None], tol_dtype: Any = None,
+                key: str | None = None) -> list[str] | None:
+    """The names of the failing checks on which ``records`` (a hypothesis) reproduces the
+    submission, when it does so on every compared check; else ``None``.  Failing checks are
+    tried first: most hypotheses are rejected by the first one, before any other runs."""
+    order = sorted(prep.checks, key=lambda c: (results.get(c.name, ("",))[0] != "failed",
+                                               c.steps))  # cheap failing checks first
+    matched: list[str] = []
+    evidence = False
+    for c in order:
+        r = results.get(c.name)
+        if r is None or r[0] not in ("passed", "failed"):
+            continue
+        rec = records(c)
+        if rec is None:  # the hypothesis cannot run here: this check says nothing
+            continue
+        hstat = _hyp_status(prep, key, c, rec)
+        if hstat[0] not in ("passed", "failed"):  # the hypothesis breaks the contract here
+            continue
+        if r[0] == "passed" and tol_dtype is not None:
+            # a lower-precision hypothesis sits at the edge of the reference's tolerance:
+            # here it only has to agree with the submission within its own precision
+            if not _agree_slots(c, rec, got_all[c.name], tol_dtype):
+                return None
+            continue
+        if r[0] != hstat[0]:
+            return None
+        if r[0] == "passed":
+            continue
+        if r[3] != hstat[3]:
+            return None
+        if r[3] == "compare":
+            cmp = _loosened(c.comparator())
+            if tol_dtype is not None and isinstance(cmp, _Scaled):
+                cmp = _precision_cmp(c, tol_dtype)
+            for slot, ht in rec["slots"].items():
+                g = got_all[c.name].get(slot)
+                ref = prep.expected[c.name]["slots"].get(slot)
+                if g is None or not isinstance(ht, torch.Tensor) or ref is None:
+                    return None
+                ok, finite = _agrees(cmp, ht, g["t"], ref, c.comparator())
+                if not ok:
+                    return None
+                evidence = evidence or finite
+        else:  # an identity or property failure reproduced: evidence in itself
+            evidence = True
+        matched.append(c.name)
+    return matched if matched and evidence else None
+
+
+def _precision_cmp(c: Any, tol_dtype: Any) -> Any:
+    """Relative tolerance of the lower dtype, absolute tolerance of the check itself (tiny
+    values must still agree)."""
+    inner = c.comparator()
+    if not isinstance(inner, compare.Close):
+        return _loosened(inner)
+    rtol = compare.default_tolerances(tol_dtype)[0]
+
+    class _Cmp:
+        def __call__(self, expected: torch.Tensor, got: torch.Tensor, **kw: Any) -> Any:
+            atol = inner.tolerances(expected.dtype)[1]
+            return compare.Close(rtol * 10.0, atol * 10.0)(expected, got)
+
+        def tolerances(self, dtype: Any) -> tuple[float, float]:
+            return rtol * 10.0, inner.tolerances(dtype)[1] * 10.0
+
+    return _Cmp()
+
+
+def _agree_slots(c: Any, rec: dict, got: dict, tol_dtype: Any) -> bool:
+    cmp = _precision_cmp(c, tol_dtype)
+    for slot, ht in rec["slots"].items():
+        g = got.get(slot)
+        if g is None or not isinstance(ht, torch.Tensor) or ht.shape != g["t"].shape:
+            return False
+        if cmp(ht, g["t"], against_reference=False) is not None:
+            return False
+    return True
+
+
+def _evidence_check(prep: Any, matched: list[str], relevant: Any = None) -> Any:
+    checks = [prep.by_name[n] for n in matched]
+    if relevant is not None:
+        for c in checks:
+            try:
+                if relevant(c):
+                    return c
+            except Exception:  # noqa: BLE001
+                continue
+    return checks[0]
+
+
+def _fitted_probes(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> list:
+    """Constant-factor probes, with the factor fitted on the first failing check."""
+    first = next((c for c in prep.checks if results.get(c.name, ("",))[0] == "failed"
+                  and results[c.name][3] == "compare"), None)
+    if first is None:
+        return []
+    out = []
+    arg_of = {slot: arg for arg, slot in prep.spec.carry.items()}
+    for slot, e in prep.expected[first.name]["slots"].items():
+        g = got_all[first.name].get(slot)
+        if g is None or slot in prep.spec.updates or not e.is_floating_point():
+            continue
+        before = first.inputs.get(arg_of.get(slot, ""))
+        before = before if isinstance(before, torch.Tensor) else None
+        factor = probes.nice_factor(probes.fitted_factor(e[0], g["t"][0], before))
+        if factor is not None and factor != -1.0:  # -1 is the sign probe's
+            out.append(probes.scaled_probe(prep, slot, factor))
+    return out
+
+
+def _reduction_match(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]
+                     ) -> tuple[str, str, str, str, list[str]] | None:
+    """A scalar output off by the size of one input dimension: a sum where the reference
+    averages (or the reverse).  Returns (id, what, fix, evidence, matched) or None."""
+    names = prep.spec.returns
+    if (not isinstance(names, str) or names in prep.spec.carry.values()
+            or names in prep.spec.same):
+        return None
+    first_arg = prep.spec.args[0] if prep.spec.args else None
+    for kind in ("sum-not-mean", "mean-not-sum"):
+        for dim in range(4):
+            def records(c: Any, _dim=dim, _kind=kind) -> dict | None:
+                x = c.inputs.get(first_arg)
+                if not isinstance(x, torch.Tensor) or x.dim() <= _dim:
+                    return None
+                n = x.shape[_dim]
+                e = prep.expected[c.name]["slots"].get(names)
+                if not isinstance(e, torch.Tensor) or e.shape[1:] != ():
+                    return None
+                return {"slots": {names: e * n if _kind == "sum-not-mean" else e / n},
+                        "same": {}}
+
+            matched = _reproduces(prep, results, got_all, records)
+            if matched:
+                ref = prep.spec.reference_name
+                c = prep.by_name[matched[0]]
+                n = c.inputs[first_arg].shape[dim]
+                if kind == "sum-not-mean":
+                    what = (f"Your {names} is a sum where {ref} takes a mean: it is "
+                            f"{ref}'s times the size of dim {dim} of {first_arg}.")
+                    fix = (f"Average over dim {dim} of {first_arg} (.mean(), or divide the "
+                           f"sum by {first_arg}.shape[{dim}]).")
+                    ev = f"{ref} multiplied by {n} (the size of dim {dim} of {first_arg})"
+                else:
+                    what = (f"Your {names} is a mean where {ref} sums: it is {ref}'s divided "
+                            f"by the size of dim {dim} of {first_arg}.")
+                    fix = f"Sum over dim {dim} of {first_arg}; do not divide by its size."
+                    ev = f"{ref} divided by {n} (the size of dim {dim} of {first_arg})"
+                return kind, what, fix, ev, matched
+    return None
+
+
+def _same_hypothesis(prep: Any, a: Any, b: Any) -> bool:
+    """Two probes compute the same outputs on every check (then the first, by priority,
+    names the mistake: they are one explanation written two ways)."""
+    for c in prep.checks:
+        ra, rb = probes.run_probe(prep, a, c), probes.run_probe(prep, b, c)
+        if (ra is None) != (rb is None):
+            return False
+        if ra is None:
+            continue
+        cmp = _loosened(c.comparator())
+        for slot, ta in ra["slots"].items():
+            tb = rb["slots"].get(slot)
+            if not isinstance(ta, torch.Tensor) or not isinstance(tb, torch.Tensor):
+                return False
+            if ta.shape != tb.shape or cmp(ta, tb, against_reference=False) is not None:
+                return False
+    return True
+
+
+def _nonfinite_match(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]
+                     ) -> list[str] | None:
+    """Every failing check fails only because the output is inf or NaN where the reference
+    is finite (everything finite agrees): the computation overflows or divides 0 by 0."""
+    matched = []
+    for c in prep.checks:
+        r = results.get(c.name)
+        if r is None or r[0] != "failed":
+            continue
+        if r[3] != "compare" or not isinstance(c.comparator(), compare.Close):
+            return None
+        cmp = _loosened(c.comparator())
+        seen = False
+        for slot, e in prep.expected[c.name]["slots"].items():
+            g = got_all[c.name][slot]["t"]
+            if not e.is_floating_point():
+                return None
+            blown = ~g.isfinite() & e.isfinite()
+            seen = seen or bool(blown.any())
+            fine = torch.where(blown, e, g)
+            if cmp(e, fine) is not None:
+                return None
+        if not seen:
+            return None
+        matched.append(c.name)
+    return matched or None
+
+
+def _evidence_text(prep: Any, check: Any, hypothesis: str) -> str:
+    return f'on the "{check.regime}" check ({check.name}) your output equals {hypothesis}'
 
 
 def diagnose(prep: Any, results: dict[str, tuple], got_all: dict[str, dict]) -> Diagnosis | None:
-    """Name the mutant whose outputs the submission reproduces on every comparable check."""
+    """Name the mistake: a known mutant the submission reproduces on every comparable check,
+    else one contract probe (``probes``) that does.  Ambiguous evidence names nothing."""
     failing = [n for n, r in results.items() if r[0] == "failed"]
     if not failing:
         return None
     mutants = prep.mutant_records()
     meta_by_id = {m.id: m for m in prep.meta.mutants}
     for mid, recs in mutants.items():
-        ok = True
-        compared_failure = False
-        for c in prep.checks:
-            r = results.get(c.name)
-            mrec = recs.get(c.name)
-            if r is None or mrec is None or r[0] not in ("passed", "failed"):
-                continue
-            mstat = _evaluate(prep, c, prep.expected[c.name], _as_got(mrec), mrec["same"])
-            if mstat[0] not in ("passed", "failed"):
-                continue
-            if r[0] != mstat[0]:
-                ok = False
-                break
-            if r[0] == "passed":
-                continue
-            if r[3] != mstat[3]:
-                ok = False
-                break
-            if r[3] == "compare":
-                cmp = _loosened(c.comparator())
-                for slot, mt in mrec["slots"].items():
-                    g = got_all[c.name].get(slot)
-                    if g is None or not isinstance(mt, torch.Tensor):
-                        ok = False
-                        break
-                    if cmp(mt, g["t"], against_reference=False) is not None:
-                        ok = False
-                        break
-                if not ok:
-                    break
-            compared_failure = True
-        if ok and compared_failure:
+        matched = _reproduces(prep, results, got_all,
+                              lambda c, _r=recs: _r.get(c.name), key=f"mutant:{mid}")
+        if matched:
             mm = meta_by_id[mid]
-            return Diagnosis(mid, mm.misconception)
-    return None
+            what, fix = split_misconception(mm.misconception, getattr(mm, "fix", ""))
+            c = prep.by_name[matched[0]]
+            ev = _evidence_text(prep, c, f'the known mistake "{mid}"')
+            if len(matched) > 1:
+                ev += f" (and on {len(matched) - 1} more failing check(s))"
+            return Diagnosis(mid, mm.misconception, what=what, fix=fix, evidence=ev,
+                             source="mutant")
+    blown = _nonfinite_match(prep, results, got_all)
+    if blown:
+        c = prep.by_name[blown[0]]
+        ref = prep.spec.reference_name
+        what = (f"Your {prep.meta.entry} returns inf or NaN where {ref} is finite: an "
+                f"intermediate value overflows or underflows (exp of a large number, 0 / 0, "
+                f"log(0)); everything else agrees.")
+        fix = ("Rewrite the unstable step in a stable form: subtract the row maximum before "
+               "exp (and add it back after the log), write log(1 + exp(x)) as "
+               "max(x, 0) + log1p(exp(-|x|)), or clamp before dividing.")
+        return Diagnosis("non-finite", f"{what} {fix}", what=what, fix=fix,
+                         evidence=f'on the "{c.regime}" check ({c.name}) your output is '
+                                  f'inf/NaN where {ref} is finite', source="probe")
+    hits = []
+    for probe in probes.probes_for(prep) + _fitted_probes(prep, results, got_all):
+        matched = _reproduces(prep, results, got_all,
+                              lambda c, _p=probe: probes.run_probe(prep, _p, c),
+                              probe.tol_dtype, key=probe.key or None)
+        if matched:
+            hits.append((probe, matched))
+    reduction = _reduction_match(prep, results, got_all)
+    if hits and reduction is not None:
+        return None
+    if hits and not all(p.group == hits[0][0].group
+                        or _same_hypothesis(prep, hits[0][0], p) for p, _m in hits[1:]):
+        return None  # two different explanations fit: name neither
+    if not hits and reduction is None:
+        return None
+    if reduction is not None:
+        rid, what, fix, ev, matched = reduction
+        c = prep.by_name[matched[0]]
+        return Diagnosis(rid, f"{what} {fix}", what=what, fix=fix,
+                         evidence=_evidence_text(prep, c, ev), source="probe")
+    probe, matched = hits[0]
+    c = _evidence_check(prep, matched, probe.relevant)
+    return Diagnosis(probe.id, f"{probe.what} {probe.fix}", what=probe.what, fix=probe.fix,
+                     evidence=_evidence_text(prep, c, probe.evidence(c)), source="probe")
+
+
+def split_misconception(text: str, fix: str = "") -> tuple[str, str]:
+    """(what is wrong, how to fix it) from a mutant's misconception.  An explicit ``fix``
+    wins; otherwise the first sentence names the mistake and the rest explains the fix."""
+    text = " ".join(text.split())
+    if fix:
+        return text, " ".join(fix.split())
+    for m in re.finditer(r"(?<=[.!?:])\s+(?=\S)", text):
+        head = text[:m.start()]
+        if head.endswith(("e.g.", "i.e.", "vs.", "etc.")) or text[m.start() - 2] == ".":
+            continue  # an abbreviation or an ellipsis, not the end of a sentence
+        if head.endswith(":"):
+            continue
+        return head, text[m.end():]
+    return text, ""
+
+
+def unchanged_starter(prep: Any, code: str) -> bool:
+    """A fix-the-bug exercise graded with its starter as given (comments, blank lines and
+    formatting aside)."""
+    if prep.meta.kind != "fix":
+        return False
+    starter = prep.__dict__.get("_starter_ast")
+    if starter is None:
+        try:
+            starter = normalized_source(prep.meta.starter()) or ""
+        except OSError:
+            starter = ""
+        prep.__dict__["_starter_ast"] = starter
+    return bool(starter) and normalized_source(code) == starter
 
 
 def _as_got(rec: dict) -> dict:
@@ -419,7 +740,14 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
         status = "error"
         run_message = run_message or "no check ran"
     diagnosis = None
-    if status == "failed":
+    if status != "passed" and unchanged_starter(prep, code):
+        diagnosis = Diagnosis(
+            "unchanged-starter",
+            "This is the starter code, unchanged: it still has the original bug.",
+            what="This is the starter code, unchanged: it still has the original bug.",
+            fix="", evidence="your code is the exercise's starter.py (ignoring comments, "
+                             "docstrings and formatting)", source="starter")
+    elif status == "failed":
         try:
             diagnosis = diagnose(prep, results, got_all)
         except Exception:  # noqa: BLE001 - a diagnosis is a bonus, never a reason to fail

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import banpolicy
+
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KINDS = ("implement", "fix")
 DECKS = ("initialization", "minibatch", "batchnorm", "optimizers")
@@ -31,6 +33,13 @@ class MutantMeta:
     id: str
     file: str
     misconception: str
+    fix: str = ""  # optional: how to fix it (else the misconception's sentences after the first)
+    # the diagnosis id a submission like this one gets: its own id, or "non-finite" for a
+    # mutant whose only evidence is inf/NaN (agreement at inf/NaN never names a mutant)
+    diagnosed_as: str = ""
+
+    def expected_diagnosis(self) -> str:
+        return self.diagnosed_as or self.id
 
 
 @dataclass(frozen=True)
@@ -44,13 +53,15 @@ class ExerciseMeta:
     signature: str
     target_seconds: int
     requires: tuple[str, ...]
-    banned: tuple[str, ...]
-    banned_ops: tuple[str, ...]
+    banned: tuple[str, ...]  # effective: the ban policy's list for ban_references + extras
+    banned_ops: tuple[str, ...]  # effective, ATen operator names (every overload is banned)
     hints: tuple[str, ...]
     mutants: tuple[MutantMeta, ...]
     timeout_s: float | None
     path: Path
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # the references the ban policy derived bans from (found in checks.py + bans_from)
+    ban_references: tuple[str, ...] = ()
 
     @property
     def prompt_path(self) -> Path:
@@ -146,11 +157,23 @@ def load_exercise_dir(d: Path) -> ExerciseMeta:
     mutants = []
     for i, m in enumerate(data.get("mutants", [])):
         mw = f"{where}: mutants[{i}]"
+        fix = m.get("fix", "")
+        if not isinstance(fix, str):
+            raise GradingError(f"{mw}: 'fix' must be a str")
+        diagnosed_as = m.get("diagnosed_as", "")
+        if not isinstance(diagnosed_as, str):
+            raise GradingError(f"{mw}: 'diagnosed_as' must be a str")
         mutants.append(MutantMeta(_req(m, "id", str, mw), _req(m, "file", str, mw),
-                                  _req(m, "misconception", str, mw).strip()))
+                                  _req(m, "misconception", str, mw).strip(), fix.strip(),
+                                  diagnosed_as))
     timeout = data.get("timeout_s")
     known = {"id", "title", "topic", "deck", "kind", "entry", "signature", "target_seconds",
-             "requires", "banned", "banned_ops", "hints", "mutants", "timeout_s"}
+             "requires", "banned", "banned_ops", "hints", "mutants", "timeout_s", "bans_from"}
+    # the ban policy's references: declared (bans_from), else found in checks.py
+    references = (_str_list(data, "bans_from", where) if "bans_from" in data
+                  else banpolicy.references_in_checks(d / "checks.py"))
+    banned, banned_ops = banpolicy.apply(references, _str_list(data, "banned", where),
+                                         _str_list(data, "banned_ops", where))
     return ExerciseMeta(
         id=ex_id,
         title=_req(data, "title", str, where),
@@ -161,13 +184,14 @@ def load_exercise_dir(d: Path) -> ExerciseMeta:
         signature=_req(data, "signature", str, where),
         target_seconds=int(_req(data, "target_seconds", int, where)),
         requires=_str_list(data, "requires", where),
-        banned=_str_list(data, "banned", where),
-        banned_ops=_str_list(data, "banned_ops", where),
+        banned=banned,
+        banned_ops=banned_ops,
         hints=_str_list(data, "hints", where),
         mutants=tuple(mutants),
         timeout_s=float(timeout) if timeout is not None else None,
         path=d,
         extra={k: v for k, v in data.items() if k not in known},
+        ban_references=references,
     )
 
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 FORBIDDEN_EXIT = 86
+_MISSING = object()
 _FUNC = types.FunctionType
 
 # -- fork-server side: find what to trip (once per banned path) ---------------------------
@@ -115,7 +116,10 @@ def resolve(path: str) -> tuple[list[types.FunctionType], list[tuple[Any, str]],
         obj: Any = mod
         for part in rest:
             parent = obj
-            obj = getattr(obj, part)
+            obj = getattr(obj, part, _MISSING)
+            if obj is _MISSING:  # an alias this torch build does not have: nothing to trip
+                _resolved[path] = (funcs, builtins_, mods, files)
+                return _resolved[path]
         idx = _build_index()
         if isinstance(obj, type):
             qual = obj.__qualname__
@@ -199,6 +203,10 @@ def prepare(paths: Iterable[str]) -> None:
         _trips[p] = [(fn, _trip_code(fn, _bind(report, f"{p} ({fn.__module__}."
                                                         f"{fn.__code__.co_qualname})")))
                      for fn in funcs]
+    files: set[str] = set()
+    for p in paths:
+        files |= resolve(p)[3]
+    banned_inodes(files)  # walk the banned directories here, once, not in every child
 
 
 def _bind(report: Callable[[str], Any], what: str) -> Callable[[], Any]:
@@ -276,10 +284,16 @@ def make_reporter(fd: int, encode: Callable[[dict], bytes]) -> Callable[[str], A
 
 def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any] | None = None,
         *, device_type: str = "cpu") -> None:
-    """Arm every layer for this child.  Call once, after the OS sandbox is in place."""
+    """Arm every layer for this child.  Call once, after the OS sandbox is in place.
+
+    Order matters: the dispatcher kernels are registered first (through ``torch.library``,
+    which the trips may then switch off), the trips next, the audit hook last: from then on
+    replacing any function's code or defaults (a trip, the reporter, the hook) is itself
+    reported."""
     report = report or reporter()
     paths = list(paths)
     prepare(paths)  # no-op when the fork server prepared them
+    _arm_ops(list(ops), report, device_type)
     mods: set[str] = set()
     files: set[str] = set()
     for p in paths:
@@ -296,8 +310,23 @@ def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any] |
                 setattr(ns, attr, banned_builtin)
             except (AttributeError, TypeError):
                 pass
-    _arm_ops(list(ops), report, device_type)
-    _install_hook(report, tuple(sorted(mods)), frozenset(files))
+    _install_hook(report, tuple(sorted(mods)), frozenset(files), banned_inodes(files))
+
+
+def overload_names(op: str) -> list[str]:
+    """Every overload of an ATen operator name, as ``torch.library`` names them
+    (``_fused_adam_`` and ``_fused_adam_.tensor_lr``); [] when this build lacks it."""
+    import torch
+
+    name = op.split("::", 1)[-1].split(".", 1)[0]
+    packet = getattr(torch.ops.aten, name, None)
+    if packet is None:
+        return []
+    try:
+        overloads = packet.overloads()
+    except Exception:  # noqa: BLE001
+        return [name]
+    return [name if ov == "default" else f"{name}.{ov}" for ov in overloads]
 
 
 def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> None:
@@ -312,16 +341,17 @@ def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for op in ops:
-            name = op.split("::", 1)[-1]
-
             def kernel(*a: Any, _r=report, _w=op, **k: Any) -> None:
                 _r(_w)
 
-            for key in keys:
-                try:
-                    lib.impl(name, kernel, key)
-                except Exception:  # noqa: BLE001 - op absent in this torch build
-                    pass
+            # a ban covers every overload of the name (.out, .tensor_lr, ...)
+            for qualified in overload_names(op):
+                for key in keys:
+                    try:
+                        lib.impl(qualified, kernel, key)
+                    except Exception:  # noqa: BLE001 - no kernel for this key here
+                        pass
+                _close_direct_entry(qualified, kernel)
     # Leak the registration: detach torch's finalizer and keep one extra reference that
     # nothing in the process can name, so the kernels stay until the child exits.
     import weakref
@@ -336,29 +366,116 @@ def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> 
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(lib.m))
 
 
+def _close_direct_entry(qualified: str, kernel: Callable[..., Any]) -> None:
+    """An OpOverload can call a chosen dispatch key's kernel directly (``_op_dk``), past the
+    kernels registered above: point it at the tripwire too."""
+    import torch
+
+    name, _, overload = qualified.partition(".")
+    try:
+        ov = getattr(getattr(torch.ops.aten, name), overload or "default")
+        ov._op_dk = lambda _key, *a, _k=kernel, **kw: _k()
+    except Exception:  # noqa: BLE001 - absent in this build
+        pass
+
+
+_inode_cache: dict[frozenset[str], frozenset[tuple[int, int]]] = {}
+
+
+def banned_inodes(files: Iterable[str]) -> frozenset[tuple[int, int]]:
+    """(device, inode) of every banned file and of every file under a banned directory:
+    the audit hook compares what is opened by identity, not by a path string."""
+    key = frozenset(files)
+    if key in _inode_cache:
+        return _inode_cache[key]
+    out: set[tuple[int, int]] = set()
+    for f in key:
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        out.add((st.st_dev, st.st_ino))
+        if os.path.isdir(f):
+            for root, _dirs, names in os.walk(f):
+                for n in names:
+                    try:
+                        st = os.stat(os.path.join(root, n))
+                    except OSError:
+                        continue
+                    out.add((st.st_dev, st.st_ino))
+    _inode_cache[key] = frozenset(out)
+    return _inode_cache[key]
+
+
 _EXEC_EVENTS = frozenset({"os.exec", "os.posix_spawn", "os.spawn", "os.system",
                           "subprocess.Popen", "os.startfile", "pty.spawn"})
 _GC_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"})
+# function attributes whose replacement would switch a guard off (a trip, the reporter,
+# the hook itself, a kernel): CPython audits each assignment as object.__setattr__
+_GUARDED_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 
 
 def _install_hook(report: Callable[[str], Any], mods: tuple[str, ...],
-                  files: frozenset[str]) -> None:
-    realpath, fsdecode = os.path.realpath, os.fsdecode
-    dirs = tuple(f + os.sep for f in files)
+                  files: frozenset[str], inodes: frozenset[tuple[int, int]] = frozenset()
+                  ) -> None:
+    import pathlib
+
+    # Everything the hook uses is bound now, to C functions where possible: a submission
+    # that patches os.path.realpath, os.fspath or pathlib later changes nothing here.
+    stat, fsdecode = os.stat, os.fsdecode
+    plain_paths = (pathlib.PosixPath, pathlib.PurePosixPath)
+    path_str = pathlib.PurePath.__str__
+    # banned files by their path tails, for paths relative to an unknown dir_fd
+    tails = tuple(f for f in files if f)
     mod_prefixes = tuple(m + "." for m in mods)
-    exec_events, gc_events = _EXEC_EVENTS, _GC_EVENTS
+    exec_events, gc_events, guarded = _EXEC_EVENTS, _GC_EVENTS, _GUARDED_ATTRS
     perm = PermissionError
+    str_, bytes_, int_, type_ = str, bytes, int, type
+
+    def opened_path(p: Any) -> str | None:
+        t = type_(p)
+        if t is str_:
+            return p
+        if t is bytes_:
+            return fsdecode(p)
+        if t is int_ or p is None:
+            return None  # an fd already open
+        if t in plain_paths:
+            return path_str(p)
+        raise perm("open a file by a str or bytes path in the grading sandbox")
+
+    def banned_file(s: str) -> str | None:
+        try:
+            st = stat(s)
+            if (st.st_dev, st.st_ino) in inodes:
+                return s
+        except (OSError, ValueError):
+            pass
+        if not s.startswith("/"):
+            # relative to the cwd or to a dir_fd the event does not carry: match the tail
+            parts = [x for x in s.split("/") if x not in ("", ".")]
+            while ".." in parts:
+                parts = parts[parts.index("..") + 1:]
+            tail = "/" + "/".join(parts)
+            if len(parts) >= 1 and tail != "/":
+                for f in tails:
+                    if f.endswith(tail):
+                        return f
+        return None
 
     def hook(event: str, args: tuple) -> None:
         if event == "open":
-            p = args[0]
-            if files and isinstance(p, (str, bytes)):
-                try:
-                    rp = realpath(fsdecode(p))
-                except Exception:  # noqa: BLE001
-                    return
-                if rp in files or rp.startswith(dirs):
-                    report(f"reading the source of a banned module ({rp})")
+            if inodes or tails:
+                s = opened_path(args[0])
+                if s is not None:
+                    hit = banned_file(s)
+                    if hit is not None:
+                        report(f"reading the source of a banned module ({hit})")
+            return
+        if event == "object.__setattr__":
+            if len(args) > 1 and args[1] in guarded and callable(args[0]):
+                report(f"replacing a function's {args[1]} (it could switch off the "
+                       f"grader's guards)")
             return
         if event == "import":
             name = args[0]

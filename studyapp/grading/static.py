@@ -127,3 +127,20 @@ def check_source(code: str, banned: Iterable[str], *,
             seen.add(key)
             out.append(f)
     return out
+
+
+def normalized_source(code: str) -> str | None:
+    """The code's syntax tree without comments, formatting and docstrings (None: it does
+    not parse)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)

@@ -92,11 +92,32 @@ class TestResult:
 
 @dataclass
 class Diagnosis:
+    """A named mistake, disclosed in tiers: ``what`` is wrong (shown on the first failure),
+    ``fix`` says how to repair it (shown on the hint key or a second failure with the same
+    ``id``), ``evidence`` says which outputs matched.  ``text`` is the whole explanation
+    (what and fix) as one paragraph.  ``source``: "mutant" (a known mistake of this
+    exercise), "probe" (a contract probe), or "starter" (the unchanged starter)."""
+
     id: str
     text: str
+    what: str = ""
+    fix: str = ""
+    evidence: str = ""
+    source: str = "mutant"
+
+    def __post_init__(self) -> None:
+        if not self.what:
+            self.what = self.text
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text}
+        return {"id": self.id, "text": self.text, "what": self.what, "fix": self.fix,
+                "evidence": self.evidence, "source": self.source}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Diagnosis:
+        return cls(str(d["id"]), str(d["text"]), what=str(d.get("what") or ""),
+                   fix=str(d.get("fix") or ""), evidence=str(d.get("evidence") or ""),
+                   source=str(d.get("source") or "mutant"))
 
 
 @dataclass
@@ -135,7 +156,7 @@ class Verdict:
             exercise=d["exercise"], status=d["status"], device=d.get("device", "cpu"),
             duration_ms=int(d.get("duration_ms", 0)),
             tests=[TestResult.from_json(t) for t in d.get("tests", [])],
-            diagnosis=Diagnosis(diag["id"], diag["text"]) if diag else None,
+            diagnosis=Diagnosis.from_json(diag) if diag else None,
             message=d.get("message", ""), stdout=d.get("stdout", ""),
             variant_seed=d.get("variant_seed"),
         )

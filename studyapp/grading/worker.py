@@ -484,7 +484,41 @@ class Worker:
         v = assemble(prep, res, stream, code=code, filename=filename, device=self.device, t0=t0,
                      timing=tm)
         tm["compare_ms"] = (time.monotonic() - t_cmp) * 1000
+        if v.status == "failed" and v.diagnosis is None and tm["child_wall_ms"] < 1500:
+            # (a slow submission is not re-run: the learner would wait twice as long)
+            t_sens = time.monotonic()
+            self._sensitivity(prep, v, code, limits, rid)
+            tm["sensitivity_ms"] = (time.monotonic() - t_sens) * 1000
+            v.duration_ms = int(round((time.monotonic() - t0) * 1000))
         return v
+
+    def _sensitivity(self, prep: Prepared, v: Any, code: str, limits: dict, rid: Any) -> None:
+        """Sensitivity probes (only after a failure nothing else named): re-run the
+        submission in the sandbox with one hyperparameter changed at a time and name the
+        ones its output ignores (``probes.sensitivity_*``)."""
+        from . import probes, protocol
+        from .assemble import decode_outputs
+
+        plan = probes.sensitivity_plan(prep, [t.name for t in v.tests if t.status == "failed"])
+        if plan is None:
+            return
+        checks, plan_json, blob = plan
+        meta = prep.meta
+        short = dict(limits, wall_s=min(float(limits["wall_s"]), 3.0),
+                     cpu_s=min(int(limits["cpu_s"]), 3))
+        head = json.dumps({"op": "run", "job": rid, "code": code, "entry": meta.entry,
+                           "bans": {"paths": list(meta.banned), "ops": list(meta.banned_ops)},
+                           "limits": short, "device": self.device}, separators=(",", ":"))
+        data = (head[:-1] + ',"plan":' + plan_json + "}").encode()
+        protocol.write_all(self.zsock, protocol._HEADER.pack(len(data), len(blob)) + data + blob)
+        try:
+            _res, stream = protocol.read_frame(self.zsock)
+        except (EOFError, OSError):
+            _log("fork server died during a sensitivity run")
+            self._shutdown(3)
+        diagnosis = probes.sensitivity_diagnosis(prep, checks, decode_outputs(stream))
+        if diagnosis is not None:
+            v.diagnosis = diagnosis
 
 
 def _default_roots() -> list[Path]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from studyapp.grading import GraderClient, list_exercises
+from studyapp.grading.static import normalized_source
 
 EXERCISES = list_exercises()
 BY_ID = {m.id: m for m in EXERCISES}
@@ -38,6 +39,15 @@ def grade(grader):
     return _grade
 
 
+def _is_starter(meta, path) -> bool:
+    """The mutant is the fix exercise's starter as given: graded, it is named as the
+    unchanged starter (which must not explain the fix), not as the mutant."""
+    if meta.kind != "fix":
+        return False
+    return (normalized_source(path.read_text(encoding="utf-8"))
+            == normalized_source(meta.starter()))
+
+
 def _explain(verdict) -> str:
     bad = [f"{t.name}: {t.status} {t.message[:300]}" for t in verdict.tests
            if t.status != "passed"]
@@ -61,8 +71,16 @@ def test_mutant_fails_and_is_diagnosed_as_itself(grade, exercise_id, mutant_id):
     verdict = grade(exercise_id, meta.path / mutant.file)
     assert verdict.status == "failed", _explain(verdict)
     assert verdict.diagnosis is not None, _explain(verdict)
+    if _is_starter(meta, meta.path / mutant.file):
+        assert verdict.diagnosis.id == "unchanged-starter", _explain(verdict)
+        return
+    if mutant.expected_diagnosis() != mutant_id:  # only inf/NaN evidence: named generically
+        assert verdict.diagnosis.id == mutant.expected_diagnosis(), _explain(verdict)
+        return
     assert verdict.diagnosis.id == mutant_id, _explain(verdict)
     assert verdict.diagnosis.text == mutant.misconception
+    assert verdict.diagnosis.source == "mutant"
+    assert verdict.diagnosis.what and verdict.diagnosis.evidence
 
 
 def test_mutation_score_is_100_percent(grade):
@@ -73,7 +91,9 @@ def test_mutation_score_is_100_percent(grade):
         mutant = next(mm for mm in meta.mutants if mm.id == mutant_id)
         verdict = grade(exercise_id, meta.path / mutant.file)
         diagnosed = verdict.diagnosis.id if verdict.diagnosis else None
-        if verdict.status == "failed" and diagnosed == mutant_id:
+        expected = ("unchanged-starter" if _is_starter(meta, meta.path / mutant.file)
+                    else mutant.expected_diagnosis())
+        if verdict.status == "failed" and diagnosed == expected:
             killed += 1
         else:
             survivors.append(f"{exercise_id}/{mutant_id}: {verdict.status}, diagnosed {diagnosed}")
@@ -91,6 +111,12 @@ def test_starter_does_not_pass(grade, exercise_id):
         # A fix starter runs and is wrong in a known way: one of the exercise's mutants.
         assert verdict.status == "failed", _explain(verdict)
         assert verdict.diagnosis is not None, _explain(verdict)
+        # it says the code is unchanged and still has the bug, without explaining the fix
+        assert verdict.diagnosis.id == "unchanged-starter", _explain(verdict)
+        assert verdict.diagnosis.fix == ""
+        assert "unchanged" in verdict.diagnosis.what
+        mutant_texts = [mm.misconception for mm in meta.mutants]
+        assert verdict.diagnosis.text not in mutant_texts
 
 
 @pytest.mark.parametrize("seed", VARIANT_SEEDS)

@@ -126,13 +126,24 @@ def test_json_shape(grader):
     for t in data["tests"]:
         assert {"name", "status", "regime", "message", "max_abs_err", "max_rel_err",
                 "first_bad_step"} <= set(t)
-    assert data["diagnosis"] == {"id": "gradient-ascent", "text": v.diagnosis.text}
+    assert data["diagnosis"] == {"id": "gradient-ascent", "text": v.diagnosis.text,
+                                 "what": v.diagnosis.what, "fix": v.diagnosis.fix,
+                                 "evidence": v.diagnosis.evidence, "source": "mutant"}
+    assert data["diagnosis"]["what"] and data["diagnosis"]["fix"] and data["diagnosis"]["evidence"]
     assert Verdict.from_json(data).to_json() == data
 
 
 def test_no_diagnosis_for_an_unknown_mistake(grader):
-    v = grade(grader, "def sgd_step(param, grad, lr):\n    return param - 0.5 * lr * grad\n")
+    # no mutant and no probe is this function (a factor of 0.5 would be named: see below)
+    v = grade(grader, "def sgd_step(param, grad, lr):\n    return param - lr * grad * grad\n")
     assert v.status == "failed" and v.diagnosis is None
+
+
+def test_a_constant_factor_is_named_by_a_probe(grader):
+    v = grade(grader, "def sgd_step(param, grad, lr):\n    return param - 0.5 * lr * grad\n")
+    assert v.status == "failed" and v.diagnosis is not None, v.to_json()
+    assert v.diagnosis.id == "factor-new_param" and v.diagnosis.source == "probe"
+    assert "0.5" in v.diagnosis.what and "multiplied by 0.5" in v.diagnosis.evidence
 
 
 def test_stdout_is_captured(grader):

@@ -196,7 +196,12 @@ class ExerciseScreen(Screen):
         results.show(verdict)
         results.display = True
         diagnosis = self.query_one("#diagnosis", DiagnosisPanel)
-        diagnosis.show(verdict)
+        named = get(get(verdict, "diagnosis") or {}, "id")
+        seen = self.__dict__.setdefault("_diagnoses_seen", {})
+        seen[named] = seen.get(named, 0) + 1
+        # how to fix it: on the hint key, or the second failure with the same diagnosis
+        diagnosis.show(verdict, reveal_fix=bool(named) and (seen[named] > 1
+                                                             or self.attempt.hints_used > 0))
         self.query_one("#diff", DiffPanel).show(verdict)
         if diagnosis.display:  # bring the explanation into view, once it is laid out
             self.show_in_prompt_panel(diagnosis)
@@ -216,6 +221,9 @@ class ExerciseScreen(Screen):
     # -- help along the way -------------------------------------------------------------
 
     def action_hint(self) -> None:
+        verdict = getattr(self, "last_verdict", None)
+        if verdict is not None and get(verdict, "diagnosis"):  # the hint key reveals the fix
+            self.query_one("#diagnosis", DiagnosisPanel).show(verdict, reveal_fix=True)
         hints = list(self.item.extra.get("hints") or [])
         if self.attempt.hints_used >= len(hints):
             self.notify("No more hints. ctrl+o reveals the solution (rated Again).")

@@ -112,9 +112,10 @@ def verdict_headline(verdict: Any) -> Text:
 
 
 class DiagnosisPanel(Static):
-    """Names the misconception when the submission matches a known wrong variant."""
+    """Names the mistake, in tiers: what is wrong and the evidence first; how to fix it only
+    once ``reveal_fix`` (the hint key, or a second failure with the same diagnosis)."""
 
-    def show(self, verdict: Any) -> None:
+    def show(self, verdict: Any, reveal_fix: bool = False) -> None:
         diagnosis = get(verdict, "diagnosis")
         status = get(verdict, "status")
         if diagnosis:
@@ -124,7 +125,17 @@ class DiagnosisPanel(Static):
             if identifier:
                 text.append(f"  ({identifier})", style="dim")
             text.append("\n")
-            text.append(get(diagnosis, "text", "") or "")
+            what = get(diagnosis, "what", "") or get(diagnosis, "text", "") or ""
+            fix = get(diagnosis, "fix", "") or ""
+            text.append(what)
+            evidence = get(diagnosis, "evidence", "") or ""
+            if evidence:
+                text.append(f"\nEvidence: {evidence}", style="dim")
+            if fix and reveal_fix:
+                text.append("\nHow to fix it: ", style="bold")
+                text.append(fix)
+            elif fix:
+                text.append("\nh: how to fix it", style="dim")
             self.update(text)
             self.display = True
         elif status not in (None, "passed"):

@@ -1,0 +1,11 @@
+import torch
+
+
+def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    step_size = 1e-3
+    param = param * (1 - step_size * weight_decay)
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return param - step_size * m_hat / (torch.sqrt(v_hat) + eps), m, v

@@ -1,0 +1,7 @@
+import torch
+
+
+def rmsprop_step(param, grad, square_avg, lr=0.01, alpha=0.99, eps=1e-8):
+    new_param = param - lr * grad / (torch.sqrt(square_avg) + eps)
+    square_avg = alpha * square_avg + (1 - alpha) * grad ** 2
+    return new_param, square_avg

@@ -1,0 +1,3 @@
+def sgd_momentum_step(param, grad, buf, lr, momentum=0.9, dampening=0.0, nesterov=False):
+    buf = grad.clone() if buf is None else momentum * buf + (1 - dampening) * grad
+    return param - lr * buf, buf

@@ -1,0 +1,2 @@
+def sgd_step(param, grad, lr):
+    return param - grad / lr

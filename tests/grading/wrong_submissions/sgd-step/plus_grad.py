@@ -1,0 +1,3 @@
+def sgd_step(param, grad, lr):
+    param = param + lr * grad
+    return param

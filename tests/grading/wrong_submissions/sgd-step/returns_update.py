@@ -1,0 +1,3 @@
+def sgd_step(param, grad, lr):
+    update = -lr * grad
+    return update

@@ -1,0 +1,10 @@
+import math
+import torch
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    rf = math.prod(tensor.shape[2:])
+    a = math.sqrt(6.0 / ((tensor.shape[0] + tensor.shape[1]) * rf))
+    with torch.no_grad():
+        tensor.uniform_(-a, a, generator=generator)
+    return tensor
