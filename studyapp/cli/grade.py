@@ -168,10 +168,14 @@ def _grade_via_server(args: argparse.Namespace, ctx) -> int | None:
     from studyapp.grading import server
     from studyapp.grading.verdict import Verdict
 
-    code = _read_source(args.file)
+    try:
+        code, read_error = _read_source(args.file), None
+    except UserError as exc:  # reported after the exercise id is checked, as in-process
+        code, read_error = "", str(exc)
     try:
         reply = server.request({
             "op": "grade", "db": ctx.db_url, "exercise": args.exercise, "code": code,
+            "read_error": read_error,
             "variant_seed": args.variant, "filename": args.file.name, "device": args.device,
             "now": ctx.clock.now().isoformat()})
         verdict = Verdict.from_json(reply["verdict"])
@@ -223,8 +227,8 @@ def _watch(ctx, client, meta, args, code: str, *, poll_s: float = 0.25,
     """Grade now, then again after every save; Ctrl-C stops (exit code of the last run)."""
     if not args.json:
         print(f"watching {args.file} (Ctrl-C to stop)", file=ctx.stderr)
+    stamp = _stamp(args.file)  # before grading: a save during the first grading counts
     last = _grade_round(ctx, client, meta, args, code)
-    stamp = _stamp(args.file)
     rounds = 0
     try:
         while max_rounds is None or rounds < max_rounds:

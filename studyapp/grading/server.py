@@ -18,7 +18,7 @@ The server is only the trusted worker's client: verdicts are still computed in t
   in its own process (``ServerUnavailable``).
 
 Frames are ``protocol`` frames.  Requests: ``{"op": "grade", "version", "db", "exercise",
-"code", "variant_seed", "filename", "device", "now"}``, ``{"op": "ping", "version"}``,
+"code", "read_error", "variant_seed", "filename", "device", "now"}``, ``{"op": "ping", "version"}``,
 ``{"op": "shutdown", "version"}``.  Replies: ``{"op": "verdict", "verdict"}``,
 ``{"op": "pong", "pid"}``, ``{"op": "bye"}`` or ``{"op": "error", "kind", "message"}`` with
 kind ``usage`` (the learner's mistake), ``grader`` (the grader failed), ``version`` or
@@ -313,12 +313,15 @@ class GradingServer:
 
         from studyapp.cli.grade import store_submission
         from studyapp.content.service import configured_roots
+        from studyapp.errors import UserError
 
         from .exercises import load_exercise
 
         ctx = self._context(str(msg["db"]))
         roots = configured_roots(ctx.database)
         meta = load_exercise(str(msg["exercise"]), roots)
+        if msg.get("read_error"):  # the CLI could not read the file: a usage error too
+            raise UserError(str(msg["read_error"]))
         client = self._client(str(msg.get("device", "cpu")), roots)
         verdict = client.grade_sync(meta.id, str(msg["code"]), variant_seed=msg.get("variant_seed"),
                                     filename=msg.get("filename"))
