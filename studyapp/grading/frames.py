@@ -172,7 +172,7 @@ def check_frame(obj: Any, blob_len: int, index: int = 0) -> None:
     _scan(obj, where)
     event = obj.get("event")
     if event not in EVENTS:
-        return  # unknown events are ignored by the assembler (and validated by _scan)
+        return  # events this module does not know are bounded by _scan, read by nobody here
     if event == "check":
         _check(obj, where, blob_len)
     elif event == "start":
@@ -191,7 +191,7 @@ def check_frame(obj: Any, blob_len: int, index: int = 0) -> None:
         if not isinstance(t, dict) or not all(
                 isinstance(x, (int, float)) and not isinstance(x, bool) for x in t.values()):
             raise FrameError(f"{where}: 't' must map phases to times")
-    if blob_len and event != "check":
+    if blob_len and event != "check":  # of the known events only checks carry tensors
         raise FrameError(f"{where} carries bytes it should not")
 
 
