@@ -137,12 +137,19 @@ def main() -> None:
     ap.add_argument("--exercise", default="adam-step")
     ap.add_argument("--cli-n", type=int, default=20, help="warm `studyapp grade` runs")
     ap.add_argument("--no-cli", action="store_true", help="skip the `studyapp grade` figures")
+    ap.add_argument("--cli-only", action="store_true", help="only the `studyapp grade` figures")
     args = ap.parse_args()
 
     meta = load_exercise(args.exercise)
     solution = meta.solution_path.read_text()
     mutant = (meta.path / meta.mutants[0].file).read_text()
     load_before = loadavg()
+    if args.cli_only:
+        cli = cli_latency(args.exercise, solution, args.cli_n, args.gap)
+        print(f"CLI cold {cli['cli_cold_ms']} ms, warm p50 {cli['cli_warm_p50_ms']} ms")
+        print(json.dumps({"exercise": args.exercise, **cli, "loadavg_before": load_before,
+                          "loadavg_after": loadavg(), "cpus": os.cpu_count()}))
+        return
 
     # -- warm ------------------------------------------------------------------------------
     t0 = time.perf_counter()
