@@ -231,3 +231,56 @@ def test_the_cli_stores_a_forged_frame_submission_without_a_traceback(tmp_path, 
             assert [(r.exercise_id, r.status) for r in rows] == [("sgd-step", "error")]
     finally:
         db.dispose()
+
+
+@pytest.fixture
+def sgd_root(tmp_path):
+    """The shipped sgd-step exercise beside the decks it belongs to."""
+    import shutil
+
+    from studyapp.paths import shipped_content_dir
+
+    root = tmp_path / "content"
+    shutil.copytree(shipped_content_dir() / "exercises" / "sgd-step",
+                    root / "exercises" / "sgd-step")
+    (root / "decks").mkdir(parents=True)
+    for order, slug in enumerate(("minibatch", "optimizers")):
+        (root / "decks" / f"{slug}.md").write_text(
+            f"---\nid: {slug}\ntitle: {slug}\norder: {order}\n---\n\n"
+            f"## {slug}-card\nkind: basic\n\nQ: {slug}?\n\nA: Yes.\n", encoding="utf-8")
+    return root
+
+
+async def test_the_tui_stores_a_forged_frame_submission(sgd_root, clock):
+    from studyapp.content.loader import load_content
+    from studyapp.content.sync import sync_content
+    from studyapp.grading import GraderClient
+    from studyapp.storage.models import Card
+    from studyapp.tui.app import StudyApp
+    from tests.tui.conftest import plain, settle
+
+    db = open_database("sqlite://")
+    with db.unit_of_work() as session:
+        sync_content(session, load_content([sgd_root]), clock.now())
+        card_id = session.scalar(select(Card.id).where(Card.content_id == "sgd-step"))
+    grader = GraderClient(device="cpu", roots=[sgd_root])
+    grader.start()
+    try:
+        app = StudyApp(db, clock, grader, day_start_hour=4, cursor_blink=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            app.open_exercise(card_id)
+            await settle(pilot)
+            screen = app.screen
+            screen.query_one("#editor").text = FORGED_INFINITY
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            status = plain(screen.query_one("#run-status"))
+            assert "ERROR" in status and "grader failed" not in status, status
+        with db.unit_of_work() as session:
+            rows = session.scalars(select(Submission)).all()
+            assert [(r.exercise_id, r.status, r.code) for r in rows] == [
+                ("sgd-step", "error", FORGED_INFINITY)]
+    finally:
+        grader.close()
+        db.dispose()
