@@ -32,13 +32,9 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import signal
 import socket
-import subprocess
 import sys
-import threading
 import time
-import traceback
 import warnings
 from pathlib import Path
 from typing import Any
@@ -156,6 +152,8 @@ def _roundtrip(sock: socket.socket, msg: dict[str, Any], timeout: float) -> dict
 
 def _start(path: Path, version: str) -> socket.socket:
     """Start the server (one per user at a time: under the lock) and connect to it."""
+    import subprocess
+
     folder = path.parent
     lock_fd = os.open(folder / "grader.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
@@ -206,6 +204,9 @@ def _lock(fd: int, deadline: float) -> None:
 
 class GradingServer:
     def __init__(self, path: Path, version: str, idle_s: float = IDLE_S):
+        import threading  # server side only: the CLI's warm path does not pay for it
+
+        self._threading = threading
         self.path = path
         self.version = version
         self.idle_s = idle_s
@@ -239,7 +240,7 @@ class GradingServer:
                     continue
                 with self.lock:
                     self.active += 1
-                threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+                self._threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
         finally:
             self._remove_socket()
             listener.close()
@@ -305,6 +306,8 @@ class GradingServer:
             return {"op": "error", "kind": "usage", "message": str(exc)}
         if isinstance(exc, GraderError):
             return {"op": "error", "kind": "grader", "message": str(exc)}
+        import traceback
+
         sys.stderr.write(traceback.format_exc())
         return {"op": "error", "kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
 
@@ -353,6 +356,8 @@ class GradingServer:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     argv = sys.argv[1:] if argv is None else argv
     path, version = Path(argv[0]), argv[1]
     idle = float(os.environ.get("STUDYAPP_GRADER_IDLE_S", IDLE_S))
