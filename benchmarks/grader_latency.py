@@ -8,7 +8,14 @@
   as the client sees it.  ``warm_*`` are paced like a learner (``--gap`` seconds between a
   verdict and the next submission, default 0.25); ``back_to_back_*`` submit again the
   moment a verdict arrives; ``warm_fail_*`` grade a failing mutant (with its diagnosis);
-- cold: a fresh worker (new interpreter, torch import, sandbox setup) per submission.
+- cold: a fresh worker (new interpreter, torch import, sandbox setup) per submission;
+- CLI: `studyapp grade` as a learner runs it (a new process per grading, on a file
+  database).  ``cli_cold_ms`` is the first one, which starts this user's grading server
+  (and its worker); ``cli_warm_*`` are the next ``--cli-n`` ones, answered by that warm
+  server (process start, imports, one socket round trip, printing); ``cli_no_server_ms``
+  is one ``--no-server`` run (in-process, as before the server).  They run in a private
+  runtime directory whose server is shut down at the end, with Python's bytecode cache on
+  (as in an installed package; PYTHONDONTWRITEBYTECODE would add compile time to each).
 
 The last line printed is one JSON object.  The machine's load average is reported with
 the figures, since other processes on a 2-core machine move them.
@@ -17,10 +24,14 @@ the figures, since other processes on a 2-core machine move them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,18 +65,91 @@ def timed(client: GraderClient, exercise: str, code: str, expect: str) -> float:
     return ms
 
 
+def cli_latency(exercise: str, solution: str, n: int, gap: float) -> dict:
+    """`studyapp grade` timings, in a private runtime directory (server stopped after)."""
+    root = Path(__file__).resolve().parents[1]
+    work = Path(tempfile.mkdtemp(prefix="sa-bench-", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(XDG_RUNTIME_DIR=str(work), PYTHONPATH=str(root))
+    env.pop("STUDYAPP_GRADER_IDLE_S", None)
+    sol = work / "solution.py"
+    sol.write_text(solution)
+    db = f"sqlite:///{work / 'study.db'}"
+    script = Path(sys.executable).with_name("studyapp")  # the installed entry point
+    launcher = [str(script)] if script.exists() else [sys.executable, "-m", "studyapp.cli.main"]
+    cli = [*launcher, "--db", db]
+
+    def run(*extra: str) -> float:
+        t0 = time.perf_counter()
+        done = subprocess.run([*cli, "grade", exercise, str(sol), *extra], env=env,
+                              capture_output=True, text=True)
+        ms = (time.perf_counter() - t0) * 1000
+        if done.returncode != 0 or "note:" in done.stderr:
+            raise SystemExit(f"studyapp grade failed ({done.returncode}): "
+                             f"{done.stdout[-500:]}{done.stderr[-500:]}")
+        return ms
+
+    try:
+        # the database and the bytecode cache exist already, no server runs yet
+        subprocess.run([*cli, "exercises"], env=env, capture_output=True, check=True)
+        cold = run()
+        warm = []
+        for _ in range(n):
+            time.sleep(gap)
+            warm.append(run())
+        no_server = run("--no-server")
+    finally:
+        _stop_server(work, env)
+        shutil.rmtree(work, ignore_errors=True)
+    return {"cli_cold_ms": round(cold, 1), "cli_warm_p50_ms": round(pct(warm, 0.5), 1),
+            "cli_warm_p95_ms": round(pct(warm, 0.95), 1), "cli_n": n,
+            "cli_no_server_ms": round(no_server, 1)}
+
+
+def _stop_server(runtime: Path, env: dict) -> None:
+    from studyapp.grading import protocol, server
+
+    for sock_path in runtime.glob("studyapp/grader-*.sock"):
+        version = sock_path.name.removeprefix("grader-").removesuffix(".sock")
+        with contextlib.suppress(OSError, EOFError, TimeoutError, server.ServerUnavailable):
+            sock = server.connect(sock_path)
+            if sock is None:
+                continue
+            with sock:
+                sock.sendall(protocol.encode({"op": "ping", "version": version}))
+                pid = protocol.read_frame(sock.fileno(), deadline=time.monotonic() + 30)[0]["pid"]
+            sock = server.connect(sock_path)
+            with sock:
+                sock.sendall(protocol.encode({"op": "shutdown", "version": version}))
+                protocol.read_frame(sock.fileno(), deadline=time.monotonic() + 30)
+            deadline = time.monotonic() + 30  # it closes its worker on the way out
+            while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+                with contextlib.suppress(ChildProcessError, OSError):
+                    os.waitpid(pid, os.WNOHANG)
+                time.sleep(0.1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=50, help="warm submissions per series")
     ap.add_argument("--cold", type=int, default=5, help="cold (fresh worker) submissions")
     ap.add_argument("--gap", type=float, default=0.25, help="think time between warm submissions")
     ap.add_argument("--exercise", default="adam-step")
+    ap.add_argument("--cli-n", type=int, default=20, help="warm `studyapp grade` runs")
+    ap.add_argument("--no-cli", action="store_true", help="skip the `studyapp grade` figures")
+    ap.add_argument("--cli-only", action="store_true", help="only the `studyapp grade` figures")
     args = ap.parse_args()
 
     meta = load_exercise(args.exercise)
     solution = meta.solution_path.read_text()
     mutant = (meta.path / meta.mutants[0].file).read_text()
     load_before = loadavg()
+    if args.cli_only:
+        cli = cli_latency(args.exercise, solution, args.cli_n, args.gap)
+        print(f"CLI cold {cli['cli_cold_ms']} ms, warm p50 {cli['cli_warm_p50_ms']} ms")
+        print(json.dumps({"exercise": args.exercise, **cli, "loadavg_before": load_before,
+                          "loadavg_after": loadavg(), "cpus": os.cpu_count()}))
+        return
 
     # -- warm ------------------------------------------------------------------------------
     t0 = time.perf_counter()
@@ -100,6 +184,8 @@ def main() -> None:
         cold.append((time.perf_counter() - t0) * 1000)
         c.close()
 
+    cli = {} if args.no_cli else cli_latency(args.exercise, solution, args.cli_n, args.gap)
+
     def med(key: str) -> float:
         return round(statistics.median(p.get(key, 0.0) for p in parts), 2)
 
@@ -116,6 +202,7 @@ def main() -> None:
         "first_grade_ms": round(first_ms, 1),
         "cold_p50_ms": round(pct(cold, 0.5), 1),
         "cold_runs": args.cold,
+        **cli,
         "worker_start_s": round(statistics.median(starts), 3),
         "worker_start_max_s": round(max(starts), 3),
         "warm_breakdown_p50_ms": {k: med(k) for k in ("prepare_ms", "static_ms", "sandbox_ms",
@@ -127,7 +214,9 @@ def main() -> None:
     }
     print(f"adam-step warm p50 {result['warm_p50_ms']} ms, p95 {result['warm_p95_ms']} ms; "
           f"back-to-back p50 {result['back_to_back_p50_ms']} ms; cold p50 "
-          f"{result['cold_p50_ms']} ms; worker start {result['worker_start_s']} s")
+          f"{result['cold_p50_ms']} ms; worker start {result['worker_start_s']} s"
+          + (f"; CLI cold {cli['cli_cold_ms']} ms, warm p50 {cli['cli_warm_p50_ms']} ms"
+             if cli else ""))
     print(json.dumps(result))
 
 

@@ -2,8 +2,11 @@
 
 ``grade`` runs the file through the sandboxed grader (see docs/grader.md), prints a readable
 report (or exactly one JSON object with ``--json``) and stores the submission.  Exit code:
-0 passed, 1 not passed, 2 usage error.  ``--watch`` keeps one warm worker and grades again
-every time the file is saved (with ``--json``: one JSON object per line, per grading).
+0 passed, 1 not passed, 2 usage error.  By default it asks this user's grading server
+(``studyapp.grading.server``, started on first use) so a warm worker answers; when no server
+can answer it grades in its own process, as ``--no-server`` always does.  ``--watch`` keeps
+one warm worker and grades again every time the file is saved (with ``--json``: one JSON
+object per line, per grading); a grader failure is reported and watching goes on.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ def register(subparsers, parents) -> None:
                        help="keep a warm grader and grade again each time FILE is saved")
     grade.add_argument("--variant", type=int, default=None, metavar="SEED",
                        help="grade a fresh variant of the checks (shapes, hyperparameters)")
+    grade.add_argument("--no-server", action="store_true",
+                       help="grade in this process instead of this user's warm grading server")
     grade.set_defaults(handler=run_grade)
 
     exercises = subparsers.add_parser("exercises", parents=parents,
@@ -74,8 +79,9 @@ def _meta(exercise_id: str, roots):
         raise UserError(str(exc)) from None
 
 
-def store_submission(ctx, exercise_id: str, code: str, verdict) -> None:
-    """One Submission row per graded run; card_id from the exercise's card when it exists."""
+def store_submission(ctx, exercise_id: str, code: str, verdict, now=None) -> None:
+    """One Submission row per graded run; card_id from the exercise's card when it exists.
+    ``now``: when it was graded (default: the context's clock)."""
     from sqlalchemy import select
 
     from studyapp.storage.models import Card, Submission
@@ -87,7 +93,7 @@ def store_submission(ctx, exercise_id: str, code: str, verdict) -> None:
         session.add(Submission(
             card_id=card_id, exercise_id=exercise_id, code=code, status=verdict.status,
             verdict=data, device=str(verdict.device)[:10], duration_ms=int(verdict.duration_ms),
-            created_at=ctx.clock.now()))
+            created_at=now or ctx.clock.now()))
 
 
 _MARK = {"passed": "PASS", "failed": "FAIL", "skipped": "skip"}
@@ -137,6 +143,10 @@ def _grader_failure(exercise_id: str, device: str, exc: Exception) -> dict[str, 
 
 
 def run_grade(args: argparse.Namespace, ctx) -> int:
+    if not args.watch and not args.no_server:
+        status = _grade_via_server(args, ctx)
+        if status is not None:
+            return status
     from studyapp.grading import GraderClient, GraderError, GradingError
 
     roots = _roots(ctx)
@@ -151,27 +161,69 @@ def run_grade(args: argparse.Namespace, ctx) -> int:
     except GradingError as exc:
         raise UserError(str(exc)) from None
     except GraderError as exc:
-        if args.json:
-            ctx.print(json.dumps(_grader_failure(meta.id, args.device, exc)))
-        else:
-            print(f"studyapp: error: the grader failed: {exc}", file=ctx.stderr)
+        _print_grader_failure(ctx, args, meta.id, exc)
         return 1
     finally:
         client.close()
+
+
+def _grade_via_server(args: argparse.Namespace, ctx) -> int | None:
+    """Grade through this user's warm grading server (it stores the submission too).
+    None when no server could answer: the caller grades in this process instead."""
+    from studyapp.grading import server
+    from studyapp.grading.verdict import Verdict
+
+    try:
+        code, read_error = _read_source(args.file), None
+    except UserError as exc:  # reported after the exercise id is checked, as in-process
+        code, read_error = "", str(exc)
+    try:
+        reply = server.request({
+            "op": "grade", "db": ctx.db_url, "exercise": args.exercise, "code": code,
+            "read_error": read_error,
+            "variant_seed": args.variant, "filename": args.file.name, "device": args.device,
+            "now": ctx.clock.now().isoformat()})
+        verdict = Verdict.from_json(reply["verdict"])
+    except server.ServerReplyError as exc:
+        if exc.kind == "usage":
+            raise UserError(str(exc)) from None
+        if exc.kind == "grader":
+            _print_grader_failure(ctx, args, args.exercise, exc)
+            return 1
+        print(f"studyapp: note: the grading server failed ({exc}); grading in this process",
+              file=ctx.stderr)
+        return None
+    except (server.ServerUnavailable, KeyError, TypeError, ValueError) as exc:
+        print(f"studyapp: note: no grading server ({exc}); grading in this process",
+              file=ctx.stderr)
+        return None
+    _print_verdict(ctx, args, verdict)
+    return 0 if verdict.status == "passed" else 1
+
+
+def _print_grader_failure(ctx, args, exercise_id: str, exc: Exception) -> None:
+    if args.json:
+        ctx.print(json.dumps(_grader_failure(exercise_id, args.device, exc)))
+    else:
+        print(f"studyapp: error: the grader failed: {exc}", file=ctx.stderr)
+
+
+def _print_verdict(ctx, args, verdict) -> None:
+    if args.json:
+        ctx.print(json.dumps(verdict.to_json()))
+    else:
+        ctx.print(format_report(verdict))
+    try:
+        ctx.stdout.flush()
+    except (AttributeError, OSError):
+        pass
 
 
 def _grade_once(ctx, client, meta, args, code: str) -> int:
     verdict = client.grade_sync(meta.id, code, variant_seed=args.variant,
                                 filename=args.file.name)
     store_submission(ctx, meta.id, code, verdict)
-    if args.json:
-        ctx.print(json.dumps(verdict.to_json()))
-    else:
-        ctx.print(format_report(verdict, meta))
-    try:
-        ctx.stdout.flush()
-    except (AttributeError, OSError):
-        pass
+    _print_verdict(ctx, args, verdict)
     return 0 if verdict.status == "passed" else 1
 
 
@@ -180,8 +232,8 @@ def _watch(ctx, client, meta, args, code: str, *, poll_s: float = 0.25,
     """Grade now, then again after every save; Ctrl-C stops (exit code of the last run)."""
     if not args.json:
         print(f"watching {args.file} (Ctrl-C to stop)", file=ctx.stderr)
-    last = _grade_once(ctx, client, meta, args, code)
-    stamp = _stamp(args.file)
+    stamp = _stamp(args.file)  # before grading: a save during the first grading counts
+    last = _grade_round(ctx, client, meta, args, code)
     rounds = 0
     try:
         while max_rounds is None or rounds < max_rounds:
@@ -197,11 +249,23 @@ def _watch(ctx, client, meta, args, code: str, *, poll_s: float = 0.25,
                 continue
             if not args.json:
                 ctx.print("\n" + "-" * 60)
-            last = _grade_once(ctx, client, meta, args, code)
+            last = _grade_round(ctx, client, meta, args, code)
             rounds += 1
     except KeyboardInterrupt:
         pass
     return last
+
+
+def _grade_round(ctx, client, meta, args, code: str) -> int:
+    """One grading of ``--watch``: a grader failure is reported and watching goes on (the
+    client has already restarted a dead worker and retried once)."""
+    from studyapp.grading import GraderError
+
+    try:
+        return _grade_once(ctx, client, meta, args, code)
+    except GraderError as exc:
+        _print_grader_failure(ctx, args, meta.id, exc)
+        return 1
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -15,7 +15,8 @@ from typing import Any
 
 import torch
 
-from . import compare, guards, probes, protocol, wire
+from . import compare, probes, protocol, wire
+from . import frames as frames_mod
 from .static import normalized_source
 from .verdict import Diagnosis, TestResult, Verdict, worst
 
@@ -110,6 +111,12 @@ def _invalid_message(prep: Any, info: dict) -> str:
                 f"it ({str(info.get('problem'))[:200]}); the signature must be "
                 f"{prep.meta.signature}")
     return f"the submission's output is not valid ({str(kind)[:40]})"
+
+
+def why_exited(sig: int | None, code: int | None) -> str:
+    if sig is not None:
+        return f"killed by {_CRASH_NAMES.get(sig, sig)}"
+    return f"exit code {code}"
 
 
 def _fmt(x: float | None) -> str:
@@ -586,7 +593,18 @@ def _as_got(rec: dict) -> dict:
 
 def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, device: str,
              t0: float, timing: dict | None = None) -> Any:
+    res = frames_mod.check_result(res)
     frames, problem = protocol.split_frames(stream)
+    for i, (obj, blob) in enumerate(frames):
+        try:
+            frames_mod.check_frame(obj, len(blob), i)
+        except frames_mod.FrameError as exc:
+            frames, problem = frames[:i], str(exc)
+            break
+    # The child writes the marker once its sandbox is complete, before any submission code
+    # runs: without it, nothing the submission did (an exit code, a frame) counts.
+    sandboxed = bool(frames) and frames[0] == (frames_mod.SANDBOXED, b"")
+    frames = frames[1:] if sandboxed else []
     tests: dict[str, TestResult] = {}
     results: dict[str, tuple] = {}
     got_all: dict[str, dict] = {}
@@ -674,16 +692,28 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
     killed_by = res.get("killed_by")
     fsize = int(res.get("stdout_size", 0)), int(res.get("stderr_size", 0))
     limits_fsize = int(res.get("fsize_limit") or (4 << 20))
-    if forbidden_what or code_ == guards.FORBIDDEN_EXIT:
+    if killed_by == "cancel":
+        run_status = "error"
+        run_message = "grading was cancelled"
+    elif not sandboxed and not stream:
+        # Only the sandbox's own code runs before the marker: this is the grader's failure,
+        # whatever exit code or signal the child ended with.
+        run_status = "error"
+        run_message = ("the sandbox could not be set up: "
+                       + (str(res.get("stderr", "")).strip()[:300] or why_exited(sig, code_)))
+    elif not sandboxed:
+        run_status = "error"
+        run_message = ("the grader could not read the submission's outputs ("
+                       + (problem or "the result stream does not start where the sandbox "
+                                     "starts it") + ")")
+    elif forbidden_what:
+        # Only the guards' own frame says "banned API"; exit code 86 alone is the
+        # submission's own exit (sys.exit(86) must not pass for a ban).
         run_status = "forbidden"
-        run_message = (f"called a banned API: {forbidden_what}" if forbidden_what else
-                       "called a banned API")
+        run_message = f"called a banned API: {forbidden_what}"
     elif killed_by == "timeout" or sig == signal.SIGXCPU:
         run_status = "timeout"
         run_message = "the submission ran past the time limit and was stopped"
-    elif killed_by == "cancel":
-        run_status = "error"
-        run_message = "grading was cancelled"
     elif (sig == signal.SIGXFSZ or max(fsize) >= limits_fsize
           or int(res.get("max_file_size", 0)) >= limits_fsize):
         run_status = "output_limit"
@@ -699,11 +729,8 @@ def assemble(prep: Any, res: dict, stream: bytes, *, code: str, filename: str, d
     elif sig is not None:
         run_status = "crashed"
         run_message = f"the submission's process was killed by {_CRASH_NAMES.get(sig, sig)}"
-    elif code_ == 70:
-        run_status = "crashed"
-        run_message = "the sandbox could not be set up: " + str(res.get("stderr", ""))[:300]
     elif problem:
-        run_status = "invalid"
+        run_status = "error"
         run_message = f"the grader could not read the submission's outputs ({problem})"
     elif import_exc is not None:
         tb = render_traceback(import_exc, code, filename)

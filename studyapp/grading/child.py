@@ -3,12 +3,14 @@
 It locks itself down (``lockdown``), runs the submission on the inputs it was sent, and
 writes raw outputs to the result pipe (fd 3) as frames::
 
+    {"event": "sandboxed"}                              first, before any submission code
     {"event": "start", "name"}                          before each check
     {"event": "check", "name", "status": "ok", "slots": {slot: meta}, "same": {slot: [bool]}}
     {"event": "check", "name", "status": "error", "step", "exc": {...}}
     {"event": "check", "name", "status": "invalid", "step", "kind", ...}
     {"event": "import_error", "exc": {...}}   /  {"event": "invalid", "kind", ...}
-    {"event": "forbidden", "what"}            (from a tripwire, then exit 86)
+    {"event": "forbidden", "what"}            (from a tripwire, then exit 86; the exit
+                                              code alone means nothing)
     {"event": "done"}
 
 It never sees expected values: those exist only in the worker, which it was not forked
@@ -170,6 +172,9 @@ def run_submission(job: dict, plan_blob: bytes, device: str) -> None:
     TRACE["inputs"] = time.monotonic()
     g: dict[str, Any] = {"__name__": "__submission__", "__builtins__": builtins,
                          "__file__": SUBMISSION_FILENAME}
+    # The sandbox is complete: say so before any submission code runs (assemble.py reads
+    # exit codes and frames as the submission's only after this marker).
+    _send({"event": "sandboxed"})
     try:
         code = compile(job["code"], SUBMISSION_FILENAME, "exec", dont_inherit=True)
         exec(code, g)  # noqa: S102 - the sandboxed submission

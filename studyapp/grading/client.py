@@ -41,6 +41,12 @@ from .verdict import Verdict
 _PKG_ROOT = str(Path(__file__).resolve().parents[2])
 
 
+# At most this many automatic restarts within RESTART_WINDOW_S; past that a dead worker
+# stays dead (the banner says so) until the next request starts one.
+RESTART_BURST = 5
+RESTART_WINDOW_S = 60.0
+
+
 class GraderError(Exception):
     """The grading worker failed (could not start, died, or did not answer)."""
 
@@ -80,6 +86,12 @@ class GraderClient:
         self._started_at = 0.0
         self.start_seconds: float | None = None
         self.last_timing: dict[str, float] = {}  # where the worker spent the last grade
+        # Requests by id, kept until answered: a worker that dies after it was ready is
+        # restarted and each unanswered request is sent once more (``_recover``).
+        self._inflight: dict[int, dict[str, Any]] = {}
+        self._retried: set[int] = set()
+        self._restarts: collections.deque[float] = collections.deque(maxlen=RESTART_BURST)
+        self.restarts = 0  # how many times a dead worker was replaced
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -181,15 +193,17 @@ class GraderClient:
             self.start()
         rid = next(self._ids)
         fut: concurrent.futures.Future = concurrent.futures.Future()
+        obj = dict(obj, id=rid)
         with self._lock:
             self._pending[rid] = fut
-        obj = dict(obj, id=rid)
+            self._inflight[rid] = obj
         self._outq.put(protocol.encode(obj))
         return rid, fut
 
     def _cancel(self, rid: int) -> None:
         with self._lock:
             self._pending.pop(rid, None)
+            self._inflight.pop(rid, None)
         self._outq.put(protocol.encode({"op": "cancel", "id": rid}))
 
     def _grade_msg(self, exercise_id: str, code: str, variant_seed: int | None,
@@ -322,16 +336,51 @@ class GraderClient:
                 continue
             with self._lock:
                 fut = self._pending.pop(msg.get("id"), None)
+                self._inflight.pop(msg.get("id"), None)
+                self._retried.discard(msg.get("id"))
             if fut is not None and not fut.done():
                 if op == "cancelled":
                     fut.cancel()
                 else:
                     fut.set_result(msg)
         proc.wait()
+        why = self._why(f"the grading worker exited (code {proc.returncode})")
+        if self._proc is proc and self._was_ready and self._recover(proc, why):
+            return
         if self._proc is proc or self._proc is None:
-            self._dead = self._why(f"the grading worker exited (code {proc.returncode})")
+            self._dead = why
             self.ready.set()
             self._fail_all(self._dead)
+
+    def _recover(self, proc: subprocess.Popen, why: str) -> bool:
+        """A worker that was ready died: start a new one and send each unanswered request
+        again, once (a request that already was retried fails with ``why``).  False when
+        restarts come too fast to be worth it (the worker then stays dead)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._proc is not proc:
+                return True  # closed or already replaced
+            burst = (len(self._restarts) == RESTART_BURST
+                     and now - self._restarts[0] < RESTART_WINDOW_S)
+            retry = {} if burst else {rid: obj for rid, obj in self._inflight.items()
+                                      if rid not in self._retried and rid in self._pending}
+            give_up = [rid for rid in self._pending if rid not in retry]
+            failed = [self._pending.pop(rid) for rid in give_up]
+            for rid in give_up:
+                self._inflight.pop(rid, None)
+                self._retried.discard(rid)
+        for fut in failed:
+            if not fut.done():
+                fut.set_exception(GraderError(why))
+        if burst:
+            return False
+        self._restarts.append(now)
+        self.restarts += 1
+        self.start()
+        for rid, obj in retry.items():
+            self._retried.add(rid)
+            self._outq.put(protocol.encode(obj))
+        return True
 
     def _why(self, msg: str) -> str:
         tail = "\n".join(list(self._stderr_tail)[-15:])
@@ -340,6 +389,8 @@ class GraderClient:
     def _fail_all(self, why: str) -> None:
         with self._lock:
             pending, self._pending = self._pending, {}
+            self._inflight.clear()
+            self._retried.clear()
         for fut in pending.values():
             if not fut.done():
                 fut.set_exception(GraderError(why))

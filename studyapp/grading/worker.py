@@ -419,7 +419,7 @@ class Worker:
         return prep
 
     def grade(self, msg: dict) -> Any:
-        from . import protocol, static
+        from . import frames, protocol, static
         from .assemble import assemble, forbidden_verdict, syntax_verdict
 
         t0 = time.monotonic()
@@ -475,14 +475,19 @@ class Worker:
                     _log("fork server died during a run")
                     self._shutdown(3)
                 break
+        res = frames.check_result(res)
         tm["sandbox_ms"] = (time.monotonic() - t_send) * 1000
-        tm["child_wall_ms"] = float(res.get("wall_s", 0)) * 1000
+        tm["child_wall_ms"] = (res["wall_s"] or 0.0) * 1000
         if cancelled:
             self._send({"op": "cancelled", "id": rid})
             return None
         t_cmp = time.monotonic()
-        v = assemble(prep, res, stream, code=code, filename=filename, device=self.device, t0=t0,
-                     timing=tm)
+        try:
+            v = assemble(prep, res, stream, code=code, filename=filename, device=self.device,
+                         t0=t0, timing=tm)
+        except Exception as exc:  # noqa: BLE001 - no stream may turn into a grader failure
+            _log("assembling a verdict failed:\n" + traceback.format_exc(limit=6))
+            v = unreadable_verdict(prep, f"{type(exc).__name__}: {exc}"[:200], self.device, t0)
         tm["compare_ms"] = (time.monotonic() - t_cmp) * 1000
         if v.status == "failed" and v.diagnosis is None and tm["child_wall_ms"] < 1500:
             # (a slow submission is not re-run: the learner would wait twice as long)
@@ -519,6 +524,17 @@ class Worker:
         diagnosis = probes.sensitivity_diagnosis(prep, checks, decode_outputs(stream))
         if diagnosis is not None:
             v.diagnosis = diagnosis
+
+
+def unreadable_verdict(prep: Prepared, why: str, device: str, t0: float) -> Any:
+    """Status ``error`` for a run whose outputs could not be judged (the submission is
+    still stored: this is a verdict, not a grader failure)."""
+    from .verdict import TestResult, Verdict
+
+    return Verdict(prep.meta.id, "error", device, int((time.monotonic() - t0) * 1000),
+                   [TestResult(c.name, "skipped", c.regime, "") for c in prep.checks], None,
+                   message=f"the grader could not read the submission's outputs ({why})",
+                   variant_seed=prep.variant_seed)
 
 
 def _default_roots() -> list[Path]:

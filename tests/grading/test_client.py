@@ -72,14 +72,15 @@ def test_start_returns_at_once_then_warms_and_recovers_from_a_dead_worker():
         verdict = asyncio.run(client.grade("sgd-step", SGD_OK))
         assert verdict.status == "passed" and not client.warming
         assert client.start_seconds is not None
-        # kill the worker: pending work fails clearly, the next request restarts it
-        os.kill(client.info["pid"], signal.SIGKILL)
+        # kill the worker: it is replaced at once, and the next request is answered
+        old_pid = client.info["pid"]
+        os.kill(old_pid, signal.SIGKILL)
         deadline = time.monotonic() + 5
-        while client.alive and time.monotonic() < deadline:
+        while client.restarts == 0 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert not client.alive
+        assert client.restarts == 1
         verdict = client.grade_sync("sgd-step", SGD_OK)
-        assert verdict.status == "passed"
+        assert verdict.status == "passed" and client.info["pid"] != old_pid
     finally:
         client.close()
     assert not client.alive
@@ -92,3 +93,41 @@ def test_a_worker_that_cannot_start_is_reported():
         client.wait_ready_sync(30)
     assert client.error
     client.close()
+
+
+def test_a_worker_that_dies_mid_request_is_restarted_and_the_request_retried():
+    client = GraderClient(device="cpu", limits=TEST_LIMITS)
+    try:
+        client.wait_ready_sync(180)
+        old_pid = client.info["pid"]
+        # the worker dies while a slow submission is being graded
+        rid, fut = client._request(client._grade_msg("sgd-step", SLOW_OK, None, None))
+        time.sleep(0.2)
+        os.kill(old_pid, signal.SIGKILL)
+        verdict = client._unpack(fut.result(timeout=180))
+        assert verdict.status == "passed"  # answered by the new worker, nothing surfaced
+        assert client.restarts == 1 and client.info["pid"] != old_pid
+        assert client.error is None
+    finally:
+        client.close()
+
+
+def test_a_request_is_retried_only_once():
+    client = GraderClient(device="cpu", limits=TEST_LIMITS)
+    try:
+        client.wait_ready_sync(180)
+        first = client.info["pid"]
+        _rid, fut = client._request(client._grade_msg("sgd-step", SLOW_OK, None, None))
+        time.sleep(0.2)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while not (client.ready.is_set() and client.info.get("pid") not in (None, first)):
+            assert time.monotonic() < deadline, "the worker was not replaced"
+            time.sleep(0.01)
+        time.sleep(0.1)  # the retried request is now in the new worker (it sleeps 0.5 s)
+        os.kill(client.info["pid"], signal.SIGKILL)
+        with pytest.raises(GraderError, match="exited"):
+            client._unpack(fut.result(timeout=180))
+        assert client.grade_sync("sgd-step", SGD_OK).status == "passed"
+    finally:
+        client.close()

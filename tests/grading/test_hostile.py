@@ -229,7 +229,8 @@ def test_forged_result_frames(grader, check_after, separators):
 def test_garbage_on_the_result_pipe(grader, check_after):
     code = ("import os\nos.write(3, b'\\xff' * 64)\n" + SGD_OK)
     v = grade(grader, code)
-    assert v.status == "invalid", v.to_json()
+    assert v.status == "error", v.to_json()
+    assert "could not read the submission's outputs" in v.message
 
 
 # -- banned APIs ------------------------------------------------------------------------------

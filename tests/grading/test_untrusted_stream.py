@@ -22,7 +22,7 @@ def prep():
 
 def stream_for(prep, fn) -> bytes:
     """What a child running ``fn`` would write (same code path, in process)."""
-    out = [protocol.encode({"event": "loaded"})]
+    out = [protocol.encode({"event": "sandboxed"}), protocol.encode({"event": "loaded"})]
     for pc in prep.plan["checks"]:
         rec = runner.run(fn, runner.Materialized(pc, prep.blob, "cpu"))
         meta, blob = child._encode_records(rec)
@@ -53,7 +53,7 @@ def test_a_correct_stream_passes_and_a_wrong_one_fails(prep):
 def test_a_stream_missing_checks_does_not_pass(prep):
     good = stream_for(prep, lambda p, g, lr: p - lr * g)
     frames, _ = protocol.split_frames(good)
-    partial = b"".join(protocol.encode(o, b) for o, b in frames[:3] + frames[-1:])
+    partial = b"".join(protocol.encode(o, b) for o, b in frames[:4] + frames[-1:])
     assert verdict(prep, partial).status == "invalid"
 
 

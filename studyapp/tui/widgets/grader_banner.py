@@ -1,4 +1,5 @@
-"""A banner while the grader warms up (or when there is none); hidden once it is ready."""
+"""A banner while the grader warms up, restarts, or is gone; hidden whenever it is ready
+(it clears by itself once a restarted grader works again)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ class GraderBanner(Static):
     def refresh_state(self) -> None:
         state = grader_state(getattr(self.app, "grader", None))
         self.set_class(state in ("failed", "missing"), "-failed")
-        if state == "warming":
+        if state == "warming" and getattr(self.app.grader, "restarts", 0):
+            # its worker died and is being replaced; a pending run is retried by itself
+            self.update("⏳ The grader is restarting. Keep typing; checks run as soon as it is back.")
+        elif state == "warming":
             self.update("⏳ The grader is warming up (loading torch). Keep typing; ctrl+r runs as soon as it is ready.")
         elif state == "missing":
             self.update("No grader is running, so checks cannot run here (try `studyapp grade`).")

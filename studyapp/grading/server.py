@@ -1,0 +1,372 @@
+"""A per-user grading server, so `studyapp grade` answers at warm speed.
+
+``studyapp grade`` is a short-lived process; starting a grading worker (torch) costs
+seconds.  The first `studyapp grade` of a user therefore starts this server, which keeps
+warm ``GraderClient``\\ s (one per device and content roots) and stores each submission in
+the database the CLI names; every later `studyapp grade` is one request on a Unix socket.
+The server is only the trusted worker's client: verdicts are still computed in the worker.
+
+- The socket lives in the user's runtime directory (platformdirs ``user_runtime_dir``,
+  mode 0700), named by a hash of the grading code (``code_version``): a CLI never talks to
+  a server of another version, and each request carries the version too, so a server that
+  answers to a name it does not own steps aside (removes its socket and exits).
+- First use is serialized by an ``flock`` on ``grader.lock`` in that directory: two CLIs
+  starting at once start one server.  A socket file nobody accepts on is stale (the server
+  died) and is replaced under the same lock.
+- The server exits after ``IDLE_S`` without a request (``STUDYAPP_GRADER_IDLE_S``).
+- A server that dies mid-request is started again once; when that fails too the CLI grades
+  in its own process (``ServerUnavailable``).
+
+Frames are ``protocol`` frames.  Requests: ``{"op": "grade", "version", "db", "exercise",
+"code", "read_error", "variant_seed", "filename", "device", "now"}``, ``{"op": "ping", "version"}``,
+``{"op": "shutdown", "version"}``.  Replies: ``{"op": "verdict", "verdict"}``,
+``{"op": "pong", "pid"}``, ``{"op": "bye"}`` or ``{"op": "error", "kind", "message"}`` with
+kind ``usage`` (the learner's mistake), ``grader`` (the grader failed), ``version`` or
+``internal``.  This module imports neither torch nor textual, and its client side imports
+nothing heavy (the CLI's warm path).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import socket
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from . import protocol
+
+IDLE_S = 600.0
+START_TIMEOUT_S = 30.0
+PROTOCOL_VERSION = 1
+_HERE = Path(__file__).resolve().parent
+_PKG_ROOT = str(_HERE.parents[1])
+# What a server runs: a change to any of these makes a new version (a new socket name).
+_VERSIONED = ("grading/*.py", "storage/*.py", "cli/grade.py", "content/service.py")
+
+
+class ServerUnavailable(Exception):
+    """No grading server could be reached or started (the CLI then grades in-process)."""
+
+
+class ServerReplyError(Exception):
+    """The server answered with an error of ``kind`` (``usage``, ``grader``)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+# -- where ---------------------------------------------------------------------------------------
+
+
+def runtime_dir() -> Path:
+    """This user's runtime folder for studyapp (created with mode 0700)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import platformdirs
+
+        path = Path(platformdirs.user_runtime_dir("studyapp"))
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.stat()
+        if st.st_uid != os.geteuid():
+            raise ServerUnavailable(f"{path} belongs to another user")
+        if st.st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError as exc:
+        raise ServerUnavailable(f"{path}: {exc.strerror or exc}") from None
+    return path
+
+
+def code_version() -> str:
+    """A short hash of the code a server runs, with the interpreter it runs on."""
+    digest = hashlib.sha256(f"{PROTOCOL_VERSION}|{sys.executable}|{_PKG_ROOT}".encode())
+    base = _HERE.parent
+    for pattern in _VERSIONED:
+        for path in sorted(base.glob(pattern)):
+            digest.update(path.name.encode())
+            with contextlib.suppress(OSError):
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def socket_path(version: str | None = None) -> Path:
+    return runtime_dir() / f"grader-{version or code_version()}.sock"
+
+
+# -- client side (the CLI) -------------------------------------------------------------------
+
+
+def request(msg: dict[str, Any], *, timeout: float = 300.0) -> dict[str, Any]:
+    """Send ``msg`` to this user's server, starting one when none answers; its reply.
+
+    Raises ``ServerReplyError`` for an error reply, ``ServerUnavailable`` when no server
+    could answer (after one restart)."""
+    version = code_version()
+    path = socket_path(version)
+    msg = dict(msg, version=version)
+    last: Exception | None = None
+    for _attempt in range(2):
+        sock = connect(path) or _start(path, version)
+        try:
+            reply = _roundtrip(sock, msg, timeout)
+        except (OSError, EOFError, TimeoutError, protocol.ProtocolError, ValueError) as exc:
+            last = exc  # the server died mid-request: the next attempt starts a new one
+            continue
+        finally:
+            sock.close()
+        if reply.get("op") != "error":
+            return reply
+        if reply.get("kind") == "version":
+            last = ServerUnavailable("a grading server of another version answered")
+            continue  # it has stepped aside; the next attempt starts ours
+        raise ServerReplyError(str(reply.get("kind")), str(reply.get("message", "")))
+    raise ServerUnavailable(f"the grading server failed: {last}")
+
+
+def connect(path: Path) -> socket.socket | None:
+    """A connection to the server at ``path``, or None when nobody accepts there."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(path))
+    except (FileNotFoundError, ConnectionRefusedError):
+        sock.close()
+        return None
+    except OSError as exc:
+        sock.close()
+        raise ServerUnavailable(f"{path}: {exc.strerror or exc}") from None
+    return sock
+
+
+def _roundtrip(sock: socket.socket, msg: dict[str, Any], timeout: float) -> dict[str, Any]:
+    sock.sendall(protocol.encode(msg))
+    reply, _ = protocol.read_frame(sock.fileno(), deadline=time.monotonic() + timeout)
+    return reply
+
+
+def _start(path: Path, version: str) -> socket.socket:
+    """Start the server (one per user at a time: under the lock) and connect to it."""
+    import subprocess
+
+    folder = path.parent
+    lock_fd = os.open(folder / "grader.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        _lock(lock_fd, time.monotonic() + START_TIMEOUT_S)
+        sock = connect(path)  # another CLI started it while this one waited
+        if sock is not None:
+            return sock
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()  # stale: its server is gone (nobody accepted on it)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = _PKG_ROOT + (os.pathsep + env["PYTHONPATH"]
+                                         if env.get("PYTHONPATH") else "")
+        with open(folder / "grader-server.log", "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "studyapp.grading.server", str(path), version],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env=env,
+                close_fds=True, start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            sock = connect(path)
+            if sock is not None:
+                return sock
+            if proc.poll() is not None:
+                raise ServerUnavailable(f"the grading server exited at start (code "
+                                        f"{proc.returncode}; see {folder}/grader-server.log)")
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise ServerUnavailable("the grading server did not start in time")
+            time.sleep(0.01)
+    finally:
+        os.close(lock_fd)  # releases the lock
+
+
+def _lock(fd: int, deadline: float) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise ServerUnavailable("another studyapp kept the grading server's lock "
+                                        "too long") from None
+            time.sleep(0.02)
+
+
+# -- server side ---------------------------------------------------------------------------------
+
+
+class GradingServer:
+    def __init__(self, path: Path, version: str, idle_s: float = IDLE_S):
+        import threading  # server side only: the CLI's warm path does not pay for it
+
+        self._threading = threading
+        self.path = path
+        self.version = version
+        self.idle_s = idle_s
+        self.lock = threading.Lock()
+        self.active = 0
+        self.last = time.monotonic()
+        self.stop = threading.Event()
+        self.clients: dict[tuple, Any] = {}
+        self.contexts: dict[str, Any] = {}
+        self.inode: int | None = None
+
+    def serve(self) -> None:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)
+        try:
+            listener.bind(str(self.path))
+        finally:
+            os.umask(old)
+        self.inode = os.stat(self.path).st_ino
+        listener.listen(32)
+        listener.settimeout(0.5)
+        try:
+            while not self.stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    with self.lock:
+                        idle = self.active == 0 and time.monotonic() - self.last > self.idle_s
+                    if idle:
+                        break
+                    continue
+                with self.lock:
+                    self.active += 1
+                self._threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+        finally:
+            self._remove_socket()
+            listener.close()
+            self._close_clients()
+
+    def _remove_socket(self) -> None:
+        """Remove the socket file if it is still this server's (not a successor's)."""
+        with contextlib.suppress(OSError):
+            if os.stat(self.path).st_ino == self.inode:
+                os.unlink(self.path)
+
+    def _close_clients(self) -> None:
+        with self.lock:
+            clients, self.clients = list(self.clients.values()), {}
+        for client in clients:
+            with contextlib.suppress(Exception):
+                client.close()
+        for ctx in self.contexts.values():
+            with contextlib.suppress(Exception):
+                ctx.close()
+
+    def _handle(self, conn: socket.socket) -> None:
+        try:
+            with conn:
+                msg, _ = protocol.read_frame(conn.fileno(), deadline=time.monotonic() + 30)
+                reply = self._answer(msg)
+                with contextlib.suppress(OSError):
+                    conn.sendall(protocol.encode(reply))
+        except (OSError, EOFError, TimeoutError, protocol.ProtocolError, ValueError):
+            pass
+        finally:
+            with self.lock:
+                self.active -= 1
+                self.last = time.monotonic()
+
+    def _answer(self, msg: dict[str, Any]) -> dict[str, Any]:
+        if msg.get("version") != self.version:
+            # A CLI of another version found this server at its name: step aside.
+            self._remove_socket()
+            self.stop.set()
+            return {"op": "error", "kind": "version", "message": f"server is {self.version}"}
+        op = msg.get("op")
+        if op == "ping":
+            return {"op": "pong", "pid": os.getpid(), "version": self.version}
+        if op == "shutdown":
+            self._remove_socket()
+            self.stop.set()
+            return {"op": "bye"}
+        if op != "grade":
+            return {"op": "error", "kind": "usage", "message": f"unknown op {op!r}"}
+        try:
+            return self._grade(msg)
+        except Exception as exc:  # noqa: BLE001 - every failure is an answer, never a crash
+            return self._error_reply(exc)
+
+    def _error_reply(self, exc: Exception) -> dict[str, Any]:
+        from studyapp.errors import UserError
+
+        from .client import GraderError
+        from .exercises import GradingError
+
+        if isinstance(exc, (UserError, GradingError)):
+            return {"op": "error", "kind": "usage", "message": str(exc)}
+        if isinstance(exc, GraderError):
+            return {"op": "error", "kind": "grader", "message": str(exc)}
+        import traceback
+
+        sys.stderr.write(traceback.format_exc())
+        return {"op": "error", "kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
+
+    def _grade(self, msg: dict[str, Any]) -> dict[str, Any]:
+        from datetime import datetime
+
+        from studyapp.cli.grade import store_submission
+        from studyapp.content.service import configured_roots
+        from studyapp.errors import UserError
+
+        from .exercises import load_exercise
+
+        ctx = self._context(str(msg["db"]))
+        roots = configured_roots(ctx.database)
+        meta = load_exercise(str(msg["exercise"]), roots)
+        if msg.get("read_error"):  # the CLI could not read the file: a usage error too
+            raise UserError(str(msg["read_error"]))
+        client = self._client(str(msg.get("device", "cpu")), roots)
+        verdict = client.grade_sync(meta.id, str(msg["code"]), variant_seed=msg.get("variant_seed"),
+                                    filename=msg.get("filename"))
+        now = datetime.fromisoformat(msg["now"]) if msg.get("now") else None
+        store_submission(ctx, meta.id, str(msg["code"]), verdict, now=now)
+        return {"op": "verdict", "verdict": verdict.to_json()}
+
+    def _context(self, db_url: str) -> Any:
+        from studyapp.cli.context import CliContext
+
+        with self.lock:
+            ctx = self.contexts.get(db_url)
+            if ctx is None:
+                ctx = CliContext(db_url=db_url)
+                ctx.database  # noqa: B018 - open (and migrate) it once, not in two threads
+                self.contexts[db_url] = ctx
+        return ctx
+
+    def _client(self, device: str, roots: list[Path]) -> Any:
+        from .client import GraderClient
+
+        key = (device, tuple(str(r) for r in roots))
+        with self.lock:
+            client = self.clients.get(key)
+            if client is None:
+                client = self.clients[key] = GraderClient(device=device, roots=roots)
+                client.start()
+        return client
+
+
+def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    argv = sys.argv[1:] if argv is None else argv
+    path, version = Path(argv[0]), argv[1]
+    idle = float(os.environ.get("STUDYAPP_GRADER_IDLE_S", IDLE_S))
+    server = GradingServer(path, version, idle)
+    signal.signal(signal.SIGTERM, lambda *_: server.stop.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
