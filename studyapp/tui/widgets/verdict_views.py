@@ -111,10 +111,23 @@ def verdict_headline(verdict: Any) -> Text:
     return text
 
 
-class DiagnosisPanel(Static):
-    """Names the misconception when the submission matches a known wrong variant."""
+def fix_text(diagnosis: Any) -> str:
+    """How to fix a diagnosed mistake, when the grader gives it apart from what is wrong."""
+    for name in ("fix", "how_to_fix"):
+        value = get(diagnosis, name)
+        if value:
+            return str(value)
+    return ""
 
-    def show(self, verdict: Any) -> None:
+
+class DiagnosisPanel(Static):
+    """Names the misconception when the submission matches a known wrong variant; its
+    how-to-fix (when the grader gives one apart) shows once asked for (the hint key) or
+    after the same mistake a second time."""
+
+    def show(self, verdict: Any, *, show_fix: bool = False) -> None:
+        from studyapp.content.mathtext import render_math
+
         diagnosis = get(verdict, "diagnosis")
         status = get(verdict, "status")
         if diagnosis:
@@ -124,7 +137,13 @@ class DiagnosisPanel(Static):
             if identifier:
                 text.append(f"  ({identifier})", style="dim")
             text.append("\n")
-            text.append(get(diagnosis, "text", "") or "")
+            text.append(render_math(get(diagnosis, "text", "") or ""))
+            fix = fix_text(diagnosis)
+            if fix and show_fix:
+                text.append("\nHow to fix: ", style="bold")
+                text.append(render_math(fix))
+            elif fix:
+                text.append("\nh shows how to fix it.", style="dim")
             self.update(text)
             self.display = True
         elif status not in (None, "passed"):
@@ -135,7 +154,7 @@ class DiagnosisPanel(Static):
             text = Text()
             text.append("No known misconception matches.", style="dim")
             if message:
-                text.append("\n" + message)
+                text.append("\n" + render_math(message))
             printed = (get(verdict, "stdout") or "").strip()
             if printed:
                 text.append("\nYour code printed:\n", style="dim")
