@@ -172,9 +172,18 @@ class StudyApp(App[None]):
                 pass
 
     async def action_quit(self) -> None:
+        self.save_drafts()
         self.exit()
 
+    def save_drafts(self) -> None:
+        """Save what is typed in any open exercise (the app is about to close)."""
+        for screen in self.screen_stack:
+            save = getattr(screen, "save_draft", None)
+            if save is not None:
+                save()
+
     def on_unmount(self) -> None:
+        self.save_drafts()
         if self.grader_factory is not None:
             self._close_grader()
 

@@ -40,6 +40,20 @@ DRAFT_SAVE_DELAY = 1.0  # seconds of quiet typing before the draft is saved
 PANES = ("prompt-panel", "results-panel", "solution-panel")
 
 
+class Pane(VerticalScroll):
+    """A pane that takes focus, scrolls with the keys and can be maximized (f)."""
+
+    ALLOW_MAXIMIZE = True
+    can_focus = True
+
+
+class WidePane(ScrollableContainer):
+    """A pane whose lines are never cut: it scrolls sideways too."""
+
+    ALLOW_MAXIMIZE = True
+    can_focus = True
+
+
 @dataclass(frozen=True)
 class ExerciseOutcome:
     """What the exercise screen hands back when it rated the card."""
@@ -123,6 +137,7 @@ class ExerciseScreen(Screen):
         self.solution_as_diff = False
         self._save_timer: Timer | None = None
         self._saved_text: str | None = None
+        self._typed_text: str | None = None
         self.draft_note = ""
         self.reviewing = item.state != "new"
         from studyapp.content.prompts import shown_prompt
@@ -153,11 +168,11 @@ class ExerciseScreen(Screen):
         yield GraderBanner(id="grader-banner")
         with Horizontal(id="exercise-body"):
             with Vertical(id="side-column"):
-                with VerticalScroll(id="prompt-panel", can_focus=True):
+                with Pane(id="prompt-panel"):
                     yield Markdown(self._prompt_markdown(), id="prompt")
                     yield Markdown("", id="formulas")
                     yield Static("", id="hints")
-                with ScrollableContainer(id="solution-panel", can_focus=True):
+                with WidePane(id="solution-panel"):
                     yield Static("", id="solution")
             with Vertical(id="work-panel"):
                 editor = PythonEditor(self._initial_code(), id="editor")
@@ -165,7 +180,7 @@ class ExerciseScreen(Screen):
                 yield editor
                 yield Static(Text("ctrl+s grades your code and rates it · ctrl+r only runs the checks",
                                   style="dim"), id="run-status")
-                with VerticalScroll(id="results-panel", can_focus=True):
+                with WidePane(id="results-panel"):
                     yield ResultsTable(id="results")
                     yield DiagnosisPanel("", id="diagnosis")
                     yield DiffPanel("", id="diff")
@@ -224,6 +239,7 @@ class ExerciseScreen(Screen):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id != "editor":
             return
+        self._typed_text = event.text_area.text  # kept here: saving on exit may outlive the widget
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self.save_draft)
@@ -237,9 +253,9 @@ class ExerciseScreen(Screen):
             self._save_timer = None
         try:
             text = self.editor.text
-        except Exception:  # not composed (or already torn down)
-            return
-        if text == self._saved_text:
+        except Exception:  # torn down (the app is exiting): what was last typed
+            text = self._typed_text
+        if text is None or text == self._saved_text:
             return
         now = self.app.clock.now()
         try:
@@ -250,7 +266,8 @@ class ExerciseScreen(Screen):
             return
         self._saved_text = text
         self.draft_note = f"draft saved {short_date(now, year=False)}"
-        self.editor.border_subtitle = self.draft_note
+        if self.is_mounted and self.query("#editor"):
+            self.editor.border_subtitle = self.draft_note
 
     def on_screen_suspend(self) -> None:
         self.save_draft()

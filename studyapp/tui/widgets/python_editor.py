@@ -75,6 +75,12 @@ class PythonEditor(TextArea):
             before = self.document.get_line(row)[:column]
             self.replace("\n" + next_line_indent(before), *self.selection)
             return
+        if event.key == "tab" and not self.read_only and len(self._selected_rows()) > 1:
+            event.stop()
+            event.prevent_default()
+            self._rewrite_rows(self._selected_rows(), lambda lines: [INDENT + line if line.strip() else line
+                                                                     for line in lines])
+            return
         await super()._on_key(event)
 
     def _selected_rows(self) -> range:
