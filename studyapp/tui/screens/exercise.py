@@ -92,7 +92,7 @@ class ExerciseScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
-        Binding("ctrl+r", "run", "Run", priority=True),
+        Binding("ctrl+r", "run", "Run checks", priority=True),
         Binding("ctrl+g", "hint_while_typing", "Hint", priority=True),
         Binding("h", "hint", "Hint"),
         Binding("ctrl+o", "reveal", "Solution", priority=True),
