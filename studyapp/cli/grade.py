@@ -115,7 +115,9 @@ def format_report(verdict, meta=None) -> str:
     if verdict.diagnosis:
         lines.append("")
         lines.append(f"Diagnosis ({verdict.diagnosis.id}):")
-        lines.append(f"  {verdict.diagnosis.text}")
+        from studyapp.content.mathtext import render_math
+
+        lines.append(f"  {render_math(verdict.diagnosis.text)}")
     if verdict.stdout.strip() and verdict.status != "passed":
         lines.append("")
         lines.append("Your program printed:")
