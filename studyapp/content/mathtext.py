@@ -43,7 +43,13 @@ TEXT_COMMANDS = ("text", "textrm", "textit", "textbf", "mathrm", "mathit", "math
                  "operatorname", "boldsymbol", "bm", "mbox")
 FONT_COMMANDS = ("mathcal", "mathbb", "mathfrak", "mathscr")  # take a bare letter: \\mathcal N
 
-_CODE = re.compile(r"(^```.*?^```[^\n]*$|^~~~.*?^~~~[^\n]*$|`[^`\n]+`)", re.S | re.M)
+# code (fenced blocks, inline code) is left as it is; a `hide-on-review` block (see
+# content/prompts.py) is prose inside its fence lines
+_CODE = re.compile(
+    r"(?P<hidden>^```hide-on-review[ \t]*\n)(?P<body>.*?)(?P<close>^```[ \t]*$)"
+    r"|(?P<code>^```.*?^```[^\n]*$|^~~~.*?^~~~[^\n]*$|`[^`\n]+`)",
+    re.S | re.M,
+)
 _MATH = re.compile(
     r"\$\$(?P<d1>.+?)\$\$"
     r"|\\\[(?P<d2>.+?)\\\]"
@@ -58,9 +64,16 @@ _LEFTOVER = re.compile(r"\\([A-Za-z]+)")
 def render_math(text: str) -> str:
     """`text` with every LaTeX math span rendered as Unicode; code blocks and inline code
     are left as they are, and so is text outside math."""
-    parts = _CODE.split(text)
-    # split() with one group: even indexes are prose, odd ones the code it matched
-    return "".join(part if index % 2 else _render_prose(part) for index, part in enumerate(parts))
+    out, position = [], 0
+    for match in _CODE.finditer(text):
+        out.append(_render_prose(text[position:match.start()]))
+        if match.group("hidden") is not None:
+            out.append(match.group("hidden") + _render_prose(match.group("body")) + match.group("close"))
+        else:
+            out.append(match.group("code"))
+        position = match.end()
+    out.append(_render_prose(text[position:]))
+    return "".join(out)
 
 
 def latex_to_unicode(latex: str) -> str:
@@ -71,8 +84,9 @@ def latex_to_unicode(latex: str) -> str:
 def _render_prose(text: str) -> str:
     def replace(match: re.Match) -> str:
         display = match.group("d1") or match.group("d2")
-        if display is not None:
-            return latex_to_unicode(" ".join(display.split()))
+        if display is not None:  # equations set apart by \qquad: one line each
+            parts = re.split(r"\\qquad", " ".join(display.split()))
+            return "\n\n".join(latex_to_unicode(part) for part in parts if part.strip())
         return latex_to_unicode(match.group("i1") or match.group("i2"))
 
     return _MATH.sub(replace, text)

@@ -98,3 +98,10 @@ def test_front_matter_flag_hides_every_display_formula():
     assert review.hidden == ("$$a = b$$", "$$c = d$$")
     assert "$x$" in review.markdown and "---" not in review.markdown
     assert shown_prompt(prompt, reviewing=False).markdown.startswith("# T")
+
+
+def test_render_math_renders_inside_hide_on_review_fences_but_not_code():
+    text = "```hide-on-review\n$$a_1$$\n```\n\nWrite\n\n```python\nx = '$b_2$'\n```\n"
+    rendered = render_math(text)
+    assert "a₁" in rendered and "$a_1$" not in rendered
+    assert "x = '$b_2$'" in rendered and "Write" in rendered

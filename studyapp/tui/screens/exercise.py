@@ -47,6 +47,21 @@ class Pane(VerticalScroll):
     can_focus = True
 
 
+class PromptPane(Pane):
+    """The prompt: its code blocks are never cut; ←/→ scroll them sideways."""
+
+    BINDINGS = [
+        Binding("left", "scroll_code(-8)", "Code left", show=False),
+        Binding("right", "scroll_code(8)", "Code right", show=False),
+    ]
+
+    def action_scroll_code(self, columns: int) -> None:
+        from textual.widgets._markdown import MarkdownFence
+
+        for fence in self.query(MarkdownFence):
+            fence.scroll_relative(x=columns, animate=False)
+
+
 class WidePane(ScrollableContainer):
     """A pane whose lines are never cut: it scrolls sideways too."""
 
@@ -92,7 +107,7 @@ class ExerciseScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
-        Binding("ctrl+r", "run", "Run checks", priority=True),
+        Binding("ctrl+r", "run", "Run", priority=True),
         Binding("ctrl+g", "hint_while_typing", "Hint", priority=True),
         Binding("h", "hint", "Hint"),
         Binding("ctrl+o", "reveal", "Solution", priority=True),
@@ -106,12 +121,14 @@ class ExerciseScreen(Screen):
         Binding("v", "solution_view", "Side/diff", show=False),
         Binding("y", "history", "History"),
         Binding("x", "reset_to_starter", "Reset", show=False),
-        Binding("escape", "leave_editor", "Leave editor"),
+        Binding("escape", "leave_editor", "Panes"),
         Binding("escape", "back", "Back"),
     ]
     HELP_EXTRA = [
         ("ctrl+s", "Submit: grade the code as it is, then rate"),
-        ("ctrl+r", "Run the checks only"),
+        ("ctrl+r", "Run checks only (no rating)"),
+        ("esc", "In the editor: leave it for the panes (then esc goes back)"),
+        ("← →", "In the prompt: scroll its code blocks sideways"),
         ("ctrl+b", "Collapse / show the prompt pane"),
         ("enter / tab / shift+tab", "In the editor: keep indent / indent / dedent"),
         ("ctrl+/ · ctrl+l", "In the editor: toggle comment · toggle soft wrap"),
@@ -168,7 +185,7 @@ class ExerciseScreen(Screen):
         yield GraderBanner(id="grader-banner")
         with Horizontal(id="exercise-body"):
             with Vertical(id="side-column"):
-                with Pane(id="prompt-panel"):
+                with PromptPane(id="prompt-panel"):
                     yield Markdown(self._prompt_markdown(), id="prompt")
                     yield Markdown("", id="formulas")
                     yield Static("", id="hints")
@@ -178,8 +195,7 @@ class ExerciseScreen(Screen):
                 editor = PythonEditor(self._initial_code(), id="editor")
                 editor.cursor_blink = getattr(self.app, "cursor_blink", True)
                 yield editor
-                yield Static(Text("ctrl+s grades your code and rates it · ctrl+r only runs the checks",
-                                  style="dim"), id="run-status")
+                yield Static(Text("ctrl+s: grade + rate · ctrl+r: run checks", style="dim"), id="run-status")
                 with WidePane(id="results-panel"):
                     yield ResultsTable(id="results")
                     yield DiagnosisPanel("", id="diagnosis")
@@ -195,9 +211,10 @@ class ExerciseScreen(Screen):
         signature = extra.get("signature", "")
         prompt = self.prompt.markdown.strip()
         head = "" if prompt.startswith("#") else f"## {title}\n\n"  # prompts usually bring their own
+        tail = ""
         if signature and signature not in prompt:
-            head += f"```python\n{signature}\n```\n\n"
-        return render_math(head + prompt)
+            tail = f"\n\n```python\n{signature}\n```\n"
+        return render_math(head + prompt + tail)
 
     def _initial_code(self) -> str:
         """The latest draft (or graded attempt, whichever is newer), else the starter."""
