@@ -51,15 +51,27 @@ class PromptPane(Pane):
     """The prompt: its code blocks are never cut; ←/→ scroll them sideways."""
 
     BINDINGS = [
-        Binding("left", "scroll_code(-8)", "Code left", show=False),
-        Binding("right", "scroll_code(8)", "Code right", show=False),
+        Binding("left", "sideways(-8)", "Code left", show=False),
+        Binding("right", "sideways(8)", "Code right", show=False),
     ]
 
-    def action_scroll_code(self, columns: int) -> None:
+    def wide_parts(self):
         from textual.widgets._markdown import MarkdownFence
 
-        for fence in self.query(MarkdownFence):
-            fence.scroll_relative(x=columns, animate=False)
+        return self.query(MarkdownFence)
+
+    def action_sideways(self, columns: int) -> None:
+        for part in self.wide_parts():
+            part.scroll_relative(x=columns, animate=False)
+
+
+class ResultsPane(PromptPane):
+    """The results: the table (←/→ scroll it to the long regime names), the diagnosis, the diff."""
+
+    ALLOW_MAXIMIZE = True
+
+    def wide_parts(self):
+        return self.query(ResultsTable)
 
 
 class WidePane(ScrollableContainer):
@@ -196,7 +208,7 @@ class ExerciseScreen(Screen):
                 editor.cursor_blink = getattr(self.app, "cursor_blink", True)
                 yield editor
                 yield Static(Text("ctrl+s: grade + rate · ctrl+r: run checks", style="dim"), id="run-status")
-                with WidePane(id="results-panel"):
+                with ResultsPane(id="results-panel"):
                     yield ResultsTable(id="results")
                     yield DiagnosisPanel("", id="diagnosis")
                     yield DiffPanel("", id="diff")
@@ -455,6 +467,7 @@ class ExerciseScreen(Screen):
         panel = self.query_one("#solution-panel")
         panel.display = True
         self.query_one("#side-column").display = True
+        self.add_class("-solution")  # half the width each: the solution beside the learner's code
         panel.focus()
         self._save_rating(1)
         self.refresh_bindings()
