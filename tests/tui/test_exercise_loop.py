@@ -204,6 +204,7 @@ async def test_submission_history_lists_opens_and_diffs(make_app):
         history = app.screen
         assert "Submissions (1)" in plain(history.query_one(".dialog-title"))
         assert "return a - b" in plain(history.query_one("#history-code"))
+        assert "FAILED" in plain(history.query_one("#history-verdict"))
         await pilot.press("d")
         shown = plain(history.query_one("#history-code"))
         assert "-    return a - b" in shown and "+    return a + b" in shown

@@ -33,7 +33,8 @@ class SubmissionHistory(ModalScreen[str | None]):
     SubmissionHistory { align: center middle; background: $background 60%; }
     #history-body { height: 1fr; }
     #history-list { width: 22; height: 1fr; }
-    #history-code-panel { width: 1fr; height: 1fr; }
+    #history-right { width: 1fr; height: 1fr; }
+    #history-code-panel { height: 1fr; }
     #history-code { width: auto; }
     """
 
@@ -54,8 +55,10 @@ class SubmissionHistory(ModalScreen[str | None]):
             yield Label(f"Submissions ({len(self.submissions)})", classes="dialog-title")
             with Horizontal(id="history-body"):
                 yield OptionList(*[self._option(s) for s in self.submissions], id="history-list")
-                with ScrollableContainer(id="history-code-panel"):
-                    yield Static("", id="history-code")
+                with Vertical(id="history-right"):
+                    yield Static("", id="history-verdict")
+                    with ScrollableContainer(id="history-code-panel"):
+                        yield Static("", id="history-code")
             yield Static("↑↓ choose · d code/diff against your draft · l load into the editor · esc close",
                          classes="muted")
 
@@ -86,6 +89,11 @@ class SubmissionHistory(ModalScreen[str | None]):
         submission = self.current
         if submission is None:
             return
+        from studyapp.tui.widgets.verdict_views import verdict_headline
+
+        headline = verdict_headline(submission.verdict or {"status": submission.status})
+        headline.append(f"  {short_date(submission.created_at)}", style="dim")
+        self.query_one("#history-verdict", Static).update(headline)
         view = self.query_one("#history-code", Static)
         if self.show_diff:
             lines = code_diff(submission.code, self.draft, "submission", "draft")
