@@ -234,3 +234,44 @@ async def test_hint_ladder_brings_back_formulas_hidden_on_review(make_app, study
         await pilot.pause()
         assert "c = a + b" in screen.query_one("#formulas").source
         assert screen.attempt.hints_used == 1
+
+
+async def test_editor_has_80_code_columns_at_120_with_the_prompt_shown(make_app):
+    app = make_app(FakeGrader())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_exercise(app, pilot)
+        editor = screen.editor
+        assert screen.query_one("#side-column").display
+        assert editor.content_region.width - editor.gutter_width >= 80
+
+
+class FixGrader(FakeGrader):
+    """A grader whose diagnosis says apart what is wrong and how to fix it."""
+
+    async def grade(self, exercise_id, code, *, variant_seed=None):
+        verdict = (await super().grade(exercise_id, code, variant_seed=variant_seed)).to_json()
+        if verdict["diagnosis"]:
+            verdict["diagnosis"]["fix"] = "Return a + b."
+        return verdict
+
+
+async def test_how_to_fix_shows_on_the_hint_key_or_the_same_mistake_twice(make_app):
+    app = make_app(FixGrader())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        diagnosis = plain(screen.query_one("#diagnosis"))
+        assert "subtracts" in diagnosis and "Return a + b." not in diagnosis and "how to fix" in diagnosis
+        await pilot.press("ctrl+r")  # the same mistake again
+        await settle(pilot)
+        assert "How to fix: Return a + b." in plain(screen.query_one("#diagnosis"))
+
+    app = make_app(FixGrader())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press("ctrl+g")  # the hint key
+        await pilot.pause()
+        assert "How to fix: Return a + b." in plain(screen.query_one("#diagnosis"))
