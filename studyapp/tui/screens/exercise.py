@@ -426,9 +426,13 @@ class ExerciseScreen(Screen):
             self.attempt.formulas_shown = True
             self.attempt.hints_used += 1
             formulas = self.query_one("#formulas", Markdown)
-            formulas.update(render_math("**Worked formulas**\n\n" + "\n\n".join(self.prompt.hidden)))
             formulas.display = True
-            self.show_in_prompt_panel(formulas)
+
+            async def show() -> None:  # scrolled to once the Markdown is built and laid out
+                await formulas.update(render_math("**Worked formulas**\n\n" + "\n\n".join(self.prompt.hidden)))
+                self.show_in_prompt_panel(formulas)
+
+            self.call_later(show)
             return
         if self.last_verdict is not None and get(self.last_verdict, "diagnosis"):
             self.query_one("#diagnosis", DiagnosisPanel).show(self.last_verdict, show_fix=True)
