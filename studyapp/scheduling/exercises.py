@@ -83,8 +83,9 @@ def suggest_exercise_rating(
     if not runs:
         return RatingSuggestion(AGAIN, "the checks have not run")
     if not runs[-1]:
-        return RatingSuggestion(AGAIN, f"the checks did not pass ({_count(failed, 'failed run')}, "
-                                       f"{_count(len(runs) - failed, 'pass')})")
+        passes = len(runs) - failed
+        earlier = f"; {passes} earlier run{'' if passes == 1 else 's'} passed" if passes else ""
+        return RatingSuggestion(AGAIN, f"the checks did not pass ({_count(failed, 'failed run')}{earlier})")
     rating = exercise_rating(
         passed=True,
         failed_attempts=failed,
