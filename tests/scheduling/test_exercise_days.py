@@ -87,3 +87,15 @@ def test_never_first_time_after_a_failed_run():
     for runs in ([False, True], [False, False, True], [True, False, True]):
         reason = suggest(runs, seconds=1.0).reason
         assert "first" not in reason
+
+
+def test_rescheduling_a_preset_keeps_exercise_steps_in_days(service, database, curriculum, clock, no_fuzz):
+    from studyapp.scheduling.optimize import reschedule_preset
+    from tests.scheduling.conftest import card_state
+
+    exercise, card = curriculum["sgd-step"], curriculum["sgd-1"]
+    service.review(exercise, AGAIN)
+    service.review(card, AGAIN)
+    before = card_state(database, exercise), card_state(database, card)
+    assert reschedule_preset(database, clock, "default") >= 2
+    assert (card_state(database, exercise), card_state(database, card)) == before
