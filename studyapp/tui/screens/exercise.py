@@ -413,7 +413,7 @@ class ExerciseScreen(Screen):
         """Scroll the prompt panel to a part that just appeared (after it is laid out: a
         widget that was hidden has no place until the next layout pass)."""
         panel = self.query_one("#prompt-panel")
-        self.set_timer(0.05, lambda: panel.scroll_to_widget(widget, animate=False, top=True))
+        self.call_after_refresh(lambda: panel.scroll_to_widget(widget, animate=False, top=True))
 
     # -- help along the way -------------------------------------------------------------
 
