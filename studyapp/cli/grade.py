@@ -121,12 +121,14 @@ def format_report(verdict, meta=None) -> str:
     if verdict.diagnosis:
         d = verdict.diagnosis
         lines.append("")
+        from studyapp.content.mathtext import render_math
+
         lines.append(f"Diagnosis ({d.id}):")
-        lines.append(f"  {d.what or d.text}")
+        lines.append(f"  {render_math(d.what or d.text)}")
         if d.evidence:
-            lines.append(f"  Evidence: {d.evidence}")
+            lines.append(f"  Evidence: {render_math(d.evidence)}")
         if d.fix:
-            lines.append(f"  How to fix it: {d.fix}")
+            lines.append(f"  How to fix it: {render_math(d.fix)}")
     if verdict.stdout.strip() and verdict.status != "passed":
         lines.append("")
         lines.append("Your program printed:")

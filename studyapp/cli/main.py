@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "studyapp.cli.grade",
     "studyapp.cli.interop_commands",
     "studyapp.cli.stats_command",
+    "studyapp.cli.exercise_commands",
 )
 
 

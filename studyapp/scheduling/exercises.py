@@ -7,6 +7,8 @@ ReviewService.review saves it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 
@@ -38,6 +40,72 @@ def exercise_rating(
     if target_seconds > 0 and 0 <= seconds < target_seconds:
         return EASY
     return GOOD
+
+
+RATING_LABELS = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+
+
+@dataclass(frozen=True)
+class RatingSuggestion:
+    """The rating the exercise screen offers, and why (the screen only shows it)."""
+
+    rating: int
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return RATING_LABELS[self.rating]
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def suggest_exercise_rating(
+    *,
+    runs: Sequence[bool],
+    hints_used: int,
+    revealed: bool,
+    seconds: float | None,
+    target_seconds: int,
+) -> RatingSuggestion:
+    """The one place the suggested rating of an exercise is worked out.
+
+    `runs` is every graded run since the exercise was last reviewed, this visit's
+    included, oldest first (True: passed); the last one is the code being submitted.
+    `hints_used` counts hints and hidden formulas brought back; `seconds` is the time
+    this visit took to its first pass. A pass counts as first-try only when the very
+    first run passed: a failed run before it always makes it Hard at best.
+    """
+    failed = sum(1 for passed in runs if not passed)
+    if revealed:
+        return RatingSuggestion(AGAIN, "you revealed the solution")
+    if not runs:
+        return RatingSuggestion(AGAIN, "the checks have not run")
+    if not runs[-1]:
+        passes = len(runs) - failed
+        earlier = f"; {passes} earlier run{'' if passes == 1 else 's'} passed" if passes else ""
+        return RatingSuggestion(AGAIN, f"the checks did not pass ({_count(failed, 'failed run')}{earlier})")
+    rating = exercise_rating(
+        passed=True,
+        failed_attempts=failed,
+        hints_used=hints_used,
+        revealed=False,
+        gave_up=False,
+        seconds=seconds if seconds is not None else float("inf"),
+        target_seconds=target_seconds,
+    )
+    if rating == HARD:
+        parts = []
+        if failed:
+            parts.append(_count(failed, "failed run"))
+        if hints_used:
+            parts.append(_count(hints_used, "hint"))
+        return RatingSuggestion(HARD, "passed after " + " and ".join(parts))
+    timing = ""
+    if seconds is not None and target_seconds > 0:
+        timing = f" in {round(seconds)}s, " + ("under" if rating == EASY else "over") + f" the {target_seconds}s target"
+    return RatingSuggestion(rating, "passed on the first run with no hint" + timing)
 
 
 def variant_seed(card_id: int, reps: int) -> int:

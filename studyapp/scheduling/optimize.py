@@ -322,13 +322,13 @@ def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int
         fitted = load_parameters(session, preset_name)
         rows = session.execute(
             select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.prev_state,
-                   ReviewLog.prev_reps, Card.deck_id)
+                   ReviewLog.prev_reps, Card.deck_id, Card.kind)
             .join(Card, Card.id == ReviewLog.card_id)
             .where(Card.deck_id.in_([i for i, _ in decks]))
             .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)
         ).all()
         slug_of = dict(decks)
-        schedulers: dict[str, fsrs.Scheduler] = {}
+        schedulers: dict[tuple[str, bool], fsrs.Scheduler] = {}
         updates = []
         by_card: dict[int, list] = {}
         for row in rows:
@@ -339,11 +339,13 @@ def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int
                 continue
             slug = slug_of[history[0][5]]
             preset = presets[slug]
-            scheduler = schedulers.get(slug)
+            exercise = history[0][6] == "exercise"  # exercises keep their steps in days
+            scheduler = schedulers.get((slug, exercise))
             if scheduler is None:
-                scheduler = schedulers[slug] = preset.scheduler(fitted.parameters if fitted else None)
+                scheduler = schedulers[(slug, exercise)] = preset.scheduler(
+                    fitted.parameters if fitted else None, exercise=exercise)
             card = fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=as_utc(history[start][1]))
-            for _, reviewed_at, rating, _, _, _ in history[start:]:
+            for _, reviewed_at, rating, _, _, _, _ in history[start:]:
                 card, _ = scheduler.review_card(card, fsrs.Rating(rating), as_utc(reviewed_at))
             last_at, last_reps = as_utc(history[-1][1]), history[-1][4]
             if preset.enable_fuzzing and card.state == fsrs.State.Review:

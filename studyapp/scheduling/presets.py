@@ -28,6 +28,7 @@ PARAMS_KEY_PREFIX = "fsrs:params:"
 DEFAULT_PRESET_NAME = "default"
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 
+EXERCISE_STEP_FIELDS = ("exercise_learning_steps", "exercise_relearning_steps")
 _STEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"s": 1, "": 60, "m": 60, "h": 3600, "d": 86400}
 
@@ -64,6 +65,11 @@ class Preset:
     desired_retention: float = 0.9
     learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
     relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    # Exercises take minutes of work and are rated from a whole attempt, so they are
+    # never shown twice in one session: their steps are in days (after a failure, the
+    # next day), while the deck's cards keep the minute steps above.
+    exercise_learning_steps: tuple[timedelta, ...] = (timedelta(days=1),)
+    exercise_relearning_steps: tuple[timedelta, ...] = (timedelta(days=1),)
     maximum_interval: int = 36500
     new_per_day: int = 20
     reviews_per_day: int = 200
@@ -76,7 +82,13 @@ class Preset:
     def __post_init__(self) -> None:
         object.__setattr__(self, "learning_steps", tuple(parse_step(s) for s in self.learning_steps))
         object.__setattr__(self, "relearning_steps", tuple(parse_step(s) for s in self.relearning_steps))
+        for name in EXERCISE_STEP_FIELDS:
+            object.__setattr__(self, name, tuple(parse_step(s) for s in getattr(self, name)))
         problems = []
+        for name in EXERCISE_STEP_FIELDS:
+            if any(step < timedelta(days=1) for step in getattr(self, name)):
+                problems.append(f"{name} must be whole days or longer (e.g. 1d 3d): an exercise never "
+                                "comes back in the same session")
         if not 0.7 <= self.desired_retention <= 0.99:
             problems.append(f"desired_retention must be between 0.70 and 0.99, got {self.desired_retention}")
         if self.maximum_interval < 1:
@@ -94,6 +106,8 @@ class Preset:
         data = asdict(self)
         data["learning_steps"] = [format_step(s) for s in self.learning_steps]
         data["relearning_steps"] = [format_step(s) for s in self.relearning_steps]
+        for name in EXERCISE_STEP_FIELDS:
+            data[name] = [format_step(s) for s in getattr(self, name)]
         if not self.extra:
             data.pop("extra")
         return data
@@ -103,7 +117,7 @@ class Preset:
         known = {f.name for f in fields(cls)} - {"extra"}
         values = {k: v for k, v in data.items() if k in known}
         unknown = {k: v for k, v in data.items() if k not in known and k != "extra"}
-        for key in ("learning_steps", "relearning_steps"):
+        for key in ("learning_steps", "relearning_steps", *EXERCISE_STEP_FIELDS):
             if key in values:
                 raw = values[key]
                 values[key] = tuple(raw.split() if isinstance(raw, str) else raw)
@@ -112,14 +126,15 @@ class Preset:
     def with_changes(self, **changes: Any) -> Preset:
         return replace(self, **changes)
 
-    def scheduler(self, parameters: Sequence[float] | None = None) -> fsrs.Scheduler:
-        """A py-fsrs scheduler for this preset. Fuzz is applied by studyapp (deterministic per
-        card and review, so a preview shows exactly what the review will give), never by py-fsrs."""
+    def scheduler(self, parameters: Sequence[float] | None = None, *, exercise: bool = False) -> fsrs.Scheduler:
+        """A py-fsrs scheduler for this preset (for its exercises: with the exercise steps).
+        Fuzz is applied by studyapp (deterministic per card and review, so a preview shows
+        exactly what the review will give), never by py-fsrs."""
         return fsrs.Scheduler(
             parameters=tuple(parameters) if parameters else DEFAULT_PARAMETERS,
             desired_retention=self.desired_retention,
-            learning_steps=self.learning_steps,
-            relearning_steps=self.relearning_steps,
+            learning_steps=self.exercise_learning_steps if exercise else self.learning_steps,
+            relearning_steps=self.exercise_relearning_steps if exercise else self.relearning_steps,
             maximum_interval=self.maximum_interval,
             enable_fuzzing=False,
         )

@@ -205,7 +205,7 @@ class ReviewService:
         if not 0 <= day_start_hour <= 23:
             raise UserError(f"day_start_hour must be between 0 and 23, got {day_start_hour}")
         self.day_start_hour = day_start_hour
-        self._schedulers: dict[tuple[Preset, tuple[float, ...]], fsrs.Scheduler] = {}
+        self._schedulers: dict[tuple[Preset, tuple[float, ...], bool], fsrs.Scheduler] = {}
         # (log id, card id, reviewed at) -> (leech tag added, suspended) for this session's reviews
         self._leech_actions: dict[tuple, tuple[bool, bool]] = {}
         self._cache = QueueCache()
@@ -257,7 +257,8 @@ class ReviewService:
         with self.database.unit_of_work() as session:
             key = QueueCache.fingerprint(session)
             row = self._read_card(session, card_id)
-            preset, scheduler = self._scheduler_for_deck_id(session, key, now, row.deck_id)
+            preset, scheduler = self._scheduler_for_deck_id(session, key, now, row.deck_id,
+                                                            exercise=row.kind == "exercise")
             state = _StateRow(row)
             return {
                 rating: self._transition(scheduler, preset, card_id, state, rating, now)[0].due - now
@@ -281,7 +282,8 @@ class ReviewService:
             if row.card_id is None:  # a card without a state row: never reviewed
                 conn.execute(insert(CardState.__table__).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0))
             state = _StateRow(row)
-            preset, scheduler = self._scheduler_for_deck_id(session, key_before, now, deck_id)
+            preset, scheduler = self._scheduler_for_deck_id(session, key_before, now, deck_id,
+                                                            exercise=row.kind == "exercise")
             after, retrievability = self._transition(scheduler, preset, card_id, state, rating, now)
             prev_state = state.state
             log_id = conn.execute(insert(ReviewLog.__table__).values(
@@ -426,20 +428,24 @@ class ReviewService:
         return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS)
 
     def _scheduler_for_deck_id(self, session: Session, key: tuple | None, now: datetime,
-                               deck_id: int) -> tuple[Preset, fsrs.Scheduler]:
-        """The deck's preset and scheduler, from the queue snapshot when nothing was written since."""
+                               deck_id: int, *, exercise: bool = False) -> tuple[Preset, fsrs.Scheduler]:
+        """The deck's preset and scheduler (an exercise's: with the preset's exercise steps),
+        from the queue snapshot when nothing was written since."""
         snap = self._cache.current(key, self.today_start(now))
         if snap is not None and deck_id in snap.decks and snap.parameters is not None:
             preset = snap.decks[deck_id].preset
-            return preset, self._scheduler(preset, snap.parameters.get(preset.name, DEFAULT_PARAMETERS))
+            parameters = snap.parameters.get(preset.name, DEFAULT_PARAMETERS)
+            return preset, self._scheduler(preset, parameters, exercise)
         slug = session.scalar(select(Deck.slug).where(Deck.id == deck_id))
-        return self._scheduler_for(session, slug)
+        preset = load_preset(session, slug)
+        fitted = load_parameters(session, preset.name)
+        return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS, exercise)
 
-    def _scheduler(self, preset: Preset, parameters: Sequence[float]) -> fsrs.Scheduler:
-        key = (preset, tuple(parameters))
+    def _scheduler(self, preset: Preset, parameters: Sequence[float], exercise: bool = False) -> fsrs.Scheduler:
+        key = (preset, tuple(parameters), exercise)
         scheduler = self._schedulers.get(key)
         if scheduler is None:
-            scheduler = self._schedulers[key] = preset.scheduler(parameters)
+            scheduler = self._schedulers[key] = preset.scheduler(parameters, exercise=exercise)
         return scheduler
 
     def _transition(
@@ -458,7 +464,7 @@ class ReviewService:
     def _read_card(self, session: Session, card_id: int):
         """The card's deck, flags and scheduling state in one plain query."""
         row = session.connection().execute(
-            select(Card.deck_id, Card.content_id, Card.retired, Card.suspended, Card.tags, CardState.card_id,
+            select(Card.deck_id, Card.content_id, Card.kind, Card.retired, Card.suspended, Card.tags, CardState.card_id,
                    CardState.state, CardState.step, CardState.stability, CardState.difficulty, CardState.due,
                    CardState.last_review, CardState.reps, CardState.lapses)
             .join(CardState, CardState.card_id == Card.id, isouter=True)

@@ -156,6 +156,16 @@ class Submission(Base):
     __table_args__ = (Index("ix_submissions_exercise", "exercise_id", "created_at"),)
 
 
+class Draft(Base):
+    """The editor's latest text for an exercise, saved as the learner types (one per exercise)."""
+
+    __tablename__ = "drafts"
+
+    exercise_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    code: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
 class Setting(Base):
     __tablename__ = "settings"
 

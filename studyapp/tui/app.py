@@ -66,6 +66,7 @@ class StudyApp(App[None]):
         day_start_hour: int | None = None,
         cursor_blink: bool = True,
         editor: str | None = None,
+        start_exercise: int | None = None,
     ) -> None:
         super().__init__()
         self._database_source = database
@@ -81,6 +82,7 @@ class StudyApp(App[None]):
         self.day_start_override = day_start_hour
         self.cursor_blink = cursor_blink
         self.editor = editor
+        self.start_exercise = start_exercise  # a card id: open it once the database is ready
         self._service = None
         self._preferences = None
         self.announced_ready = False  # DatabaseReady posted (by the dashboard's first load)
@@ -151,6 +153,9 @@ class StudyApp(App[None]):
         self.apply_theme(message.preferences.theme)
         if self.grader is None and self.grader_factory is not None:
             self._start_grader()
+        if self.start_exercise is not None:  # `studyapp practice EXERCISE`
+            card_id, self.start_exercise = self.start_exercise, None
+            self.open_exercise(card_id)
 
     def _start_grader(self) -> None:
         try:
@@ -172,9 +177,18 @@ class StudyApp(App[None]):
                 pass
 
     async def action_quit(self) -> None:
+        self.save_drafts()
         self.exit()
 
+    def save_drafts(self) -> None:
+        """Save what is typed in any open exercise (the app is about to close)."""
+        for screen in self.screen_stack:
+            save = getattr(screen, "save_draft", None)
+            if save is not None:
+                save()
+
     def on_unmount(self) -> None:
+        self.save_drafts()
         if self.grader_factory is not None:
             self._close_grader()
 

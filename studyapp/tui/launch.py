@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 
-def launch_tui(ctx) -> int:
+def launch_tui(ctx, *, exercise_card_id: int | None = None) -> int:
+    """Run the app (on one exercise, for `studyapp practice`)."""
     from studyapp.tui.app import StudyApp
 
     app = StudyApp(
@@ -11,6 +12,7 @@ def launch_tui(ctx) -> int:
         database=lambda: ctx.database,
         clock=ctx.clock,
         grader_factory=make_grader,
+        start_exercise=exercise_card_id,
     )
     app.run()
     return app.return_code or 0

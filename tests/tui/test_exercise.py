@@ -121,7 +121,8 @@ async def test_reveal_the_solution_after_confirming_rates_again(make_app, study_
         await pilot.press("y")
         await pilot.pause()
         assert screen.attempt.revealed
-        assert "return a + b" in screen.query_one("#solution").source
+        assert "return a + b" in plain(screen.query_one("#solution"))
+        assert screen.focused is screen.query_one("#solution-panel")
         with study_db.unit_of_work() as session:
             assert session.scalars(select(ReviewLog.rating)).all() == [1]
         await pilot.press("ctrl+s")  # already rated: submit just leaves
@@ -190,6 +191,7 @@ async def test_ctrl_e_edits_in_the_external_editor_and_grades_again(make_app, mo
         return "def add(a, b):\n    return a + b\n", None
 
     monkeypatch.setattr(external, "edit_text", fake_edit_text)
+    monkeypatch.setenv("EDITOR", "vi")
     grader = FakeGrader()
     app = make_app(grader)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -200,3 +202,15 @@ async def test_ctrl_e_edits_in_the_external_editor_and_grades_again(make_app, mo
         assert "return a + b" in screen.query_one("#editor").text
         assert len(grader.calls) == 1
         assert "PASSED" in plain(screen.query_one("#run-status"))
+
+
+async def test_ctrl_e_without_editor_says_how_to_set_it(make_app, monkeypatch):
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = make_app(FakeGrader())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_exercise(app, pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert any("set $EDITOR" in str(n.message) and "export EDITOR=" in str(n.message)
+                   for n in app._notifications)

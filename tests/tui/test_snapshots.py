@@ -71,6 +71,44 @@ async def _submit(pilot) -> None:
     await pilot.press("ctrl+s")
 
 
+async def _open_exercise_with_draft(pilot) -> None:
+    from studyapp.study.drafts import save_draft
+
+    app = pilot.app
+    with app.database.unit_of_work() as session:
+        save_draft(session, "toy-add", "def add(a, b):\n    # my draft: elementwise?\n    return a\n",
+                   app.clock.now())
+    app.open_exercise(exercise_id(app))
+    await settle(pilot)
+
+
+async def _open_exercise_with_math(pilot) -> None:
+    app = pilot.app
+    with app.database.unit_of_work() as session:
+        card = session.get(Card, exercise_id(app))
+        card.front = ("# Adam, in one line\n\n"
+                      "$$\\hat m_t = \\frac{m_t}{1-\\beta_1^t} \\qquad "
+                      "\\theta_t = \\theta_{t-1} - \\eta\\,\\frac{\\hat m_t}{\\sqrt{\\hat v_t} + \\epsilon}$$\n\n"
+                      "Write `add(a, b)` for tensors $a, b \\in \\mathbb{R}^{n}$:\n\n"
+                      "```python\nreturn a + b  # a long line of code that is wider than the prompt pane at 80 columns\n```\n")
+    app.open_exercise(exercise_id(app))
+    await settle(pilot)
+
+
+async def _reveal_and_maximize(pilot) -> None:
+    app = pilot.app
+    app.open_exercise(exercise_id(app))
+    await settle(pilot)
+    for key in ("ctrl+o", "y", "f"):
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def _history(pilot) -> None:
+    await _open_exercise_and_fail(pilot)
+    await pilot.press("y")
+
+
 async def _edit(pilot) -> None:
     await pilot.press("e")
 
@@ -84,6 +122,10 @@ SCREENS = {
     "card_editor": navigate("s", then=_edit),
     "exercise": navigate(then=_open_exercise_and_fail),
     "exercise_rating": navigate(then=_submit),
+    "exercise_draft": navigate(then=_open_exercise_with_draft),
+    "exercise_math": navigate(then=_open_exercise_with_math),
+    "exercise_solution_maximized": navigate(then=_reveal_and_maximize),
+    "exercise_history": navigate(then=_history),
     "browse": navigate("b"),
     "stats": navigate("t"),
     "stats_outlook": navigate("t", "2"),

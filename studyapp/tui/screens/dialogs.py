@@ -89,8 +89,10 @@ class RatingDialog(ModalScreen[int | None]):
         Binding("escape", "cancel", "Back"),
     ]
 
-    def __init__(self, suggested: int, reason: str, intervals: dict[int, str] | None = None) -> None:
+    def __init__(self, suggested: int, reason: str, intervals: dict[int, str] | None = None, *,
+                 verdict=None) -> None:
         super().__init__()
+        self.verdict = verdict  # the verdict's headline (rich Text) when the rating follows a run
         self.suggested = suggested
         self.reason = reason
         self.intervals = intervals or {}
@@ -99,6 +101,8 @@ class RatingDialog(ModalScreen[int | None]):
         name = dict(RATINGS)[self.suggested]
         with Vertical(classes="dialog"):
             yield Label("Rate this exercise", classes="dialog-title")
+            if self.verdict is not None:
+                yield Static(self.verdict, id="rating-verdict", classes="dialog-text")
             yield Static(f"Suggested: [b]{name}[/b] — {self.reason}", id="rating-reason", classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 for value, label in RATINGS:

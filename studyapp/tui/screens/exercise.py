@@ -1,28 +1,32 @@
-"""Exercise: the prompt as Markdown, a Python code editor with the starter or the
-learner's last attempt, checks run in the background (ctrl+r) into a results table,
-the diagnosis, a diff of expected vs got for the worst failing check, a hint ladder,
-the solution behind a confirmation (rated Again), and submitting through the
-scheduler's exercise rules with a chance to override."""
+"""Exercise: the prompt (math rendered, worked formulas hidden on review), a Python code
+editor holding the learner's draft (saved as they type), checks run in the background
+(ctrl+r) into a results pane (table, diagnosis, diff), a hint ladder, the solution behind
+a confirmation (rated Again) shown beside the learner's code or as a diff against it,
+and submit (ctrl+s): grade the code as it is, show the verdict, offer the rating the
+scheduler suggests."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from rich.syntax import Syntax
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Static, TextArea
 
 from studyapp.errors import UserError
-from studyapp.tui.formatting import interval
+from studyapp.tui.formatting import interval, short_date
 from studyapp.tui.messages import GradeFailed, GradeFinished
 from studyapp.tui.widgets.grader_banner import GraderBanner, grader_state
+from studyapp.tui.widgets.python_editor import PythonEditor
 from studyapp.tui.widgets.verdict_views import (
     DiagnosisPanel,
     DiffPanel,
@@ -32,6 +36,49 @@ from studyapp.tui.widgets.verdict_views import (
 )
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+DRAFT_SAVE_DELAY = 1.0  # seconds of quiet typing before the draft is saved
+PANES = ("prompt-panel", "results-panel", "solution-panel")
+
+
+class Pane(VerticalScroll):
+    """A pane that takes focus, scrolls with the keys and can be maximized (f)."""
+
+    ALLOW_MAXIMIZE = True
+    can_focus = True
+
+
+class PromptPane(Pane):
+    """The prompt: its code blocks are never cut; ←/→ scroll them sideways."""
+
+    BINDINGS = [
+        Binding("left", "sideways(-8)", "Code left", show=False),
+        Binding("right", "sideways(8)", "Code right", show=False),
+    ]
+
+    def wide_parts(self):
+        from textual.widgets._markdown import MarkdownFence
+
+        return self.query(MarkdownFence)
+
+    def action_sideways(self, columns: int) -> None:
+        for part in self.wide_parts():
+            part.scroll_relative(x=columns, animate=False)
+
+
+class ResultsPane(PromptPane):
+    """The results: the table (←/→ scroll it to the long regime names), the diagnosis, the diff."""
+
+    ALLOW_MAXIMIZE = True
+
+    def wide_parts(self):
+        return self.query(ResultsTable)
+
+
+class WidePane(ScrollableContainer):
+    """A pane whose lines are never cut: it scrolls sideways too."""
+
+    ALLOW_MAXIMIZE = True
+    can_focus = True
 
 
 @dataclass(frozen=True)
@@ -44,29 +91,64 @@ class ExerciseOutcome:
 
 @dataclass
 class Attempt:
-    """The learner's effort on this exercise, which becomes the rating."""
+    """The learner's effort on this exercise, which the scheduler turns into a rating."""
 
-    runs: int = 0
-    failed_before_pass: int = 0
-    passed: bool = False
+    earlier_runs: list[bool] = field(default_factory=list)  # since the last review, before this visit
+    visit_runs: list[bool] = field(default_factory=list)
     hints_used: int = 0
+    formulas_shown: bool = False  # hidden worked formulas brought back (counted as a hint)
     revealed: bool = False
     seconds_to_pass: float | None = None
+
+    @property
+    def runs(self) -> list[bool]:
+        return self.earlier_runs + self.visit_runs
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.visit_runs) and self.visit_runs[-1]
+
+    @property
+    def failed_before_pass(self) -> int:
+        return sum(1 for passed in self.runs if not passed)
 
 
 class ExerciseScreen(Screen):
     LABEL = "Exercise"
     CSS_PATH = "../styles/exercise.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
-        Binding("ctrl+r", "run", "Run checks", priority=True),
         Binding("ctrl+s", "submit", "Submit", priority=True),
-        Binding("h", "hint", "Hint"),
+        Binding("ctrl+r", "run", "Run", priority=True),
         Binding("ctrl+g", "hint_while_typing", "Hint", priority=True),
+        Binding("h", "hint", "Hint"),
         Binding("ctrl+o", "reveal", "Solution", priority=True),
-        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True),
-        Binding("i", "focus_editor", "Edit code"),
-        Binding("escape", "leave_editor", "Leave editor"),
+        Binding("ctrl+b", "toggle_prompt", "Prompt", priority=True),
+        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, show=False),
+        Binding("i", "focus_editor", "Edit"),
+        Binding("p", "focus_pane('prompt-panel')", "Prompt", show=False),
+        Binding("r", "focus_pane('results-panel')", "Results", show=False),
+        Binding("s", "focus_pane('solution-panel')", "Solution", show=False),
+        Binding("f", "maximize_pane", "Max"),
+        Binding("v", "solution_view", "Side/diff", show=False),
+        Binding("y", "history", "History"),
+        Binding("x", "reset_to_starter", "Reset", show=False),
+        Binding("escape", "leave_editor", "Panes"),
         Binding("escape", "back", "Back"),
+    ]
+    HELP_EXTRA = [
+        ("ctrl+s", "Submit: grade the code as it is, then rate"),
+        ("ctrl+r", "Run checks only (no rating)"),
+        ("esc", "In the editor: leave it for the panes (then esc goes back)"),
+        ("← →", "In the prompt: scroll its code blocks sideways"),
+        ("ctrl+b", "Collapse / show the prompt pane"),
+        ("enter / tab / shift+tab", "In the editor: keep indent / indent / dedent"),
+        ("ctrl+/ · ctrl+l", "In the editor: toggle comment · toggle soft wrap"),
+        ("p r s", "Focus the prompt, results or solution pane (↑↓ ←→ scroll)"),
+        ("f", "Maximize the focused pane (again: restore)"),
+        ("v", "Solution beside your code / as a diff against it"),
+        ("y", "Submission history (code, diff against the draft)"),
+        ("x", "Reset the editor to the starter (asks first)"),
     ]
 
     def __init__(self, item) -> None:
@@ -76,8 +158,20 @@ class ExerciseScreen(Screen):
         self.opened_at = None
         self.shown_at = time.monotonic()
         self.grading = False
+        self.submit_when_graded = False
         self.rated: ExerciseOutcome | None = None
         self.last_verdict = None
+        self.graded_code: str | None = None
+        self.diagnosis_counts: dict[str, int] = {}
+        self.solution_as_diff = False
+        self._save_timer: Timer | None = None
+        self._saved_text: str | None = None
+        self._typed_text: str | None = None
+        self.draft_note = ""
+        self.reviewing = item.state != "new"
+        from studyapp.content.prompts import shown_prompt
+
+        self.prompt = shown_prompt(item.front, reviewing=self.reviewing)
 
     @classmethod
     def for_card(cls, card_id: int, app) -> ExerciseScreen:
@@ -90,73 +184,174 @@ class ExerciseScreen(Screen):
     def exercise_id(self) -> str:
         return self.item.content_id
 
+    @property
+    def starter(self) -> str:
+        return self.item.extra.get("starter", "")
+
+    @property
+    def editor(self) -> PythonEditor:
+        return self.query_one("#editor", PythonEditor)
+
     def compose(self) -> ComposeResult:
-        extra = self.item.extra
         yield Header()
         yield GraderBanner(id="grader-banner")
         with Horizontal(id="exercise-body"):
-            with VerticalScroll(id="prompt-panel"):
-                yield Markdown(self._prompt_markdown(), id="prompt")
-                yield Static("", id="hints")
-                yield Markdown("", id="solution")
-                yield DiagnosisPanel("", id="diagnosis")
-                yield DiffPanel("", id="diff")
+            with Vertical(id="side-column"):
+                with PromptPane(id="prompt-panel"):
+                    yield Markdown(self._prompt_markdown(), id="prompt")
+                    yield Markdown("", id="formulas")
+                    yield Static("", id="hints")
+                with WidePane(id="solution-panel"):
+                    yield Static("", id="solution")
             with Vertical(id="work-panel"):
-                editor = TextArea.code_editor(self._initial_code(), language="python", id="editor")
+                editor = PythonEditor(self._initial_code(), id="editor")
                 editor.cursor_blink = getattr(self.app, "cursor_blink", True)
                 yield editor
-                yield Static(Text("Checks not run yet: ctrl+r runs them.", style="dim"), id="run-status")
-                yield ResultsTable(id="results")
+                yield Static(Text("ctrl+s: grade + rate · ctrl+r: run checks", style="dim"), id="run-status")
+                with ResultsPane(id="results-panel"):
+                    yield ResultsTable(id="results")
+                    yield DiagnosisPanel("", id="diagnosis")
+                    yield DiffPanel("", id="diff")
         yield Footer(compact=True)
-        self.sub_title = extra.get("title", self.exercise_id)
+        self.sub_title = self.item.extra.get("title", self.exercise_id)
 
     def _prompt_markdown(self) -> str:
+        from studyapp.content.mathtext import render_math
+
         extra = self.item.extra
         title = extra.get("title", self.exercise_id)
         signature = extra.get("signature", "")
-        prompt = self.item.front.strip()
+        prompt = self.prompt.markdown.strip()
         head = "" if prompt.startswith("#") else f"## {title}\n\n"  # prompts usually bring their own
+        tail = ""
         if signature and signature not in prompt:
-            head += f"```python\n{signature}\n```\n\n"
-        return head + prompt
+            tail = f"\n\n```python\n{signature}\n```\n"
+        return render_math(head + prompt + tail)
 
     def _initial_code(self) -> str:
-        from studyapp.study.submissions import last_submission_code
+        """The latest draft (or graded attempt, whichever is newer), else the starter."""
+        from studyapp.study.drafts import latest_code, runs_since_last_review
 
         try:
             with self.app.database.unit_of_work() as session:
-                last = last_submission_code(session, self.exercise_id)
-        except Exception:
-            last = None
-        return last if last is not None else self.item.extra.get("starter", "")
+                latest = latest_code(session, self.exercise_id)
+                self.attempt.earlier_runs = runs_since_last_review(session, self.item.card_id, self.exercise_id)
+        except Exception as exc:  # a database problem must not hide the exercise
+            self.log.warning(f"could not load the draft: {exc}")
+            latest = None
+        if latest is None:
+            self.draft_note = "starter"
+            self._saved_text = self.starter
+            return self.starter
+        code, saved_at, source = latest
+        self.draft_note = f"{source} of {short_date(saved_at, year=False)}"
+        self._saved_text = code
+        return code
 
     def on_mount(self) -> None:
         self.opened_at = self.app.clock.now()
         self.query_one("#prompt-panel").border_title = "Prompt"
-        self.query_one("#editor").border_title = f"{self.item.extra.get('entry', 'solution')}.py"
-        self.query_one("#results").display = False
-        self.query_one("#solution").display = False
-        self.query_one("#diagnosis").display = False
-        self.query_one("#diff").display = False
-        self.query_one("#hints").display = False
-        self.query_one("#editor", TextArea).focus()
+        self.query_one("#solution-panel").border_title = "Solution"
+        self.query_one("#results-panel").border_title = "Results"
+        self._title_editor()
+        for name in ("#solution-panel", "#results-panel", "#hints", "#formulas"):
+            self.query_one(name).display = False
+        self.editor.focus()
+
+    def _title_editor(self) -> None:
+        editor = self.editor
+        editor.border_title = f"{self.item.extra.get('entry', 'solution')}.py"
+        editor.border_subtitle = self.draft_note
+
+    # -- drafts -------------------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id != "editor":
+            return
+        self._typed_text = event.text_area.text  # kept here: saving on exit may outlive the widget
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Keep the editor's text as the exercise's draft (a no-op when it is unchanged)."""
+        from studyapp.study.drafts import save_draft
+
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        try:
+            text = self.editor.text
+        except Exception:  # torn down (the app is exiting): what was last typed
+            text = self._typed_text
+        if text is None or text == self._saved_text:
+            return
+        now = self.app.clock.now()
+        try:
+            with self.app.database.unit_of_work() as session:
+                save_draft(session, self.exercise_id, text, now)
+        except Exception as exc:
+            self.notify(f"The draft could not be saved: {exc}", severity="error")
+            return
+        self._saved_text = text
+        self.draft_note = f"draft saved {short_date(now, year=False)}"
+        if self.is_mounted and self.query("#editor"):
+            self.editor.border_subtitle = self.draft_note
+
+    def on_screen_suspend(self) -> None:
+        self.save_draft()
+
+    def on_unmount(self) -> None:
+        self.save_draft()
+
+    def action_reset_to_starter(self) -> None:
+        from studyapp.tui.screens.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.editor.text = self.starter
+                self.save_draft()
+                self.editor.focus()
+
+        self.app.push_screen(ConfirmDialog("Replace your code with the starter? (Your graded attempts stay "
+                                           "in the history: y.)", yes="Reset"), answered)
+
+    def action_history(self) -> None:
+        from studyapp.study.drafts import submission_history
+        from studyapp.tui.screens.submissions import SubmissionHistory
+
+        with self.app.database.unit_of_work() as session:
+            history = submission_history(session, self.exercise_id)
+
+        def chosen(code: str | None) -> None:
+            if code is not None:
+                self.editor.text = code
+                self.save_draft()
+                self.editor.focus()
+
+        self.app.push_screen(SubmissionHistory(history, self.editor.text), chosen)
 
     # -- grading ------------------------------------------------------------------------
 
     def action_run(self) -> None:
         grader = self.app.grader
         if grader is None:
+            self.submit_when_graded = False
             self.notify("No grader is running.", severity="error")
             return
-        code = self.query_one("#editor", TextArea).text
+        if self.grading:
+            self.notify("The checks are already running.")
+            return
+        code = self.editor.text
+        self.save_draft()
         self.grading = True
-        self.attempt.runs += 1
+        number = len(self.attempt.visit_runs) + 1
         state = {"warming": "queued until the grader is warm", "failed": "waiting for the grader to restart"}.get(
             grader_state(grader), "running")
         self.query_one("#run-status", Static).update(
-            Text(f"⏳ Checks {state} (attempt {self.attempt.runs}); keep editing if you like.", style="italic")
+            Text(f"⏳ Checks {state} (run {number}); keep editing if you like.", style="italic")
         )
-        self._grade(code, self.attempt.runs)
+        self._grade(code, number)
 
     @work(exclusive=True, group="grade")
     async def _grade(self, code: str, attempt: int) -> None:
@@ -182,57 +377,75 @@ class ExerciseScreen(Screen):
         self.grading = False
         verdict = message.verdict
         self.last_verdict = verdict
+        self.graded_code = message.code
         passed = get(verdict, "status") == "passed"
-        if passed and not self.attempt.passed:
-            self.attempt.passed = True
+        self.attempt.visit_runs.append(passed)
+        if passed and self.attempt.seconds_to_pass is None:
             self.attempt.seconds_to_pass = (self.app.clock.now() - self.opened_at).total_seconds()
-        elif not passed and not self.attempt.passed:
-            self.attempt.failed_before_pass += 1
+        diagnosis_id = get(get(verdict, "diagnosis"), "id") if get(verdict, "diagnosis") else None
+        if diagnosis_id:
+            self.diagnosis_counts[diagnosis_id] = self.diagnosis_counts.get(diagnosis_id, 0) + 1
         headline = verdict_headline(verdict)
-        if passed:
+        if passed and not self.submit_when_graded:
             headline.append("  ctrl+s submits", style="bold")
         self.query_one("#run-status", Static).update(headline)
+        self._show_results(verdict, fix=bool(diagnosis_id) and self.diagnosis_counts[diagnosis_id] >= 2)
+        self.refresh_bindings()
+        if self.submit_when_graded:
+            self.submit_when_graded = False
+            self._offer_rating()
+
+    def _show_results(self, verdict, *, fix: bool) -> None:
+        panel = self.query_one("#results-panel")
+        panel.display = True
         results = self.query_one("#results", ResultsTable)
         results.show(verdict)
-        results.display = True
-        diagnosis = self.query_one("#diagnosis", DiagnosisPanel)
-        named = get(get(verdict, "diagnosis") or {}, "id")
-        seen = self.__dict__.setdefault("_diagnoses_seen", {})
-        seen[named] = seen.get(named, 0) + 1
-        # how to fix it: on the hint key, or the second failure with the same diagnosis
-        diagnosis.show(verdict, reveal_fix=bool(named) and (seen[named] > 1
-                                                             or self.attempt.hints_used > 0))
+        self.query_one("#diagnosis", DiagnosisPanel).show(verdict, show_fix=fix)
         self.query_one("#diff", DiffPanel).show(verdict)
-        if diagnosis.display:  # bring the explanation into view, once it is laid out
-            self.show_in_prompt_panel(diagnosis)
-        self.refresh_bindings()
+        panel.scroll_home(animate=False)
 
     def on_grade_failed(self, message: GradeFailed) -> None:
         self.grading = False
-        self.attempt.runs = max(0, self.attempt.runs - 1)
+        self.submit_when_graded = False
         self.query_one("#run-status", Static).update(Text(f"The grader failed: {message.error}", style="red"))
 
     def show_in_prompt_panel(self, widget) -> None:
         """Scroll the prompt panel to a part that just appeared (after it is laid out: a
         widget that was hidden has no place until the next layout pass)."""
         panel = self.query_one("#prompt-panel")
-        self.set_timer(0.05, lambda: panel.scroll_to_widget(widget, animate=False, top=True))
+        self.call_after_refresh(lambda: panel.scroll_to_widget(widget, animate=False, top=True))
 
     # -- help along the way -------------------------------------------------------------
 
     def action_hint(self) -> None:
-        verdict = getattr(self, "last_verdict", None)
-        if verdict is not None and get(verdict, "diagnosis"):  # the hint key reveals the fix
-            self.query_one("#diagnosis", DiagnosisPanel).show(verdict, reveal_fix=True)
+        """The hint ladder: hidden worked formulas first (on review), then the hints; after
+        a diagnosed failure the diagnosis's how-to-fix comes with the next hint."""
+        from studyapp.content.mathtext import render_math
+
+        if self.prompt.hidden and not self.attempt.formulas_shown:
+            self.attempt.formulas_shown = True
+            self.attempt.hints_used += 1
+            formulas = self.query_one("#formulas", Markdown)
+            formulas.display = True
+
+            async def show() -> None:  # scrolled to once the Markdown is built and laid out
+                await formulas.update(render_math("**Worked formulas**\n\n" + "\n\n".join(self.prompt.hidden)))
+                self.show_in_prompt_panel(formulas)
+
+            self.call_later(show)
+            return
+        if self.last_verdict is not None and get(self.last_verdict, "diagnosis"):
+            self.query_one("#diagnosis", DiagnosisPanel).show(self.last_verdict, show_fix=True)
         hints = list(self.item.extra.get("hints") or [])
-        if self.attempt.hints_used >= len(hints):
+        shown = self.attempt.hints_used - int(self.attempt.formulas_shown)
+        if shown >= len(hints):
             self.notify("No more hints. ctrl+o reveals the solution (rated Again).")
             return
         self.attempt.hints_used += 1
         text = Text()
-        for number, hint in enumerate(hints[: self.attempt.hints_used], start=1):
+        for number, hint in enumerate(hints[: shown + 1], start=1):
             text.append(f"Hint {number}/{len(hints)}: ", style="bold dark_orange")
-            text.append(hint.strip() + "\n")
+            text.append(render_math(hint.strip()) + "\n")
         panel = self.query_one("#hints", Static)
         panel.update(text)
         panel.display = True
@@ -240,6 +453,7 @@ class ExerciseScreen(Screen):
 
     def action_reveal(self) -> None:
         if self.attempt.revealed:
+            self.action_focus_pane("solution-panel")
             return
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
@@ -253,90 +467,161 @@ class ExerciseScreen(Screen):
 
     def _reveal(self) -> None:
         self.attempt.revealed = True
-        solution = self.query_one("#solution", Markdown)
-        solution.update(f"### Solution\n\n```python\n{self.item.back.strip()}\n```")
-        solution.display = True
-        self.show_in_prompt_panel(solution)
+        self._show_solution()
+        panel = self.query_one("#solution-panel")
+        panel.display = True
+        self.query_one("#side-column").display = True
+        self.add_class("-solution")  # half the width each: the solution beside the learner's code
+        panel.focus()
         self._save_rating(1)
         self.refresh_bindings()
 
-    def action_external_editor(self) -> None:
-        from studyapp.tui.external_editor import edit_text
+    def _show_solution(self) -> None:
+        """The solution in full (no line cut: the pane scrolls both ways), highlighted,
+        beside the learner's code, or as a diff against it."""
+        from studyapp.study.drafts import code_diff
+        from studyapp.tui.screens.submissions import diff_text
 
-        editor = self.query_one("#editor", TextArea)
+        solution = self.item.back.strip() + "\n"
+        view = self.query_one("#solution", Static)
+        panel = self.query_one("#solution-panel")
+        if self.solution_as_diff:
+            lines = code_diff(self.editor.text, solution, "your code", "solution")
+            view.update(diff_text(lines) if lines else Text("Your code is the solution.", style="dim"))
+            panel.border_title = "Solution: diff against your code (v: side by side)"
+        else:
+            view.update(Syntax(solution, "python", line_numbers=True, word_wrap=False, theme="ansi_dark",
+                               background_color="default"))
+            panel.border_title = "Solution (v: diff against your code)"
+
+    def action_solution_view(self) -> None:
+        if not self.attempt.revealed:
+            return
+        self.solution_as_diff = not self.solution_as_diff
+        self._show_solution()
+
+    def action_external_editor(self) -> None:
+        from studyapp.tui.external_editor import edit_text, editor_command
+
+        if editor_command(self.app) is None:
+            self.notify("No external editor: set $EDITOR (e.g. `export EDITOR=vim` in your shell profile) "
+                        "and start studyapp again.", severity="warning", timeout=8)
+            return
+        editor = self.editor
         text, problem = edit_text(self.app, editor.text, suffix=".py")
         if problem:
             self.notify(problem, severity="warning")
             return
         if text is not None:
             editor.text = text
+            self.save_draft()
             self.action_run()
 
+    # -- panes --------------------------------------------------------------------------
+
     def action_focus_editor(self) -> None:
-        self.query_one("#editor", TextArea).focus()
+        if self.maximized is not None:
+            self.minimize()
+        self.editor.focus()
+
+    def action_focus_pane(self, pane: str) -> None:
+        widget = self.query_one(f"#{pane}")
+        if not widget.display:
+            self.notify({"results-panel": "No results yet: ctrl+r runs the checks.",
+                         "solution-panel": "The solution is hidden: ctrl+o reveals it (rated Again).",
+                         "prompt-panel": "The prompt is collapsed: ctrl+b shows it."}[pane])
+            return
+        if self.maximized is not None:
+            self.minimize()
+        widget.focus()
+
+    def action_maximize_pane(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        while focused is not None and focused.id not in (*PANES, "editor"):
+            focused = focused.parent
+        if focused is not None:
+            self.maximize(focused, container=False)
+
+    def action_toggle_prompt(self) -> None:
+        column = self.query_one("#side-column")
+        column.display = not column.display
+        if not column.display and self.focused is not None and self.focused.id in PANES:
+            self.editor.focus()
 
     def action_leave_editor(self) -> None:
-        self.query_one("#prompt-panel").focus()
+        for pane in PANES:
+            widget = self.query_one(f"#{pane}")
+            if widget.display and widget.parent.display:
+                widget.focus()
+                return
+        self.set_focus(None)
 
     def action_back(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        self.save_draft()
         self.dismiss(self.rated)
 
     def action_hint_while_typing(self) -> None:
         self.action_hint()
 
-    # -- rating -------------------------------------------------------------------------
-
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         editing = isinstance(self.focused, TextArea)
         if action in ("leave_editor", "hint_while_typing"):
             return editing
-        if action in ("back", "hint", "focus_editor"):
+        if action in ("back", "hint", "focus_editor", "focus_pane", "maximize_pane", "history",
+                      "reset_to_starter", "solution_view"):
+            if action == "solution_view" and not self.attempt.revealed:
+                return False
             return not editing
         if action == "reveal":
             return None if self.attempt.revealed else True
         return True
 
-    def suggested_rating(self) -> tuple[int, str]:
-        from studyapp.scheduling.exercises import exercise_rating
+    # -- rating -------------------------------------------------------------------------
+
+    def suggested_rating(self):
+        """The scheduler's suggestion for this attempt (a RatingSuggestion)."""
+        from studyapp.scheduling.exercises import suggest_exercise_rating
 
         attempt = self.attempt
-        seconds = attempt.seconds_to_pass
-        if seconds is None:
-            seconds = (self.app.clock.now() - self.opened_at).total_seconds()
-        target = int(self.item.extra.get("target_seconds") or 0)
-        rating = exercise_rating(
-            passed=attempt.passed,
-            failed_attempts=attempt.failed_before_pass,
+        return suggest_exercise_rating(
+            # the code in the editor was graded this visit: its run is the last one
+            runs=attempt.runs if attempt.visit_runs else [],
             hints_used=attempt.hints_used,
             revealed=attempt.revealed,
-            gave_up=not attempt.passed,
-            seconds=seconds,
-            target_seconds=target,
+            seconds=attempt.seconds_to_pass,
+            target_seconds=int(self.item.extra.get("target_seconds") or 0),
         )
-        if attempt.revealed:
-            reason = "you revealed the solution"
-        elif not attempt.passed:
-            reason = "the checks have not passed yet (submitting now gives up)"
-        elif attempt.failed_before_pass or attempt.hints_used:
-            parts = []
-            if attempt.failed_before_pass:
-                parts.append(f"{attempt.failed_before_pass} failed run{'s' if attempt.failed_before_pass != 1 else ''}")
-            if attempt.hints_used:
-                parts.append(f"{attempt.hints_used} hint{'s' if attempt.hints_used != 1 else ''}")
-            reason = "passed after " + " and ".join(parts)
-        elif rating == 4:
-            reason = f"passed first time, under the {target}s target"
-        else:
-            reason = "passed first time" + (f" (target {target}s)" if target else "")
-        return rating, reason
 
     def action_submit(self) -> None:
+        """Grade the code as it is in the editor (unless exactly that was just graded),
+        show the verdict, then offer the rating."""
         if self.rated is not None:
+            self.save_draft()
             self.dismiss(self.rated)
             return
+        if self.grading:
+            self.submit_when_graded = True
+            self.notify("Submitting when the checks finish.")
+            return
+        if self.graded_code is not None and self.graded_code == self.editor.text:
+            self._offer_rating()
+            return
+        if self.app.grader is None:
+            self._offer_rating()  # without a grader the learner rates by hand
+            return
+        self.submit_when_graded = True
+        self.action_run()
+
+    def _offer_rating(self) -> None:
         from studyapp.tui.screens.dialogs import RatingDialog
 
-        rating, reason = self.suggested_rating()
+        suggestion = self.suggested_rating()
         try:
             previews = {k: interval(v) for k, v in self.app.service.preview(self.item.card_id).items()}
         except UserError:
@@ -347,9 +632,11 @@ class ExerciseScreen(Screen):
                 return
             self._save_rating(value)
             if self.rated is not None:
+                self.save_draft()
                 self.dismiss(self.rated)
 
-        self.app.push_screen(RatingDialog(rating, reason, previews), chosen)
+        headline = verdict_headline(self.last_verdict) if self.last_verdict is not None else None
+        self.app.push_screen(RatingDialog(suggestion.rating, suggestion.reason, previews, verdict=headline), chosen)
 
     def _save_rating(self, rating: int) -> None:
         spent = int((time.monotonic() - self.shown_at) * 1000)

@@ -19,6 +19,8 @@ PRESET_FIELDS = (
     ("reviews_per_day", "Reviews per day", "per deck"),
     ("learning_steps", "Learning steps", "e.g. 1m 10m"),
     ("relearning_steps", "Relearning steps", "e.g. 10m"),
+    ("exercise_learning_steps", "Exercise learning steps", "days, e.g. 1d 3d"),
+    ("exercise_relearning_steps", "Exercise relearning steps", "days, e.g. 1d"),
     ("maximum_interval", "Maximum interval (days)", ""),
     ("leech_threshold", "Leech after lapses", ""),
 )
@@ -154,6 +156,8 @@ class SettingsScreen(Screen):
             **numbers,
             "learning_steps": tuple(raw["learning_steps"].split()),
             "relearning_steps": tuple(raw["relearning_steps"].split()),
+            "exercise_learning_steps": tuple(raw["exercise_learning_steps"].split()),
+            "exercise_relearning_steps": tuple(raw["exercise_relearning_steps"].split()),
             "leech_suspend": bool(self.query_one("#leech_suspend", Select).value),
         }
         hour_text = self.query_one("#day_start_hour", Input).value.strip()

@@ -111,11 +111,22 @@ def verdict_headline(verdict: Any) -> Text:
     return text
 
 
+def fix_text(diagnosis: Any) -> str:
+    """How to fix a diagnosed mistake, when the grader gives it apart from what is wrong."""
+    for name in ("fix", "how_to_fix"):
+        value = get(diagnosis, name)
+        if value:
+            return str(value)
+    return ""
+
+
 class DiagnosisPanel(Static):
     """Names the mistake, in tiers: what is wrong and the evidence first; how to fix it only
-    once ``reveal_fix`` (the hint key, or a second failure with the same diagnosis)."""
+    once ``show_fix`` (the hint key, or a second failure with the same diagnosis)."""
 
-    def show(self, verdict: Any, reveal_fix: bool = False) -> None:
+    def show(self, verdict: Any, *, show_fix: bool = False) -> None:
+        from studyapp.content.mathtext import render_math
+
         diagnosis = get(verdict, "diagnosis")
         status = get(verdict, "status")
         if diagnosis:
@@ -126,14 +137,14 @@ class DiagnosisPanel(Static):
                 text.append(f"  ({identifier})", style="dim")
             text.append("\n")
             what = get(diagnosis, "what", "") or get(diagnosis, "text", "") or ""
-            fix = get(diagnosis, "fix", "") or ""
-            text.append(what)
+            text.append(render_math(what))
             evidence = get(diagnosis, "evidence", "") or ""
             if evidence:
-                text.append(f"\nEvidence: {evidence}", style="dim")
-            if fix and reveal_fix:
+                text.append(f"\nEvidence: {render_math(evidence)}", style="dim")
+            fix = fix_text(diagnosis)
+            if fix and show_fix:
                 text.append("\nHow to fix it: ", style="bold")
-                text.append(fix)
+                text.append(render_math(fix))
             elif fix:
                 text.append("\nh: how to fix it", style="dim")
             self.update(text)
@@ -146,7 +157,7 @@ class DiagnosisPanel(Static):
             text = Text()
             text.append("No known misconception matches.", style="dim")
             if message:
-                text.append("\n" + message)
+                text.append("\n" + render_math(message))
             printed = (get(verdict, "stdout") or "").strip()
             if printed:
                 text.append("\nYour code printed:\n", style="dim")
