@@ -155,7 +155,9 @@ class ReviewScreen(Screen):
         self.query_one("#divider").display = False
         choices.display = item.kind == "choice"
         if item.kind == "choice":
-            choices.set_options(item.extra.get("options", []))
+            from studyapp.study.choices import shown_options
+
+            choices.set_options(shown_options(item.extra.get("options", []), item.card_id, item.reps))
         self.query_one("#ratings").display = False
         self._hint()
         self.query_one("#card-scroll").scroll_home(animate=False)
