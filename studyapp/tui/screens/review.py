@@ -222,7 +222,7 @@ class ReviewScreen(Screen):
         total = done + max(self.remaining, 1)
         deck = item.deck if item else (self.deck or "all decks")
         if self.filtered is not None:
-            deck = f"{self.filtered.title} · {deck}"
+            deck = self.filtered.title
         text = Text()
         text.append(f" {done + 1} of {total} ", style="bold reverse")
         text.append(f"  {deck}")
