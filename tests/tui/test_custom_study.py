@@ -244,3 +244,31 @@ async def test_suspending_shrinks_the_counter_and_the_toast_clears_the_rating_ba
         with study_db.unit_of_work() as session:
             assert session.scalar(select(func.count(Card.id)).where(Card.suspended.is_(True))) == 1
             assert session.scalar(select(func.count(CardState.card_id)).where(CardState.state != 0)) == 0
+
+
+async def test_settings_turn_prerequisites_off_for_one_deck(make_app, study_db):
+    from studyapp.scheduling.prerequisites import load_prerequisite_settings
+    from studyapp.tui.screens.settings import SettingsScreen
+
+    lock_drills(study_db)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("comma")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        screen.query_one("#scope").value = "drills"
+        await settle(pilot)
+        assert screen.query_one("#prerequisites").value is True
+        screen.query_one("#prerequisites").value = False
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with study_db.unit_of_work() as session:
+            ordering = load_prerequisite_settings(session)
+        assert ordering.enabled and ordering.off == {"drills"}
+        await pilot.press("escape")
+        await settle(pilot)
+        drills = {d.slug: d for d in app.screen.decks}["drills"]
+        assert not drills.locked and drills.new == 2  # d-shape and the exercise
