@@ -51,23 +51,28 @@ def _plain_database(ctx):
 
 
 def run_import(args: argparse.Namespace, ctx) -> int:
+    """Everything that can be checked without writing is checked first (the file's type,
+    --deck, a CSV's rows, an Anki file being a package): a bad call writes no backup. The
+    pre-import backup is kept only if the import succeeds."""
     path: Path = args.file
     suffix = path.suffix.lower()
     if suffix in ANKI_SUFFIXES:
         from studyapp.interop.anki_import import import_anki
 
-        _backup_before_import(ctx)
-        summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
-                              with_history=args.with_history)
+        _check_package(path)
+        with _backup_before_import(ctx):
+            summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
+                                  with_history=args.with_history)
     elif suffix in TEXT_SUFFIXES:
         if args.with_history:
             raise UserError(f"{path}: --with-history works only with Anki packages (.apkg)")
-        if not args.deck:
+        if not args.deck or not args.deck.strip():
             raise UserError(f"{path}: importing a {suffix[1:].upper()} file needs --deck NAME")
-        from studyapp.interop.csv_import import import_csv
+        from studyapp.interop.csv_import import import_csv, read_csv
 
-        _backup_before_import(ctx)
-        summary = import_csv(ctx.database, path, ctx.clock.now(), deck_name=args.deck)
+        rows = read_csv(path)  # a bad file is refused before anything is written
+        with _backup_before_import(ctx):
+            summary = import_csv(ctx.database, path, ctx.clock.now(), deck_name=args.deck, rows=rows)
     else:
         raise UserError(
             f"{path}: unknown file type {suffix or '(no extension)'!r}; studyapp imports "
@@ -77,12 +82,22 @@ def run_import(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def _backup_before_import(ctx) -> None:
-    """Copy the database file aside first (the newest 5 copies are kept): an import can
-    add thousands of cards, and the learner may want the collection as it was."""
-    from studyapp.storage.backup import backup_database_file
+def _check_package(path: Path) -> None:
+    import zipfile
 
-    backup_database_file(ctx.database.engine, reason="pre-import", now=ctx.clock.now())
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if not path.is_file() or not zipfile.is_zipfile(path):
+        raise UserError(f"{path}: not an Anki package (an .apkg is a zip file); export it from Anki again")
+
+
+def _backup_before_import(ctx):
+    """Copy the database file aside first (the newest 5 copies are kept): an import can
+    add thousands of cards, and the learner may want the collection as it was. The copy
+    is dropped again when the import fails (the database is then unchanged)."""
+    from studyapp.storage.backup import backup_around
+
+    return backup_around(ctx.database.engine, reason="pre-import", now=ctx.clock.now())
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import re
 import sys
 from collections.abc import Sequence
 
@@ -63,11 +65,13 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
     except ContentError as exc:
         for problem in exc.problems:
             print(f"studyapp: {problem}", file=ctx.stderr)
-        print(f"studyapp: error: {len(exc.problems)} problem(s) in the content; nothing was changed",
-              file=ctx.stderr)
+        summary = f"{len(exc.problems)} problem(s) in the content; nothing was changed"
+        print(f"studyapp: error: {summary}", file=ctx.stderr)
+        _json_error(args, ctx, exc.problems[0] if exc.problems else summary, problems=exc.problems)
         return 2
     except UserError as exc:
         print(f"studyapp: error: {exc}", file=ctx.stderr)
+        _json_error(args, ctx, str(exc))
         return 2
     except KeyboardInterrupt:
         return 130
@@ -86,6 +90,27 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
         raise
     finally:
         ctx.close()
+
+
+_WHERE = re.compile(r"^(?P<where>\S+?:\d+): (?P<error>.*)$", re.DOTALL)
+_FILE = re.compile(r"^(?P<where>[^\s:]*[/.][^\s:]*): (?P<error>.*)$", re.DOTALL)
+
+
+def _json_error(args, ctx, message: str, *, problems: list[str] | None = None) -> None:
+    """With --json a user error is also one JSON object on stdout: {"error", "where"}, where
+    `where` is the file:line (or file) the message starts with, else the command."""
+    if not getattr(args, "json", False):
+        return
+    match = _WHERE.match(message) or _FILE.match(message)
+    where = match.group("where") if match else f"studyapp {args.command}"
+    error = match.group("error") if match else message
+    document = {"error": error, "where": where}
+    if problems and len(problems) > 1:
+        document["problems"] = problems
+    try:
+        ctx.print(json.dumps(document))
+    except BrokenPipeError:
+        pass
 
 
 def describe_database_error(exc: Exception) -> str:

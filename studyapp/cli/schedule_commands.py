@@ -37,8 +37,13 @@ def _service(ctx):
 
 
 def run_due(args: argparse.Namespace, ctx) -> int:
+    """Today's queue per deck (a locked deck says what it waits for), then what falls due
+    tomorrow and over the next 7 days."""
     service = _service(ctx)
     rows = service.counts(args.deck)
+    ahead = service.due_ahead(7, args.deck)
+    tomorrow = ahead[0][1] if ahead else 0
+    week = sum(n for _, n in ahead)
     if args.json:
         ctx.print(json.dumps({
             "day_start": service.today_start().isoformat(),
@@ -48,16 +53,27 @@ def run_due(args: argparse.Namespace, ctx) -> int:
                 "learning": sum(r.learning for r in rows),
                 "review": sum(r.review for r in rows),
             },
+            "today": sum(r.total for r in rows),
+            "tomorrow": tomorrow,
+            "next_7_days": week,
+            "ahead": [{"day": day.isoformat(), "due": n} for day, n in ahead],
         }, indent=2))
         return 0
     header = f"{'deck':<22} {'new':>6} {'learning':>9} {'review':>7}"
     ctx.print(header)
     ctx.print("-" * len(header))
     for r in rows:
-        ctx.print(f"{r.slug:<22} {r.new:>6} {r.learning:>9} {r.review:>7}")
+        lock = f"  locked: {r.lock.describe()}" if r.lock else ""
+        ctx.print(f"{r.slug:<22} {r.new:>6} {r.learning:>9} {r.review:>7}{lock}")
     ctx.print("-" * len(header))
     ctx.print(f"{'total':<22} {sum(r.new for r in rows):>6} {sum(r.learning for r in rows):>9} "
               f"{sum(r.review for r in rows):>7}")
+    ctx.print("")
+    ctx.print(f"today {sum(r.total for r in rows)} · tomorrow {tomorrow} · next 7 days {week} "
+              "(studied cards falling due; new cards come by the daily limit)")
+    if any(r.lock for r in rows):
+        ctx.print("A locked deck's new cards wait for its prerequisites: study it anyway in the app "
+                  "(s or c on the dashboard), or turn the ordering off in Settings.")
     return 0
 
 

@@ -76,9 +76,20 @@ def read_csv(path: Path) -> CsvRows:
     if fronts and backs:
         front_col, back_col = fronts[0], backs[0]
         tags_col = next((i for i, name in enumerate(header) if name in TAG_NAMES), None)
+        columns = len(rows[0][1])
         rows.pop(0)
         if not rows:
             raise UserError(f"{path}: no cards: the file has a header row but no rows below it")
+    else:
+        columns = max(len(rows[0][1]), 2)  # front, back, and tags when the first row has them
+    for number, row in rows:
+        while len(row) > columns and not row[-1].strip():
+            row.pop()  # trailing empty cells (a spreadsheet's export) hold nothing
+        if len(row) > columns:
+            raise UserError(
+                f"{path}:{number}: {len(row)} fields where {'the header has' if fronts and backs else 'the first row has'} "
+                f"{columns}; a field holding {_name(delimiter)} must be quoted, e.g. \"max(0, x)\""
+            )
     result = CsvRows(path=path, cards=[])
     seen: dict[str, int] = {}
     duplicates = 0
@@ -153,10 +164,12 @@ def _clean(cell: str) -> str:
     return cell.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def import_csv(database: Database, path: Path, now: datetime, *, deck_name: str) -> ImportSummary:
+def import_csv(database: Database, path: Path, now: datetime, *, deck_name: str,
+               rows: CsvRows | None = None) -> ImportSummary:
+    """`rows`: the file as read_csv read it already (the CLI checks it before its backup)."""
     if not deck_name or not deck_name.strip():
         raise UserError(f"{path}: importing a CSV/TSV file needs --deck NAME")
-    rows = read_csv(path)
+    rows = rows if rows is not None else read_csv(path)
     with database.unit_of_work() as session:
         summary = ImportSummary(file=path.name)
         resolver = DeckResolver(session, now, import_source("csv", str(path.resolve())))

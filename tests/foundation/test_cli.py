@@ -1,9 +1,11 @@
 """The CLI as a user runs it: real subprocesses for the entry point, in-process for the rest."""
 
 import io
+import shutil
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from studyapp.cli.context import CliContext
 from studyapp.cli.main import main
@@ -77,15 +79,54 @@ def test_unknown_command_is_a_usage_error():
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
-def test_a_new_content_folder_must_be_trusted_first(file_db_url, clock, make_content):
-    mine = make_content({"decks/mine.md": "---\nid: mine\ntitle: Mine\n---\n\n## m-one\nkind: basic\nQ: q\nA: a\n"},
-                        name="mine")
+TOY_EXERCISE = Path(__file__).parents[1] / "tui" / "content" / "exercises" / "toy-add"
+MINE_DECK = "---\nid: mine\ntitle: Mine\n---\n\n## m-one\nkind: basic\nQ: q\nA: a\n"
+
+
+def add_exercise(root: Path) -> None:
+    """An exercise (code: checks and solutions run on this machine) in the `mine` deck."""
+    folder = root / "exercises" / "toy-add"
+    shutil.copytree(TOY_EXERCISE, folder)
+    toml = folder / "exercise.toml"
+    toml.write_text(toml.read_text().replace('deck = "drills"', 'deck = "mine"'))
+
+
+def test_a_new_folder_with_exercises_must_be_trusted_first(file_db_url, clock, make_content):
+    mine = make_content({"decks/mine.md": MINE_DECK}, name="mine")
+    add_exercise(mine)
     code, _, err = run_cli(["sync", str(mine)], file_db_url, clock)
     assert code == 2 and "not a trusted content folder" in err and "--trust" in err
-    code, out, _ = run_cli(["sync", str(mine), "--trust"], file_db_url, clock)
-    assert code == 0 and "added 1" in out
+    code, out, err = run_cli(["sync", str(mine), "--trust"], file_db_url, clock)
+    assert code == 0 and "added 2" in out, err
     code, out, _ = run_cli(["sync", str(mine)], file_db_url, clock)  # remembered: trusted now
     assert code == 0 and "nothing changed" in out
+
+
+def test_a_folder_of_decks_alone_needs_no_trust_until_it_holds_exercises(file_db_url, clock, make_content):
+    mine = make_content({"decks/mine.md": MINE_DECK}, name="mine")
+    code, out, err = run_cli(["sync", str(mine)], file_db_url, clock)
+    assert code == 0 and "added 1" in out, err
+    add_exercise(mine)
+    code, _, err = run_cli(["sync"], file_db_url, clock)
+    assert code == 2 and "now holds exercises" in err and "--trust" in err
+    code, out, err = run_cli(["sync", str(mine), "--trust"], file_db_url, clock)
+    assert code == 0 and "added 1" in out, err
+
+
+def test_sync_says_when_a_folder_is_missing_or_holds_no_content(file_db_url, clock, tmp_path):
+    code, _, err = run_cli(["sync", str(tmp_path / "nowhere")], file_db_url, clock)
+    assert code == 2 and "no such folder" in err and "trusted" not in err
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli(["sync", str(tmp_path / "empty"), "--trust"], file_db_url, clock)
+    assert code == 2 and "no content found" in err and "decks/" in err and "exercises/" in err
+
+
+def test_json_user_errors_are_one_object_on_stdout(file_db_url, clock):
+    code, out, err = run_cli(["due", "--json", "--deck", "nope"], file_db_url, clock)
+    assert code == 2 and "no deck 'nope'" in err
+    document = json.loads(out)
+    assert set(document) == {"error", "where"}
+    assert document["where"] == "studyapp due" and "no deck 'nope'" in document["error"]
 
 
 def test_a_closed_pipe_is_not_a_traceback(file_db_url, clock, monkeypatch):

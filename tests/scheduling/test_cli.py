@@ -46,7 +46,8 @@ def test_due_json_counts_every_deck(file_db_url, clock):
 
 def test_due_table_and_unknown_deck(file_db_url, clock):
     code, out, _ = run_cli(["due"], file_db_url, clock)
-    assert code == 0 and "learning" in out and out.strip().splitlines()[-1].startswith("total")
+    assert code == 0 and "learning" in out and any(line.startswith("total") for line in out.splitlines())
+    assert "tomorrow" in out and "next 7 days" in out
     code, _, err = run_cli(["due", "--deck", "no-such-deck"], file_db_url, clock)
     assert code == 2 and "no deck 'no-such-deck'" in err
 
@@ -73,3 +74,19 @@ def test_optimize_fits_saves_and_reschedules(file_db_url):
     code, out, _ = run_cli(["optimize", "--no-reschedule"], file_db_url, clock)
     assert code == 0 and "held-out log loss" in out
     database.dispose()
+
+
+def test_due_shows_locked_decks_the_days_ahead_and_takes_a_title(file_db_url, clock):
+    code, out, err = run_cli(["due"], file_db_url, clock)
+    assert code == 0, err
+    momentum = next(line for line in out.splitlines() if line.startswith("momentum"))
+    assert "locked: after:" in momentum
+    code, out, err = run_cli(["due", "--json"], file_db_url, clock)
+    document = json.loads(out)
+    locked = {d["slug"]: d["lock"] for d in document["decks"]}
+    assert locked["sgd"] is None and locked["momentum"]["after"][0]["deck"] == "sgd"
+    assert len(document["ahead"]) == 7 and document["tomorrow"] == document["ahead"][0]["due"]
+    title = document["decks"][0]["title"]
+    code, out, err = run_cli(["due", "--json", "--deck", title], file_db_url, clock)
+    assert code == 0, err
+    assert [d["slug"] for d in json.loads(out)["decks"]] == ["sgd"]
