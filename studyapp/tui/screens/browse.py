@@ -64,22 +64,37 @@ class BrowseScreen(Screen):
         search = self.query_one("#search", Input)
         search.cursor_blink = getattr(self.app, "cursor_blink", True)
         table = self.query_one("#cards", DataTable)
-        table.add_column("Card", key="card")
-        table.add_column("Deck", key="deck")
-        table.add_column("Kind", key="kind")
-        table.add_column("State", key="state")
-        table.add_column("Due", key="due")
-        table.add_column("Front", key="front")
+        table.add_column("Question", key="front", width=30)
+        for key, title, width in FIXED_COLUMNS:
+            table.add_column(title, key=key, width=width)
         self.query_one("#card-detail-panel").border_title = "Card"
         self._layout(self.size.width)
         table.focus()
         self.search()
+
+    def on_screen_resume(self) -> None:
+        # back from reviewing or practising: states and due dates may have changed
+        if self._rows:
+            self.search()
 
     def on_resize(self, event) -> None:
         self._layout(event.size.width)
 
     def _layout(self, width: int) -> None:
         self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.call_after_refresh(self._fit_question_column)
+
+    def _fit_question_column(self) -> None:
+        """The question takes what the fixed columns leave (each column has 2 cells of padding)."""
+        table = self.query_one("#cards", DataTable)
+        fixed = sum(width + 2 for _, _, width in FIXED_COLUMNS)
+        width = max(16, (table.size.width or self.size.width) - fixed - 2 - 1)
+        column = table.columns.get(next(k for k in table.columns if k.value == "front"))
+        if column is not None and column.width != width:
+            column.width = width
+            table.refresh()
+            if self._rows:
+                self.search()
 
     # -- searching ----------------------------------------------------------------------
 
@@ -137,9 +152,16 @@ class BrowseScreen(Screen):
         self.query_one("#browse-status", Static).update(Text(message.error, style="red"))
 
     def _cells(self, row, now) -> tuple:
+        """Question, deck, kind, state (full names), due: in the columns' order."""
         state = Text("suspended", style="dim italic") if row.suspended else Text(row.state, style=STATE_STYLES.get(row.state, ""))
         due = relative(row.due, now) if row.state != "new" else ""
-        return (row.content_id, row.deck_slug, row.kind, state, due, row.snippet)
+        title = self.query_one("#cards", DataTable).columns
+        width = next((c.width for k, c in title.items() if k.value == "front"), 30)
+        question = Text(row.snippet)
+        question.truncate(width, overflow="ellipsis")
+        deck = Text(row.deck_slug)
+        deck.truncate(FIXED_WIDTHS["deck"], overflow="ellipsis")
+        return (question, deck, row.kind, state, due)
 
     # -- detail -------------------------------------------------------------------------
 
@@ -221,7 +243,7 @@ class BrowseScreen(Screen):
         row = replace(row, suspended=not row.suspended)
         self._rows[card_id] = row
         table = self.query_one("#cards", DataTable)
-        for column, value in zip(("card", "deck", "kind", "state", "due", "front"),
+        for column, value in zip(("front", "deck", "kind", "state", "due"),
                                  self._cells(row, self.app.clock.now()), strict=True):
             table.update_cell(str(card_id), column, value)
         self.notify(f"{row.content_id} {'suspended' if row.suspended else 'unsuspended'}")
@@ -259,6 +281,10 @@ def content_relative(location: str) -> str:
             return location[index + 1:]
     return location
 
+
+# (key, title, width): "relearning" and "suspended" fit whole
+FIXED_COLUMNS = (("deck", "Deck", 14), ("kind", "Kind", 8), ("state", "State", 10), ("due", "Due", 9))
+FIXED_WIDTHS = {key: width for key, _, width in FIXED_COLUMNS}
 
 STATE_STYLES = {"new": "dodger_blue1", "learning": "dark_orange", "relearning": "red", "review": "green3"}
 
