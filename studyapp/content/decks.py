@@ -13,7 +13,7 @@ from pathlib import Path
 from studyapp.content.model import CardSpec, DeckSpec, Location
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-DECK_KEYS = {"id", "title", "description", "topic", "requires", "order"}
+DECK_KEYS = {"id", "title", "description", "topic", "requires", "order", "adds_to"}
 CARD_KEYS = {"kind", "tags", "topic", "reverse", "answer"}
 ANSWER_MODES = ("shown", "typed")
 # an option ending in this marker keeps its place when the options are shuffled
@@ -93,6 +93,8 @@ def _deck_from_front_matter(path, front, problems) -> DeckSpec:
     def value(key: str, default: str = "") -> str:
         return front.get(key, (default, 1))[0]
 
+    if "adds_to" in front:  # more cards for a deck another file defines (the learner's own cards)
+        return _added_cards_deck(path, front, problems)
     slug = value("id")
     if not slug:
         problems.add(Location(path, 1), "the deck has no 'id' in its front matter")
@@ -115,6 +117,19 @@ def _deck_from_front_matter(path, front, problems) -> DeckSpec:
         order=order,
         location=Location(path, front.get("requires", ("", 1))[1]),
     )
+
+
+def _added_cards_deck(path, front, problems) -> DeckSpec:
+    """A file that adds cards to a deck defined elsewhere: `adds_to: <deck id>` and no
+    other deck keys (the deck keeps its own title, requirements and order)."""
+    slug, line = front["adds_to"]
+    if not ID_PATTERN.match(slug):
+        problems.add(Location(path, line), f"adds_to names deck {slug!r}; a deck id is lowercase letters, digits and '-'")
+    for key in sorted(set(front) - {"adds_to", "topic"}):
+        problems.add(Location(path, front[key][1]), f"a file with 'adds_to' takes no {key!r}: the deck file defines it")
+    topic = front.get("topic", ("", 1))[0]
+    return DeckSpec(slug=slug, title="", description="", topic=topic, requires=[], order=0,
+                    location=Location(path, line), adds_to=True)
 
 
 def _split_list(value: str) -> list[str]:
