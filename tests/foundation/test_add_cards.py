@@ -92,3 +92,61 @@ def test_ids_are_readable_and_unique():
     assert card_id_for(new, {first}).startswith(first + "-")
     cards, problems = preview_cards(NewCard("cloze", "d", text="a {{c1::b}} {{c2::c}}"))
     assert not problems and [c.content_id for c in cards] == ["my-new-card::c1", "my-new-card::c2"]
+
+
+SHIPPED = "---\nid: ship\ntitle: Ship\n---\n\n## s-one\nkind: basic\ntags: t\n\nQ: Old question?\n\nA: Old answer.\n"
+
+
+def test_editing_an_own_folder_card_rewrites_its_file(file_db_url, clock, tmp_path):
+    from studyapp.study.edits import SAVED_TO_FILE, save_card_edit
+
+    code, out, err = run_cli(["add", "--deck", "Mine", "--front", "sigmoid(0)?", "--back", "1", "--reversed",
+                              "--tags", "act", "--json"], file_db_url, clock)
+    assert code == 0, err
+    added = json.loads(out)
+    database = open_database(file_db_url)
+    with database.unit_of_work() as session:
+        card_id = session.scalar(select(Card.id).where(Card.content_id == added["id"]))
+    assert save_card_edit(database, clock, card_id, {"front": "sigmoid(0)?", "back": "0.5"}) == SAVED_TO_FILE
+    text = (tmp_path / "xdg" / "studyapp" / "my-content" / "decks" / "mine.md").read_text()
+    assert f"## {added['id']}\nkind: basic\ntags: act\nreverse: true\n\nQ: sigmoid(0)?\n\nA: 0.5\n" in text
+    assert "A: 1\n" not in text
+    with database.unit_of_work() as session:
+        reverse = session.scalars(select(Card).where(Card.content_id == added["id"] + "::reverse")).one()
+        assert reverse.front == "0.5"  # the sibling follows the file
+    database.dispose()
+    code, out, _ = run_cli(["sync"], file_db_url, clock)
+    assert code == 0 and "nothing changed" in out
+
+
+def test_an_edited_shipped_card_survives_a_content_update_and_sync_says_so(tmp_path, clock, make_content):
+    from studyapp.content.service import sync_folders
+    from studyapp.study.cards import card_detail
+    from studyapp.study.edits import SAVED_AS_OVERRIDE, save_card_edit, take_shipped_text
+
+    root = make_content({"decks/ship.md": SHIPPED}, name="ship")
+    database = open_database(f"sqlite:///{tmp_path / 'o.db'}")
+    sync_folders(database, clock, [root], trust=True)
+    with database.unit_of_work() as session:
+        card_id = session.scalar(select(Card.id).where(Card.content_id == "s-one"))
+    assert save_card_edit(database, clock, card_id, {"front": "My question?", "back": "My answer."}) \
+        == SAVED_AS_OVERRIDE
+    assert (root / "decks" / "ship.md").read_text() == SHIPPED  # the shipped file is not touched
+    # a sync of the unchanged file keeps the edit quietly
+    summary = sync_folders(database, clock)
+    assert not summary.kept_overrides
+    # the shipped text changes: the edit is kept, and the sync says so
+    (root / "decks" / "ship.md").write_text(SHIPPED.replace("Old answer.", "New shipped answer."))
+    summary = sync_folders(database, clock)
+    assert summary.kept_overrides == ["s-one"]
+    assert "Kept your edited version of 1 card(s)" in summary.describe() and "s-one" in summary.describe()
+    with database.unit_of_work() as session:
+        detail = card_detail(session, card_id)
+    assert (detail.front, detail.back) == ("My question?", "My answer.")
+    assert detail.edited and detail.shipped_changed and detail.shipped_back == "New shipped answer."
+    assert not sync_folders(database, clock).kept_overrides  # said once
+    take_shipped_text(database, clock, card_id)
+    with database.unit_of_work() as session:
+        detail = card_detail(session, card_id)
+    assert (detail.back, detail.edited) == ("New shipped answer.", False)
+    database.dispose()

@@ -30,6 +30,8 @@ class BrowseScreen(Screen):
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),
         Binding("e", "edit", "Edit card"),
         Binding("o", "open_source", "Open source"),
+        Binding("r", "take_shipped", "Take shipped text"),
+        Binding("n", "add_card", "Add card"),
         Binding("enter", "practice", "Practice exercise", show=False),
         Binding("x", "show_exercises", "Exercises"),
         Binding("escape", "back", "Back"),
@@ -224,6 +226,8 @@ class BrowseScreen(Screen):
         self.set_query("kind:exercise")
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "take_shipped":
+            return self._detail is not None and self._detail.edited and self._detail.id == self._current_id()
         if action in ("toggle_suspend", "edit", "open_source", "practice"):
             if self._current_id() is None:
                 return None
@@ -253,6 +257,21 @@ class BrowseScreen(Screen):
         card_id = self._current_id()
         if card_id is not None:
             edit_card(self, card_id, on_saved=lambda: (self.search(), self._load_detail()))
+
+    def action_take_shipped(self) -> None:
+        """Drop the learner's version of a shipped card for the shipped text."""
+        card_id, detail = self._current_id(), self._detail
+        if card_id is None or detail is None or not detail.edited:
+            return
+        from studyapp.study.edits import take_shipped_text
+
+        take_shipped_text(self.app.database, self.app.clock, card_id)
+        self.notify(f"{detail.content_id}: the shipped text is back")
+        self.search()
+        self._load_detail()
+
+    def action_add_card(self) -> None:
+        self.app.add_card()
 
     def action_open_source(self) -> None:
         detail = self._detail
@@ -307,7 +326,8 @@ def set_suspended(app, card_id: int, suspended: bool) -> None:
 def edit_card(screen, card_id: int, on_saved=None) -> None:
     """Open the card editor for `card_id` and save what the learner changes."""
     from studyapp.errors import UserError
-    from studyapp.study.cards import editable_fields, update_card_text
+    from studyapp.study.cards import editable_fields
+    from studyapp.study.edits import SAVED_AS_OVERRIDE, SAVED_TO_FILE, save_card_edit
     from studyapp.tui.screens.dialogs import CardEditor
 
     app = screen.app
@@ -318,16 +338,28 @@ def edit_card(screen, card_id: int, on_saved=None) -> None:
         if values is None:
             return
         try:
-            with app.database.unit_of_work() as session:
-                update_card_text(session, card_id, values, app.clock.now())
+            where = save_card_edit(app.database, app.clock, card_id, values)
         except UserError as exc:
             app.notify(str(exc), severity="error")
             return
-        app.notify("Card saved.")
+        app.notify({SAVED_TO_FILE: "Card saved to its file.",
+                    SAVED_AS_OVERRIDE: "Card saved as your version: content updates keep it."}.get(where, "Card saved."))
         if on_saved is not None:
             on_saved()
 
     app.push_screen(CardEditor("Edit card", fields), saved)
+
+
+def _shipped_text(detail) -> list:
+    """An edited shipped card: say so, and show the shipped text beside the learner's."""
+    if detail.shipped_changed:
+        head = Text("\nYour edited version is shown above; the shipped text changed since:",
+                    style="bold dark_orange")
+    else:
+        head = Text("\nYour edited version is shown above; the shipped text:", style="bold")
+    return [head, Text("Shipped front", style="underline"), RichMarkdown(detail.shipped_front or "—"),
+            Text("Shipped back", style="underline"), RichMarkdown(detail.shipped_back or "—"),
+            Text("r takes the shipped text instead of yours", style="dim")]
 
 
 def render_detail(detail, now) -> Group:
@@ -365,6 +397,8 @@ def render_detail(detail, now) -> Group:
     if detail.kind != "exercise":
         parts.append(Text("Back", style="bold underline"))
         parts.append(RichMarkdown(detail.back or "—"))
+    if detail.edited:
+        parts.extend(_shipped_text(detail))
     parts.append(Text("\nReview history", style="bold underline"))
     if detail.history:
         table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
