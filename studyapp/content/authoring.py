@@ -100,7 +100,8 @@ def preview_cards(card: NewCard, card_id: str = "my-new-card") -> tuple[list[Car
     text = f"---\nid: preview\ntitle: Preview\n---\n\n{card_markdown(card_id, card)}"
     problems = Problems()
     deck = parse_deck(Path("new-card.md"), text, problems)
-    sentences = [p.split(": ", 2)[-1] if p.startswith("new-card.md:") else p for p in problems]
+    sentences = [(p.split(": ", 1)[-1] if p.startswith("new-card.md:") else p).replace(f" {card_id!r}", "")
+                 for p in problems]
     return (deck.cards if deck is not None and not problems else []), sentences
 
 

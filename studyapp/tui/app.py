@@ -231,6 +231,13 @@ class StudyApp(App[None]):
 
         self.push_screen(ReviewScreen(deck, ignore_prerequisites=ignore_prerequisites, filtered=filtered))
 
+    def add_card(self, deck: str | None = None) -> None:
+        """The Add screen, its deck field filled with `deck` (a slug) when given."""
+        from studyapp.tui.screens.add_card import AddCardScreen
+
+        titles = getattr(self, "deck_titles", {})
+        self.push_screen(AddCardScreen(titles.get(deck, deck) if deck else None))
+
     def custom_study(self, deck: str | None = None) -> None:
         """Anki's Custom Study dialog for `deck` (None: every deck)."""
         from studyapp.tui.screens.custom_study import CustomStudyDialog, start_custom_study

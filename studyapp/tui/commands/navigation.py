@@ -13,6 +13,8 @@ class NavigationCommands(CommandListProvider):
         app = self.app
         yield Command("Study everything due", "Review the due cards of every deck (a on the dashboard)",
                       partial(app.study, None))
+        yield Command("Add card", "Write a new card (basic, reversed, cloze, choice) into a deck (n)",
+                      partial(app.add_card, None))
         yield Command("Custom study…", "Review ahead, preview new cards, study a tag or search, more new cards (c)",
                       partial(app.custom_study, None))
         yield Command("Dashboard", "Decks, today's reviews, streak and heatmap (d)", partial(app.action_goto, "dashboard"))

@@ -43,6 +43,7 @@ class DashboardScreen(Screen):
         Binding("a", "study_all", "Study all"),
         Binding("x", "exercises", "Exercises"),
         Binding("c", "custom_study", "Custom"),
+        Binding("n", "add_card", "Add"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
 
@@ -215,6 +216,12 @@ class DashboardScreen(Screen):
                 self.app.study(deck.slug)
 
         self.app.push_screen(ConfirmDialog(question, yes="Study anyway", no="No"), answered)
+
+    def action_add_card(self) -> None:
+        if not self.app.database_ready:
+            self.notify("Still opening the database…")
+            return
+        self.app.add_card(self._selected_slug())
 
     def action_custom_study(self) -> None:
         if not self.app.database_ready:
