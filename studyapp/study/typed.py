@@ -51,7 +51,8 @@ def compare_typed(typed: str, back: str) -> Comparison:
     the answer's characters the learner left out shown where they belong."""
     given, expected = _normal(typed), _normal(expected_answer(back))
     pieces: list[Piece] = []
-    matcher = difflib.SequenceMatcher(None, given.casefold(), expected.casefold(), autojunk=False)
+    # case matters, as in Anki: "relu" is not "ReLU"; runs of spaces do not
+    matcher = difflib.SequenceMatcher(None, given, expected, autojunk=False)
     for op, g0, g1, e0, e1 in matcher.get_opcodes():
         if op == "equal":
             pieces.append(Piece(given[g0:g1], "good"))
@@ -60,7 +61,7 @@ def compare_typed(typed: str, back: str) -> Comparison:
             pieces.append(Piece(given[g0:g1], "bad"))
         if e1 > e0:
             pieces.append(Piece(expected[e0:e1], "missing"))
-    return Comparison(tuple(pieces), expected, given.casefold() == expected.casefold())
+    return Comparison(tuple(pieces), expected, given == expected)
 
 
 def typed_decks(session: Session) -> set[str]:

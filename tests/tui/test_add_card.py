@@ -95,5 +95,7 @@ def test_the_comparison_marks_right_wrong_and_missing():
     result = compare_typed("Pariss", "**Paris.**")
     assert [(p.text, p.kind) for p in result.typed] == [("Paris", "good"), ("s", "bad"), (".", "missing")]
     assert not result.exact and result.suggested_rating == 1
-    exact = compare_typed("paris.", "Paris.")
+    exact = compare_typed("Paris.", "Paris.")
     assert exact.exact and exact.suggested_rating == 3
+    cased = compare_typed("relu", "ReLU")
+    assert not cased.exact and [p.kind for p in cased.typed][:2] == ["bad", "missing"]

@@ -302,7 +302,7 @@ def content_relative(location: str) -> str:
 
 
 # (key, title, width): "relearning" and "suspended" fit whole
-FIXED_COLUMNS = (("deck", "Deck", 14), ("kind", "Kind", 8), ("state", "State", 10), ("due", "Due", 9))
+FIXED_COLUMNS = (("deck", "Deck", 12), ("kind", "Kind", 8), ("state", "State", 10), ("due", "Due", 9))
 FIXED_WIDTHS = {key: width for key, _, width in FIXED_COLUMNS}
 
 STATE_STYLES = {"new": "dodger_blue1", "learning": "dark_orange", "relearning": "red", "review": "green3"}

@@ -53,9 +53,9 @@ class SettingsScreen(Screen):
                                                       allow_blank=False, compact=True), "or only tag them")
             yield self._row("Prerequisites first", Select([("yes", True), ("no", False)], id="prerequisites",
                                                           allow_blank=False, compact=True),
-                            "new cards wait for required decks")
+                            "required decks come first")
             yield self._row("Typed answers", Select([("no", False), ("yes", True)], id="typed_answers",
-                                                    allow_blank=False, compact=True), "basic cards: type, compare")
+                                                    allow_blank=False, compact=True), "type basic answers")
             yield Static("App", classes="settings-heading")
             yield self._row("Day starts at (hour)", Input(id="day_start_hour", type="integer", compact=True),
                             "0-23, local time")
