@@ -40,7 +40,7 @@ def run_due(args: argparse.Namespace, ctx) -> int:
     """Today's queue per deck (a locked deck says what it waits for), then what falls due
     tomorrow and over the next 7 days."""
     service = _service(ctx)
-    rows = service.counts(args.deck)
+    rows = service.counts(args.deck, with_locks=True)
     ahead = service.due_ahead(7, args.deck)
     tomorrow = ahead[0][1] if ahead else 0
     week = sum(n for _, n in ahead)

@@ -234,14 +234,16 @@ class ReviewService:
 
     # ------------------------------------------------------------------ queue
 
-    def counts(self, deck: str | None = None, *, ignore_prerequisites: bool = False) -> list[QueueCounts]:
-        """Per live deck (or just `deck`): what today's queue holds, limits applied, and
-        why a deck's new cards wait for its prerequisites (`lock`).
-        learning counts every (re)learning card due before the day ends."""
+    def counts(self, deck: str | None = None, *, ignore_prerequisites: bool = False,
+               with_locks: bool = False) -> list[QueueCounts]:
+        """Per live deck (or just `deck`): what today's queue holds, limits applied.
+        learning counts every (re)learning card due before the day ends. `with_locks` also
+        says why a deck's new cards wait for its prerequisites (`lock`): one more pass over
+        the cards, so the review screen's counter (called after every rating) goes without."""
         now = self.now()
         with self.database.unit_of_work() as session:
             plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
-            held = {} if ignore_prerequisites else locks(
+            held = {} if ignore_prerequisites or not with_locks else locks(
                 session, all_decks.values(), load_prerequisite_settings(session))
         return [
             QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id],

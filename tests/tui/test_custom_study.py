@@ -36,7 +36,7 @@ def logs(db) -> int:
 
 def test_a_locked_deck_says_what_it_waits_for(study_db, clock):
     lock_drills(study_db)
-    counts = {c.slug: c for c in service(study_db, clock).counts()}
+    counts = {c.slug: c for c in service(study_db, clock).counts(with_locks=True)}
     drills = counts["drills"]
     assert drills.locked and drills.new == 0
     assert drills.lock.describe() == "after: Basics (0/3)"
@@ -52,15 +52,15 @@ def test_prerequisite_ordering_can_be_turned_off_per_deck_or_globally(study_db, 
     lock_drills(study_db)
     with study_db.unit_of_work() as session:
         set_deck_ordering(session, "drills", on=False)
-    drills = {c.slug: c for c in service(study_db, clock).counts()}["drills"]
+    drills = {c.slug: c for c in service(study_db, clock).counts(with_locks=True)}["drills"]
     assert not drills.locked and drills.new >= 1
     with study_db.unit_of_work() as session:
         save_prerequisite_settings(session, PrerequisiteSettings(enabled=False))
-    drills = {c.slug: c for c in service(study_db, clock).counts()}["drills"]
+    drills = {c.slug: c for c in service(study_db, clock).counts(with_locks=True)}["drills"]
     assert not drills.locked and drills.new >= 1
     with study_db.unit_of_work() as session:
         save_prerequisite_settings(session, PrerequisiteSettings(enabled=True))
-    assert {c.slug: c for c in service(study_db, clock).counts()}["drills"].locked
+    assert {c.slug: c for c in service(study_db, clock).counts(with_locks=True)}["drills"].locked
 
 
 def test_decks_are_found_by_title_as_well_as_slug(study_db, clock):

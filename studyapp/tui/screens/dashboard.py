@@ -30,7 +30,7 @@ def load_dashboard(app) -> tuple[list, object]:
 
     database = app.database
     hour = app.day_start_hour  # read before any session below: never nest units of work
-    decks = app.service.counts()
+    decks = app.service.counts(with_locks=True)
     with database.unit_of_work() as session:
         numbers = activity(session, app.clock.now(), hour=hour)
     return decks, numbers
