@@ -63,7 +63,7 @@ def run_due(args: argparse.Namespace, ctx) -> int:
     ctx.print(header)
     ctx.print("-" * len(header))
     for r in rows:
-        lock = f"  locked: {r.lock.describe()}" if r.lock else ""
+        lock = f"  locked {r.lock.describe()}" if r.lock else ""
         ctx.print(f"{r.slug:<22} {r.new:>6} {r.learning:>9} {r.review:>7}{lock}")
     ctx.print("-" * len(header))
     ctx.print(f"{'total':<22} {sum(r.new for r in rows):>6} {sum(r.learning for r in rows):>9} "

@@ -80,7 +80,7 @@ def test_due_shows_locked_decks_the_days_ahead_and_takes_a_title(file_db_url, cl
     code, out, err = run_cli(["due"], file_db_url, clock)
     assert code == 0, err
     momentum = next(line for line in out.splitlines() if line.startswith("momentum"))
-    assert "locked: after:" in momentum
+    assert "locked after: " in momentum
     code, out, err = run_cli(["due", "--json"], file_db_url, clock)
     document = json.loads(out)
     locked = {d["slug"]: d["lock"] for d in document["decks"]}
