@@ -272,3 +272,17 @@ async def test_settings_turn_prerequisites_off_for_one_deck(make_app, study_db):
         await settle(pilot)
         drills = {d.slug: d for d in app.screen.decks}["drills"]
         assert not drills.locked and drills.new == 2  # d-shape and the exercise
+
+
+async def test_the_review_footer_at_80_columns_keeps_labels_apart_and_ends_with_the_palette_hint(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        footer = app.screen._compositor.render_strips()[-1].text
+        assert "1234 Rate u Undo" in footer  # not "Rateu"
+        assert footer.rstrip().endswith("^p palette")
+        assert footer.endswith("palette ")  # the hint reaches the last column: nothing shows after it
