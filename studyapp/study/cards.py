@@ -82,8 +82,8 @@ def search_cards(session: Session, query: CardQuery, now: datetime, *, limit: in
         statement = statement.where(
             or_(Card.front.ilike(pattern), Card.back.ilike(pattern), Card.content_id.ilike(pattern))
         )
-    if query.deck:
-        statement = statement.where(Deck.slug == query.deck)
+    if query.deck:  # its slug, or its title in any case
+        statement = statement.where(or_(Deck.slug == query.deck, func.lower(Deck.title) == query.deck.lower()))
     if query.tag:
         statement = statement.where(
             (literal(" ") + Card.tags + literal(" ")).contains(f" {query.tag} ")

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from studyapp.errors import UserError
 from studyapp.scheduling.custom import preview_ids, review_ahead_ids
@@ -95,10 +95,9 @@ def study_search(service, text: str, deck: str | None = None) -> FilteredSession
         raise UserError("type a search, e.g. tag:adam, is:leech or kind:cloze")
     query = parse_query(text)
     with service.database.unit_of_work() as session:
-        if deck and not query.deck:
-            query = type(query)(**{**query.__dict__, "deck": _slug(session, deck)})
-        elif query.deck:
-            query = type(query)(**{**query.__dict__, "deck": _slug(session, query.deck)})
+        wanted = query.deck or deck  # a deck: in the search, or the session's
+        if wanted:
+            query = replace(query, deck=_slug(session, wanted))
         rows = search_cards(session, query, service.now(), limit=FILTERED_LIMIT)
     ids = [r.id for r in rows if not r.suspended and r.kind != "exercise"]
     return FilteredSession(f"Search: {text.strip()}", ids)

@@ -286,3 +286,11 @@ async def test_the_review_footer_at_80_columns_keeps_labels_apart_and_ends_with_
         assert "1234 Rate u Undo" in footer  # not "Rateu"
         assert footer.rstrip().endswith("^p palette")
         assert footer.endswith("palette ")  # the hint reaches the last column: nothing shows after it
+
+
+def test_a_search_may_name_its_deck_by_title(study_db, clock):
+    svc = service(study_db, clock)
+    with study_db.unit_of_work() as session:
+        shape = session.scalar(select(Card.id).where(Card.content_id == "d-shape"))
+    assert custom.study_search(svc, "tag:torch deck:Drills").card_ids == [shape]
+    assert custom.study_search(svc, "tag:torch", deck="drills").card_ids == [shape]
