@@ -99,3 +99,33 @@ def test_the_comparison_marks_right_wrong_and_missing():
     assert exact.exact and exact.suggested_rating == 3
     cased = compare_typed("relu", "ReLU")
     assert not cased.exact and [p.kind for p in cased.typed][:2] == ["bad", "missing"]
+
+
+async def test_browse_shows_both_texts_of_an_edited_shipped_card_and_r_takes_the_shipped_one(make_app, study_db, clock):
+    from studyapp.storage.models import CardOverride
+    from studyapp.study.edits import SAVED_AS_OVERRIDE, save_card_edit
+
+    with study_db.unit_of_work() as session:
+        card_id = session.scalar(select(Card.id).where(Card.content_id == "b-capital"))
+    where = save_card_edit(study_db, clock, card_id, {"front": "What is the capital of France?", "back": "Paris!"})
+    assert where == SAVED_AS_OVERRIDE
+    with study_db.unit_of_work() as session:  # as a sync that brought a new shipped text leaves it
+        override = session.get(CardOverride, card_id)
+        override.shipped_back, override.shipped_changed_at = "Paris, on the Seine.", clock.now()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        screen = app.screen
+        screen.set_query("capital")
+        await settle(pilot)
+        detail = plain(screen.query_one("#card-detail"))
+        assert "Paris!" in detail and "Paris, on the Seine." in detail
+        assert "the shipped text changed since" in detail
+        await pilot.press("r")
+        await settle(pilot)
+        detail = plain(screen.query_one("#card-detail"))
+        assert "Paris, on the Seine." in detail and "Paris!" not in detail
+    with study_db.unit_of_work() as session:
+        assert session.get(CardOverride, card_id) is None

@@ -294,3 +294,41 @@ def test_a_search_may_name_its_deck_by_title(study_db, clock):
         shape = session.scalar(select(Card.id).where(Card.content_id == "d-shape"))
     assert custom.study_search(svc, "tag:torch deck:Drills").card_ids == [shape]
     assert custom.study_search(svc, "tag:torch", deck="drills").card_ids == [shape]
+
+
+async def test_more_new_cards_and_review_ahead_from_the_dialog(make_app, study_db, clock):
+    from studyapp.scheduling.presets import Preset, save_preset
+
+    with study_db.unit_of_work() as session:
+        save_preset(session, "basics", Preset(new_per_day=1))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert {d.slug: d for d in app.screen.decks}["basics"].new == 1
+        await pilot.press("c")  # on Basics
+        await settle(pilot)
+        await pilot.press("down", "down", "down")  # ahead -> preview -> search -> more new
+        await pilot.pause()
+        assert app.screen.mode == "more_new"
+        app.screen.query_one("#value").value = "2"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert {d.slug: d for d in app.screen.decks}["basics"].new == 3
+        # rate the first card Easy, then review it ahead of time
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("space", "4", "escape", "escape")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.screen.mode == "ahead"
+        app.screen.query_one("#value").value = "30"
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.filtered is not None
+        assert "capital of France" in screen.query_one("#front").source
+        before = logs(study_db)
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert logs(study_db) == before + 1 and screen.finished
