@@ -17,6 +17,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
+from itertools import pairwise
 from typing import Any
 
 import fsrs
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
 from studyapp.errors import UserError
+from studyapp.scheduling.custom import extra_new_today, raise_new_limit
 from studyapp.scheduling.days import (
     DAY_START_HOUR_KEY,
     DEFAULT_DAY_START_HOUR,
@@ -33,6 +35,7 @@ from studyapp.scheduling.days import (
     next_day_start,
 )
 from studyapp.scheduling.exercises import variant_seed
+from studyapp.scheduling.prerequisites import Lock, load_prerequisite_settings, locks
 from studyapp.scheduling.presets import (
     DEFAULT_PARAMETERS,
     Preset,
@@ -41,8 +44,6 @@ from studyapp.scheduling.presets import (
     load_preset,
     load_presets,
 )
-from studyapp.scheduling.custom import extra_new_today, raise_new_limit
-from studyapp.scheduling.prerequisites import Lock, load_prerequisite_settings, locks
 from studyapp.scheduling.queue import DeckInfo, Entry, Plan, QueueCache, load_items, plan_queue
 from studyapp.scheduling.transition import (
     predicted_retrievability,
@@ -284,7 +285,7 @@ class ReviewService:
             if deck is not None:
                 statement = statement.where(Deck.slug == resolve_deck(session, deck))
             dues = [as_utc(d) for d in session.scalars(statement)]
-        return [(start, sum(1 for d in dues if start <= d < end)) for start, end in zip(starts, starts[1:])]
+        return [(start, sum(1 for d in dues if start <= d < end)) for start, end in pairwise(starts)]
 
     def resolve_deck(self, name: str) -> str:
         """A deck's slug from its slug or its title (any case), as the learner typed it."""

@@ -54,9 +54,8 @@ def resolve_deck(session: Session, name: str) -> str:
 
     rows = session.execute(select(Deck.slug, Deck.title).where(Deck.retired.is_(False))).all()
     wanted = name.strip().casefold()
-    for slug, title in rows:
-        if slug == name:
-            return slug
+    if any(slug == name for slug, _ in rows):
+        return name
     matches = [slug for slug, title in rows if wanted in (slug.casefold(), title.casefold())]
     if len(matches) == 1:
         return matches[0]

@@ -1,8 +1,8 @@
 """The CLI as a user runs it: real subprocesses for the entry point, in-process for the rest."""
 
 import io
-import shutil
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path

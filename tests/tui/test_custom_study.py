@@ -9,7 +9,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from studyapp.scheduling.custom import raise_new_limit
-from studyapp.scheduling.prerequisites import PrerequisiteSettings, save_prerequisite_settings, set_deck_ordering
+from studyapp.scheduling.prerequisites import (
+    PrerequisiteSettings,
+    save_prerequisite_settings,
+    set_deck_ordering,
+)
 from studyapp.scheduling.service import ReviewService
 from studyapp.storage.models import Card, CardState, Deck, ReviewLog
 from studyapp.study import custom
