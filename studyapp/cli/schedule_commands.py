@@ -47,12 +47,13 @@ def run_due(args: argparse.Namespace, ctx) -> int:
 
     service = _service(ctx)
     slug = deck_slug(ctx, args.deck)
-    rows = service.counts(slug)
+    rows = service.counts(slug, with_locks=True)
     starts = [service.today_end()]
     for _ in range(AHEAD_DAYS):
         starts.append(service.today_end(starts[-1]))
+    locked = {r.slug for r in rows if r.lock}  # the scheduler's word (prerequisite settings)
     with ctx.unit_of_work() as session:
-        locks = deck_locks(session)
+        locks = {slug: lock for slug, lock in deck_locks(session).items() if slug in locked}
         ahead = due_ahead(session, starts)
     outlooks = [ahead.get(r.slug, DeckOutlook()) for r in rows]
     if args.json:

@@ -13,8 +13,11 @@ from pathlib import Path
 from studyapp.content.model import CardSpec, DeckSpec, Location
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-DECK_KEYS = {"id", "title", "description", "topic", "requires", "order"}
-CARD_KEYS = {"kind", "tags", "topic", "reverse"}
+DECK_KEYS = {"id", "title", "description", "topic", "requires", "order", "adds_to"}
+CARD_KEYS = {"kind", "tags", "topic", "reverse", "answer"}
+ANSWER_MODES = ("shown", "typed")
+# an option ending in this marker keeps its place when the options are shuffled
+PIN_MARKER = "{pinned}"
 CARD_KINDS = ("basic", "cloze", "choice")
 FIELDS_BY_KIND = {
     "basic": {"Q", "A"},
@@ -90,6 +93,8 @@ def _deck_from_front_matter(path, front, problems) -> DeckSpec:
     def value(key: str, default: str = "") -> str:
         return front.get(key, (default, 1))[0]
 
+    if "adds_to" in front:  # more cards for a deck another file defines (the learner's own cards)
+        return _added_cards_deck(path, front, problems)
     slug = value("id")
     if not slug:
         problems.add(Location(path, 1), "the deck has no 'id' in its front matter")
@@ -112,6 +117,19 @@ def _deck_from_front_matter(path, front, problems) -> DeckSpec:
         order=order,
         location=Location(path, front.get("requires", ("", 1))[1]),
     )
+
+
+def _added_cards_deck(path, front, problems) -> DeckSpec:
+    """A file that adds cards to a deck defined elsewhere: `adds_to: <deck id>` and no
+    other deck keys (the deck keeps its own title, requirements and order)."""
+    slug, line = front["adds_to"]
+    if not ID_PATTERN.match(slug):
+        problems.add(Location(path, line), f"adds_to names deck {slug!r}; a deck id is lowercase letters, digits and '-'")
+    for key in sorted(set(front) - {"adds_to", "topic"}):
+        problems.add(Location(path, front[key][1]), f"a file with 'adds_to' takes no {key!r}: the deck file defines it")
+    topic = front.get("topic", ("", 1))[0]
+    return DeckSpec(slug=slug, title="", description="", topic=topic, requires=[], order=0,
+                    location=Location(path, line), adds_to=True)
 
 
 def _split_list(value: str) -> list[str]:
@@ -200,8 +218,16 @@ def _build_cards(path, raw: _RawCard, deck: DeckSpec, problems: Problems) -> lis
         problems.add(Location(path, reverse_value[1]), f"reverse must be true or false, got {reverse_value[0]!r}")
     if reverse_value[0] == "true" and kind != "basic":
         problems.add(Location(path, reverse_value[1]), f"reverse: true works only on basic cards, not {kind}")
+    answer_value = raw.meta.get("answer", ("shown", raw.line))
+    if answer_value[0] not in ANSWER_MODES:
+        problems.add(Location(path, answer_value[1]), f"answer must be shown or typed, got {answer_value[0]!r}")
+    elif answer_value[0] == "typed" and kind != "basic":
+        problems.add(Location(path, answer_value[1]), f"answer: typed works only on basic cards, not {kind}")
     builder = {"basic": _basic, "cloze": _cloze, "choice": _choice}[kind]
-    return builder(raw, base, reverse_value[0] == "true", _Reporter(problems, path))
+    cards = builder(raw, base, reverse_value[0] == "true", _Reporter(problems, path))
+    if answer_value[0] == "typed" and kind == "basic" and cards:
+        cards[0].extra["answer"] = "typed"  # the reversed sibling asks for the question: shown
+    return cards
 
 
 class _Reporter:
@@ -261,6 +287,14 @@ def _cloze(raw, base, reverse, report) -> list[CardSpec]:
     ]
 
 
+def _option(text: str, correct: bool) -> dict:
+    """One option as stored: its text, whether it is right, and `pinned` when it ends in
+    the pin marker (an "all of the above" that must stay where the author put it)."""
+    if text.endswith(PIN_MARKER):
+        return {"text": text.removesuffix(PIN_MARKER).rstrip(), "correct": correct, "pinned": True}
+    return {"text": text, "correct": correct}
+
+
 def render_cloze(text: str, number: int, *, reveal: bool) -> str:
     """The text with deletion `number` hidden (`[...]` or `[hint]`) or revealed in bold;
     the other deletions always show their answers."""
@@ -285,7 +319,7 @@ def _choice(raw, base, reverse, report) -> list[CardSpec]:
         report(raw.options[0][2], f"choice card {raw.card_id!r} marks no option correct with '- [x]'")
     if not question or len(raw.options) < 2 or not any(c for c, _, _ in raw.options):
         return []
-    options = [{"text": text, "correct": correct} for correct, text, _ in raw.options]
+    options = [_option(text, correct) for correct, text, _ in raw.options]
     right = "\n".join(f"- {o['text']}" for o in options if o["correct"])
     back = right + (f"\n\n{explain}" if explain else "")
     return [

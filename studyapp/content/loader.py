@@ -37,11 +37,27 @@ def load_content(roots: Sequence[Path] | None = None) -> ContentBundle:
                 continue
             if (exercise := load_exercise(folder, problems)) is not None:
                 exercises.append(exercise)
+    decks = _merge_added_cards(decks, problems)
     _cross_check(decks, exercises, problems)
     if problems:
         raise ContentError(list(problems))
     decks.sort(key=lambda d: (d.order, d.slug))
     return ContentBundle(roots=roots, decks=decks, exercises=exercises)
+
+
+def _merge_added_cards(decks: list[DeckSpec], problems: Problems) -> list[DeckSpec]:
+    """Files with `adds_to: <deck>` give their cards to that deck, after its own."""
+    defined = {d.slug: d for d in decks if not d.adds_to}
+    for extra in (d for d in decks if d.adds_to):
+        target = defined.get(extra.slug)
+        if target is None:
+            problems.add(extra.location, f"adds_to names deck {extra.slug!r}, which no deck file defines")
+            continue
+        for card in extra.cards:
+            if not card.topic:
+                card.topic = target.topic
+        target.cards.extend(extra.cards)
+    return [d for d in decks if not d.adds_to]
 
 
 def _cross_check(decks: list[DeckSpec], exercises: list[ExerciseSpec], problems: Problems) -> None:

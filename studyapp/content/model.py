@@ -57,6 +57,7 @@ class DeckSpec:
     order: int
     location: Location
     cards: list[CardSpec] = field(default_factory=list)
+    adds_to: bool = False  # a file adding cards to the deck `slug` that another file defines
 
 
 @dataclass

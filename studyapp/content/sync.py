@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.content.model import CardSpec, ContentBundle, DeckSpec
 from studyapp.errors import ContentError
-from studyapp.storage.models import Card, CardState, Deck
+from studyapp.storage.models import Card, CardOverride, CardState, Deck
 
 APP_TAGS = ("leech",)
 
@@ -41,6 +41,8 @@ class SyncSummary:
     retired: int = 0
     unchanged: int = 0
     decks: list[str] = field(default_factory=list)
+    # cards the learner edited whose shipped text changed: their version was kept
+    kept_overrides: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -49,14 +51,20 @@ class SyncSummary:
     def describe(self) -> str:
         counts = f"added {self.added}, updated {self.updated}, retired {self.retired}, unchanged {self.unchanged}"
         if not self.changed:
-            return f"Content is up to date: nothing changed ({counts})."
-        return f"Synced {len(self.decks)} decks: {counts}."
+            text = f"Content is up to date: nothing changed ({counts})."
+        else:
+            text = f"Synced {len(self.decks)} decks: {counts}."
+        if self.kept_overrides:
+            text += (f"\nKept your edited version of {len(self.kept_overrides)} card(s) whose shipped text changed: "
+                     f"{', '.join(self.kept_overrides)} (Browse shows both texts; r there takes the new one).")
+        return text
 
 
 def sync_content(session: Session, bundle: ContentBundle, now: datetime) -> SyncSummary:
     summary = SyncSummary()
     decks = {d.slug: d for d in session.scalars(select(Deck))}
     cards = {c.content_id: c for c in session.scalars(select(Card))}
+    overrides = {o.card_id: o for o in session.scalars(select(CardOverride))}
     seen: set[str] = set()
     exercises_by_deck: dict[str, list[CardSpec]] = {}
     for exercise in bundle.exercises:
@@ -68,7 +76,7 @@ def sync_content(session: Session, bundle: ContentBundle, now: datetime) -> Sync
         summary.decks.append(spec.slug)
         for position, card_spec in enumerate(spec.cards + exercises_by_deck.get(spec.slug, [])):
             seen.add(card_spec.content_id)
-            _upsert_card(session, cards, deck, card_spec, position, now, summary)
+            _upsert_card(session, cards, deck, card_spec, position, now, summary, overrides)
 
     for content_id, card in cards.items():
         if content_id not in seen and not card.retired and not is_imported_deck(card.deck):
@@ -118,7 +126,7 @@ def _upsert_deck(session: Session, decks: dict[str, Deck], spec: DeckSpec, now: 
     return deck
 
 
-def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary) -> None:
+def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary, overrides=None) -> None:
     digest = spec.content_hash(deck.slug, position)
     card = cards.get(spec.content_id)
     if card is None:
@@ -144,7 +152,23 @@ def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary) -
     card.retired = False
     card.content_hash = digest
     card.updated_at = now
+    override = (overrides or {}).get(card.id) if card.id is not None else None
+    if override is not None:
+        _keep_override(card, override, spec, digest, now, summary)
     _refresh_location(card, spec)
+
+
+def _keep_override(card: Card, override: CardOverride, spec: CardSpec, digest: str, now, summary) -> None:
+    """The file changed under the learner's edit: keep the edit, remember the new shipped
+    text beside it, and say so when it differs from what the edit was made on."""
+    override.shipped_front, override.shipped_back, override.shipped_extra = spec.front, spec.back, dict(spec.extra)
+    if digest != override.base_hash:  # this sync brought a new shipped text
+        summary.kept_overrides.append(spec.content_id)
+        override.shipped_changed_at = now
+    else:
+        override.shipped_changed_at = None
+    override.updated_at = now
+    card.front, card.back, card.extra = override.front, override.back, dict(override.extra)
 
 
 def _refresh_location(card: Card, spec: CardSpec) -> None:

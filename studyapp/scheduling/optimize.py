@@ -222,9 +222,9 @@ def preset_names(database: Database, deck: str | None = None) -> list[str]:
     with database.unit_of_work() as session:
         slugs = list(session.scalars(select(Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)))
         if deck is not None:
-            if deck not in slugs:
-                raise UserError(f"no deck {deck!r} (see `studyapp decks`)")
-            slugs = [deck]
+            from studyapp.storage.queries import resolve_deck
+
+            slugs = [resolve_deck(session, deck)]  # its slug or its title
         presets = load_presets(session, slugs)
         return sorted({presets[s].name for s in slugs})
 

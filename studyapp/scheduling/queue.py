@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from studyapp.clock import as_utc
+from studyapp.scheduling.prerequisites import acyclic_requires
 from studyapp.scheduling.presets import Preset
 from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING, STATE_REVIEW
 from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json
@@ -51,6 +52,7 @@ class DeckInfo:
     position: int
     requires: list[str]
     preset: Preset
+    prerequisites_on: bool = True  # the learner may turn the ordering off (prerequisites.py)
 
 
 @dataclass(slots=True)
@@ -249,7 +251,11 @@ def plan_queue(
     today_end: datetime,
     learn_ahead: timedelta,
     scope: dict[int, DeckInfo],
+    unlocked: frozenset[int] = frozenset(),
+    extra_new: dict[int, int] | None = None,
 ) -> Plan:
+    """`unlocked`: decks whose new cards do not wait for their prerequisites in this plan
+    (studied anyway); `extra_new`: today's new limit raised by this many, per deck."""
     plan = Plan(snapshot=snap)
     if not scope:
         return plan
@@ -314,8 +320,10 @@ def plan_queue(
     reviews.sort(key=lambda e: e.sort)
 
     # 3. new cards in content order, prerequisites first
-    remaining = {i: d.preset.new_per_day - new_done[i] for i, d in scope.items()}
-    new = _new(raw, snap, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes)
+    extra_new = extra_new or {}
+    remaining = {i: d.preset.new_per_day + extra_new.get(i, 0) - new_done[i] for i, d in scope.items()}
+    new = _new(raw, snap, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes,
+               unlocked)
     for entry in new:
         plan.new[entry.deck_id] += 1
 
@@ -357,21 +365,11 @@ def _reviews(raw: _Raw, snap: _Snapshot, now, today_end, wanted: dict[int, int],
 
 
 def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[int, int],
-         buried: Callable[[str, int], bool], taken_notes: dict[str, int]) -> list[Entry]:
+         buried: Callable[[str, int], bool], taken_notes: dict[str, int],
+         unlocked: frozenset[int] = frozenset()) -> list[Entry]:
     decks = snap.decks
     by_slug = {d.slug: d for d in decks.values()}
-    graph = {d.slug: [r for r in d.requires if r in by_slug] for d in decks.values()}
-
-    def reaches(start: str, target: str) -> bool:
-        seen, stack = set(), [start]
-        while stack:
-            slug = stack.pop()
-            if slug == target:
-                return True
-            if slug not in seen:
-                seen.add(slug)
-                stack.extend(graph.get(slug, ()))
-        return False
+    graph = acyclic_requires({d.slug: d.requires for d in decks.values()})
 
     def frontier(deck_id: int, need: int) -> list[tuple]:
         rows = snap.frontier.get(deck_id)
@@ -398,7 +396,8 @@ def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[in
         return snap.has_new[deck_id]
 
     # a requirement that leads back to the deck itself (a cycle) is ignored
-    requires = {i: [r for r in graph[scope[i].slug] if not reaches(r, scope[i].slug)] for i in wanted}
+    requires = {i: graph[scope[i].slug] if scope[i].prerequisites_on and i not in unlocked else []
+                for i in wanted}
     eligible = {i: n for i, n in wanted.items()
                 if not any(deck_has_new(r) for r in requires[i]) and deck_has_new(scope[i].slug)}
     taken: list[Entry] = []

@@ -17,6 +17,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
+from itertools import pairwise
 from typing import Any
 
 import fsrs
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
 from studyapp.errors import UserError
+from studyapp.scheduling.custom import extra_new_today, raise_new_limit
 from studyapp.scheduling.days import (
     DAY_START_HOUR_KEY,
     DEFAULT_DAY_START_HOUR,
@@ -33,6 +35,7 @@ from studyapp.scheduling.days import (
     next_day_start,
 )
 from studyapp.scheduling.exercises import variant_seed
+from studyapp.scheduling.prerequisites import Lock, load_prerequisite_settings, locks
 from studyapp.scheduling.presets import (
     DEFAULT_PARAMETERS,
     Preset,
@@ -58,6 +61,7 @@ from studyapp.storage.models import (
     Deck,
     ReviewLog,
 )
+from studyapp.storage.queries import resolve_deck
 from studyapp.storage.settings import get_setting
 
 LEECH_TAG = "leech"
@@ -80,13 +84,21 @@ class QueueCounts:
     new: int
     learning: int
     review: int
+    # why the deck's new cards wait (None: they do not); see prerequisites.py
+    lock: Lock | None = None
 
     @property
     def total(self) -> int:
         return self.new + self.learning + self.review
 
+    @property
+    def locked(self) -> bool:
+        return self.lock is not None
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "total": self.total}
+        data = {**asdict(self), "total": self.total}
+        data["lock"] = self.lock.as_dict() if self.lock else None
+        return data
 
 
 @dataclass(frozen=True)
@@ -223,31 +235,62 @@ class ReviewService:
 
     # ------------------------------------------------------------------ queue
 
-    def counts(self, deck: str | None = None) -> list[QueueCounts]:
+    def counts(self, deck: str | None = None, *, ignore_prerequisites: bool = False,
+               with_locks: bool = False) -> list[QueueCounts]:
         """Per live deck (or just `deck`): what today's queue holds, limits applied.
-        learning counts every (re)learning card due before the day ends."""
+        learning counts every (re)learning card due before the day ends. `with_locks` also
+        says why a deck's new cards wait for its prerequisites (`lock`): one more pass over
+        the cards, so the review screen's counter (called after every rating) goes without."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck)
+            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
+            held = {} if ignore_prerequisites or not with_locks else locks(
+                session, all_decks.values(), load_prerequisite_settings(session))
         return [
-            QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id])
+            QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id],
+                        held.get(d.slug))
             for d in scope.values()
         ]
 
-    def queue(self, deck: str | None = None) -> list[QueueItem]:
+    def queue(self, deck: str | None = None, *, ignore_prerequisites: bool = False) -> list[QueueItem]:
         """The whole queue for now, in the order next_card would give it."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck)
+            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
             return self._items(session, plan, plan.entries, all_decks)
 
-    def next_card(self, deck: str | None = None) -> QueueItem | None:
+    def next_card(self, deck: str | None = None, *, ignore_prerequisites: bool = False) -> QueueItem | None:
+        """The next card of today's queue; `ignore_prerequisites` studies `deck`'s new cards
+        even while its prerequisites are not done (custom study: "study it anyway")."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck)
+            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
             if not plan.entries:
                 return None
             return self._items(session, plan, plan.entries[:1], all_decks)[0]
+
+    def due_ahead(self, days: int = 7, deck: str | None = None) -> list[tuple[datetime, int]]:
+        """(day start, studied cards falling due that day) for each of the `days` study days
+        after today (new cards are not counted: they come by the daily limit)."""
+        now = self.now()
+        starts = [self.today_end(now)]
+        for _ in range(days):
+            starts.append(self.today_end(starts[-1]))
+        with self.database.unit_of_work() as session:
+            statement = (
+                select(CardState.due).join(Card, Card.id == CardState.card_id).join(Deck, Deck.id == Card.deck_id)
+                .where(CardState.state != STATE_NEW, Card.suspended.is_(False), Card.retired.is_(False),
+                       Deck.retired.is_(False), CardState.due >= starts[0], CardState.due < starts[-1])
+            )
+            if deck is not None:
+                statement = statement.where(Deck.slug == resolve_deck(session, deck))
+            dues = [as_utc(d) for d in session.scalars(statement)]
+        return [(start, sum(1 for d in dues if start <= d < end)) for start, end in pairwise(starts)]
+
+    def resolve_deck(self, name: str) -> str:
+        """A deck's slug from its slug or its title (any case), as the learner typed it."""
+        with self.database.unit_of_work() as session:
+            return resolve_deck(session, name)
 
     # ------------------------------------------------------------------ reviewing
 
@@ -496,15 +539,17 @@ class ReviewService:
             .order_by(Deck.position, Deck.slug)
         ).all()
         presets = load_presets(session)
+        ordering = load_prerequisite_settings(session)
         return {
-            i: DeckInfo(i, slug, title, position, list(requires or []), presets.get(slug) or Preset())
+            i: DeckInfo(i, slug, title, position, list(requires or []), presets.get(slug) or Preset(),
+                        ordering.applies_to(slug))
             for i, slug, title, position, requires in rows
         }
 
     # ------------------------------------------------------------------ the plan
 
-    def _plan(self, session: Session, now: datetime, only: str | None) -> tuple[Plan, dict[int, DeckInfo],
-                                                                             dict[int, DeckInfo]]:
+    def _plan(self, session: Session, now: datetime, only: str | None, *,
+              ignore_prerequisites: bool = False) -> tuple[Plan, dict[int, DeckInfo], dict[int, DeckInfo]]:
         snap = self._cache.snapshot(session, self.today_start(now), lambda: self._load_decks(session))
         if snap.parameters is None:
             snap.parameters = load_all_parameters(session)
@@ -513,12 +558,31 @@ class ReviewService:
         if only is not None:
             scope = {i: d for i, d in decks.items() if d.slug == only}
             if not scope:
-                raise UserError(f"no deck {only!r} (see `studyapp decks`)")
+                slug = resolve_deck(session, only)  # a title, or a slug in another case
+                scope = {i: d for i, d in decks.items() if d.slug == slug}
         plan = plan_queue(
             session, snap, now=now, today_start=self.today_start(now), today_end=self.today_end(now),
             learn_ahead=self.learn_ahead, scope=scope,
+            unlocked=frozenset(scope) if ignore_prerequisites else frozenset(),
+            extra_new=self._extra_new(session, snap, now),
         )
         return plan, decks, scope
+
+    def _extra_new(self, session: Session, snap, now: datetime) -> dict[int, int]:
+        """Today's raised new limits (custom study), read once per snapshot: raising one
+        writes a setting, which renews the snapshot."""
+        extra = getattr(snap, "extra_new", None)
+        if extra is None:
+            extra = snap.extra_new = extra_new_today(session, self.today_start(now), snap.decks)
+        return extra
+
+    def raise_new_limit(self, deck: str, extra: int) -> int:
+        """Custom study: `extra` more new cards in `deck` today. Returns today's total raise."""
+        with self.database.unit_of_work() as session:
+            slug = resolve_deck(session, deck)
+            total = raise_new_limit(session, self.today_start(), slug, extra)
+        self._cache.clear()
+        return total
 
     def _items(self, session: Session, plan: Plan, entries: list[Entry], decks: dict[int, DeckInfo]) -> list[QueueItem]:
         items = []

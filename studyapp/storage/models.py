@@ -183,3 +183,27 @@ class WriteRevision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CardOverride(Base):
+    """The learner's own version of a card whose file they do not own (shipped content):
+    sync keeps it over the file's text. The shipped text is kept beside it, and when it
+    changes under the override (base_hash no longer the file's) sync says so."""
+
+    __tablename__ = "card_overrides"
+
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True)
+    front: Mapped[str] = mapped_column(Text)
+    back: Mapped[str] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    base_hash: Mapped[str] = mapped_column(String(64))  # the file's content hash the edit was made on
+    shipped_front: Mapped[str] = mapped_column(Text)
+    shipped_back: Mapped[str] = mapped_column(Text)
+    shipped_extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    shipped_changed_at: Mapped[datetime | None]  # when sync saw the file change under the edit
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def shipped_changed(self) -> bool:
+        return self.shipped_changed_at is not None

@@ -45,3 +45,21 @@ def deck_counts(session: Session, due_before: datetime) -> list[DeckCounts]:
         .order_by(Deck.position, Deck.slug)
     ).all()
     return [DeckCounts(s, t, n or 0, new or 0, lrn or 0, due or 0) for s, t, n, new, lrn, due in rows]
+
+
+def resolve_deck(session: Session, name: str) -> str:
+    """The slug of the live deck called `name`: its slug, or its title (case does not matter),
+    as the app shows it. Raises UserError naming the decks when none matches."""
+    from studyapp.errors import UserError
+
+    rows = session.execute(select(Deck.slug, Deck.title).where(Deck.retired.is_(False))).all()
+    wanted = name.strip().casefold()
+    if any(slug == name for slug, _ in rows):
+        return name
+    matches = [slug for slug, title in rows if wanted in (slug.casefold(), title.casefold())]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(sorted(slug for slug, _ in rows)) or "none yet"
+    if matches:
+        raise UserError(f"deck {name!r} is ambiguous: {', '.join(sorted(matches))}")
+    raise UserError(f"no deck {name!r} (decks: {known}; a title works too)")

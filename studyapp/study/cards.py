@@ -15,6 +15,7 @@ from studyapp.storage.models import (
     STATE_NAMES,
     STATE_NEW,
     Card,
+    CardOverride,
     CardState,
     Deck,
     ReviewLog,
@@ -81,8 +82,8 @@ def search_cards(session: Session, query: CardQuery, now: datetime, *, limit: in
         statement = statement.where(
             or_(Card.front.ilike(pattern), Card.back.ilike(pattern), Card.content_id.ilike(pattern))
         )
-    if query.deck:
-        statement = statement.where(Deck.slug == query.deck)
+    if query.deck:  # its slug, or its title in any case
+        statement = statement.where(or_(Deck.slug == query.deck, func.lower(Deck.title) == query.deck.lower()))
     if query.tag:
         statement = statement.where(
             (literal(" ") + Card.tags + literal(" ")).contains(f" {query.tag} ")
@@ -170,6 +171,11 @@ class CardDetail:
     source_line: int
     history: list[HistoryEntry] = field(default_factory=list)
     submissions: list[SubmissionEntry] = field(default_factory=list)
+    # the learner's edit of a card they do not own the file of (see study/edits.py)
+    edited: bool = False
+    shipped_front: str = ""
+    shipped_back: str = ""
+    shipped_changed: bool = False  # the shipped text changed after the edit
 
     @property
     def location(self) -> str:
@@ -195,7 +201,12 @@ def card_detail(session: Session, card_id: int) -> CardDetail:
             select(Submission).where(Submission.card_id == card_id).order_by(Submission.created_at.desc(), Submission.id.desc())
         )
     ]
+    override = session.get(CardOverride, card_id)
     return CardDetail(
+        edited=override is not None,
+        shipped_front=override.shipped_front if override else "",
+        shipped_back=override.shipped_back if override else "",
+        shipped_changed=bool(override and override.shipped_changed),
         id=card.id,
         content_id=card.content_id,
         deck_slug=card.deck.slug,
@@ -248,10 +259,9 @@ def editable_fields(session: Session, card_id: int) -> list[EditableField]:
 
 
 def update_card_text(session: Session, card_id: int, values: dict[str, str], now: datetime) -> None:
-    """Save edited texts; derived texts (a cloze's front and back, a choice's back) follow.
-
-    The content file is not touched: the next `studyapp sync` of a changed file wins,
-    as it does for every card."""
+    """Save edited texts in the card's row; derived texts (a cloze's front and back, a
+    choice's back) follow. study.edits.save_card_edit calls this and then keeps the edit
+    where sync cannot lose it (the learner's own file, or an override)."""
     card = session.get(Card, card_id)
     if card is None:
         raise UserError(f"no card with id {card_id}")

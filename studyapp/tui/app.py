@@ -237,11 +237,28 @@ class StudyApp(App[None]):
         else:
             screen.initial_query = query
 
-    def study(self, deck: str | None = None) -> None:
-        """Start a review session: one deck, or everything due when `deck` is None."""
+    def study(self, deck: str | None = None, *, ignore_prerequisites: bool = False, filtered=None) -> None:
+        """Start a review session: one deck, or everything due when `deck` is None;
+        `ignore_prerequisites` releases a locked deck's new cards, `filtered` studies a
+        custom-study list (study.custom.FilteredSession) instead of today's queue."""
         from studyapp.tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(deck))
+        self.push_screen(ReviewScreen(deck, ignore_prerequisites=ignore_prerequisites, filtered=filtered))
+
+    def add_card(self, deck: str | None = None) -> None:
+        """The Add screen, its deck field filled with `deck` (a slug) when given."""
+        from studyapp.tui.screens.add_card import AddCardScreen
+
+        titles = getattr(self, "deck_titles", {})
+        self.push_screen(AddCardScreen(titles.get(deck, deck) if deck else None))
+
+    def custom_study(self, deck: str | None = None) -> None:
+        """Anki's Custom Study dialog for `deck` (None: every deck)."""
+        from studyapp.tui.screens.custom_study import CustomStudyDialog, start_custom_study
+
+        titles = getattr(self, "deck_titles", {})
+        self.push_screen(CustomStudyDialog(deck, titles.get(deck, deck)),
+                         lambda request: start_custom_study(self, request))
 
     def open_exercise(self, card_id: int) -> None:
         from studyapp.tui.screens.exercise import ExerciseScreen

@@ -139,3 +139,17 @@ def test_every_exercise_deck_exists_and_has_cards(bundle):
 def test_practice_site_is_a_further_resource():
     readme = (shipped_content_dir() / "README.md").read_text(encoding="utf-8")
     assert re.search(r"https://www\.gptandchill\.ai/codingproblems", readme)
+
+
+# Choice cards must not be answerable by position or length (issue 14). The shipped decks
+# are being rewritten for this (c15a); until then the check is expected to fail on them.
+@pytest.mark.xfail(reason="shipped choice cards put the right option first and longest; the decks are being rewritten",
+                   strict=False)
+def test_choice_cards_cannot_be_answered_by_position_or_length(bundle):
+    from studyapp.study.choices import option_bias
+
+    problems = []
+    for deck in bundle.decks:
+        choices = [c.extra["options"] for c in deck.cards if c.kind == "choice"]
+        problems += option_bias(deck.slug, choices).problems
+    assert not problems, "\n".join(problems)

@@ -75,3 +75,66 @@ def test_errors_are_one_line_and_exit_2(tmp_path, clock, args, files, message):
     database = open_database(url)
     assert dump(database) == before
     database.dispose()
+
+
+def backups(tmp_path) -> list[str]:
+    folder = tmp_path / "backups"
+    return sorted(p.name for p in folder.glob("*.db")) if folder.is_dir() else []
+
+
+def test_a_failed_import_writes_no_backup_and_evicts_none(tmp_path, clock):
+    """Checks that need no writing come before the backup; a copy made before an import
+    that then fails is dropped, so failed attempts never push out the good copies."""
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    (tmp_path / "w.tsv").write_text("a\tb\n")
+    code, _, err = run(["import", str(tmp_path / "w.tsv"), "--deck", "Words"], url, clock)
+    assert code == 0, err
+    good = backups(tmp_path)
+    assert len(good) == 1
+    (tmp_path / "bad.csv").write_text("front,back\nWhat is ReLU?,max(0, x)\n")
+    (tmp_path / "junk.apkg").write_bytes(b"junk")
+    for args in (["import", str(tmp_path / "w.tsv")],  # no --deck
+                 ["import", str(tmp_path / "bad.csv"), "--deck", "Words"],
+                 ["import", str(tmp_path / "junk.apkg")],
+                 ["import", str(tmp_path / "missing.apkg")]):
+        for _ in range(6):
+            code, _, _ = run(args, url, clock)
+            assert code == 2
+    assert backups(tmp_path) == good
+
+
+def test_a_backup_taken_before_an_import_that_fails_later_is_dropped(tmp_path, clock, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    (tmp_path / "w.tsv").write_text("a\tb\n")
+    assert run(["import", str(tmp_path / "w.tsv"), "--deck", "Words"], url, clock)[0] == 0
+    good = backups(tmp_path)
+
+    def fail(*args, **kwargs):
+        from studyapp.errors import UserError
+
+        raise UserError("w.tsv:1: the deck went away")
+
+    monkeypatch.setattr("studyapp.interop.csv_import.import_csv", fail)
+    code, _, err = run(["import", str(tmp_path / "w.tsv"), "--deck", "Words"], url, clock)
+    assert code == 2 and "went away" in err
+    assert backups(tmp_path) == good
+
+
+def test_csv_rows_with_more_fields_than_the_header_are_refused_unless_quoted(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    (tmp_path / "bad.csv").write_text("front,back\nWhat is tanh?,a squashing function\nWhat is ReLU?,max(0, x)\n")
+    code, out, err = run(["import", str(tmp_path / "bad.csv"), "--deck", "Words"], url, clock)
+    assert code == 2 and out == ""
+    assert "bad.csv:3: 3 fields where the header has 2" in err and "quoted" in err
+    (tmp_path / "good.csv").write_text('front,back\nWhat is ReLU?,"max(0, x)"\n')
+    code, out, err = run(["import", str(tmp_path / "good.csv"), "--deck", "Words"], url, clock)
+    assert code == 0 and "added 1" in out, err
+    database = open_database(url)
+    assert "max(0, x)" in dump(database)
+    database.dispose()
+
+
+def test_json_user_error_is_an_object_on_stdout(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    code, out, err = run(["due", "--json", "--deck", "nope"], url, clock)
+    assert code == 2 and json.loads(out)["where"] == "studyapp due"

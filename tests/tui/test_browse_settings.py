@@ -14,6 +14,12 @@ from studyapp.tui.screens.settings import SettingsScreen
 from tests.tui.conftest import add_history, plain, settle
 
 
+def content_id_at(table, row: int) -> str:
+    """The content id of the card on `row` (the list shows its question, not its id)."""
+    key = table.coordinate_to_cell_key((row, 0)).row_key.value
+    return table.screen._rows[int(key)].content_id
+
+
 def suspended(db, content_id: str) -> bool:
     with db.unit_of_work() as session:
         return session.scalar(select(Card.suspended).where(Card.content_id == content_id))
@@ -37,7 +43,7 @@ async def test_browse_search_filter_and_suspend(make_app, study_db, clock):
         await pilot.press("enter")
         await settle(pilot)
         assert table.row_count == 1
-        assert table.get_row_at(0)[0] == "b-choice"
+        assert content_id_at(table, 0) == "b-choice"
         detail = plain(screen.query_one("#card-detail"))
         assert "Which optimizer keeps two running averages" in detail
         assert "✔ Adam" in detail
@@ -50,7 +56,7 @@ async def test_browse_search_filter_and_suspend(make_app, study_db, clock):
         screen.query_one("#search").value = "is:suspended"
         screen.search()
         await settle(pilot)
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["b-choice"]
+        assert [content_id_at(table, i) for i in range(table.row_count)] == ["b-choice"]
         await pilot.press("s")
         await pilot.pause()
         assert not suspended(study_db, "b-choice")
@@ -58,12 +64,12 @@ async def test_browse_search_filter_and_suspend(make_app, study_db, clock):
         screen.query_one("#search").value = "tag:torch deck:basics"
         screen.search()
         await settle(pilot)
-        assert sorted(table.get_row_at(i)[0] for i in range(table.row_count)) == ["b-choice", "b-cloze::c1"]
+        assert sorted(content_id_at(table, i) for i in range(table.row_count)) == ["b-choice", "b-cloze::c1"]
 
         screen.query_one("#search").value = "Paris"
         screen.search()
         await settle(pilot)
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["b-capital"]
+        assert [content_id_at(table, i) for i in range(table.row_count)] == ["b-capital"]
         detail = plain(screen.query_one("#card-detail"))
         assert "reps" in detail and ("Good" in detail or "Again" in detail or "Easy" in detail)
 
@@ -87,7 +93,7 @@ async def test_browse_opens_an_exercise(make_app):
         await pilot.press("x")  # the dashboard's exercises key: browse, filtered
         await settle(pilot)
         table = app.screen.query_one("#cards")
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["toy-add"]
+        assert [content_id_at(table, i) for i in range(table.row_count)] == ["toy-add"]
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExerciseScreen)
@@ -250,3 +256,28 @@ async def test_open_the_source_file_of_a_card(make_app, monkeypatch):
         await pilot.pause()
     path, line = opened[0]
     assert path.endswith("basics.md") and line == 9
+
+
+async def test_browse_lists_questions_with_full_state_names_and_refreshes_after_a_rating(make_app, study_db):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#cards")
+        first = table.get_row_at(0)
+        assert str(first[0]).startswith("What is the capital")  # the question, not the id
+        assert str(first[3]) == "new"
+        app.study("basics")  # study on top of browse, then come back
+        await settle(pilot)
+        await pilot.press("space", "1")  # Again: the card is learning now
+        await pilot.pause()
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert app.screen is screen
+        states = {content_id_at(table, i): str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        assert states["b-capital"] == "learning"
+        # the state column is wide enough for the longest name
+        state_column = next(c for k, c in table.columns.items() if k.value == "state")
+        assert state_column.width >= len("relearning")

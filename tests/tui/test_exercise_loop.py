@@ -116,7 +116,7 @@ async def test_suggestion_after_a_failed_run_is_never_first_time(make_app, study
 async def test_exercise_rated_again_is_not_due_the_same_day(make_app, study_db, clock):
     app = make_app(FakeGrader())
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_exercise(app, pilot)
+        await open_exercise(app, pilot)
         await pilot.press("ctrl+s")  # the starter fails
         await settle(pilot)
         await pilot.press("enter")  # accept Again

@@ -145,3 +145,46 @@ def test_screen_snapshot(name, size, snap_compare, make_app, study_db, clock):
         add_history(study_db, clock, days=20)
     app = make_app(FakeGrader())
     assert snap_compare(app, terminal_size=size, run_before=SCREENS[name])
+
+
+# issue 14: the Add screen, a locked deck on the dashboard, a typed-answer card
+
+def _lock_drills(db) -> None:
+    from studyapp.storage.models import Deck
+
+    with db.unit_of_work() as session:
+        session.scalars(select(Deck).where(Deck.slug == "drills")).one().requires = ["basics"]
+
+
+def _typed_capital(db) -> None:
+    with db.unit_of_work() as session:
+        session.scalars(select(Card).where(Card.content_id == "b-capital")).one().extra = {"answer": "typed"}
+
+
+async def _add_screen(pilot) -> None:
+    pilot.app.add_card("basics")
+    await settle(pilot)
+    await pilot.press(*"What does eps do in Adam?", "tab", *"Keeps the update finite")
+
+
+async def _typed_answer(pilot) -> None:
+    await pilot.press("s")
+    await settle(pilot)
+    await pilot.press(*"Pariss", "enter")
+
+
+SCREENS_14 = {
+    "add_card": (None, navigate(then=_add_screen)),
+    "dashboard_locked": (_lock_drills, navigate("down")),
+    "typed_answer": (_typed_capital, navigate(then=_typed_answer)),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", list(SCREENS_14))
+def test_issue_14_snapshot(name, size, snap_compare, make_app, study_db):
+    setup, run_before = SCREENS_14[name]
+    if setup is not None:
+        setup(study_db)
+    app = make_app(FakeGrader())
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

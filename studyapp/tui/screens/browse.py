@@ -30,6 +30,8 @@ class BrowseScreen(Screen):
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),
         Binding("e", "edit", "Edit card"),
         Binding("o", "open_source", "Open source"),
+        Binding("r", "take_shipped", "Take shipped text"),
+        Binding("n", "add_card", "Add card"),
         Binding("enter", "practice", "Practice exercise", show=False),
         Binding("x", "show_exercises", "Exercises"),
         Binding("escape", "back", "Back"),
@@ -64,22 +66,37 @@ class BrowseScreen(Screen):
         search = self.query_one("#search", Input)
         search.cursor_blink = getattr(self.app, "cursor_blink", True)
         table = self.query_one("#cards", DataTable)
-        table.add_column("Card", key="card")
-        table.add_column("Deck", key="deck")
-        table.add_column("Kind", key="kind")
-        table.add_column("State", key="state")
-        table.add_column("Due", key="due")
-        table.add_column("Front", key="front")
+        table.add_column("Question", key="front", width=30)
+        for key, title, width in FIXED_COLUMNS:
+            table.add_column(title, key=key, width=width)
         self.query_one("#card-detail-panel").border_title = "Card"
         self._layout(self.size.width)
         table.focus()
         self.search()
+
+    def on_screen_resume(self) -> None:
+        # back from reviewing or practising: states and due dates may have changed
+        if self._rows:
+            self.search()
 
     def on_resize(self, event) -> None:
         self._layout(event.size.width)
 
     def _layout(self, width: int) -> None:
         self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.call_after_refresh(self._fit_question_column)
+
+    def _fit_question_column(self) -> None:
+        """The question takes what the fixed columns leave (each column has 2 cells of padding)."""
+        table = self.query_one("#cards", DataTable)
+        fixed = sum(width + 2 for _, _, width in FIXED_COLUMNS)
+        width = max(16, (table.size.width or self.size.width) - fixed - 2 - 1)
+        column = table.columns.get(next(k for k in table.columns if k.value == "front"))
+        if column is not None and column.width != width:
+            column.width = width
+            table.refresh()
+            if self._rows:
+                self.search()
 
     # -- searching ----------------------------------------------------------------------
 
@@ -137,9 +154,16 @@ class BrowseScreen(Screen):
         self.query_one("#browse-status", Static).update(Text(message.error, style="red"))
 
     def _cells(self, row, now) -> tuple:
+        """Question, deck, kind, state (full names), due: in the columns' order."""
         state = Text("suspended", style="dim italic") if row.suspended else Text(row.state, style=STATE_STYLES.get(row.state, ""))
         due = relative(row.due, now) if row.state != "new" else ""
-        return (row.content_id, row.deck_slug, row.kind, state, due, row.snippet)
+        title = self.query_one("#cards", DataTable).columns
+        width = next((c.width for k, c in title.items() if k.value == "front"), 30)
+        question = Text(row.snippet)
+        question.truncate(width, overflow="ellipsis")
+        deck = Text(row.deck_slug)
+        deck.truncate(FIXED_WIDTHS["deck"], overflow="ellipsis")
+        return (question, deck, row.kind, state, due)
 
     # -- detail -------------------------------------------------------------------------
 
@@ -202,6 +226,8 @@ class BrowseScreen(Screen):
         self.set_query("kind:exercise")
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "take_shipped":
+            return self._detail is not None and self._detail.edited and self._detail.id == self._current_id()
         if action in ("toggle_suspend", "edit", "open_source", "practice"):
             if self._current_id() is None:
                 return None
@@ -221,7 +247,7 @@ class BrowseScreen(Screen):
         row = replace(row, suspended=not row.suspended)
         self._rows[card_id] = row
         table = self.query_one("#cards", DataTable)
-        for column, value in zip(("card", "deck", "kind", "state", "due", "front"),
+        for column, value in zip(("front", "deck", "kind", "state", "due"),
                                  self._cells(row, self.app.clock.now()), strict=True):
             table.update_cell(str(card_id), column, value)
         self.notify(f"{row.content_id} {'suspended' if row.suspended else 'unsuspended'}")
@@ -231,6 +257,21 @@ class BrowseScreen(Screen):
         card_id = self._current_id()
         if card_id is not None:
             edit_card(self, card_id, on_saved=lambda: (self.search(), self._load_detail()))
+
+    def action_take_shipped(self) -> None:
+        """Drop the learner's version of a shipped card for the shipped text."""
+        card_id, detail = self._current_id(), self._detail
+        if card_id is None or detail is None or not detail.edited:
+            return
+        from studyapp.study.edits import take_shipped_text
+
+        take_shipped_text(self.app.database, self.app.clock, card_id)
+        self.notify(f"{detail.content_id}: the shipped text is back")
+        self.search()
+        self._load_detail()
+
+    def action_add_card(self) -> None:
+        self.app.add_card()
 
     def action_open_source(self) -> None:
         detail = self._detail
@@ -260,6 +301,10 @@ def content_relative(location: str) -> str:
     return location
 
 
+# (key, title, width): "relearning" and "suspended" fit whole
+FIXED_COLUMNS = (("deck", "Deck", 12), ("kind", "Kind", 8), ("state", "State", 10), ("due", "Due", 9))
+FIXED_WIDTHS = {key: width for key, _, width in FIXED_COLUMNS}
+
 STATE_STYLES = {"new": "dodger_blue1", "learning": "dark_orange", "relearning": "red", "review": "green3"}
 
 
@@ -281,7 +326,8 @@ def set_suspended(app, card_id: int, suspended: bool) -> None:
 def edit_card(screen, card_id: int, on_saved=None) -> None:
     """Open the card editor for `card_id` and save what the learner changes."""
     from studyapp.errors import UserError
-    from studyapp.study.cards import editable_fields, update_card_text
+    from studyapp.study.cards import editable_fields
+    from studyapp.study.edits import SAVED_AS_OVERRIDE, SAVED_TO_FILE, save_card_edit
     from studyapp.tui.screens.dialogs import CardEditor
 
     app = screen.app
@@ -292,16 +338,28 @@ def edit_card(screen, card_id: int, on_saved=None) -> None:
         if values is None:
             return
         try:
-            with app.database.unit_of_work() as session:
-                update_card_text(session, card_id, values, app.clock.now())
+            where = save_card_edit(app.database, app.clock, card_id, values)
         except UserError as exc:
             app.notify(str(exc), severity="error")
             return
-        app.notify("Card saved.")
+        app.notify({SAVED_TO_FILE: "Card saved to its file.",
+                    SAVED_AS_OVERRIDE: "Card saved as your version: content updates keep it."}.get(where, "Card saved."))
         if on_saved is not None:
             on_saved()
 
     app.push_screen(CardEditor("Edit card", fields), saved)
+
+
+def _shipped_text(detail) -> list:
+    """An edited shipped card: say so, and show the shipped text beside the learner's."""
+    if detail.shipped_changed:
+        head = Text("\nYour edited version is shown above; the shipped text changed since:",
+                    style="bold dark_orange")
+    else:
+        head = Text("\nYour edited version is shown above; the shipped text:", style="bold")
+    return [head, Text("Shipped front", style="underline"), RichMarkdown(detail.shipped_front or "—"),
+            Text("Shipped back", style="underline"), RichMarkdown(detail.shipped_back or "—"),
+            Text("r takes the shipped text instead of yours", style="dim")]
 
 
 def render_detail(detail, now) -> Group:
@@ -339,6 +397,8 @@ def render_detail(detail, now) -> Group:
     if detail.kind != "exercise":
         parts.append(Text("Back", style="bold underline"))
         parts.append(RichMarkdown(detail.back or "—"))
+    if detail.edited:
+        parts.extend(_shipped_text(detail))
     parts.append(Text("\nReview history", style="bold underline"))
     if detail.history:
         table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)

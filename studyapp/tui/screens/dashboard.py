@@ -1,5 +1,9 @@
 """Dashboard: every deck with new / learning / due counts, today's reviews, the streak,
-a 12-week heatmap, and keys to study one deck or everything due."""
+a 12-week heatmap, and keys to study one deck or everything due.
+
+A deck whose new cards wait for its prerequisites says so ("after: Mini-batches
+(12/40)"); `s` on it offers to study it anyway, `c` opens custom study. Below 100
+columns the side panel gives way to one line, so the counts always show."""
 
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from studyapp.tui.messages import DashboardLoaded, DatabaseReady, LoadFailed
 from studyapp.tui.widgets.heatmap import Heatmap
 
 ALL_DECKS = "__all__"
+NARROW = 100  # below this many columns the side panel folds into one line
+COUNT_WIDTH = 5
+LOCK_STYLE = "dark_orange"
 
 
 def load_dashboard(app) -> tuple[list, object]:
@@ -23,7 +30,7 @@ def load_dashboard(app) -> tuple[list, object]:
 
     database = app.database
     hour = app.day_start_hour  # read before any session below: never nest units of work
-    decks = app.service.counts()
+    decks = app.service.counts(with_locks=True)
     with database.unit_of_work() as session:
         numbers = activity(session, app.clock.now(), hour=hour)
     return decks, numbers
@@ -35,6 +42,8 @@ class DashboardScreen(Screen):
         Binding("s", "study_selected", "Study"),
         Binding("a", "study_all", "Study all"),
         Binding("x", "exercises", "Exercises"),
+        Binding("c", "custom_study", "Custom"),
+        Binding("n", "add_card", "Add"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
 
@@ -43,7 +52,9 @@ class DashboardScreen(Screen):
         with Horizontal(id="dash-body"):
             with Vertical(id="decks-panel"):
                 yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="deck-info")
                 yield Static("Opening your decks…", id="decks-status")
+                yield Static("", id="today-line")
             with Vertical(id="side-panel"):
                 yield Static("", id="today")
                 yield Heatmap(12, id="heatmap")
@@ -53,11 +64,30 @@ class DashboardScreen(Screen):
         self.query_one("#decks-panel").border_title = "Decks"
         self.query_one("#today").border_title = "Today"
         self.query_one("#heatmap").border_title = "Last 12 weeks"
+        self.decks: list = []
+        self.activity = None
         table = self.query_one("#decks", DataTable)
-        table.add_column("Deck", key="deck")
-        table.add_column("New", key="new")
-        table.add_column("Learn", key="learning")
-        table.add_column("Due", key="review")
+        table.add_column("Deck", key="deck", width=20)
+        table.add_column(Text("New", justify="right"), key="new", width=COUNT_WIDTH)
+        table.add_column(Text("Learn", justify="right"), key="learning", width=COUNT_WIDTH)
+        table.add_column(Text("Due", justify="right"), key="review", width=COUNT_WIDTH)
+        self._fit(self.app.size.width)
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Fold the side panel below NARROW columns; give the deck titles what is left."""
+        narrow = width < NARROW
+        self.query_one("#side-panel").display = not narrow
+        self.query_one("#today-line").display = narrow and self.activity is not None
+        self.call_after_refresh(self._show_rows)
+
+    def _title_width(self) -> int:
+        table = self.query_one("#decks", DataTable)
+        usable = table.size.width or max(20, self.app.size.width - (6 if self.app.size.width < NARROW else 40))
+        # every column has one cell of padding each side; keep one column for the scrollbar
+        return max(8, usable - 3 * (COUNT_WIDTH + 2) - 2 - 1)
 
     def on_screen_resume(self) -> None:
         # The first resume comes right after mounting, later ones when a session ends.
@@ -86,21 +116,9 @@ class DashboardScreen(Screen):
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
         self.app.deck_titles = {d.slug: d.title for d in message.decks}
-        table = self.query_one("#decks", DataTable)
-        selected = table.cursor_row
-        table.clear()
-        for deck in message.decks:
-            table.add_row(deck.title, _count(deck.new, "new"), _count(deck.learning, "learning"),
-                          _count(deck.review, "review"), key=deck.slug)
-        if message.decks:
-            table.add_row(
-                "All decks",
-                _count(sum(d.new for d in message.decks), "new"),
-                _count(sum(d.learning for d in message.decks), "learning"),
-                _count(sum(d.review for d in message.decks), "review"),
-                key=ALL_DECKS,
-            )
-            table.move_cursor(row=min(selected, table.row_count - 1))
+        self.decks = list(message.decks)
+        self.activity = message.activity
+        self._show_rows()
         status = self.query_one("#decks-status", Static)
         status.update("No decks yet: run `studyapp sync`." if not message.decks else "")
         status.display = not message.decks
@@ -112,7 +130,54 @@ class DashboardScreen(Screen):
             f"[b]{numbers.streak}[/b] {days} streak\n"
             f"[b]{due}[/b] cards to study now"
         )
+        self.query_one("#today-line", Static).update(
+            f"[b]{numbers.reviews_today}[/b] reviews today · [b]{numbers.streak}[/b] {days} streak · "
+            f"[b]{due}[/b] to study now"
+        )
+        self.query_one("#today-line").display = self.app.size.width < NARROW
         self.query_one("#heatmap", Heatmap).show(numbers)
+
+    def _show_rows(self) -> None:
+        """The deck rows, titles cut to the room there is (with an ellipsis)."""
+        table = self.query_one("#decks", DataTable)
+        width = self._title_width()
+        column = next(c for c in table.columns.values() if c.key.value == "deck")
+        column.width = width
+        selected = table.cursor_row
+        table.clear()
+        for deck in self.decks:
+            table.add_row(deck_label(deck, width), _count(deck.new, "new"), _count(deck.learning, "learning"),
+                          _count(deck.review, "review"), key=deck.slug)
+        if self.decks:
+            table.add_row(
+                "All decks",
+                _count(sum(d.new for d in self.decks), "new"),
+                _count(sum(d.learning for d in self.decks), "learning"),
+                _count(sum(d.review for d in self.decks), "review"),
+                key=ALL_DECKS,
+            )
+            table.move_cursor(row=min(max(selected, 0), table.row_count - 1))
+        table.refresh()
+        self._describe_selected()
+
+    @on(DataTable.RowHighlighted, "#decks")
+    def _row_highlighted(self) -> None:
+        self._describe_selected()
+
+    def _describe_selected(self) -> None:
+        """One line under the table on the highlighted deck: why it is locked, and what to do."""
+        info = self.query_one("#deck-info", Static)
+        deck = self._selected_deck()
+        if deck is None or deck.lock is None:
+            info.display = False
+            return
+        info.update(Text.assemble(("Locked ", f"bold {LOCK_STYLE}"), (deck.lock.describe(), LOCK_STYLE),
+                                  ("\ns study it anyway · c custom study", "dim")))
+        info.display = True
+
+    def _selected_deck(self):
+        slug = self._selected_slug()
+        return next((d for d in self.decks if d.slug == slug), None)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         status = self.query_one("#decks-status", Static)
@@ -134,7 +199,35 @@ class DashboardScreen(Screen):
         if not self.app.database_ready:
             self.notify("Still opening the database…")
             return
-        self.app.study(self._selected_slug())
+        deck = self._selected_deck()
+        if deck is None or deck.lock is None:
+            self.app.study(self._selected_slug())
+            return
+        from studyapp.tui.screens.dialogs import ConfirmDialog
+
+        otherwise = f"No studies only its {deck.total} due now." if deck.total else "No goes back."
+        question = (f"{deck.title} is locked: its new cards come {deck.lock.describe()}.\n\n"
+                    f"Study its new cards anyway? {otherwise}")
+
+        def answered(anyway: bool | None) -> None:
+            if anyway:
+                self.app.study(deck.slug, ignore_prerequisites=True)
+            elif deck.total:
+                self.app.study(deck.slug)
+
+        self.app.push_screen(ConfirmDialog(question, yes="Study anyway", no="No"), answered)
+
+    def action_add_card(self) -> None:
+        if not self.app.database_ready:
+            self.notify("Still opening the database…")
+            return
+        self.app.add_card(self._selected_slug())
+
+    def action_custom_study(self) -> None:
+        if not self.app.database_ready:
+            self.notify("Still opening the database…")
+            return
+        self.app.custom_study(self._selected_slug())
 
     def action_study_all(self) -> None:
         if not self.app.database_ready:
@@ -147,6 +240,15 @@ class DashboardScreen(Screen):
 
 
 COUNT_STYLES = {"new": "bold dodger_blue1", "learning": "bold dark_orange", "review": "bold green3"}
+
+
+def deck_label(deck, width: int) -> Text:
+    """The deck's title, and for a locked deck why, cut to `width` with an ellipsis."""
+    text = Text(deck.title)
+    if deck.lock is not None:
+        text.append(f" · {deck.lock.describe()}", style=LOCK_STYLE)
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
 def _count(value: int, kind: str) -> Text:

@@ -20,12 +20,14 @@ SCREEN_CLASSES = (
     ("studyapp.tui.screens.browse", "BrowseScreen"),
     ("studyapp.tui.screens.stats", "StatsScreen"),
     ("studyapp.tui.screens.settings", "SettingsScreen"),
+    ("studyapp.tui.screens.add_card", "AddCardScreen"),
 )
 
 # Keys that live outside BINDINGS (Textual's own, or handled by widgets).
 EXTRA_KEYS = {
     "Everywhere": [("ctrl+p", "Command palette: every action by name"), ("tab / shift+tab", "Move between panels")],
-    "Review": [("1-9", "Before the answer, on a choice card: pick options")],
+    "Review": [("1-9", "Before the answer, on a choice card: pick options (shuffled for every showing)"),
+               ("enter", "On a typed-answer card: compare what you typed with the answer")],
 }
 
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from studyapp.errors import UserError
 from studyapp.study.cards import one_line
@@ -47,12 +48,14 @@ class SessionLog:
                 return
 
 
-def summary_text(log: SessionLog, ended: datetime) -> Text:
+def summary_text(log: SessionLog, ended: datetime, next_up: str = "", *, ended_early: bool = False) -> Text:
     text = Text()
     count = log.done
-    text.append("Session complete\n\n", style="bold")
+    text.append("Session ended\n\n" if ended_early else "Session complete\n\n", style="bold")
     if not count:
         text.append("Nothing was due. Come back later, or study another deck.\n", style="dim")
+        if next_up:
+            text.append(f"\n{next_up}\n")
         return text
     spent = (ended - log.started).total_seconds()
     by_rating = {value: sum(1 for *_, r in log.ratings if r == value) for value in RATING_NAMES}
@@ -78,6 +81,8 @@ def summary_text(log: SessionLog, ended: datetime) -> Text:
             text.append(f"  {one_line(front, 60)}\n", style="dim")
     else:
         text.append("\nNothing was hard. Well done.\n", style="green3")
+    if next_up:
+        text.append(f"\n{next_up}\n")
     return text
 
 
@@ -95,9 +100,15 @@ class ReviewScreen(Screen):
         Binding("escape", "leave", "End session"),
     ]
 
-    def __init__(self, deck: str | None = None) -> None:
+    def __init__(self, deck: str | None = None, *, ignore_prerequisites: bool = False, filtered=None) -> None:
+        """`deck` (None: every deck) today's queue; `ignore_prerequisites` releases the deck's
+        new cards (study it anyway); `filtered` (study.custom.FilteredSession) studies that
+        list instead of the queue."""
         super().__init__()
         self.deck = deck
+        self.ignore_prerequisites = ignore_prerequisites
+        self.filtered = filtered
+        self.typed_decks: set[str] = set()
         self.item = None
         self.revealed = False
         self.finished = False
@@ -112,6 +123,8 @@ class ReviewScreen(Screen):
         with VerticalScroll(id="card-scroll"):
             yield Markdown("", id="front")
             yield ChoiceOptions(id="choices")
+            yield Input(placeholder="Type the answer, then enter", id="typed")
+            yield Static("", id="comparison")
             yield Static("", id="divider")
             yield Markdown("", id="back")
             yield Static("", id="summary")
@@ -121,13 +134,25 @@ class ReviewScreen(Screen):
 
     def on_mount(self) -> None:
         self.session_log = SessionLog(started=self.app.clock.now())
+        from studyapp.study.typed import typed_decks
+
+        with self.app.database.unit_of_work() as session:
+            self.typed_decks = typed_decks(session)
         self.next_card()
+
+    def _typed(self, item) -> bool:
+        from studyapp.study.typed import asks_typed_answer
+
+        return item is not None and asks_typed_answer(item.kind, item.extra, item.deck, self.typed_decks)
 
     # -- the card -----------------------------------------------------------------------
 
     def next_card(self) -> None:
         try:
-            item = self.app.service.next_card(self.deck)
+            if self.filtered is not None:
+                item = self.filtered.next_card(self.app.database)
+            else:
+                item = self.app.service.next_card(self.deck, ignore_prerequisites=self.ignore_prerequisites)
         except UserError as exc:
             self.notify(str(exc), severity="error")
             item = None
@@ -155,8 +180,16 @@ class ReviewScreen(Screen):
         self.query_one("#divider").display = False
         choices.display = item.kind == "choice"
         if item.kind == "choice":
-            choices.set_options(item.extra.get("options", []))
+            from studyapp.study.choices import shown_options
+
+            choices.set_options(shown_options(item.extra.get("options", []), item.card_id, item.reps))
         self.query_one("#ratings").display = False
+        typed = self.query_one("#typed", Input)
+        typed.value = ""
+        typed.display = self._typed(item)
+        self.query_one("#comparison").display = False
+        if typed.display:
+            typed.focus()
         self._hint()
         self.query_one("#card-scroll").scroll_home(animate=False)
         self.refresh_bindings()
@@ -170,16 +203,26 @@ class ReviewScreen(Screen):
         return item.front
 
     def _remaining(self) -> int:
+        """Cards still to see, the one on screen included."""
+        if self.filtered is not None:
+            return self.filtered.remaining()
         try:
-            return sum(c.total for c in self.app.service.counts(self.deck))
+            counts = self.app.service.counts(self.deck, ignore_prerequisites=self.ignore_prerequisites)
+            return sum(c.total for c in counts)
         except UserError:
             return 0
+
+    @property
+    def previewing(self) -> bool:
+        return self.filtered is not None and not self.filtered.scheduled
 
     def _update_progress(self) -> None:
         item = self.item
         done = self.session_log.done
         total = done + max(self.remaining, 1)
         deck = item.deck if item else (self.deck or "all decks")
+        if self.filtered is not None:
+            deck = self.filtered.title
         text = Text()
         text.append(f" {done + 1} of {total} ", style="bold reverse")
         text.append(f"  {deck}")
@@ -194,17 +237,35 @@ class ReviewScreen(Screen):
             hint.update("esc back to the dashboard · u undo the last rating")
         elif item.kind == "exercise":
             hint.update("enter opens the exercise · s suspends it · esc ends the session")
+        elif self.previewing and self.revealed:
+            hint.update("preview: nothing is scheduled · space next card · esc ends")
         elif not self.revealed:
-            hint.update("space shows the answer" + (" · 1-9 pick options first" if item.kind == "choice" else ""))
+            hint.update("space shows the answer" + (" · 1-9 pick options first" if item.kind == "choice" else "")
+                        + (" · typed answer: type it, enter checks" if self._typed(item) else ""))
         else:
             hint.update("rate how well you remembered: 1 Again · 2 Hard · 3 Good · 4 Easy")
 
-    def _finish(self) -> None:
+    def _next_up(self) -> str:
+        """What is due next, for the summary: the rest of today, tomorrow."""
+        try:
+            left = 0 if self.filtered is not None else sum(
+                c.total for c in self.app.service.counts(self.deck, ignore_prerequisites=self.ignore_prerequisites))
+            ahead = self.app.service.due_ahead(1, self.deck)
+        except UserError:
+            return ""
+        tomorrow = ahead[0][1] if ahead else 0
+        parts = [f"{left} still to study today" if left else "Nothing more due today"]
+        parts.append(f"{tomorrow} due tomorrow")
+        return "Next: " + " · ".join(parts)
+
+    def _finish(self, *, ended_early: bool = False) -> None:
         self.finished = True
-        for selector in ("#front", "#back", "#divider", "#choices", "#ratings"):
+        self.item = None
+        for selector in ("#front", "#back", "#divider", "#choices", "#ratings", "#typed", "#comparison"):
             self.query_one(selector).display = False
         summary = self.query_one("#summary", Static)
-        summary.update(summary_text(self.session_log, self.app.clock.now()))
+        summary.update(summary_text(self.session_log, self.app.clock.now(), self._next_up(),
+                                    ended_early=ended_early))
         summary.display = True
         self.query_one("#progress", Static).update(Text(f" {self.session_log.done} reviewed ", style="bold reverse"))
         self._hint()
@@ -215,9 +276,9 @@ class ReviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         item = self.item
         if action == "reveal":
-            return item is not None and item.kind != "exercise" and not self.revealed
+            return item is not None and item.kind != "exercise" and (not self.revealed or self.previewing)
         if action == "rate":
-            return item is not None and item.kind != "exercise" and self.revealed
+            return item is not None and item.kind != "exercise" and self.revealed and not self.previewing
         if action == "pick":
             return item is not None and item.kind == "choice" and not self.revealed
         if action == "open_exercise":
@@ -228,6 +289,11 @@ class ReviewScreen(Screen):
 
     def action_reveal(self) -> None:
         item = self.item
+        if item is not None and self.revealed and self.previewing:  # a preview moves on unscheduled
+            self.filtered.mark_done(item.card_id)
+            self.session_log.add(item.card_id, item.content_id, item.front, 3)
+            self.next_card()
+            return
         if item is None or self.revealed:
             return
         self.revealed = True
@@ -247,16 +313,46 @@ class ReviewScreen(Screen):
             self.query_one("#divider").display = True
             back.update(item.back)
             back.display = True
+            if self._typed(item):
+                suggested = self._show_comparison(item)
         try:
-            self.previews = self.app.service.preview(item.card_id)
+            self.previews = {} if self.previewing else self.app.service.preview(item.card_id)
         except UserError as exc:
             self.notify(str(exc), severity="error")
             self.previews = {}
         ratings = self.query_one("#ratings", RatingBar)
         ratings.show_previews(self.previews, suggested)
-        ratings.display = True
+        ratings.display = not self.previewing
         self._hint()
         self.refresh_bindings()
+
+    def _show_comparison(self, item) -> int:
+        """Typed answer: the comparison under the question; returns the suggested rating."""
+        from studyapp.study.typed import compare_typed
+
+        typed = self.query_one("#typed", Input)
+        comparison = compare_typed(typed.value, item.back)
+        styles = {"good": "bold green3", "bad": "bold red strike", "missing": "bold yellow underline"}
+        text = Text("You typed:  ", style="dim")
+        if not comparison.typed:
+            text.append("(nothing)", style="dim")
+        for piece in comparison.typed:
+            text.append(piece.text, style=styles[piece.kind])
+        text.append("\nAnswer:     ", style="dim")
+        text.append(comparison.expected, style="bold")
+        text.append("\n" + ("Exactly right." if comparison.exact else
+                            "Red was typed wrong, yellow underlined was missing."), style="dim")
+        view = self.query_one("#comparison", Static)
+        view.update(text)
+        view.display = True
+        typed.display = False
+        self.set_focus(None)  # the number keys rate again
+        return comparison.suggested_rating
+
+    @on(Input.Submitted, "#typed")
+    def _typed_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_reveal()
 
     def action_pick(self, number: int) -> None:
         self.query_one("#choices", ChoiceOptions).toggle(number)
@@ -274,6 +370,8 @@ class ReviewScreen(Screen):
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
+        if self.filtered is not None:
+            self.filtered.mark_done(item.card_id)
         self.record(item, rating, result)
         self.next_card()
 
@@ -294,6 +392,8 @@ class ReviewScreen(Screen):
             self.notify("Nothing to undo today.")
             return
         self.session_log.remove_last(undone.card_id)
+        if self.filtered is not None:
+            self.filtered.undo(undone.card_id)
         from studyapp.study.cards import queue_item
 
         with self.app.database.unit_of_work() as session:
@@ -325,6 +425,8 @@ class ReviewScreen(Screen):
         if item is None:
             return
         self.app.service.suspend(item.card_id)
+        if self.filtered is not None:
+            self.filtered.remove(item.card_id)
         self.notify(f"Suspended {item.content_id} (unsuspend it in Browse)")
         self.next_card()
 
@@ -344,4 +446,8 @@ class ReviewScreen(Screen):
         self.app.push_screen(ExerciseScreen(item), done)
 
     def action_leave(self) -> None:
-        self.app.pop_screen()
+        """esc: the session's summary first (when anything was studied), then the dashboard."""
+        if self.finished or not self.session_log.done:
+            self.app.pop_screen()
+            return
+        self._finish(ended_early=True)

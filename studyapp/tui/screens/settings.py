@@ -1,5 +1,6 @@
 """Settings: desired retention, daily limits, learning steps (per deck, or every deck at
-once), the day start hour, the grading device and the theme; saved in the database."""
+once), prerequisite ordering and typed answers (per deck or globally), the day start
+hour, the grading device and the theme; saved in the database."""
 
 from __future__ import annotations
 
@@ -52,6 +53,11 @@ class SettingsScreen(Screen):
                 yield self._row(label, Input(id=name, compact=True), help_text)
             yield self._row("Suspend leeches", Select([("no", False), ("yes", True)], id="leech_suspend",
                                                       allow_blank=False, compact=True), "or only tag them")
+            yield self._row("Prerequisites first", Select([("yes", True), ("no", False)], id="prerequisites",
+                                                          allow_blank=False, compact=True),
+                            "required decks come first")
+            yield self._row("Typed answers", Select([("no", False), ("yes", True)], id="typed_answers",
+                                                    allow_blank=False, compact=True), "type basic answers")
             yield Static("App", classes="settings-heading")
             yield self._row("Day starts at (hour)", Input(id="day_start_hour", type="integer", compact=True),
                             "0-23, local time")
@@ -113,7 +119,43 @@ class SettingsScreen(Screen):
             value = values[name]
             self.query_one(f"#{name}", Input).value = " ".join(value) if isinstance(value, list) else str(value)
         self.query_one("#leech_suspend", Select).value = bool(preset.leech_suspend)
+        self._show_deck_switches(scope)
         self.query_one("#settings-status", Static).update(note)
+
+    def _show_deck_switches(self, scope: str) -> None:
+        from studyapp.scheduling.prerequisites import load_prerequisite_settings
+        from studyapp.study.typed import typed_decks
+
+        with self.app.database.unit_of_work() as session:
+            ordering = load_prerequisite_settings(session)
+            typed = typed_decks(session)
+        if scope == ALL_DECKS:
+            self.query_one("#prerequisites", Select).value = ordering.enabled
+            self.query_one("#typed_answers", Select).value = bool(self.decks) and all(s in typed for s, _ in self.decks)
+        else:
+            self.query_one("#prerequisites", Select).value = ordering.applies_to(scope)
+            self.query_one("#typed_answers", Select).value = scope in typed
+
+    def _save_deck_switches(self, session, slugs: list[str], scope: str) -> None:
+        """Prerequisite ordering: globally for all decks, else for the one deck; typed
+        answers for every deck in scope."""
+        from studyapp.scheduling.prerequisites import (
+            PrerequisiteSettings,
+            load_prerequisite_settings,
+            save_prerequisite_settings,
+            set_deck_ordering,
+        )
+        from studyapp.study.typed import set_typed_deck
+
+        ordering_on = bool(self.query_one("#prerequisites", Select).value)
+        if scope == ALL_DECKS:
+            current = load_prerequisite_settings(session)
+            save_prerequisite_settings(session, PrerequisiteSettings(ordering_on, current.off))
+        else:
+            set_deck_ordering(session, scope, ordering_on)
+        typed_on = bool(self.query_one("#typed_answers", Select).value)
+        for slug in slugs:
+            set_typed_deck(session, slug, typed_on)
 
     @on(Select.Changed, "#scope")
     def _scope_changed(self, event: Select.Changed) -> None:
@@ -128,7 +170,7 @@ class SettingsScreen(Screen):
         self.call_after_refresh(self._loaded)
 
     @on(Input.Changed)
-    @on(Select.Changed, "#grading_device, #theme, #leech_suspend")
+    @on(Select.Changed, "#grading_device, #theme, #leech_suspend, #prerequisites, #typed_answers")
     def _changed(self) -> None:
         if not self._loading:
             self.dirty = True
@@ -184,6 +226,7 @@ class SettingsScreen(Screen):
                 presets = load_presets(session, slugs)
                 for slug in slugs:
                     save_preset(session, slug, presets[slug].with_changes(**changes))
+                self._save_deck_switches(session, slugs, scope)
                 save_preferences(session, preferences)
         except ValueError as exc:
             self.query_one("#settings-status", Static).update(f"[red]Not saved:[/red] {exc}")
