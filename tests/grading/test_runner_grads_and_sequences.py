@@ -86,3 +86,11 @@ def test_a_sequence_of_non_tensors_is_invalid():
     with pytest.raises(runner.InvalidOutput) as info:
         runner.run(lambda grads: None, m)
     assert info.value.kind == "not_tensor"
+
+
+def test_an_optional_grads_argument_left_as_none_records_an_empty_gradient():
+    spec = Spec(entry="f", args=("x",), returns="y", grads=("x", "baseline"))
+    m = _materialize(spec, Check("c", "r", {"x": torch.ones(2), "baseline": None}))
+    out = runner.run(lambda x, baseline=None: (x * 3).sum(), m)["slots"]
+    assert torch.equal(out["grad_x"][0], torch.full((2,), 3.0))
+    assert out["grad_baseline"][0].numel() == 0
