@@ -1,3 +1,5 @@
+
+
 def sgd_momentum_step(param, grad, buf, lr, momentum=0.9, dampening=0.0, nesterov=False):
     """One step of torch.optim.SGD with momentum (weight_decay=0)."""
     if buf is None:

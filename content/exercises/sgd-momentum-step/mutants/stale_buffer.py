@@ -1,3 +1,5 @@
+
+
 def sgd_momentum_step(param, grad, buf, lr, momentum=0.9, dampening=0.0, nesterov=False):
     # Mistake: the parameter moves with the OLD buffer (velocity updated after the step).
     old = grad.clone() if buf is None else buf
