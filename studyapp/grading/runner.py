@@ -104,8 +104,12 @@ def grad_slot(arg: str) -> str:
 
 
 def _with_layout(v: dict, layout: str | None) -> dict:
-    if layout and isinstance(v, dict) and "t" in v:
-        return {"t": dict(v["t"], layout=layout)}
+    """Apply ``layout`` to a tensor input, or to every tensor of a sequence input."""
+    if layout and isinstance(v, dict):
+        if "t" in v:
+            return {"t": dict(v["t"], layout=layout)}
+        if isinstance(v.get("seq"), list):
+            return {"seq": [_with_layout(e, layout) for e in v["seq"]]}
     return v
 
 

@@ -94,3 +94,11 @@ def test_an_optional_grads_argument_left_as_none_records_an_empty_gradient():
     out = runner.run(lambda x, baseline=None: (x * 3).sum(), m)["slots"]
     assert torch.equal(out["grad_x"][0], torch.full((2,), 3.0))
     assert out["grad_baseline"][0].numel() == 0
+
+
+def test_a_layout_applies_to_every_tensor_of_a_sequence():
+    spec = Spec(entry="f", args=("grads",), returns=None, updates=("grads",))
+    grads = (torch.ones(2, 3), torch.arange(4.0))
+    m = _materialize(spec, Check("c", "r", {"grads": grads}, layout={"grads": "strided"}))
+    assert all(not g.is_contiguous() for g in m.inputs["grads"])
+    assert all(torch.equal(a, b) for a, b in zip(m.inputs["grads"], grads, strict=True))
