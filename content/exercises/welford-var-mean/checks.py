@@ -36,7 +36,7 @@ def checks(v: Variant) -> list[Check]:
         _check(v, "batches-f64", f"6 batches of sizes {sizes}, D={d[0]}, float64", sizes, d,
                f64, note="batches of different sizes with different means"),
         _check(v, "around-1e4-f32", "float32 data around 1e4 with spread ~1, 8 batches",
-               [16, 9, 30, 1, 12, 20, 5, 7], d, f32, shift=1e4, rtol=1e-3, atol=1e-3,
+               [16, 9, 30, 1, 12, 20, 5, 7], d, f32, shift=1e4, rtol=5e-3, atol=1e-2,
                note="sums of x^2 lose every significant digit here; deviations do not"),
         _check(v, "one-batch", "a single batch", [v.integer(5, 30, 20)], d, f64,
                note="with one batch this is the plain unbiased variance"),
