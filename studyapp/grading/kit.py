@@ -51,7 +51,13 @@ class Spec:
       (the submission's own outputs: errors compound as in real training).
     - ``same``: ``{returned name: argument}`` when the function must return that very
       argument object (in-place APIs such as ``xavier_uniform_``).
+    - ``grads``: tensor arguments passed with ``requires_grad=True``; the gradient of the
+      returned value (one tensor, summed) with respect to each is compared too, as slot
+      ``grad_<name>`` (zero where the function detaches it: "no gradient into the target").
     - ``reference_name``: how failures name the reference ("torch.optim.Adam").
+
+    An ``updates`` argument may be a tuple of tensors (a list clipped in place); its state
+    is compared as the concatenation of the flattened tensors.
     """
 
     entry: str
@@ -61,6 +67,7 @@ class Spec:
     carry: dict[str, str] = field(default_factory=dict)
     same: dict[str, str] = field(default_factory=dict)
     reference_name: str = "the reference"
+    grads: tuple[str, ...] = ()
 
     def returns_plan(self) -> dict[str, Any]:
         if self.returns is None:
@@ -126,6 +133,7 @@ class Check:
             "updates": list(spec.updates),
             "carry": dict(spec.carry),
             "same": dict(spec.same),
+            "grads": list(spec.grads),
         }
 
     def describe(self) -> dict[str, Any]:

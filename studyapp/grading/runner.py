@@ -7,14 +7,20 @@ A check in a plan (JSON, see ``kit.Check.to_plan``)::
     {"name", "steps", "args": [positional names], "inputs": {name: value},
      "per_step": {name: value}, "layout": {name: layout},
      "returns": {"kind": "none"|"single"|"tuple", "names": [...]},
-     "updates": [arg names], "carry": {arg: slot}, "same": {slot: arg}}
+     "updates": [arg names], "carry": {arg: slot}, "same": {slot: arg}, "grads": [arg names]}
 
 Each step calls ``fn(*positional, **keywords)``: positional arguments are the names listed
 in ``args`` (those present), every other input is passed by keyword.  Per-step inputs
 override ``inputs`` at their step.  After the call, the returned values and the final
 state of every ``updates`` argument are snapshotted; ``carry`` feeds a slot into the next
 step's argument; ``same`` records whether a returned slot is the very object passed as an
-argument (in-place functions that return their input).
+argument (in-place functions that return their input).  An ``updates`` argument may be a
+sequence of tensors (a list of gradients clipped in place): its state is recorded as the
+concatenation of the flattened tensors.  ``grads`` names tensor arguments passed with
+``requires_grad=True``; after the call the gradient of the returned value (summed) with
+respect to each is recorded as slot ``grad_<name>`` (zeros where the value does not depend
+on it, e.g. a target the function detached; an empty tensor when the argument is ``None``
+or left out).
 """
 
 from __future__ import annotations
@@ -31,6 +37,15 @@ _detach = torch.Tensor.detach
 _to = torch.Tensor.to
 _clone = torch.Tensor.clone
 _stack = torch.stack
+_cat = torch.cat
+_reshape = torch.Tensor.reshape
+_requires_grad_ = torch.Tensor.requires_grad_
+_ones_like = torch.ones_like
+_zeros_like = torch.zeros_like
+_empty = torch.zeros(0)
+# the C++ autograd engine itself, not torch.autograd.grad (a Python function a submission
+# could rewrite)
+_run_backward = torch.autograd.Variable._execution_engine.run_backward
 _isinstance = isinstance
 _type = type
 
@@ -75,15 +90,26 @@ class Materialized:
         self.updates = list(check.get("updates", []))
         self.carry = dict(check.get("carry", {}))
         self.same = dict(check.get("same", {}))
+        self.grads = list(check.get("grads", []))
 
     def slots(self) -> list[str]:
         """Recorded data slots, in report order (``same`` slots are checked by identity)."""
-        return [n for n in self.ret_names if n not in self.same] + list(self.updates)
+        return ([n for n in self.ret_names if n not in self.same] + list(self.updates)
+                + [grad_slot(n) for n in self.grads])
+
+
+def grad_slot(arg: str) -> str:
+    """The slot that records the gradient with respect to argument ``arg``."""
+    return f"grad_{arg}"
 
 
 def _with_layout(v: dict, layout: str | None) -> dict:
-    if layout and isinstance(v, dict) and "t" in v:
-        return {"t": dict(v["t"], layout=layout)}
+    """Apply ``layout`` to a tensor input, or to every tensor of a sequence input."""
+    if layout and isinstance(v, dict):
+        if "t" in v:
+            return {"t": dict(v["t"], layout=layout)}
+        if isinstance(v.get("seq"), list):
+            return {"seq": [_with_layout(e, layout) for e in v["seq"]]}
     return v
 
 
@@ -102,6 +128,26 @@ def _check_tensor(x: Any, slot: str, step: int, device_type: str) -> _Tensor:
     if dev != device_type:
         raise InvalidOutput(step, "device", slot=slot, device=str(x.device)[:40])
     return x
+
+
+def _flat_state(seq: Any, slot: str, step: int, device_type: str) -> _Tensor:
+    """The state of a sequence of tensors updated in place, as one flat tensor."""
+    parts = [_reshape(_detach(_check_tensor(x, slot, step, device_type)), (-1,)) for x in seq]
+    if not parts:
+        raise InvalidOutput(step, "not_tensor", slot=slot, type="empty sequence")
+    return _cat(parts)
+
+
+def _gradients(out: Any, inputs: list[_Tensor], step: int) -> list[_Tensor]:
+    """d(sum of out)/d(input) for each input; zeros where out does not depend on it."""
+    if not out.requires_grad:
+        return [_zeros_like(x) for x in inputs]
+    try:
+        got = _run_backward((out,), (_ones_like(out),), False, False, tuple(inputs), True,
+                            accumulate_grad=False)
+    except BaseException as exc:  # noqa: BLE001 - a custom backward may raise
+        raise CallError(step, exc) from exc
+    return [_zeros_like(x) if g is None else g for x, g in zip(inputs, got, strict=True)]
 
 
 def _snapshot(t: _Tensor) -> _Tensor:
@@ -127,6 +173,7 @@ def run(fn: Any, m: Materialized, *, snapshot: bool = True) -> dict[str, Any]:
     # per-step inputs: (name, values, layout); plain rows of a stacked tensor are passed as
     # views (each row is used by exactly one call), odd layouts are rebuilt per step
     per_step = [(name, v, m.layout.get(name, "contiguous")) for name, v in m.per_step.items()]
+    grads = m.grads
     append = {s: records[s].append for s in slots}
     for k in range(m.steps):
         call = dict(state)
@@ -135,6 +182,9 @@ def run(fn: Any, m: Materialized, *, snapshot: bool = True) -> dict[str, Any]:
                 call[name] = v[k]
             else:
                 call[name] = wire.slice_step(v, k, layout, m.device)
+        for name in grads:
+            if call.get(name) is not None:
+                call[name] = _requires_grad_(_detach(call[name]), True)
         positional = [call[a] for a in arg_names if a in call]
         keywords = {a: v for a, v in call.items() if a not in arg_set}
         try:
@@ -161,9 +211,18 @@ def run(fn: Any, m: Materialized, *, snapshot: bool = True) -> dict[str, Any]:
         for name in updates:
             x = call[name]
             t = _type(x)
-            if (t is not _Tensor and t is not _Parameter) or x.device.type != device_type:
+            if t is tuple or t is list:
+                x = _flat_state(x, name, k, device_type)
+            elif (t is not _Tensor and t is not _Parameter) or x.device.type != device_type:
                 _check_tensor(x, name, k, device_type)
             outs[name] = x
+        if grads:
+            given = [name for name in grads if call.get(name) is not None]
+            for name in grads:  # an optional argument left out: an empty gradient
+                outs[grad_slot(name)] = _empty
+            inputs = [call[name] for name in given]
+            for name, g in zip(given, _gradients(outs[ret_names[0]], inputs, k), strict=True):
+                outs[grad_slot(name)] = g
         for s in slots:
             x = outs[s]
             if not snapshot:

@@ -1,0 +1,10 @@
+import torch
+
+
+def dqn_loss(q, q_next_target, actions, rewards, dones, gamma=0.99):
+    pred = q.gather(1, actions.unsqueeze(1)).squeeze(1)
+    with torch.no_grad():
+        next_value = q_next_target.gather(1, actions.unsqueeze(1)).squeeze(1)
+        target = rewards + gamma * (~dones) * next_value
+    delta = pred - target
+    return torch.where(delta.abs() < 1, 0.5 * delta ** 2, delta.abs() - 0.5).mean()

@@ -1,0 +1,14 @@
+"""Epsilon-greedy: per row, a uniform random action with probability epsilon, else argmax."""
+
+import torch
+
+
+def epsilon_greedy(q_values, epsilon, generator):
+    b, a = q_values.shape
+    dev = q_values.device
+    greedy = q_values.argmax(dim=1)
+    # one coin per row, and a uniform action among all A (greedy included) for the
+    # rows that explore
+    explore = torch.rand(b, generator=generator, device=dev) < epsilon
+    random_actions = torch.randint(0, a, (b,), generator=generator, device=dev)
+    return torch.where(explore, random_actions, greedy)

@@ -1,0 +1,12 @@
+import math
+
+import torch
+
+
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    """The learning rate at each step: linear warm-up to base_lr, then cosine to min_lr."""
+    t = step.to(torch.float32)
+    warm = base_lr * (t + 1) / (warmup_steps + 1)
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    cosine = min_lr + (base_lr - min_lr) * (1 + torch.cos(math.pi * progress)) / 2
+    return torch.where(step < warmup_steps, warm, cosine)

@@ -1,0 +1,16 @@
+"""Unbiased variance and mean of a stream of batches, merged with Chan et al.'s rule."""
+
+
+def running_var_mean(batches):
+    n, mean, m2 = 0, 0.0, 0.0
+    for b in batches:
+        nb = b.shape[0]
+        mb = b.mean(dim=0)
+        m2b = ((b - mb) ** 2).sum(dim=0)  # deviations from the batch's own mean
+        total = n + nb
+        delta = mb - mean
+        mean = mean + delta * (nb / total)
+        # the batches' own spreads plus the spread between their means
+        m2 = m2 + m2b + delta * delta * (n * nb / total)
+        n = total
+    return m2 / (n - 1), mean
