@@ -20,8 +20,12 @@ def register(subparsers, parents) -> None:
     imp.add_argument("file", type=Path, metavar="FILE", help="an .apkg/.colpkg, .csv or .tsv file")
     imp.add_argument("--deck", metavar="NAME",
                      help="the deck to import into (required for CSV/TSV; for Anki, instead of Anki's deck names)")
-    imp.add_argument("--with-history", action="store_true",
-                     help="Anki only: bring the review history across and continue each card's schedule")
+    history = imp.add_mutually_exclusive_group()
+    history.add_argument("--no-history", dest="with_history", action="store_false",
+                         help="Anki only: leave the review history behind; every card starts as new")
+    history.add_argument("--with-history", dest="with_history", action="store_true",
+                         help="Anki only: bring the review history (the default)")
+    imp.set_defaults(with_history=None)
     imp.set_defaults(handler=run_import)
 
     exp = subparsers.add_parser("export", parents=parents, help="export a deck as an Anki package")
@@ -58,10 +62,10 @@ def run_import(args: argparse.Namespace, ctx) -> int:
 
         _backup_before_import(ctx)
         summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
-                              with_history=args.with_history)
+                              with_history=args.with_history is not False)
     elif suffix in TEXT_SUFFIXES:
-        if args.with_history:
-            raise UserError(f"{path}: --with-history works only with Anki packages (.apkg)")
+        if args.with_history is not None:
+            raise UserError(f"{path}: --with-history/--no-history work only with Anki packages (.apkg)")
         if not args.deck:
             raise UserError(f"{path}: importing a {suffix[1:].upper()} file needs --deck NAME")
         from studyapp.interop.csv_import import import_csv

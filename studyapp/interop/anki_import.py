@@ -18,13 +18,15 @@ from pathlib import Path
 from genanki import guid_for
 from sqlalchemy import select
 
-from studyapp.interop.anki_read import AnkiPackage, read_package
+from studyapp.interop.anki_read import AnkiCard, AnkiPackage, read_package
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
-from studyapp.interop.history import replay_reviews
+from studyapp.interop.history import AnkiDays, merge_history
 from studyapp.storage.db import Database
 from studyapp.storage.models import Card
 
 ANKI_PREFIX = "anki-"
+FLAG_TAG_PREFIX = "anki-flag-"  # anki-flag-red ... anki-flag-purple
+BURIED_TAG = "anki-buried"
 _SAFE_GUID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
@@ -41,16 +43,24 @@ def import_anki(
     now: datetime,
     *,
     deck_name: str | None = None,
-    with_history: bool = False,
+    with_history: bool = True,
 ) -> ImportSummary:
-    package = read_package(path, with_history=with_history)  # raises before anything is written
+    package = read_package(path, with_history=with_history, now=now)  # raises before anything is written
     with database.unit_of_work() as session:
         return write_package(session, package, now, deck_name=deck_name, with_history=with_history)
 
 
-def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=None, with_history=False) -> ImportSummary:
+def card_tags(item: AnkiCard) -> list[str]:
+    """The note's tags, plus what Anki shows on the card itself: its flag and a bury."""
+    extra = [f"{FLAG_TAG_PREFIX}{item.flag}"] if item.flag else []
+    if item.buried:
+        extra.append(BURIED_TAG)
+    return [*item.tags, *extra]
+
+
+def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=None, with_history=True) -> ImportSummary:
     path = package.path
-    summary = ImportSummary(file=path.name)
+    summary = ImportSummary(file=path.name, history=with_history)
     resolver = DeckResolver(session, now, import_source("anki", str(path.resolve())))
     writer = CardWriter(session, now, summary)
     known_notes: dict[str, str] = {}
@@ -81,20 +91,23 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
             extra["anki_guid"] = item.guid
         data = CardData(
             content_id=content_id, note_id=note_id, kind=item.kind, front=item.front,
-            back=item.back, tags=item.tags, extra=extra,
+            back=item.back, tags=card_tags(item), extra=extra,
             suspended=item.suspended,
         )
         title = deck_name or item.deck_name
         card = writer.write(data, lambda title=title: resolver.named(title, explicit=deck_name is not None))
-        if with_history and item.reviews:
-            histories.append((card, item.reviews))
-    session.flush()  # new cards get their ids, which the review logs (and py-fsrs) need
-    for card, reviews in histories:
-        logs = replay_reviews(card, reviews)
-        session.add_all(logs)
-        summary.reviews += len(logs)
+        if with_history and (item.reviews or (item.schedule and item.schedule.card_type)):
+            histories.append((card, item))
+    session.flush()  # new cards get their ids, which the review logs need
+    days = AnkiDays(package.rollover_phase)
+    for card, item in histories:
+        settings = package.settings_for(item)
+        summary.reviews += merge_history(session, card, item.reviews, days=days,
+                                         parameters=settings.parameters, final=item.schedule)
     session.flush()
     summary.skipped.extend(package.notes)
+    if not with_history:
+        summary.skipped.append("review history not imported (--no-history): every card starts as new")
     if duplicates:
         summary.skipped.append(f"{duplicates} cards repeating a note already imported were skipped")
     if not package.cards:

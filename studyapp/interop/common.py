@@ -42,6 +42,7 @@ class ImportSummary:
     unchanged: int = 0
     kept: int = 0  # matched cards that belong to content decks: their text is left alone
     reviews: int = 0
+    history: bool = False  # the source had a review history to bring: always say how much came
     skipped: list[str] = field(default_factory=list)
     decks: list[str] = field(default_factory=list)
 
@@ -53,7 +54,7 @@ class ImportSummary:
         )
         if self.kept:
             text += f", {self.kept} matched cards from the content files left as they are"
-        if self.reviews:
+        if self.reviews or self.history:
             text += f"; {self.reviews} reviews brought across"
         text += "."
         return "\n".join([text, *(f"note: {line}" for line in self.skipped)])

@@ -126,7 +126,7 @@ def test_reviews_made_in_anki_come_back_onto_the_original_cards(synced, clock, t
     conn = sqlite3.connect(collection)
     nid = conn.execute("SELECT id FROM notes WHERE guid = ?", (genanki.guid_for("adam-beta2"),)).fetchone()[0]
     cid = conn.execute("SELECT id FROM cards WHERE nid = ?", (nid,)).fetchone()[0]
-    start = clock.now() + timedelta(days=1)
+    start = clock.now() - timedelta(days=10)  # before now: reviews dated later are left out
     for i, ease in enumerate((3, 3, 4)):
         stamp = int((start + timedelta(days=i * 3)).timestamp() * 1000)
         conn.execute("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", (stamp, cid, -1, ease, 1, 0, 0, 3000, 1))

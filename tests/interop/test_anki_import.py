@@ -6,14 +6,13 @@ import sqlite3
 import zipfile
 from datetime import UTC, datetime, timedelta
 
-import fsrs
 import pytest
 from sqlalchemy import select
 
 from studyapp.errors import UserError
 from studyapp.interop.anki_export import export_deck
 from studyapp.interop.anki_import import import_anki, note_key
-from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
+from studyapp.storage.models import STATE_NEW, STATE_REVIEW, Card, CardState, Deck, ReviewLog
 
 from .anki_builder import BASIC_ID, CLOZE_ID, REVERSED_ID, Collection, genanki_package
 from .conftest import dump
@@ -96,16 +95,27 @@ def test_a_content_deck_slug_is_never_taken_over(synced, clock, tmp_path):
         import_anki(synced, path, clock.now(), deck_name="optim")
 
 
-def test_legacy_anki21_collection_is_preferred_and_new_format_refused(database, clock, tmp_path):
+def test_the_newest_collection_member_is_read(database, clock, tmp_path):
+    import zstandard
+
     collection = Collection()
     collection.note(1, "real", BASIC_ID, ["real front", "real back"])
     path = collection.package(tmp_path / "modern.apkg", member="collection.anki21",
                               extra={"collection.anki2": b"placeholder"})
     import_anki(database, path, clock.now())
     assert set(cards_by_id(database)) == {"anki-real"}
-    refused = collection.package(tmp_path / "new.apkg", extra={"collection.anki21b": b"\x28\xb5\x2f\xfd"})
-    with pytest.raises(UserError, match=r"Support older Anki versions \(slower/larger files\)"):
-        import_anki(database, refused, clock.now())
+    # a current package: the zstd-compressed collection.anki21b beside a dummy collection.anki2
+    plain = collection.write(tmp_path / "c.sqlite").read_bytes()
+    packed = tmp_path / "new.apkg"
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("collection.anki2", b"please update Anki")
+        archive.writestr("collection.anki21b", zstandard.ZstdCompressor().compress(plain))
+    assert import_anki(database, packed, clock.now()).unchanged == 1
+    damaged = tmp_path / "damaged.apkg"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("collection.anki21b", b"\x28\xb5\x2f\xfd")
+    with pytest.raises(UserError, match=r"damaged.apkg \(collection.anki21b\): not an Anki collection"):
+        import_anki(database, damaged, clock.now())
 
 
 def test_templates_render_sections_and_type_fields(database, clock, tmp_path):
@@ -127,13 +137,17 @@ def test_templates_render_sections_and_type_fields(database, clock, tmp_path):
     assert (cards["anki-v2"].front, cards["anki-v2"].back) == ("scalar", "0-d tensor (no note)")
 
 
-def test_suspended_cards_and_media_are_reported(database, clock, tmp_path):
+def test_suspended_buried_and_flagged_cards_show(database, clock, tmp_path):
     collection = Collection()
     collection.note(1, "s", BASIC_ID, ["q", "a"], queue=-1)
-    path = collection.package(tmp_path / "m.apkg", extra={"0": b"\x89PNG"})
-    summary = import_anki(database, path, clock.now())
-    assert cards_by_id(database)["anki-s"].suspended
-    assert "1 media files" in summary.describe()
+    collection.note(2, "b", BASIC_ID, ["q2", "a2"], queue=-3)
+    collection.note(3, "f", BASIC_ID, ["q3", "a3"], tags="mine")
+    collection.cards[-1] = collection.cards[-1][:16] + (1,) + collection.cards[-1][17:]  # flags = red
+    import_anki(database, collection.package(tmp_path / "m.apkg"), clock.now())
+    cards = cards_by_id(database)
+    assert cards["anki-s"].suspended and not cards["anki-b"].suspended
+    assert "anki-buried" in cards["anki-b"].tags.split()
+    assert cards["anki-f"].tags.split() == ["mine", "anki-flag-red"]
 
 
 # -- history --------------------------------------------------------------------------
@@ -154,7 +168,7 @@ def history_collection():
              (timedelta(days=1, minutes=10), 3, 2), (timedelta(days=3), 4, 1)]
     for delta, ease, kind in steps:
         collection.review(basic, ms(T0 + delta), ease, kind=kind, taken=4200)
-    collection.review(basic, ms(T0 + timedelta(days=2)), 0, kind=4)  # rescheduled by hand: skipped
+    collection.review(basic, ms(T0 + timedelta(days=2)), 0, kind=4)  # Set due date: no review
     collection.review(forward, ms(T0) + 1, 2, kind=0)
     collection.review(cloze, ms(T0 + timedelta(hours=1)), 3, kind=0)
     return collection, basic, [(T0 + d, e) for d, e, _ in steps]
@@ -174,23 +188,31 @@ def test_history_becomes_review_logs_and_fsrs_state(database, clock, tmp_path):
         assert untouched.state.state == STATE_NEW
     assert [(log.reviewed_at, log.rating) for log in logs] == steps
     assert all(log.duration_ms == 4200 and log.source == "anki" for log in logs)
-    # the same reviews straight through py-fsrs give the same state
-    scheduler = fsrs.Scheduler(enable_fuzzing=False)
-    expected = fsrs.Card(card_id=card_id)
-    for when, rating in steps:
-        expected, _ = scheduler.review_card(expected, fsrs.Rating(rating), when)
-    assert state.state == int(expected.state) and state.step == expected.step
-    assert state.stability == pytest.approx(expected.stability)
-    assert state.difficulty == pytest.approx(expected.difficulty)
-    assert state.due == expected.due and state.last_review == steps[-1][0]
+    # FSRS as Anki runs it: elapsed days are day changes at 4 am (the collection's
+    # rollover), so the review at +1 day 10 min is on the same Anki day as the one before it
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
+
+    deltas = [0, 0, 1, 0, 2]
+    expected = FSRS(list(DEFAULT_PARAMETERS)).historical_memory_states(
+        FSRSItem([FSRSReview(rating, delta) for (_, rating), delta in zip(steps, deltas, strict=True)]))
+    assert [log.stability for log in logs] == pytest.approx([m.stability for m in expected])
+    assert state.state == STATE_REVIEW and state.step is None
+    assert state.stability == pytest.approx(expected[-1].stability)
+    assert state.difficulty == pytest.approx(expected[-1].difficulty)
+    # due as Anki scheduled it: the revlog's interval (1 day) from the review's Anki day
+    assert state.due == datetime(2025, 6, 5, 4, 0, tzinfo=UTC) and state.last_review == steps[-1][0]
     assert (state.reps, state.lapses) == (5, 1)
     # each log holds the state before it: the previous log's after-state
     assert (logs[0].prev_state, logs[0].prev_reps, logs[0].prev_due, logs[0].retrievability) == (STATE_NEW, 0, None, None)
     for before, after in zip(logs, logs[1:], strict=False):
         assert after.prev_state == before.state and after.prev_stability == before.stability
-        assert after.prev_difficulty == before.difficulty and after.prev_due == before.due
+        assert after.prev_difficulty == before.difficulty
         assert after.prev_last_review == before.reviewed_at
         assert after.prev_reps == before.prev_reps + 1
+    assert [after.prev_due == before.due for before, after in zip(logs, logs[1:], strict=False)] == [
+        True, True, True, False]
+    # ...except where "Set due date" (a manual row at +2 days, interval 1) moved the due date
+    assert logs[4].prev_due == datetime(2025, 6, 4, 4, 0, tzinfo=UTC)
     assert logs[2].prev_state == 2 and logs[3].prev_lapses == 1  # the lapse was from Review
     assert 0 < logs[2].retrievability <= 1
     assert state.due > steps[-1][0]  # the schedule continues after the last review
@@ -216,7 +238,8 @@ def test_history_import_is_idempotent_and_continues_later(database, clock, tmp_p
 
 def test_without_history_the_revlog_is_ignored(database, clock, tmp_path):
     collection, _, _ = history_collection()
-    import_anki(database, collection.package(tmp_path / "h.apkg"), clock.now())
+    summary = import_anki(database, collection.package(tmp_path / "h.apkg"), clock.now(), with_history=False)
+    assert "--no-history" in summary.describe()
     with database.unit_of_work() as session:
         assert session.scalars(select(ReviewLog)).all() == []
 
