@@ -1,0 +1,104 @@
+"""Packages written by the official Anki library, studied with FSRS over simulated days:
+studyapp's import against what Anki itself reports (text, decks, FSRS state, due list)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from studyapp.interop.anki_import import import_anki, note_key
+from studyapp.interop.anki_read import read_package
+from studyapp.interop.history import AnkiDays, memory_states
+from studyapp.storage.db import open_database
+from studyapp.storage.models import STATE_NEW, Card
+
+pytest.importorskip("anki")
+
+from .anki_official import AnkiTruth, build  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def truth(tmp_path_factory) -> AnkiTruth:
+    return build(tmp_path_factory.mktemp("anki-official"), days=35)
+
+
+def _import(tmp_path, package, **options):
+    database = open_database(f"sqlite:///{tmp_path / 'study.db'}")
+    now = datetime.now(UTC)
+    summary = import_anki(database, package, now, **options)
+    with database.unit_of_work() as session:
+        cards = {c.content_id: c for c in session.scalars(select(Card))}
+        for card in cards.values():
+            session.expunge(card.state)
+            session.expunge(card)
+    return summary, cards, now
+
+
+def _content_ids(package) -> dict[int, str]:
+    """Anki card id -> studyapp content id."""
+    return {c.anki_id: note_key(c.guid) + c.suffix for c in read_package(package).cards}
+
+
+def _within(ours: float, anki: float, tolerance: float = 0.02) -> bool:
+    return abs(ours / anki - 1) <= tolerance
+
+
+@pytest.mark.parametrize("which", ["apkg", "legacy_apkg", "colpkg"])
+def test_every_package_format_gives_the_same_cards(truth, tmp_path, which):
+    package = getattr(truth, which)
+    summary, cards, _ = _import(tmp_path, package)
+    reviewed = [c for c in truth.cards.values() if c["reps"]]
+    assert summary.added == len(truth.cards) - truth.image_occlusion_cards == len(cards)
+    assert summary.reviews > len(reviewed)  # history by default
+    assert f"; {summary.reviews} reviews brought across" in summary.describe()
+    assert "'Image Occlusion' (Image Occlusion) were not imported" in summary.describe()
+    texts = {(c.front, c.back) for c in cards.values()}
+    assert ("[...] in a day", "**Rome wasn't built** in a day") in texts
+    assert ("Rome [...] built in a day", "Rome **wasn't** built in a day") in texts
+    assert ("**Python** uses [layout]", "**Python** uses **indentation**") in texts
+    assert ("**[...]** uses indentation", "**Python** uses indentation") in texts  # bold, as in Anki
+
+
+def test_fsrs_state_and_due_list_match_anki(truth, tmp_path):
+    _, cards, now = _import(tmp_path, truth.apkg)
+    ids = _content_ids(truth.apkg)
+    reviewed = {cid: facts for cid, facts in truth.cards.items() if facts["computed"] and cid in ids}
+    assert len(reviewed) >= 40
+    agree = sum(
+        _within(cards[ids[cid]].state.stability, facts["stored"][0]) for cid, facts in reviewed.items()
+    )
+    assert agree >= 0.95 * len(reviewed)
+    assert len(truth.due_today) >= 5
+    days = AnkiDays(read_package(truth.apkg).rollover_phase)
+    today_end = days.start(now) + timedelta(days=1)
+    ours = {
+        content_id for content_id, card in cards.items()
+        if card.state.state != STATE_NEW and card.state.due is not None
+        and card.state.due.replace(tzinfo=UTC) < today_end
+        and not card.suspended and "anki-buried" not in card.tags.split()
+    }
+    assert ours == {ids[cid] for cid in truth.due_today}
+
+
+def test_replay_alone_matches_anki_stability(truth):
+    """Without the stored memory state: the revlog replayed with Anki's day counting."""
+    package = read_package(truth.apkg)
+    days = AnkiDays(package.rollover_phase)
+    agree = total = crossings = 0
+    ratios = []
+    for card in package.cards:
+        facts = truth.cards[card.anki_id]
+        if not facts["computed"]:
+            continue
+        states = [s for s in memory_states(card.reviews, days, package.settings_for(card).parameters) if s]
+        moments = [r.reviewed_at for r in card.reviews if r.graded]
+        crossings += sum(
+            days.elapsed(a, b) != (b - a) // timedelta(days=1) for a, b in zip(moments, moments[1:], strict=False)
+        )
+        total += 1
+        ratios.append(states[-1][0] / facts["computed"][0])
+        agree += _within(states[-1][0], facts["computed"][0])
+    assert total >= 40 and agree >= 0.95 * total, sorted(ratios)[:5]
+    assert crossings >= 20  # many gaps where Anki's days differ from 24-hour periods
