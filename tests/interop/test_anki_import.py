@@ -259,3 +259,63 @@ def test_unsafe_guids_are_hashed_and_kept_for_the_export(database, clock, tmp_pa
     assert conn.execute("SELECT guid FROM notes").fetchall() == [("a[b]::c`{",)]
     conn.close()
     assert import_anki(database, tmp_path / "back.apkg", clock.now()).added == 0
+
+
+# -- merging a history into cards studied here ----------------------------------------
+
+
+def _logs(database, content_id):
+    with database.unit_of_work() as session:
+        card = session.scalars(select(Card).where(Card.content_id == content_id)).one()
+        logs = session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id)
+                               .order_by(ReviewLog.reviewed_at)).all()
+        return card.id, [(log.reviewed_at, log.rating, log.source) for log in logs], card.state.reps
+
+
+def test_history_after_studying_here_merges_by_time_and_loses_nothing(database, clock, tmp_path):
+    from studyapp.scheduling.service import ReviewService
+
+    collection, _, steps = history_collection()
+    path = collection.package(tmp_path / "h.apkg")
+    import_anki(database, path, clock.now(), with_history=False)  # a plain import first
+    card_id, _, _ = _logs(database, "anki-hist")
+    service = ReviewService(database, clock, day_start_hour=4, zone=UTC)
+    service.review(card_id, 3)
+    clock.advance(days=2)
+    service.review(card_id, 2)
+    ours = [(clock.now() - timedelta(days=2), 3, "manual"), (clock.now(), 2, "manual")]
+    summary = import_anki(database, path, clock.now())
+    assert summary.reviews == 7 and "7 reviews brought across" in summary.describe()
+    _, logs, reps = _logs(database, "anki-hist")
+    assert logs == [(when, rating, "anki") for when, rating in steps] + ours
+    assert reps == 7
+    with database.unit_of_work() as session:
+        ordered = session.scalars(select(ReviewLog).where(ReviewLog.card_id == card_id)
+                                  .order_by(ReviewLog.reviewed_at)).all()
+        # the state chain runs through the merged log: each log starts where the one before ended
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            assert after.prev_stability == before.stability and after.prev_reps == before.prev_reps + 1
+        state = session.get(CardState, card_id)
+        assert state.last_review == ours[-1][0] and state.stability == ordered[-1].stability
+    before = dump(database)
+    assert import_anki(database, path, clock.now()).reviews == 0 and dump(database) == before
+
+
+def test_forget_in_anki_makes_the_card_new_again(database, clock, tmp_path):
+    collection, basic, _ = history_collection()
+    collection.review(basic, ms(T0 + timedelta(days=5)), 0, kind=4)
+    collection.revlog[-1] = collection.revlog[-1][:6] + (0,) + collection.revlog[-1][7:]  # factor 0: Forget
+    import_anki(database, collection.package(tmp_path / "f.apkg"), clock.now())
+    with database.unit_of_work() as session:
+        state = session.scalars(select(Card).where(Card.content_id == "anki-hist")).one().state
+        assert (state.state, state.stability, state.due) == (STATE_NEW, None, None)
+
+
+def test_reviews_dated_in_the_future_are_left_out_and_counted(database, clock, tmp_path):
+    collection, basic, _ = history_collection()
+    collection.review(basic, ms(clock.now() + timedelta(days=3)), 3)
+    summary = import_anki(database, collection.package(tmp_path / "future.apkg"), clock.now())
+    assert summary.reviews == 7
+    assert "1 reviews dated in the future were left out" in summary.describe()
+    with database.unit_of_work() as session:
+        assert max(session.scalars(select(ReviewLog.reviewed_at))).replace(tzinfo=UTC) < clock.now()
