@@ -51,6 +51,7 @@ DAY_DUE_QUEUES = (2, 3)
 FLAG_NAMES = {1: "red", 2: "orange", 3: "green", 4: "blue", 5: "pink", 6: "turquoise", 7: "purple"}
 DEFAULT_ROLLOVER_HOUR = 4
 _ANSWER_RULE = re.compile(r"<hr[^>]*\bid\s*=\s*[\"']?answer\b[^>]*>", re.IGNORECASE)
+_SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _TOKEN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CLOZE_FIELD = re.compile(r"\{\{[^}]*?cloze:(?:[^}]?:)*(.+?)\}\}")
 
@@ -595,8 +596,9 @@ def _is_image_occlusion(note_type: NoteType) -> bool:
 
 
 def field_text(markup: str) -> str:
-    """A field's HTML as card text, LaTeX and MathJax rendered as Unicode."""
-    return html_to_text(render_math_markup(markup))
+    """A field's HTML as card text, LaTeX and MathJax rendered as Unicode; a sound
+    reads `[sound: name]` like an image's `[image: name]`."""
+    return _SOUND.sub(r"[sound: \1]", html_to_text(render_math_markup(markup)))
 
 
 def _render_card(where, note_type: NoteType, guid, values, ord_):

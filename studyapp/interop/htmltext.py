@@ -35,6 +35,8 @@ class _TextBuilder(HTMLParser):
         self.cells_in_row = 0
         self.pending: list[str] = []  # opening markers not yet followed by text
         self.fence_at: int | None = None  # index in `out` of the last opening ``` fence
+        self.links: list[str] = []  # hrefs of the open <a> tags: a link keeps its target
+        self.link_text_at: list[int] = []
 
     # -- output helpers -------------------------------------------------------------
     def _tail(self) -> str:
@@ -137,9 +139,13 @@ class _TextBuilder(HTMLParser):
             self._break(1)
             self.cells_in_row = 0
         elif tag == "img":
-            src = attrs.get("alt") or attrs.get("src") or ""
+            # the file's name: imported media keep their names, so `[image: relu.png]` names the file
+            src = attrs.get("src") or attrs.get("alt") or ""
             self._flush_pending()
             self._emit(f"[image: {src}]" if src else "[image]")
+        elif tag == "a":
+            self.links.append((attrs.get("href") or "").strip())
+            self.link_text_at.append(len(self.out))
         elif tag in _PARAGRAPH_TAGS:
             self._break(2)
         elif tag in _BLOCK_TAGS:
@@ -182,6 +188,12 @@ class _TextBuilder(HTMLParser):
             self._break(1)
         elif tag == "li":
             self._break(1)
+        elif tag == "a" and self.links:
+            href, start = self.links.pop(), self.link_text_at.pop()
+            shown = "".join(self.out[start:]).strip()
+            if href and not href.startswith(("#", "javascript:")) and href != shown:
+                self._flush_pending()
+                self._emit(f" ({href})" if shown else href)
         elif tag in _PARAGRAPH_TAGS:
             self._break(2)
         elif tag in _BLOCK_TAGS:

@@ -124,7 +124,7 @@ def build(root: Path, *, days: int = 30, seed: int = 7) -> AnkiTruth:
     conn.close()
     elapsed = 0
     for day in range(days):
-        if day < days - 3:  # the last days pass unstudied: cards are due when it is exported
+        if day < days - 5:  # the last days pass unstudied: cards are due when it is exported
             col = Collection(str(path))
             _study_one_day(col, rng, day, made)
             col.close()
