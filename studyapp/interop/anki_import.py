@@ -16,13 +16,14 @@ from datetime import datetime
 from pathlib import Path
 
 from genanki import guid_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from studyapp.content.sync import is_imported_deck
 from studyapp.interop.anki_read import AnkiCard, AnkiPackage, read_package
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
 from studyapp.interop.history import AnkiDays, merge_history
 from studyapp.storage.db import Database
-from studyapp.storage.models import Card
+from studyapp.storage.models import Card, Deck
 
 ANKI_PREFIX = "anki-"
 FLAG_TAG_PREFIX = "anki-flag-"  # anki-flag-red ... anki-flag-purple
@@ -70,6 +71,7 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
         if content_id != note_id:
             known_cards.setdefault(guid_for(content_id), content_id)
     seen: set[str] = set()
+    left_decks: set[int] = set()  # decks the package's cards were in before: maybe empty now
     duplicates = 0
     histories = []
     for item in package.cards:
@@ -95,6 +97,9 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
             suspended=item.suspended,
         )
         title = deck_name or item.deck_name
+        before = writer.existing(content_id)
+        if before is not None:
+            left_decks.add(before.deck_id)
         card = writer.write(data, lambda title=title: resolver.named(title, explicit=deck_name is not None))
         if with_history and (item.reviews or (item.schedule and item.schedule.card_type)):
             histories.append((card, item))
@@ -105,6 +110,9 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
         summary.reviews += merge_history(session, card, item.reviews, days=days,
                                          parameters=settings.parameters, final=item.schedule)
     session.flush()
+    removed = remove_empty_imported_decks(session, left_decks)
+    if removed:
+        summary.skipped.append(f"{removed} imported decks left empty were removed")
     summary.skipped.extend(package.notes)
     if not with_history:
         summary.skipped.append("review history not imported (--no-history): every card starts as new")
@@ -113,3 +121,24 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
     if not package.cards:
         summary.skipped.append("the package holds no cards")
     return summary
+
+
+def remove_empty_imported_decks(session, deck_ids: set[int]) -> int:
+    """Delete the imported decks among `deck_ids` that hold no card and no subdeck now
+    (an import re-homed with --deck moved their cards), then their parents likewise."""
+    removed = 0
+    pending = set(deck_ids)
+    while pending:
+        deck = session.get(Deck, pending.pop())
+        if deck is None or not is_imported_deck(deck):
+            continue
+        has_cards = session.scalar(select(func.count(Card.id)).where(Card.deck_id == deck.id))
+        has_children = session.scalar(select(func.count(Deck.id)).where(Deck.parent_id == deck.id))
+        if has_cards or has_children:
+            continue
+        if deck.parent_id is not None:
+            pending.add(deck.parent_id)
+        session.delete(deck)
+        session.flush()
+        removed += 1
+    return removed

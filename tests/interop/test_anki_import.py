@@ -47,9 +47,10 @@ def test_genanki_package_becomes_cards(database, clock, tmp_path):
     assert c2.front == "GELU weights inputs by [a CDF]\nunder a Gaussian"
     assert c2.back.startswith("GELU weights inputs by **their percentile**")
     with database.unit_of_work() as session:
-        deck = session.scalars(select(Deck)).one()
+        parent, deck = session.scalars(select(Deck).order_by(Deck.slug)).all()
         states = session.scalars(select(CardState)).all()
     assert (deck.slug, deck.title) == ("deep-learning-activations", "Deep Learning::Activations")
+    assert (parent.slug, parent.title, deck.parent_id) == ("deep-learning", "Deep Learning", parent.id)
     assert deck.source_path.startswith("import:anki:")
     assert len(states) == 5 and all(s.state == STATE_NEW for s in states)
 
@@ -81,7 +82,7 @@ def test_anki_deck_names_become_slugs(database, clock, tmp_path):
     import_anki(database, collection.package(tmp_path / "c.apkg"), clock.now())
     with database.unit_of_work() as session:
         decks = {d.slug: d.title for d in session.scalars(select(Deck))}
-    assert decks == {"default": "Default", "ml-optimizers": "ML::Optimizers"}
+    assert decks == {"default": "Default", "ml-optimizers": "ML::Optimizers", "ml": "ML"}
 
 
 def test_a_content_deck_slug_is_never_taken_over(synced, clock, tmp_path):
@@ -319,3 +320,49 @@ def test_reviews_dated_in_the_future_are_left_out_and_counted(database, clock, t
     assert "1 reviews dated in the future were left out" in summary.describe()
     with database.unit_of_work() as session:
         assert max(session.scalars(select(ReviewLog.reviewed_at))).replace(tzinfo=UTC) < clock.now()
+
+
+# -- subdecks ---------------------------------------------------------------------------
+
+
+SUBDECKS = {
+    "1": {"id": 1, "name": "Default"},
+    "10": {"id": 10, "name": "ML"},
+    "11": {"id": 11, "name": "ML::Optim"},
+    "12": {"id": 12, "name": "ML::Optim::Adam"},
+    "13": {"id": 13, "name": "ML::Vision"},
+}
+
+
+def _tree_collection():
+    collection = Collection(decks=SUBDECKS)
+    for index, deck in enumerate((10, 11, 11, 12, 12, 12, 13)):
+        collection.note(index + 1, f"t{index}", BASIC_ID, [f"q{index}", "a"], deck=deck)
+    return collection
+
+
+def test_subdecks_keep_their_parent_and_counts_include_them(database, clock, tmp_path):
+    from studyapp.scheduling.service import ReviewService
+    from studyapp.storage.queries import deck_counts
+
+    import_anki(database, _tree_collection().package(tmp_path / "tree.apkg"), clock.now())
+    with database.unit_of_work() as session:
+        rows = deck_counts(session, clock.now())
+    assert [(r.slug, r.parent, r.depth, r.cards) for r in rows] == [
+        ("ml", None, 0, 7), ("ml-optim", "ml", 1, 5), ("ml-optim-adam", "ml-optim", 2, 3),
+        ("ml-vision", "ml", 1, 1),
+    ]
+    service = ReviewService(database, clock, day_start_hour=4, zone=UTC)
+    service_rows = service.counts("ml-optim")  # a parent's queue holds its subdecks' cards
+    assert [(r.slug, r.depth) for r in service_rows] == [("ml-optim", 0), ("ml-optim-adam", 1)]
+    assert sum(r.new for r in service_rows) == 5
+    assert len(service.queue("ml")) == 7
+
+
+def test_deck_option_rehomes_without_leaving_empty_decks(database, clock, tmp_path):
+    path = _tree_collection().package(tmp_path / "tree.apkg")
+    import_anki(database, path, clock.now())
+    summary = import_anki(database, path, clock.now(), deck_name="Everything")
+    assert "4 imported decks left empty were removed" in summary.describe()
+    with database.unit_of_work() as session:
+        assert session.scalars(select(Deck.slug)).all() == ["everything"]

@@ -89,9 +89,14 @@ class DashboardScreen(Screen):
         table = self.query_one("#decks", DataTable)
         selected = table.cursor_row
         table.clear()
+        from studyapp.scheduling.service import with_subdecks  # loaded already: the app's service
+
+        totals = with_subdecks(message.decks)  # a parent counts its subdecks, as in Anki
         for deck in message.decks:
-            table.add_row(deck.title, _count(deck.new, "new"), _count(deck.learning, "learning"),
-                          _count(deck.review, "review"), key=deck.slug)
+            new, learning, review = totals[deck.slug]
+            title = "  " * deck.depth + (deck.title.rpartition("::")[2] if deck.depth else deck.title)
+            table.add_row(title, _count(new, "new"), _count(learning, "learning"),
+                          _count(review, "review"), key=deck.slug)
         if message.decks:
             table.add_row(
                 "All decks",
