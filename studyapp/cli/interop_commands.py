@@ -61,8 +61,10 @@ def run_import(args: argparse.Namespace, ctx) -> int:
         from studyapp.interop.anki_import import import_anki
 
         _backup_before_import(ctx)
+        from studyapp.interop.media import media_dir_for
+
         summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
-                              with_history=args.with_history is not False)
+                              with_history=args.with_history is not False, media_dir=media_dir_for(ctx.db_url))
     elif suffix in TEXT_SUFFIXES:
         if args.with_history is not None:
             raise UserError(f"{path}: --with-history/--no-history work only with Anki packages (.apkg)")
@@ -100,7 +102,9 @@ def run_export(args: argparse.Namespace, ctx) -> int:
 def run_backup(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.backup import write_backup
 
-    counts = write_backup(_plain_database(ctx), args.file, ctx.clock.now())
+    from studyapp.interop.media import media_dir_for
+
+    counts = write_backup(_plain_database(ctx), args.file, ctx.clock.now(), media_dir_for(ctx.db_url))
     ctx.print(f"Wrote backup {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
     return 0
 
@@ -108,6 +112,8 @@ def run_backup(args: argparse.Namespace, ctx) -> int:
 def run_restore(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.backup import restore_backup
 
-    counts = restore_backup(_plain_database(ctx), args.file)
+    from studyapp.interop.media import media_dir_for
+
+    counts = restore_backup(_plain_database(ctx), args.file, media_dir_for(ctx.db_url))
     ctx.print(f"Restored {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
     return 0

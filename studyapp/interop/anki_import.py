@@ -19,9 +19,10 @@ from genanki import guid_for
 from sqlalchemy import func, select
 
 from studyapp.content.sync import is_imported_deck
-from studyapp.interop.anki_read import AnkiCard, AnkiPackage, read_package
+from studyapp.interop.anki_read import AnkiCard, AnkiPackage, package_media, read_package
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
 from studyapp.interop.history import AnkiDays, merge_history
+from studyapp.interop.media import store_media
 from studyapp.storage.db import Database
 from studyapp.storage.models import Card, Deck
 
@@ -45,10 +46,36 @@ def import_anki(
     *,
     deck_name: str | None = None,
     with_history: bool = True,
+    media_dir: Path | None = None,
 ) -> ImportSummary:
+    """Import the package in one transaction; its media files go to `media_dir` (when
+    given) first, so a card never names a file that is not there."""
     package = read_package(path, with_history=with_history, now=now)  # raises before anything is written
+    stored = None
+    if media_dir is not None and package.media:
+        files = list(package_media(package))  # every file unpacked (or a UserError) before any is written
+        stored = store_media(media_dir, files)
+        rename_media(package, stored.renamed)
     with database.unit_of_work() as session:
-        return write_package(session, package, now, deck_name=deck_name, with_history=with_history)
+        summary = write_package(session, package, now, deck_name=deck_name, with_history=with_history)
+    if stored is not None:
+        summary.skipped.append(f"{stored.count} media files (images, sounds) kept in {media_dir}")
+        if stored.refused:
+            summary.skipped.append(f"{len(stored.refused)} media files with unsafe names were left out")
+    elif package.media:
+        summary.skipped.append(f"{len(package.media)} media files (images, sounds) were not stored")
+    return summary
+
+
+def rename_media(package: AnkiPackage, renamed: dict[str, str]) -> None:
+    """Point the cards at the names their media got (a name taken by another file)."""
+    if not renamed:
+        return
+    for card in package.cards:
+        for old, new in renamed.items():
+            for kind in ("image", "sound"):
+                card.front = card.front.replace(f"[{kind}: {old}]", f"[{kind}: {new}]")
+                card.back = card.back.replace(f"[{kind}: {old}]", f"[{kind}: {new}]")
 
 
 def card_tags(item: AnkiCard) -> list[str]:

@@ -206,6 +206,19 @@ def read_media(archive: zipfile.ZipFile, member: str, *, compressed: bool) -> by
     return data
 
 
+def package_media(package: AnkiPackage):
+    """(name, bytes) of every media file in the package, read again from its zip."""
+    where = f"{package.path}"
+    try:
+        with zipfile.ZipFile(package.path) as archive:
+            for name, member in sorted(package.media.items()):
+                yield name, read_media(archive, member, compressed=package.member == NEW_FORMAT_MEMBER)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        raise UserError(f"{where}: a media file cannot be unpacked ({_reason(exc)})") from exc
+    except Exception as exc:  # zstandard raises its own error type on a damaged frame
+        raise UserError(f"{where}: a media file cannot be unpacked ({_reason(exc)})") from exc
+
+
 def _media_map(path: Path, archive: zipfile.ZipFile, names: set[str], *, compressed: bool) -> dict[str, str]:
     """{media file name: zip member}. The `media` member maps the zip's numbered members
     to names: JSON in older packages, a zstd-compressed protobuf list (entry i is member

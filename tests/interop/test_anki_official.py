@@ -17,7 +17,7 @@ from studyapp.storage.models import STATE_NEW, Card
 
 pytest.importorskip("anki")
 
-from .anki_official import AnkiTruth, build  # noqa: E402
+from .anki_official import PNG, AnkiTruth, build  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +134,37 @@ def test_questions_read_as_anki_renders_them(truth):
     three = [c for c in package.cards if c.suffix.startswith("::t")]
     assert sorted((c.front, c.suffix) for c in three) == [
         ("Extra: 2014", "::t3"), ("adaptive moments?", "::t2"), ("plain steps?", "::t2")]
+
+
+def test_media_are_stored_by_name_once_and_travel_with_backups(truth, tmp_path):
+    from studyapp.interop.backup import restore_backup, write_backup
+    from studyapp.interop.media import media_dir_for
+
+    db_url = f"sqlite:///{tmp_path / 'study.db'}"
+    media = media_dir_for(db_url)
+    database = open_database(db_url)
+    now = datetime.now(UTC)
+    for package in (truth.apkg, truth.legacy_apkg):  # the two formats store media differently
+        summary = import_anki(database, package, now, media_dir=media)
+        assert "2 media files (images, sounds) kept in" in summary.describe()
+    assert sorted(p.name for p in media.iterdir()) == ["hello.mp3", "relu.png"]
+    assert (media / "relu.png").read_bytes() == PNG
+    # another package's different relu.png: stored beside it, and its cards name the new file
+    from .anki_builder import BASIC_ID, Collection
+
+    other = Collection()
+    other.note(1, "img", BASIC_ID, ['<img src="relu.png">', "other"])
+    summary = import_anki(database, other.package(tmp_path / "o.apkg", media={"relu.png": b"GIF89a"}), now,
+                          media_dir=media)
+    renamed = [p.name for p in media.iterdir() if p.name.startswith("relu-")]
+    assert len(renamed) == 1 and (media / renamed[0]).read_bytes() == b"GIF89a"
+    with database.unit_of_work() as session:
+        assert session.scalars(select(Card.front).where(Card.content_id == "anki-img")).one() == \
+            f"[image: {renamed[0]}]"
+    counts = write_backup(database, tmp_path / "b.json", now, media)
+    assert counts["media files"] == 3
+    restored_url = f"sqlite:///{tmp_path / 'other' / 'restored.db'}"
+    (tmp_path / "other").mkdir()
+    counts = restore_backup(open_database(restored_url), tmp_path / "b.json", media_dir_for(restored_url))
+    assert counts["media files"] == 3
+    assert (media_dir_for(restored_url) / "hello.mp3").read_bytes() == (media / "hello.mp3").read_bytes()
