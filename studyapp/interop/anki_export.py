@@ -28,7 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
-from studyapp.interop.htmltext import text_to_html
+from studyapp.clock import as_utc
+from studyapp.content.sync import is_imported_deck
+from studyapp.interop.htmltext import join_soft_wraps
+from studyapp.interop.htmltext import text_to_html as field_html
 from studyapp.storage.db import Database
 from studyapp.storage.models import Card, Deck
 
@@ -78,6 +81,7 @@ class ExportSummary:
     notes: int = 0
     cards: int = 0
     skipped: list[str] = field(default_factory=list)
+    modified: dict[str, int] = field(default_factory=dict)  # note guid -> last content change (epoch s)
 
     def describe(self) -> str:
         text = f"Exported deck {self.deck}: {self.notes} notes ({self.cards} cards) to {self.file}."
@@ -157,9 +161,14 @@ def build_package(session: Session, deck: Deck, summary: ExportSummary):
         summary.skipped.append(f"{exercises} exercises were left out (they are graded in studyapp)")
     anki_deck = genanki.Deck(deck_id_for(deck.slug), deck.title, description=deck.description)
     keys: list[str] = []
+    soft_wrapped = not is_imported_deck(deck)  # content files wrap lines; Anki fields do not
     for note_id, group in groups.items():
-        for note, note_key, card_keys in _notes_for(note_id, group):
+        for note, note_key, card_keys in _notes_for(note_id, group, soft_wrapped):
             note.due = summary.notes  # Anki shows new cards in this order
+            # the note changed when its content last did, not at export: Anki's "update
+            # if newer" then keeps an edit made in Anki since the last export
+            changed = max(as_utc(c.updated_at) for c in group if c.content_id in card_keys)
+            summary.modified[note.guid] = int(changed.timestamp())
             anki_deck.add_note(note)
             keys.append(f"note:{note_key}")
             keys.extend(f"card:{k}" for k in card_keys)
@@ -172,8 +181,13 @@ def _tags(card: Card) -> list[str]:
     return [t for t in card.tag_list if t]
 
 
-def _notes_for(note_id: str, group: list[Card]):
-    """(genanki.Note, note key, card keys) for one studyapp note."""
+def _notes_for(note_id: str, group: list[Card], soft_wrapped: bool = False):
+    """(genanki.Note, note key, card keys) for one studyapp note. Text from content files
+    has soft-wrapped lines, joined here (a line break in Anki would split a sentence)."""
+
+    def text_to_html(text: str) -> str:
+        return field_html(join_soft_wraps(text) if soft_wrapped else text)
+
     clozes = [c for c in group if c.kind == "cloze" and isinstance(c.extra.get("text"), str)
               and isinstance(c.extra.get("cloze"), int)]
     if clozes:
@@ -222,11 +236,12 @@ def export_deck(database: Database, name: str, path: Path, now: datetime) -> Exp
         anki_deck, keys = build_package(session, deck, summary)
     if not summary.notes:
         raise UserError(f"deck {deck.slug!r} has no cards to export")
-    _write_package(anki_deck, keys, path, now)
+    _write_package(anki_deck, keys, path, now, summary.modified)
     return summary
 
 
-def _write_package(anki_deck: genanki.Deck, keys: list[str], path: Path, now: datetime) -> None:
+def _write_package(anki_deck: genanki.Deck, keys: list[str], path: Path, now: datetime,
+                   modified: dict[str, int]) -> None:
     target = path.expanduser()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -237,6 +252,9 @@ def _write_package(anki_deck: genanki.Deck, keys: list[str], path: Path, now: da
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     genanki.Package(anki_deck).write_to_db(conn.cursor(), now.timestamp(), _StableIds(keys))
+                conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
+                                 [(stamp, guid) for guid, stamp in modified.items()])
+                conn.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
                 conn.commit()
             finally:
                 conn.close()

@@ -267,6 +267,27 @@ _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 
 
+_BLOCK_LINE = re.compile(r"^\s*(?:[-*+] |\d+[.)] |#|>|\||```|$)")
+_LINE_OF_ITS_OWN = re.compile(r"^\s*(?:#|\||```|$)")
+
+
+def join_soft_wraps(text: str) -> str:
+    """Text from a content file with its soft-wrapped lines joined: a line break inside a
+    paragraph (or a list item) becomes a space. Blank lines, list items, headings, quotes,
+    table rows and fenced code keep their line breaks."""
+    out: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            out.append(line)
+        elif fenced or not out or _BLOCK_LINE.match(line) or _LINE_OF_ITS_OWN.match(out[-1]):
+            out.append(line)
+        else:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+    return "\n".join(out)
+
+
 def text_to_html(text: str) -> str:
     """HTML for an Anki field from card text: the inverse of `html_to_text` for
     line breaks, **bold**, `code` and fenced code blocks."""
