@@ -16,15 +16,15 @@ from datetime import datetime
 from pathlib import Path
 
 from genanki import guid_for
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from studyapp.content.sync import is_imported_deck
 from studyapp.interop.anki_read import AnkiCard, AnkiPackage, package_media, read_package
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
-from studyapp.interop.history import AnkiDays, merge_history
+from studyapp.interop.history import AnkiDays, existing_logs, merge_history
 from studyapp.interop.media import store_media
 from studyapp.storage.db import Database
-from studyapp.storage.models import Card, Deck
+from studyapp.storage.models import Card, Deck, ReviewLog
 
 ANKI_PREFIX = "anki-"
 FLAG_TAG_PREFIX = "anki-flag-"  # anki-flag-red ... anki-flag-purple
@@ -130,13 +130,24 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
         card = writer.write(data, lambda title=title: resolver.named(title, explicit=deck_name is not None))
         if with_history and (item.reviews or (item.schedule and item.schedule.card_type)):
             histories.append((card, item))
+    new_ids = {card.id for card, _ in histories if card.id is not None}  # cards that were here before
     session.flush()  # new cards get their ids, which the review logs need
+    new_ids = {card.id for card, _ in histories} - new_ids
     days = AnkiDays(package.rollover_phase)
+    logs = existing_logs(session, [card.id for card, _ in histories if card.id not in new_ids])
+    rows: list[dict] = []
     for card, item in histories:
         settings = package.settings_for(item)
         summary.reviews += merge_history(session, card, item.reviews, days=days,
-                                         parameters=settings.parameters, final=item.schedule)
+                                         parameters=settings.parameters, final=item.schedule,
+                                         existing=logs.get(card.id, ()), new_logs=rows)
+        item.reviews = []  # read once: let the memory go
+        if len(rows) >= 10_000:  # Core executemany in chunks, not an ORM object per log
+            session.connection().execute(insert(ReviewLog.__table__), rows)
+            rows.clear()
     session.flush()
+    if rows:
+        session.connection().execute(insert(ReviewLog.__table__), rows)
     removed = remove_empty_imported_decks(session, left_decks)
     if removed:
         summary.skipped.append(f"{removed} imported decks left empty were removed")

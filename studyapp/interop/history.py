@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -45,7 +45,7 @@ KIND_LEARNING, KIND_REVIEW, KIND_RELEARNING, KIND_FILTERED, KIND_MANUAL, KIND_RE
 DAY = 86400
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PastReview:
     reviewed_at: datetime  # aware UTC
     rating: int  # 1-4; 0 for a manual row (Forget, Set due date, reschedule)
@@ -78,10 +78,11 @@ class AnkiDays:
     phase: int
 
     def number(self, moment: datetime) -> int:
-        return int((as_utc(moment).timestamp() - self.phase) // DAY)
+        """The day number of an aware moment."""
+        return int((moment.timestamp() - self.phase) // DAY)
 
     def start(self, moment: datetime) -> datetime:
-        return datetime.fromtimestamp(self.number(moment) * DAY + self.phase, as_utc(moment).tzinfo)
+        return datetime.fromtimestamp(self.number(moment) * DAY + self.phase, UTC)
 
     def elapsed(self, earlier: datetime, later: datetime) -> int:
         return max(0, self.number(later) - self.number(earlier))
@@ -94,11 +95,18 @@ def _fsrs(parameters: tuple[float, ...]):
     return FSRS(list(parameters) if len(parameters) in (17, 19, 21) else list(DEFAULT_PARAMETERS))
 
 
-def retrievability(parameters: tuple[float, ...], stability: float, days: int) -> float:
-    """FSRS's recall probability after `days` days at `stability` (FSRS-6's power curve)."""
+@lru_cache(maxsize=8)
+def _decay(parameters: tuple[float, ...]) -> float:
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
-    decay = parameters[20] if len(parameters) == 21 else DEFAULT_PARAMETERS[20] if not parameters else 0.5
+    if len(parameters) == 21:
+        return parameters[20]
+    return DEFAULT_PARAMETERS[20] if not parameters else 0.5  # FSRS-4.5/5 used a fixed 0.5
+
+
+def retrievability(parameters: tuple[float, ...], stability: float, days: int) -> float:
+    """FSRS's recall probability after `days` days at `stability` (FSRS-6's power curve)."""
+    decay = _decay(parameters)
     factor = 0.9 ** (1 / -decay) - 1
     return (1 + factor * days / stability) ** -decay
 
@@ -149,15 +157,27 @@ class _Event:
     due: datetime | None = None
 
 
+def existing_logs(session: Session, card_ids: Sequence[int]) -> dict[int, list[ReviewLog]]:
+    """The cards' review logs, oldest first, in a few queries (not one per card)."""
+    found: dict[int, list[ReviewLog]] = {}
+    ids = sorted(set(card_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        query = (select(ReviewLog).where(ReviewLog.card_id.in_(chunk))
+                 .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id))
+        for log in session.scalars(query):
+            found.setdefault(log.card_id, []).append(log)
+    return found
+
+
 def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *, days: AnkiDays,
-                  parameters: tuple[float, ...], final=None) -> int:
-    """Merge Anki's `reviews` (with manual rows) into the card's logs and rebuild its
-    state; `final` is Anki's own schedule of the card (AnkiSchedule) or None. Returns how
-    many Anki reviews were new here. Nothing changes when none is new and the state
-    already matches."""
-    existing = list(session.scalars(
-        select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.reviewed_at, ReviewLog.id)
-    )) if card.id is not None else []
+                  parameters: tuple[float, ...], final=None, existing: Sequence[ReviewLog] = (),
+                  new_logs: list[dict] | None = None) -> int:
+    """Merge Anki's `reviews` (with manual rows) into the card's logs (`existing`, oldest
+    first) and rebuild its state; `final` is Anki's own schedule of the card
+    (AnkiSchedule) or None. The new logs' rows are appended to `new_logs` for one bulk
+    insert (or added to the session when it is None). Returns how many Anki reviews were
+    new here. Nothing changes when none is new and the state already matches."""
     have = {(as_utc(log.reviewed_at), log.rating) for log in existing if log.source == HISTORY_SOURCE}
     incoming = sorted(reviews, key=lambda r: r.reviewed_at)
     new = [r for r in incoming if r.graded and (r.reviewed_at, r.rating) not in have]
@@ -183,11 +203,11 @@ def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *
     events.sort(key=lambda e: (e.review.reviewed_at, e.source != HISTORY_SOURCE))
     for log in existing:
         session.delete(log)
-    session.flush()
+    if existing:
+        session.flush()
 
     memory = memory_states([e.review for e in events], days, parameters)
-    state.state, state.step, state.stability, state.difficulty = STATE_NEW, None, None, None
-    state.due, state.last_review, state.reps, state.lapses = None, None, 0, 0
+    stored, state = state, _State()  # replay on a plain object: ORM attribute sets are slow
     for event, after in zip(events, memory, strict=True):
         review = event.review
         if review.is_reset:
@@ -200,22 +220,38 @@ def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *
             continue
         if after is None:
             continue
-        session.add(_log(card, state, event, after, days, parameters))
+        row = _log(card, state, event, after, days, parameters)
+        if new_logs is None:
+            session.add(ReviewLog(**row))
+        else:
+            new_logs.append(row)
+    for column in _State.__slots__:
+        setattr(stored, column, getattr(state, column))
     if anki_last and final is not None:
-        _apply_final(state, final, days, parameters, incoming)
+        _apply_final(stored, final, days, parameters, incoming)
     return len(new)
 
 
+class _State:
+    """A card_states row while a history is replayed."""
+
+    __slots__ = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+    def __init__(self) -> None:
+        self.state, self.step, self.stability, self.difficulty = STATE_NEW, None, None, None
+        self.due, self.last_review, self.reps, self.lapses = None, None, 0, 0
+
+
 def _log(card: Card, state: CardState, event: _Event, after: tuple[float, float], days: AnkiDays,
-         parameters: tuple[float, ...]) -> ReviewLog:
-    """The log of one graded review, and the card's state moved past it."""
+         parameters: tuple[float, ...]) -> dict:
+    """The review_logs row of one graded review, and the card's state moved past it."""
     review = event.review
     prediction = None
     if state.state != STATE_NEW and state.stability and state.last_review is not None:
         prediction = retrievability(parameters, state.stability,
                                     days.elapsed(state.last_review, review.reviewed_at))
     new_state, due = _outcome(state, event, days)
-    log = ReviewLog(
+    log = dict(
         card_id=card.id, rating=review.rating, reviewed_at=review.reviewed_at,
         duration_ms=max(0, review.duration_ms), source=event.source,
         prev_state=state.state if state.state is not None else STATE_NEW, prev_step=state.step,
