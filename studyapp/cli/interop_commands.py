@@ -31,6 +31,8 @@ def register(subparsers, parents) -> None:
     exp = subparsers.add_parser("export", parents=parents, help="export a deck as an Anki package")
     exp.add_argument("deck", metavar="DECK", help="the deck's id (slug) or title")
     exp.add_argument("--apkg", type=Path, metavar="FILE", required=True, help="the .apkg file to write")
+    exp.add_argument("--with-history", action="store_true",
+                     help="also write each card's schedule and review log, so Anki continues it")
     exp.set_defaults(handler=run_export)
 
     backup = subparsers.add_parser("backup", parents=parents,
@@ -94,7 +96,7 @@ def _backup_before_import(ctx) -> None:
 def run_export(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.anki_export import export_deck
 
-    summary = export_deck(ctx.database, args.deck, args.apkg, ctx.clock.now())
+    summary = export_deck(ctx.database, args.deck, args.apkg, ctx.clock.now(), with_history=args.with_history)
     ctx.print(summary.describe())
     return 0
 

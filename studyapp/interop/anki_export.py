@@ -20,7 +20,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import genanki
@@ -30,10 +30,19 @@ from sqlalchemy.orm import Session
 from studyapp.errors import UserError
 from studyapp.clock import as_utc
 from studyapp.content.sync import is_imported_deck
+from studyapp.interop.history import AnkiDays
 from studyapp.interop.htmltext import join_soft_wraps
 from studyapp.interop.htmltext import text_to_html as field_html
 from studyapp.storage.db import Database
-from studyapp.storage.models import Card, Deck
+from studyapp.storage.models import (
+    STATE_LEARNING,
+    STATE_NEW,
+    STATE_RELEARNING,
+    STATE_REVIEW,
+    Card,
+    Deck,
+    ReviewLog,
+)
 
 # Fixed forever: Anki recognises a note type by its id.
 BASIC_MODEL_ID = 1_730_417_301
@@ -82,9 +91,12 @@ class ExportSummary:
     cards: int = 0
     skipped: list[str] = field(default_factory=list)
     modified: dict[str, int] = field(default_factory=dict)  # note guid -> last content change (epoch s)
+    reviews: int | None = None  # review log rows written (with --with-history)
 
     def describe(self) -> str:
         text = f"Exported deck {self.deck}: {self.notes} notes ({self.cards} cards) to {self.file}."
+        if self.reviews is not None:
+            text += f" With the schedule and {self.reviews} reviews."
         return "\n".join([text, *(f"note: {line}" for line in self.skipped)])
 
 
@@ -229,19 +241,68 @@ def _notes_for(note_id: str, group: list[Card], soft_wrapped: bool = False):
         yield note, card.content_id, [card.content_id]
 
 
-def export_deck(database: Database, name: str, path: Path, now: datetime) -> ExportSummary:
+def export_deck(database: Database, name: str, path: Path, now: datetime, *,
+                with_history: bool = False) -> ExportSummary:
+    """Write the deck as an .apkg; `with_history` adds each card's schedule (Anki queue,
+    due day, interval, FSRS memory state) and its review log, so Anki continues it."""
+    schedule: list[tuple] = []
+    revlog: list[tuple] = []
     with database.unit_of_work() as session:
         deck = find_deck(session, name)
         summary = ExportSummary(deck=deck.slug, file=path)
         anki_deck, keys = build_package(session, deck, summary)
+        if with_history and summary.notes:
+            schedule, revlog = _history(session, keys, now)
+            summary.reviews = len(revlog)
     if not summary.notes:
         raise UserError(f"deck {deck.slug!r} has no cards to export")
-    _write_package(anki_deck, keys, path, now, summary.modified)
+    _write_package(anki_deck, keys, path, now, summary.modified, schedule, revlog)
     return summary
 
 
+# Anki's day for an exported schedule: genanki's collection was created at this moment,
+# and its day changes at 4 am (UTC here: a day number needs one fixed zone)
+GENANKI_CREATED = 1_411_124_400
+ANKI_DAYS = AnkiDays(4 * 3600)
+# revlog.type by the state the card was in before the review
+_REVLOG_KIND = {STATE_NEW: 0, STATE_LEARNING: 0, STATE_REVIEW: 1, STATE_RELEARNING: 2}
+
+
+def _history(session: Session, keys: list[str], now: datetime) -> tuple[list[tuple], list[tuple]]:
+    """(cards UPDATE rows, revlog rows) for the exported cards, by their Anki card ids."""
+    ids = dict(zip(keys, _StableIds(keys).ids, strict=True))
+    by_content = {key[len("card:"):]: anki_id for key, anki_id in ids.items() if key.startswith("card:")}
+    cards = session.scalars(select(Card).where(Card.content_id.in_(list(by_content)))).all()
+    first_day = ANKI_DAYS.number(datetime.fromtimestamp(GENANKI_CREATED, UTC))
+    schedule, revlog = [], []
+    for card in cards:
+        anki_id, state = by_content[card.content_id], card.state
+        if state is None or state.state == STATE_NEW or state.due is None:
+            continue
+        due, last = as_utc(state.due), as_utc(state.last_review) if state.last_review else None
+        data = json.dumps({"s": round(state.stability, 4), "d": round(state.difficulty, 4),
+                           "lrt": int(last.timestamp())} if state.stability and state.difficulty and last else {})
+        if state.state == STATE_REVIEW:
+            interval = max(1, ANKI_DAYS.number(due) - ANKI_DAYS.number(last)) if last else 1
+            row = (2, 2, ANKI_DAYS.number(due) - first_day, interval)
+        else:  # (re)learning: due in epoch seconds
+            row = (1 if state.state == STATE_LEARNING else 3, 1, int(due.timestamp()), 0)
+        schedule.append((*row, state.reps or 0, state.lapses or 0, data, anki_id))
+        for log in session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id)
+                                   .order_by(ReviewLog.reviewed_at)):
+            reviewed = as_utc(log.reviewed_at)
+            log_due = as_utc(log.due) if log.due else reviewed
+            if log.state == STATE_REVIEW:
+                interval = max(1, ANKI_DAYS.number(log_due) - ANKI_DAYS.number(reviewed))
+            else:
+                interval = -max(1, int((log_due - reviewed).total_seconds()))
+            revlog.append((int(reviewed.timestamp() * 1000), anki_id, log.rating, interval,
+                           _REVLOG_KIND.get(log.prev_state, 1), max(0, log.duration_ms)))
+    return schedule, revlog
+
+
 def _write_package(anki_deck: genanki.Deck, keys: list[str], path: Path, now: datetime,
-                   modified: dict[str, int]) -> None:
+                   modified: dict[str, int], schedule: list[tuple] = (), revlog: list[tuple] = ()) -> None:
     target = path.expanduser()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -255,6 +316,16 @@ def _write_package(anki_deck: genanki.Deck, keys: list[str], path: Path, now: da
                 conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
                                  [(stamp, guid) for guid, stamp in modified.items()])
                 conn.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+                # queue keeps a suspension genanki wrote (-1)
+                conn.executemany("UPDATE cards SET type = ?, queue = CASE WHEN queue = -1 THEN -1 ELSE ? END, "
+                                 "due = ?, ivl = ?, reps = ?, lapses = ?, data = ? WHERE id = ?", schedule)
+                seen: set[int] = set()
+                for stamp, cid, ease, interval, kind, taken in revlog:
+                    while stamp in seen:  # revlog ids are unique milliseconds
+                        stamp += 1
+                    seen.add(stamp)
+                    conn.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, 0, 0, ?, ?)",
+                                 (stamp, cid, ease, interval, taken, kind))
                 conn.commit()
             finally:
                 conn.close()

@@ -168,3 +168,40 @@ def test_media_are_stored_by_name_once_and_travel_with_backups(truth, tmp_path):
     counts = restore_backup(open_database(restored_url), tmp_path / "b.json", media_dir_for(restored_url))
     assert counts["media files"] == 3
     assert (media_dir_for(restored_url) / "hello.mp3").read_bytes() == (media / "hello.mp3").read_bytes()
+
+
+def test_export_with_history_lets_anki_continue_the_schedule(truth, tmp_path):
+    """Anki -> studyapp -> Anki: the second Anki sees the same reviews, due days and state."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    from studyapp.interop.anki_export import export_deck
+
+    db_url = f"sqlite:///{tmp_path / 'study.db'}"
+    database = open_database(db_url)
+    now = datetime.now(UTC)
+    import_anki(database, truth.apkg, now)
+    summary = export_deck(database, "dl-optim", tmp_path / "back.apkg", now, with_history=True)
+    assert summary.reviews and f"{summary.reviews} reviews" in summary.describe()
+    with database.unit_of_work() as session:
+        ours = {c.content_id: (c.state.state, c.state.stability) for c in session.scalars(
+            select(Card).where(Card.deck.has(slug="dl-optim")))}
+    (tmp_path / "fresh").mkdir()
+    col = Collection(str(tmp_path / "fresh" / "collection.anki2"))
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(tmp_path / "back.apkg"),
+            options=ImportAnkiPackageOptions(with_scheduling=True)))
+        cids = col.find_cards("")
+        assert len(cids) == len(ours) == summary.cards
+        assert col.db.scalar("SELECT count() FROM revlog") == summary.reviews
+        reviewed = [col.get_card(cid) for cid in cids if col.get_card(cid).type == 2]
+        assert len(reviewed) == sum(1 for state, _ in ours.values() if state == 2)
+        stabilities = sorted(c.memory_state.stability for c in reviewed if c.memory_state)
+        assert stabilities == pytest.approx(sorted(s for state, s in ours.values() if state == 2), rel=1e-4)
+        # Anki's due list matches where the source collection's did, for these cards
+        source_due = {truth.cards[cid]["nid"] for cid in truth.due_today}
+        back_due = {col.get_card(cid).note().guid for cid in col.find_cards("is:due")}
+        assert back_due == {truth.guids[nid] for nid in source_due} & {
+            col.get_card(cid).note().guid for cid in cids}
+    finally:
+        col.close()
