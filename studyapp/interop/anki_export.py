@@ -200,6 +200,14 @@ def _notes_for(note_id: str, group: list[Card], soft_wrapped: bool = False):
     def text_to_html(text: str) -> str:
         return field_html(join_soft_wraps(text) if soft_wrapped else text)
 
+    original = next((c.extra["anki_note"] for c in group if _is_note_spec(c.extra.get("anki_note"))), None)
+    if original is not None:  # an Anki note with several templates: one note of its own type
+        ordered = sorted(group, key=lambda c: _template_ord(note_id, c))
+        note = genanki.Note(model=_original_model(original), fields=[str(v) for v in original["values"]],
+                            tags=_tags(ordered[0]), guid=note_guid(note_id, ordered[0]))
+        note.cards = [genanki.Card(_template_ord(note_id, c), suspend=c.suspended) for c in ordered]
+        yield note, note_id, [c.content_id for c in ordered]
+        return
     clozes = [c for c in group if c.kind == "cloze" and isinstance(c.extra.get("text"), str)
               and isinstance(c.extra.get("cloze"), int)]
     if clozes:
@@ -239,6 +247,36 @@ def _notes_for(note_id: str, group: list[Card], soft_wrapped: bool = False):
         )
         note.cards = [genanki.Card(0, suspend=card.suspended)]
         yield note, card.content_id, [card.content_id]
+
+
+def _is_note_spec(spec) -> bool:
+    return (isinstance(spec, dict) and isinstance(spec.get("type"), str)
+            and isinstance(spec.get("fields"), list) and isinstance(spec.get("values"), list)
+            and isinstance(spec.get("templates"), list) and len(spec["fields"]) == len(spec["values"])
+            and all(isinstance(t, list) and len(t) == 3 for t in spec["templates"]))
+
+
+def _template_ord(note_id: str, card: Card) -> int:
+    """0 for the note's first card, N-1 for its `::t<N>` card."""
+    suffix = card.content_id[len(note_id):]
+    return int(suffix[3:]) - 1 if suffix.startswith("::t") and suffix[3:].isdigit() else 0
+
+
+_MODELS: dict[str, genanki.Model] = {}
+
+
+def _original_model(spec: dict) -> genanki.Model:
+    """The Anki note type an imported note came with, as a genanki model (its id from its
+    name, fields and templates: the same type gets the same id in every export)."""
+    key = json.dumps([spec["type"], spec["fields"], spec["templates"]], sort_keys=True)
+    if key not in _MODELS:
+        model_id = (1 << 30) + int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % (1 << 30)
+        _MODELS[key] = genanki.Model(
+            model_id, str(spec["type"]), fields=[{"name": str(f)} for f in spec["fields"]],
+            templates=[{"name": str(n), "qfmt": str(q), "afmt": str(a)} for n, q, a in spec["templates"]],
+            css=CSS,
+        )
+    return _MODELS[key]
 
 
 def export_deck(database: Database, name: str, path: Path, now: datetime, *,

@@ -656,6 +656,16 @@ def _render_card(where, note_type: NoteType, guid, values, ord_):
     else:
         answer = render_template(afmt, fields, answer=True, front_side="")
     back = field_text(answer)
+    if len(note_type.templates) > 2:
+        # kept so an export writes the note back as one note of this type, not one Basic
+        # note per card
+        extra = {"anki_note": {
+            "type": note_type.name, "fields": note_type.fields, "values": values[:len(note_type.fields)],
+            "templates": [[name, q, a] for name, (q, a) in zip(
+                note_type.template_names or [f"Card {i + 1}" for i in range(len(note_type.templates))],
+                note_type.templates, strict=False)],
+        }}
+        return "basic", "" if ord_ == 0 else f"::t{ord_ + 1}", front, back, extra
     if ord_ == 0:
         return "basic", "", front, back, {}
     if len(note_type.templates) == 2:
