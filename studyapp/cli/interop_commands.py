@@ -103,7 +103,6 @@ def run_export(args: argparse.Namespace, ctx) -> int:
 
 def run_backup(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.backup import write_backup
-
     from studyapp.interop.media import media_dir_for
 
     counts = write_backup(_plain_database(ctx), args.file, ctx.clock.now(), media_dir_for(ctx.db_url))
@@ -113,7 +112,6 @@ def run_backup(args: argparse.Namespace, ctx) -> int:
 
 def run_restore(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.backup import restore_backup
-
     from studyapp.interop.media import media_dir_for
 
     counts = restore_backup(_plain_database(ctx), args.file, media_dir_for(ctx.db_url))

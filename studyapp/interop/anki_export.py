@@ -27,9 +27,9 @@ import genanki
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studyapp.errors import UserError
 from studyapp.clock import as_utc
 from studyapp.content.sync import is_imported_deck
+from studyapp.errors import UserError
 from studyapp.interop.history import AnkiDays
 from studyapp.interop.htmltext import join_soft_wraps
 from studyapp.interop.htmltext import text_to_html as field_html

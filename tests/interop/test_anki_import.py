@@ -184,7 +184,6 @@ def test_history_becomes_review_logs_and_fsrs_state(database, clock, tmp_path):
         card = session.scalars(select(Card).where(Card.content_id == "anki-hist")).one()
         logs = session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.reviewed_at)).all()
         state = session.get(CardState, card.id)
-        card_id = card.id
         untouched = session.scalars(select(Card).where(Card.content_id == "anki-rev::reverse")).one()
         assert untouched.state.state == STATE_NEW
     assert [(log.reviewed_at, log.rating) for log in logs] == steps

@@ -75,3 +75,17 @@ def test_errors_are_one_line_and_exit_2(tmp_path, clock, args, files, message):
     database = open_database(url)
     assert dump(database) == before
     database.dispose()
+
+
+def test_history_comes_by_default_and_no_history_leaves_it(tmp_path, clock):
+    from .test_anki_import import history_collection
+
+    collection, _, _ = history_collection()
+    package = collection.package(tmp_path / "h.apkg")
+    code, out, err = run(["import", str(package), "--no-history"], f"sqlite:///{tmp_path / 'a.db'}", clock)
+    assert (code, err) == (0, "") and "reviews brought across" not in out and "(--no-history)" in out
+    code, out, err = run(["import", str(package)], f"sqlite:///{tmp_path / 'b.db'}", clock)
+    assert (code, err) == (0, "") and "7 reviews brought across" in out
+    code, out, _ = run(["export", "ml-optimizers", "--apkg", str(tmp_path / "o.apkg"), "--with-history"],
+                       f"sqlite:///{tmp_path / 'b.db'}", clock)
+    assert code == 0 and "With the schedule and 7 reviews." in out
