@@ -23,8 +23,18 @@ from studyapp.interop.anki_read import AnkiCard, AnkiPackage, package_media, rea
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
 from studyapp.interop.history import AnkiDays, existing_logs, merge_history
 from studyapp.interop.media import store_media
+from studyapp.scheduling.presets import (
+    FittedParameters,
+    Preset,
+    clamp_parameters,
+    load_parameters,
+    preset_key,
+    save_parameters,
+    save_preset,
+)
 from studyapp.storage.db import Database
 from studyapp.storage.models import Card, Deck, ReviewLog
+from studyapp.storage.settings import get_setting
 
 ANKI_PREFIX = "anki-"
 FLAG_TAG_PREFIX = "anki-flag-"  # anki-flag-red ... anki-flag-purple
@@ -99,6 +109,7 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
             known_cards.setdefault(guid_for(content_id), content_id)
     seen: set[str] = set()
     left_decks: set[int] = set()  # decks the package's cards were in before: maybe empty now
+    deck_configs: dict[str, int] = {}  # imported deck slug -> Anki options preset id
     duplicates = 0
     histories = []
     for item in package.cards:
@@ -128,6 +139,8 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
         if before is not None:
             left_decks.add(before.deck_id)
         card = writer.write(data, lambda title=title: resolver.named(title, explicit=deck_name is not None))
+        if is_imported_deck(card.deck):
+            deck_configs.setdefault(card.deck.slug, package.card_config.get(item.anki_id, 1))
         if with_history and (item.reviews or (item.schedule and item.schedule.card_type)):
             histories.append((card, item))
     new_ids = {card.id for card, _ in histories if card.id is not None}  # cards that were here before
@@ -148,6 +161,7 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
     session.flush()
     if rows:
         session.connection().execute(insert(ReviewLog.__table__), rows)
+    adopt_fsrs_settings(session, package, deck_configs)
     removed = remove_empty_imported_decks(session, left_decks)
     if removed:
         summary.skipped.append(f"{removed} imported decks left empty were removed")
@@ -180,3 +194,21 @@ def remove_empty_imported_decks(session, deck_ids: set[int]) -> int:
         session.flush()
         removed += 1
     return removed
+
+
+def adopt_fsrs_settings(session, package: AnkiPackage, deck_configs: dict[str, int]) -> None:
+    """Imported decks without a preset of their own take the package's FSRS settings:
+    its desired retention, and its parameters (when Anki had fitted some) saved for a
+    preset named after Anki's options preset, so the schedule continues as in Anki."""
+    for slug, config_id in deck_configs.items():
+        settings = package.fsrs.get(config_id)
+        if settings is None or get_setting(session, preset_key(slug)) is not None:
+            continue
+        name = f"anki-{config_id}"
+        retention = settings.desired_retention
+        preset = Preset(name=name, desired_retention=round(min(0.99, max(0.7, retention)), 4)
+                        if retention else Preset().desired_retention)
+        save_preset(session, slug, preset)
+        if len(settings.parameters) == 21 and load_parameters(session, name) is None:
+            save_parameters(session, name, FittedParameters(
+                clamp_parameters(settings.parameters), fitted_at="imported from Anki"))

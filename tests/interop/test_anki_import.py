@@ -365,3 +365,27 @@ def test_deck_option_rehomes_without_leaving_empty_decks(database, clock, tmp_pa
     assert "4 imported decks left empty were removed" in summary.describe()
     with database.unit_of_work() as session:
         assert session.scalars(select(Deck.slug)).all() == ["everything"]
+
+
+def test_the_package_fsrs_settings_become_the_imported_decks_preset(database, clock, tmp_path):
+    import json as json_module
+
+    from studyapp.scheduling.presets import load_parameters, load_preset
+
+    params = [0.3, 1.2, 3.1, 15.7, 7.2, 0.5, 1.5, 0.005, 1.5, 0.12, 1.0, 1.9, 0.11, 0.3, 2.3, 0.23, 2.9, 0.5,
+              0.66, 0.15, 0.2]
+    collection = _tree_collection()
+    sqlite_path = collection.write(tmp_path / "c.sqlite")
+    conn = sqlite3.connect(sqlite_path)
+    decks = {key: {**deck, "conf": 5} for key, deck in SUBDECKS.items()}
+    conn.execute("UPDATE col SET decks = ?, dconf = ?", (json_module.dumps(decks), json_module.dumps(
+        {"5": {"id": 5, "name": "Mine", "desiredRetention": 0.85, "fsrsParams6": params}})))
+    conn.commit()
+    conn.close()
+    with zipfile.ZipFile(tmp_path / "p.apkg", "w") as archive:
+        archive.write(sqlite_path, "collection.anki21")
+    import_anki(database, tmp_path / "p.apkg", clock.now())
+    with database.unit_of_work() as session:
+        preset = load_preset(session, "ml-optim")
+        assert (preset.name, preset.desired_retention) == ("anki-5", 0.85)
+        assert load_parameters(session, "anki-5").parameters == pytest.approx(params)
