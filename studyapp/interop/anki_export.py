@@ -43,6 +43,7 @@ from studyapp.storage.models import (
     Deck,
     ReviewLog,
 )
+from studyapp.storage.queries import deck_and_subdecks
 
 # Fixed forever: Anki recognises a note type by its id.
 BASIC_MODEL_ID = 1_730_417_301
@@ -156,37 +157,40 @@ def find_deck(session: Session, name: str) -> Deck:
 
 
 def build_package(session: Session, deck: Deck, summary: ExportSummary):
-    """(genanki.Deck, id keys in genanki's asking order) for `deck`."""
-    cards = list(
-        session.scalars(
-            select(Card).where(Card.deck_id == deck.id, Card.retired.is_(False)).order_by(Card.position, Card.id)
-        )
-    )
-    groups: dict[str, list[Card]] = {}
+    """(genanki decks, id keys in genanki's asking order) for `deck` and its subdecks (as
+    Anki exports a deck: each subdeck under its full "Parent::Child" name)."""
+    keys: list[str] = []
+    anki_decks = []
     exercises = 0
-    for card in cards:
-        if card.kind == "exercise":
-            exercises += 1
-            continue
-        groups.setdefault(card.note_id, []).append(card)
+    decks = {d.id: d for d in session.scalars(select(Deck).where(Deck.id.in_(deck_and_subdecks(session, deck.id))))}
+    for member in [deck, *sorted((d for d in decks.values() if d.id != deck.id), key=lambda d: (d.title, d.slug))]:
+        cards = list(session.scalars(
+            select(Card).where(Card.deck_id == member.id, Card.retired.is_(False)).order_by(Card.position, Card.id)
+        ))
+        groups: dict[str, list[Card]] = {}
+        for card in cards:
+            if card.kind == "exercise":
+                exercises += 1
+                continue
+            groups.setdefault(card.note_id, []).append(card)
+        anki_deck = genanki.Deck(deck_id_for(member.slug), member.title, description=member.description)
+        soft_wrapped = not is_imported_deck(member)  # content files wrap lines; Anki fields do not
+        for note_id, group in groups.items():
+            for note, note_key, card_keys in _notes_for(note_id, group, soft_wrapped):
+                note.due = summary.notes  # Anki shows new cards in this order
+                # the note changed when its content last did, not at export: Anki's "update
+                # if newer" then keeps an edit made in Anki since the last export
+                changed = max(as_utc(c.updated_at) for c in group if c.content_id in card_keys)
+                summary.modified[note.guid] = int(changed.timestamp())
+                anki_deck.add_note(note)
+                keys.append(f"note:{note_key}")
+                keys.extend(f"card:{k}" for k in card_keys)
+                summary.notes += 1
+                summary.cards += len(card_keys)
+        anki_decks.append(anki_deck)
     if exercises:
         summary.skipped.append(f"{exercises} exercises were left out (they are graded in studyapp)")
-    anki_deck = genanki.Deck(deck_id_for(deck.slug), deck.title, description=deck.description)
-    keys: list[str] = []
-    soft_wrapped = not is_imported_deck(deck)  # content files wrap lines; Anki fields do not
-    for note_id, group in groups.items():
-        for note, note_key, card_keys in _notes_for(note_id, group, soft_wrapped):
-            note.due = summary.notes  # Anki shows new cards in this order
-            # the note changed when its content last did, not at export: Anki's "update
-            # if newer" then keeps an edit made in Anki since the last export
-            changed = max(as_utc(c.updated_at) for c in group if c.content_id in card_keys)
-            summary.modified[note.guid] = int(changed.timestamp())
-            anki_deck.add_note(note)
-            keys.append(f"note:{note_key}")
-            keys.extend(f"card:{k}" for k in card_keys)
-            summary.notes += 1
-            summary.cards += len(card_keys)
-    return anki_deck, keys
+    return anki_decks, keys
 
 
 def _tags(card: Card) -> list[str]:
@@ -288,13 +292,13 @@ def export_deck(database: Database, name: str, path: Path, now: datetime, *,
     with database.unit_of_work() as session:
         deck = find_deck(session, name)
         summary = ExportSummary(deck=deck.slug, file=path)
-        anki_deck, keys = build_package(session, deck, summary)
+        anki_decks, keys = build_package(session, deck, summary)
         if with_history and summary.notes:
             schedule, revlog = _history(session, keys, now)
             summary.reviews = len(revlog)
     if not summary.notes:
         raise UserError(f"deck {deck.slug!r} has no cards to export")
-    _write_package(anki_deck, keys, path, now, summary.modified, schedule, revlog)
+    _write_package(anki_decks, keys, path, now, summary.modified, schedule, revlog)
     return summary
 
 
@@ -339,7 +343,7 @@ def _history(session: Session, keys: list[str], now: datetime) -> tuple[list[tup
     return schedule, revlog
 
 
-def _write_package(anki_deck: genanki.Deck, keys: list[str], path: Path, now: datetime,
+def _write_package(anki_decks: list[genanki.Deck], keys: list[str], path: Path, now: datetime,
                    modified: dict[str, int], schedule: list[tuple] = (), revlog: list[tuple] = ()) -> None:
     target = path.expanduser()
     try:
@@ -350,7 +354,7 @@ def _write_package(anki_deck: genanki.Deck, keys: list[str], path: Path, now: da
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    genanki.Package(anki_deck).write_to_db(conn.cursor(), now.timestamp(), _StableIds(keys))
+                    genanki.Package(anki_decks).write_to_db(conn.cursor(), now.timestamp(), _StableIds(keys))
                 conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
                                  [(stamp, guid) for guid, stamp in modified.items()])
                 conn.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
