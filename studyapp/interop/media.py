@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -95,3 +99,24 @@ def list_media(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     return sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+_MEDIA_REFERENCE = re.compile(r"\[(?:image|sound): ([^\]\n]+)\]")
+
+
+def media_names(text: str) -> list[str]:
+    """The media files a card's text names (`[image: name]`, `[sound: name]`), in order."""
+    return list(dict.fromkeys(m.group(1).strip() for m in _MEDIA_REFERENCE.finditer(text or "")))
+
+
+def open_with_system_viewer(path: Path) -> str | None:
+    """Open the file with the desktop's viewer (xdg-open / open), detached; None when it
+    was started, else why not."""
+    if not path.is_file():
+        return f"{path}: no such media file"
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    if shutil.which(opener) is None:
+        return f"no {opener} on this system to show {path}"
+    subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+    return None
