@@ -115,14 +115,14 @@ def child(package: str, db_url: str) -> None:
     from studyapp.storage.db import open_database
 
     database = open_database(db_url)
-    opened = time.perf_counter()
+    opened, cpu_before = time.perf_counter(), time.process_time()
     summary = import_anki(database, Path(package), NOW)
-    done = time.perf_counter()
+    done, cpu_import = time.perf_counter(), time.process_time() - cpu_before
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_mb = usage.ru_maxrss / 1024
     # CPU seconds too: on a shared machine the wall time also counts other processes' turns
     print(json.dumps({"added": summary.added, "reviews": summary.reviews, "import_s": round(done - opened, 3),
-                      "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+                      "import_cpu_s": round(cpu_import, 3), "process_cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
                       "total_s": round(done - started, 3), "peak_mb": round(peak_mb, 1)}))
 
 
@@ -148,6 +148,7 @@ def main() -> None:
         "benchmark": "anki_import", "cards": args.cards,
         "goal_s": 10, "goal_mb": 300,
         "ok": measured["import_s"] <= 10 and measured["peak_mb"] <= 300,
+        "ok_cpu": measured["import_cpu_s"] <= 10 and measured["peak_mb"] <= 300,
     })
     print(json.dumps(measured))
 
