@@ -268,7 +268,7 @@ class ReviewService:
         now = self.now()
         with self.database.unit_of_work() as session:
             plan, all_decks, scope = self._plan(session, now, deck)
-            parents = dict(session.execute(select(Deck.id, Deck.parent_id)).tuples().all())
+            parents = {deck_id: parent for deck_id, parent in session.execute(select(Deck.id, Deck.parent_id))}
         rows = []
         for deck_id, depth in tree_order(list(scope), parents):
             d = scope[deck_id]
