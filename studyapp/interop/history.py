@@ -149,7 +149,7 @@ def memory_states(events: Sequence[PastReview], days: AnkiDays, parameters: tupl
     return result
 
 
-@dataclass
+@dataclass(slots=True)
 class _Event:
     review: PastReview
     source: str
