@@ -225,10 +225,10 @@ def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *
             session.add(ReviewLog(**row))
         else:
             new_logs.append(row)
-    for column in _State.__slots__:
-        setattr(stored, column, getattr(state, column))
     if anki_last and final is not None:
-        _apply_final(stored, final, days, parameters, incoming)
+        _apply_final(state, final, days, parameters, incoming)
+    for column in _State.__slots__:  # one set per column on the ORM object
+        setattr(stored, column, getattr(state, column))
     return len(new)
 
 
