@@ -63,8 +63,9 @@ def run_decks(args: argparse.Namespace, ctx) -> int:
     header = f"{'deck':<22} {'cards':>6} {'new':>6} {'learning':>9} {'due':>6}"
     ctx.print(header)
     ctx.print("-" * len(header))
-    for r in rows:
-        ctx.print(f"{r.slug:<22} {r.cards:>6} {r.new:>6} {r.learning:>9} {r.due:>6}")
+    for r in rows:  # subdecks indented under their parent; counts include subdecks
+        name = "  " * r.depth + r.slug
+        ctx.print(f"{name:<22} {r.cards:>6} {r.new:>6} {r.learning:>9} {r.due:>6}")
     return 0
 
 

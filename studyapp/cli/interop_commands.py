@@ -21,13 +21,19 @@ def register(subparsers, parents) -> None:
     imp.add_argument("file", type=Path, metavar="FILE", help="an .apkg/.colpkg, .csv or .tsv file")
     imp.add_argument("--deck", metavar="NAME",
                      help="the deck to import into (required for CSV/TSV; for Anki, instead of Anki's deck names)")
-    imp.add_argument("--with-history", action="store_true",
-                     help="Anki only: bring the review history across and continue each card's schedule")
+    history = imp.add_mutually_exclusive_group()
+    history.add_argument("--no-history", dest="with_history", action="store_false",
+                         help="Anki only: leave the review history behind; every card starts as new")
+    history.add_argument("--with-history", dest="with_history", action="store_true",
+                         help="Anki only: bring the review history (the default)")
+    imp.set_defaults(with_history=None)
     imp.set_defaults(handler=run_import)
 
     exp = subparsers.add_parser("export", parents=parents, help="export a deck as an Anki package")
     exp.add_argument("deck", metavar="DECK", help="the deck's id (slug) or title")
     exp.add_argument("--apkg", type=Path, metavar="FILE", required=True, help="the .apkg file to write")
+    exp.add_argument("--with-history", action="store_true",
+                     help="also write each card's schedule and review log, so Anki continues it")
     exp.set_defaults(handler=run_export)
 
     backup = subparsers.add_parser("backup", parents=parents,
@@ -58,16 +64,19 @@ def run_import(args: argparse.Namespace, ctx) -> int:
     path: Path = args.file
     suffix = path.suffix.lower()
     if suffix in ANKI_SUFFIXES:
-        from studyapp.interop.anki_import import write_package
+        from studyapp.interop.anki_import import import_anki
         from studyapp.interop.anki_read import read_package
+        from studyapp.interop.media import media_dir_for
 
-        package = read_package(path, with_history=args.with_history)
-        with _backup_before_import(ctx), ctx.unit_of_work() as session:
-            summary = write_package(session, package, ctx.clock.now(), deck_name=args.deck,
-                                    with_history=args.with_history)
+        with_history = args.with_history is not False
+        package = read_package(path, with_history=with_history, now=ctx.clock.now())
+        with _backup_before_import(ctx):
+            summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
+                                  with_history=with_history, media_dir=media_dir_for(ctx.db_url),
+                                  package=package)
     elif suffix in TEXT_SUFFIXES:
-        if args.with_history:
-            raise UserError(f"{path}: --with-history works only with Anki packages (.apkg)")
+        if args.with_history is not None:
+            raise UserError(f"{path}: --with-history/--no-history work only with Anki packages (.apkg)")
         if not args.deck or not args.deck.strip():
             raise UserError(f"{path}: importing a {suffix[1:].upper()} file needs --deck NAME")
         from studyapp.interop.csv_import import import_csv, read_csv
@@ -103,22 +112,25 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.anki_export import export_deck
 
     slug = deck_slug(ctx, args.deck, include_retired=True, option="DECK")
-    summary = export_deck(ctx.database, slug, args.apkg, ctx.clock.now())
+    summary = export_deck(ctx.database, slug, args.apkg, ctx.clock.now(),
+                          with_history=args.with_history)
     ctx.print(summary.describe())
     return 0
 
 
 def run_backup(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.backup import write_backup
+    from studyapp.interop.media import media_dir_for
 
-    counts = write_backup(_plain_database(ctx), args.file, ctx.clock.now())
+    counts = write_backup(_plain_database(ctx), args.file, ctx.clock.now(), media_dir_for(ctx.db_url))
     ctx.print(f"Wrote backup {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
     return 0
 
 
 def run_restore(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.backup import restore_backup
+    from studyapp.interop.media import media_dir_for
 
-    counts = restore_backup(_plain_database(ctx), args.file)
+    counts = restore_backup(_plain_database(ctx), args.file, media_dir_for(ctx.db_url))
     ctx.print(f"Restored {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
     return 0

@@ -16,15 +16,29 @@ from datetime import datetime
 from pathlib import Path
 
 from genanki import guid_for
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
-from studyapp.interop.anki_read import AnkiPackage, read_package
+from studyapp.content.sync import is_imported_deck
+from studyapp.interop.anki_read import AnkiCard, AnkiPackage, package_media, read_package
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
-from studyapp.interop.history import replay_reviews
+from studyapp.interop.history import AnkiDays, existing_logs, merge_history
+from studyapp.interop.media import store_media
+from studyapp.scheduling.presets import (
+    FittedParameters,
+    Preset,
+    clamp_parameters,
+    load_parameters,
+    preset_key,
+    save_parameters,
+    save_preset,
+)
 from studyapp.storage.db import Database
-from studyapp.storage.models import Card
+from studyapp.storage.models import Card, Deck, ReviewLog
+from studyapp.storage.settings import get_setting
 
 ANKI_PREFIX = "anki-"
+FLAG_TAG_PREFIX = "anki-flag-"  # anki-flag-red ... anki-flag-purple
+BURIED_TAG = "anki-buried"
 _SAFE_GUID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
@@ -41,16 +55,53 @@ def import_anki(
     now: datetime,
     *,
     deck_name: str | None = None,
-    with_history: bool = False,
+    with_history: bool = True,
+    media_dir: Path | None = None,
+    package: AnkiPackage | None = None,
 ) -> ImportSummary:
-    package = read_package(path, with_history=with_history)  # raises before anything is written
+    """Import the package in one transaction; its media files go to `media_dir` (when
+    given) first, so a card never names a file that is not there. `package`: the file as
+    read_package read it already (the CLI validates it before taking its backup)."""
+    if package is None:  # raises before anything is written
+        package = read_package(path, with_history=with_history, now=now)
+    stored = None
+    if media_dir is not None and package.media:
+        files = list(package_media(package))  # every file unpacked (or a UserError) before any is written
+        stored = store_media(media_dir, files)
+        rename_media(package, stored.renamed)
     with database.unit_of_work() as session:
-        return write_package(session, package, now, deck_name=deck_name, with_history=with_history)
+        summary = write_package(session, package, now, deck_name=deck_name, with_history=with_history)
+    if stored is not None:
+        summary.skipped.append(f"{stored.count} media files (images, sounds) kept in {media_dir}")
+        if stored.refused:
+            summary.skipped.append(f"{len(stored.refused)} media files with unsafe names were left out")
+    elif package.media:
+        summary.skipped.append(f"{len(package.media)} media files (images, sounds) were not stored")
+    return summary
 
 
-def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=None, with_history=False) -> ImportSummary:
+def rename_media(package: AnkiPackage, renamed: dict[str, str]) -> None:
+    """Point the cards at the names their media got (a name taken by another file)."""
+    if not renamed:
+        return
+    for card in package.cards:
+        for old, new in renamed.items():
+            for kind in ("image", "sound"):
+                card.front = card.front.replace(f"[{kind}: {old}]", f"[{kind}: {new}]")
+                card.back = card.back.replace(f"[{kind}: {old}]", f"[{kind}: {new}]")
+
+
+def card_tags(item: AnkiCard) -> list[str]:
+    """The note's tags, plus what Anki shows on the card itself: its flag and a bury."""
+    extra = [f"{FLAG_TAG_PREFIX}{item.flag}"] if item.flag else []
+    if item.buried:
+        extra.append(BURIED_TAG)
+    return [*item.tags, *extra]
+
+
+def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=None, with_history=True) -> ImportSummary:
     path = package.path
-    summary = ImportSummary(file=path.name)
+    summary = ImportSummary(file=path.name, history=with_history)
     resolver = DeckResolver(session, now, import_source("anki", str(path.resolve())))
     writer = CardWriter(session, now, summary)
     known_notes: dict[str, str] = {}
@@ -60,6 +111,8 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
         if content_id != note_id:
             known_cards.setdefault(guid_for(content_id), content_id)
     seen: set[str] = set()
+    left_decks: set[int] = set()  # decks the package's cards were in before: maybe empty now
+    deck_configs: dict[str, int] = {}  # imported deck slug -> Anki options preset id
     duplicates = 0
     histories = []
     for item in package.cards:
@@ -81,22 +134,84 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
             extra["anki_guid"] = item.guid
         data = CardData(
             content_id=content_id, note_id=note_id, kind=item.kind, front=item.front,
-            back=item.back, tags=item.tags, extra=extra,
+            back=item.back, tags=card_tags(item), extra=extra,
             suspended=item.suspended,
         )
         title = deck_name or item.deck_name
+        before = writer.existing(content_id)
+        if before is not None:
+            left_decks.add(before.deck_id)
         card = writer.write(data, lambda title=title: resolver.named(title, explicit=deck_name is not None))
-        if with_history and item.reviews:
-            histories.append((card, item.reviews))
-    session.flush()  # new cards get their ids, which the review logs (and py-fsrs) need
-    for card, reviews in histories:
-        logs = replay_reviews(card, reviews)
-        session.add_all(logs)
-        summary.reviews += len(logs)
+        if is_imported_deck(card.deck):
+            deck_configs.setdefault(card.deck.slug, package.card_config.get(item.anki_id, 1))
+        if with_history and (item.reviews or (item.schedule and item.schedule.card_type)):
+            histories.append((card, item))
+    new_ids = {card.id for card, _ in histories if card.id is not None}  # cards that were here before
+    session.flush()  # new cards get their ids, which the review logs need
+    new_ids = {card.id for card, _ in histories} - new_ids
+    days = AnkiDays(package.rollover_phase)
+    logs = existing_logs(session, [card.id for card, _ in histories if card.id not in new_ids])
+    rows: list[dict] = []
+    for card, item in histories:
+        settings = package.settings_for(item)
+        summary.reviews += merge_history(session, card, item.reviews, days=days,
+                                         parameters=settings.parameters, final=item.schedule,
+                                         existing=logs.get(card.id, ()), new_logs=rows)
+        item.reviews = []  # read once: let the memory go
+        if len(rows) >= 10_000:  # Core executemany in chunks, not an ORM object per log
+            session.connection().execute(insert(ReviewLog.__table__), rows)
+            rows.clear()
     session.flush()
+    if rows:
+        session.connection().execute(insert(ReviewLog.__table__), rows)
+    adopt_fsrs_settings(session, package, deck_configs)
+    removed = remove_empty_imported_decks(session, left_decks)
+    if removed:
+        summary.skipped.append(f"{removed} imported decks left empty were removed")
     summary.skipped.extend(package.notes)
+    if not with_history:
+        summary.skipped.append("review history not imported (--no-history): every card starts as new")
     if duplicates:
         summary.skipped.append(f"{duplicates} cards repeating a note already imported were skipped")
     if not package.cards:
         summary.skipped.append("the package holds no cards")
     return summary
+
+
+def remove_empty_imported_decks(session, deck_ids: set[int]) -> int:
+    """Delete the imported decks among `deck_ids` that hold no card and no subdeck now
+    (an import re-homed with --deck moved their cards), then their parents likewise."""
+    removed = 0
+    pending = set(deck_ids)
+    while pending:
+        deck = session.get(Deck, pending.pop())
+        if deck is None or not is_imported_deck(deck):
+            continue
+        has_cards = session.scalar(select(func.count(Card.id)).where(Card.deck_id == deck.id))
+        has_children = session.scalar(select(func.count(Deck.id)).where(Deck.parent_id == deck.id))
+        if has_cards or has_children:
+            continue
+        if deck.parent_id is not None:
+            pending.add(deck.parent_id)
+        session.delete(deck)
+        session.flush()
+        removed += 1
+    return removed
+
+
+def adopt_fsrs_settings(session, package: AnkiPackage, deck_configs: dict[str, int]) -> None:
+    """Imported decks without a preset of their own take the package's FSRS settings:
+    its desired retention, and its parameters (when Anki had fitted some) saved for a
+    preset named after Anki's options preset, so the schedule continues as in Anki."""
+    for slug, config_id in deck_configs.items():
+        settings = package.fsrs.get(config_id)
+        if settings is None or get_setting(session, preset_key(slug)) is not None:
+            continue
+        name = f"anki-{config_id}"
+        retention = settings.desired_retention
+        preset = Preset(name=name, desired_retention=round(min(0.99, max(0.7, retention)), 4)
+                        if retention else Preset().desired_retention)
+        save_preset(session, slug, preset)
+        if len(settings.parameters) == 21 and load_parameters(session, name) is None:
+            save_parameters(session, name, FittedParameters(
+                clamp_parameters(settings.parameters), fitted_at="imported from Anki"))

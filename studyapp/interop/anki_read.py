@@ -1,10 +1,16 @@
 """Read an Anki package (.apkg / .colpkg) into plain data, touching no database of ours.
 
-A package is a zip holding a SQLite collection: `collection.anki2` (Anki 2.0 style),
-`collection.anki21` (Anki 2.1 with "Support older Anki versions" ticked) or
-`collection.anki21b` (zstd-compressed, newer schema; refused with a message naming the
-export option that writes the older format). Everything that can be wrong with the file
-is found here and raised as one UserError line; nothing is written before that.
+A package is a zip holding a SQLite collection, one of (newest first, the first present
+is read): `collection.anki21b` (Anki 2.1.50+: zstd-compressed, schema 18, note types,
+fields, templates, decks and deck options in their own tables as protobuf blobs, the
+media map a compressed protobuf message and every media file compressed),
+`collection.anki21` and `collection.anki2` (schema 11: JSON in the `col` row). Newer
+packages also hold a dummy `collection.anki2` asking older Ankis to update; it is never
+read when a newer member is there. Everything is read with the standard library and
+`zstandard`; the official `anki` package is not needed.
+
+Everything that can be wrong with the file is found here and raised as one UserError
+line; nothing is written before that.
 """
 
 from __future__ import annotations
@@ -16,23 +22,36 @@ import sqlite3
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from studyapp.content.decks import render_cloze
 from studyapp.errors import UserError
+from studyapp.interop import protowire
+from studyapp.interop.anki_cloze import IMAGE_OCCLUSION_NAMES, cloze_numbers, render_cloze_html
+from studyapp.interop.anki_math import render_math_markup
 from studyapp.interop.history import PastReview
 from studyapp.interop.htmltext import html_to_text
 
-LEGACY_MEMBERS = ("collection.anki21", "collection.anki2")
 NEW_FORMAT_MEMBER = "collection.anki21b"
-OLDER_FORMAT_OPTION = "Support older Anki versions (slower/larger files)"
+LEGACY_MEMBERS = ("collection.anki21", "collection.anki2")
+MEMBERS = (NEW_FORMAT_MEMBER, *LEGACY_MEMBERS)
+PACKAGE_FILES = {*MEMBERS, "media", "meta"}  # everything else in the zip is a media file
 MAX_COLLECTION_BYTES = 2 * 1024**3
-# revlog.type: 0 learn, 1 review, 2 relearn, 3 filtered (cram), 4 manual, 5 rescheduled
-SKIPPED_REVLOG_TYPES = (4, 5)
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 MODEL_STANDARD, MODEL_CLOZE = 0, 1
+# cards.queue: -3 buried (by the user), -2 buried (sibling), -1 suspended, 0 new,
+# 1 learning (due in epoch seconds), 2 review (due as a day number), 3 learning across
+# days (day number), 4 preview (epoch seconds)
+QUEUE_SUSPENDED = -1
+BURIED_QUEUES = (-2, -3)
+SECONDS_DUE_QUEUES = (1, 4)
+DAY_DUE_QUEUES = (2, 3)
+# cards.flags & 7: Anki's coloured flags
+FLAG_NAMES = {1: "red", 2: "orange", 3: "green", 4: "blue", 5: "pink", 6: "turquoise", 7: "purple"}
+DEFAULT_ROLLOVER_HOUR = 4
 _ANSWER_RULE = re.compile(r"<hr[^>]*\bid\s*=\s*[\"']?answer\b[^>]*>", re.IGNORECASE)
+_SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _TOKEN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CLOZE_FIELD = re.compile(r"\{\{[^}]*?cloze:(?:[^}]?:)*(.+?)\}\}")
 
@@ -45,6 +64,23 @@ class NoteType:
     fields: list[str]
     templates: list[tuple[str, str]]  # (question format, answer format)
     cloze_field: str | None = None
+    template_names: list[str] = field(default_factory=list)
+    image_occlusion: bool = False
+
+
+@dataclass
+class AnkiSchedule:
+    """Where Anki left a card: its queue, its due moment, and its FSRS memory state."""
+
+    card_type: int  # 0 new, 1 learning, 2 review, 3 relearning
+    queue: int
+    due: datetime | None  # learning/review cards only; the start of the due day for day dues
+    interval_days: int
+    reps: int
+    lapses: int
+    stability: float | None = None  # cards.data "s", when FSRS was on
+    difficulty: float | None = None  # cards.data "d"
+    last_review: datetime | None = None  # cards.data "lrt"
 
 
 @dataclass
@@ -62,6 +98,18 @@ class AnkiCard:
     deck_name: str
     suspended: bool
     reviews: list[PastReview] = field(default_factory=list)
+    schedule: AnkiSchedule | None = None
+    buried: bool = False
+    flag: str | None = None
+    note_modified: datetime | None = None
+
+
+@dataclass
+class FsrsSettings:
+    """The package's FSRS settings for one options preset (deck config)."""
+
+    parameters: tuple[float, ...] = ()
+    desired_retention: float | None = None
 
 
 @dataclass
@@ -70,12 +118,23 @@ class AnkiPackage:
     member: str
     cards: list[AnkiCard]
     notes: list[str] = field(default_factory=list)  # things the learner should know
+    media: dict[str, str] = field(default_factory=dict)  # media name -> zip member
+    fsrs_enabled: bool = False
+    fsrs: dict[int, FsrsSettings] = field(default_factory=dict)  # deck config id -> settings
+    card_config: dict[int, int] = field(default_factory=dict)  # card id -> deck config id
+    rollover_phase: int = DEFAULT_ROLLOVER_HOUR * 3600  # UTC seconds after midnight of Anki's day change
+    future_reviews: int = 0
+    unsupported: dict[str, int] = field(default_factory=dict)  # note type name -> notes skipped
+
+    def settings_for(self, card: AnkiCard) -> FsrsSettings:
+        return self.fsrs.get(self.card_config.get(card.anki_id, 1)) or self.fsrs.get(1) or FsrsSettings()
 
 
-def read_package(path: Path, *, with_history: bool = False) -> AnkiPackage:
-    """Everything the package holds, or a UserError naming the file and what is wrong."""
+def read_package(path: Path, *, with_history: bool = True, now: datetime | None = None) -> AnkiPackage:
+    """Everything the package holds, or a UserError naming the file and what is wrong.
+    Reviews dated after `now` are left out and counted (`future_reviews`)."""
     try:
-        return _read_package(path, with_history)
+        return _read_package(path, with_history, now or datetime.now(UTC))
     except UserError:
         raise
     except Exception as exc:  # a damaged file can fail anywhere while being read
@@ -87,7 +146,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _read_package(path: Path, with_history: bool) -> AnkiPackage:
+def _read_package(path: Path, with_history: bool, now: datetime) -> AnkiPackage:
     if not path.exists():
         raise UserError(f"{path}: no such file")
     if not path.is_file():
@@ -100,13 +159,7 @@ def _read_package(path: Path, with_history: bool) -> AnkiPackage:
         raise UserError(f"{path}: not an Anki package (a damaged zip file: {_reason(exc)})") from exc
     with archive, tempfile.TemporaryDirectory(prefix="studyapp-anki-") as tmp:
         names = set(archive.namelist())
-        member = next((m for m in LEGACY_MEMBERS if m in names), None)
-        if NEW_FORMAT_MEMBER in names:
-            raise UserError(
-                f"{path}: this package uses Anki's newer compressed format ({NEW_FORMAT_MEMBER}), "
-                f"which studyapp cannot read; in Anki, export it again with "
-                f"\"{OLDER_FORMAT_OPTION}\" ticked"
-            )
+        member = next((m for m in MEMBERS if m in names), None)
         if member is None:
             raise UserError(
                 f"{path}: not an Anki package: the zip holds no collection "
@@ -118,19 +171,82 @@ def _read_package(path: Path, with_history: bool) -> AnkiPackage:
         target = Path(tmp) / "collection.sqlite"
         try:
             with archive.open(info) as source, open(target, "wb") as sink:
-                shutil.copyfileobj(source, sink, 1024 * 1024)
+                if member == NEW_FORMAT_MEMBER:
+                    _decompress(source, sink)
+                else:
+                    shutil.copyfileobj(source, sink, 1024 * 1024)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
             raise UserError(
                 f"{path}: not an Anki package (a damaged zip file: cannot unpack {member}: {_reason(exc)})"
             ) from exc
-        media = sum(1 for n in names if n not in (*LEGACY_MEMBERS, "media") and not n.endswith("/"))
-        package = _read_collection(path, member, target, with_history)
-        if media:
-            package.notes.append(f"{media} media files (images, sounds) were not imported; studyapp shows text only")
+        package = _read_collection(path, member, target, with_history, now)
+        package.media = _media_map(path, archive, names, compressed=member == NEW_FORMAT_MEMBER)
         return package
 
 
-def _read_collection(path: Path, member: str, file: Path, with_history: bool) -> AnkiPackage:
+def _decompress(source, sink) -> None:
+    import zstandard
+
+    reader = zstandard.ZstdDecompressor().stream_reader(source)
+    copied = 0
+    while chunk := reader.read(1024 * 1024):
+        copied += len(chunk)
+        if copied > MAX_COLLECTION_BYTES:
+            raise ValueError(f"the collection unpacks to more than {MAX_COLLECTION_BYTES} bytes")
+        sink.write(chunk)
+
+
+def read_media(archive: zipfile.ZipFile, member: str, *, compressed: bool) -> bytes:
+    """One media file's bytes (a newer package compresses each one with zstd)."""
+    data = archive.read(member)
+    if compressed and data.startswith(ZSTD_MAGIC):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(data).read()
+    return data
+
+
+def package_media(package: AnkiPackage):
+    """(name, bytes) of every media file in the package, read again from its zip."""
+    where = f"{package.path}"
+    try:
+        with zipfile.ZipFile(package.path) as archive:
+            for name, member in sorted(package.media.items()):
+                yield name, read_media(archive, member, compressed=package.member == NEW_FORMAT_MEMBER)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        raise UserError(f"{where}: a media file cannot be unpacked ({_reason(exc)})") from exc
+    except Exception as exc:  # zstandard raises its own error type on a damaged frame
+        raise UserError(f"{where}: a media file cannot be unpacked ({_reason(exc)})") from exc
+
+
+def _media_map(path: Path, archive: zipfile.ZipFile, names: set[str], *, compressed: bool) -> dict[str, str]:
+    """{media file name: zip member}. The `media` member maps the zip's numbered members
+    to names: JSON in older packages, a zstd-compressed protobuf list (entry i is member
+    "i") in newer ones."""
+    if "media" not in names:
+        return {}
+    raw = archive.read("media")
+    result: dict[str, str] = {}
+    try:
+        if raw.startswith(ZSTD_MAGIC):
+            import zstandard
+
+            entries = protowire.decode(zstandard.ZstdDecompressor().stream_reader(raw).read())
+            for index, entry in enumerate(entries.get(1, [])):
+                fields = protowire.decode(entry)
+                number = protowire.first(fields, 255, index)
+                result[protowire.text(fields, 1)] = str(number)
+        else:
+            mapping = json.loads(raw.decode("utf-8") or "{}")
+            if not isinstance(mapping, dict):
+                raise ValueError("not a JSON object")
+            result = {str(name): str(number) for number, name in mapping.items()}
+    except (ValueError, protowire.WireError) as exc:
+        raise UserError(f"{path}: the package's media list is damaged ({_reason(exc)})") from exc
+    return {name: member for name, member in result.items() if name and member in names}
+
+
+def _read_collection(path: Path, member: str, file: Path, with_history: bool, now: datetime) -> AnkiPackage:
     where = f"{path} ({member})"
     try:
         conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
@@ -146,89 +262,264 @@ def _read_collection(path: Path, member: str, file: Path, with_history: bool) ->
         if missing:
             raise UserError(f"{where}: not an Anki collection (no {', '.join(missing)} table)")
         try:
-            return _read_tables(path, member, conn, tables, with_history)
+            return _read_tables(path, member, conn, tables, with_history, now)
         except sqlite3.Error as exc:
             raise UserError(f"{where}: the collection is damaged ({_reason(exc)})") from exc
+        except protowire.WireError as exc:
+            raise UserError(f"{where}: the collection's settings are damaged ({_reason(exc)})") from exc
     finally:
         conn.close()
 
 
-def _read_tables(path, member, conn, tables, with_history) -> AnkiPackage:
-    where = f"{path} ({member})"
-    row = conn.execute("SELECT models, decks FROM col LIMIT 1").fetchone()
+@dataclass
+class _Collection:
+    """The collection-wide parts every card needs."""
+
+    note_types: dict[int, NoteType]
+    deck_names: dict[int, str]
+    deck_configs: dict[int, int]  # deck id -> options preset id
+    fsrs: dict[int, FsrsSettings]
+    config: dict[str, Any]
+    created: int  # col.crt, epoch seconds
+
+
+def _read_schema(where: str, conn, tables) -> _Collection:
+    row = conn.execute("SELECT crt, conf, models, decks, dconf FROM col LIMIT 1").fetchone()
     if row is None:
         raise UserError(f"{where}: not an Anki collection (the col table is empty)")
-    models_json, decks_json = row
+    crt, conf_json, models_json, decks_json, dconf_json = row
     if "notetypes" in tables and not (models_json or "").strip("{} \n"):
-        raise UserError(
-            f"{where}: this collection uses Anki's newer schema, which studyapp cannot read; "
-            f"in Anki, export it again with \"{OLDER_FORMAT_OPTION}\" ticked"
-        )
-    note_types = _note_types(where, _json_object(where, "models", models_json))
-    deck_names = _deck_names(where, _json_object(where, "decks", decks_json))
+        return _read_schema18(where, conn, _int(where, "col.crt", crt))
+    decks = _json_object(where, "decks", decks_json)
+    return _Collection(
+        note_types=_note_types(where, _json_object(where, "models", models_json)),
+        deck_names=_deck_names(where, decks),
+        deck_configs={
+            deck_id: _plain_int(deck.get("conf"), 1)
+            for deck_id, deck in _by_id(decks).items()
+        },
+        fsrs={
+            conf_id: FsrsSettings(
+                parameters=tuple(
+                    float(x) for x in (conf.get("fsrsParams6") or conf.get("fsrsParams5")
+                                       or conf.get("fsrsWeights") or [])
+                    if isinstance(x, int | float)
+                ),
+                desired_retention=_plain_float(conf.get("desiredRetention")),
+            )
+            for conf_id, conf in _by_id(_json_object(where, "dconf", dconf_json or "{}")).items()
+        },
+        config=_json_object(where, "conf", conf_json or "{}"),
+        created=_int(where, "col.crt", crt),
+    )
 
-    notes: dict[int, tuple[str, int, list[str], list[str]]] = {}
-    for nid, guid, mid, tags, flds in conn.execute("SELECT id, guid, mid, tags, flds FROM notes"):
+
+def _read_schema18(where: str, conn, created: int) -> _Collection:
+    """Schema 18 keeps note types, decks and options in their own tables (protobuf blobs)."""
+    fields: dict[int, list[tuple[int, str]]] = {}
+    for ntid, ord_, name in conn.execute("SELECT ntid, ord, name FROM fields"):
+        fields.setdefault(ntid, []).append((ord_, str(name)))
+    templates: dict[int, list[tuple[int, str, bytes]]] = {}
+    for ntid, ord_, name, config in conn.execute("SELECT ntid, ord, name, config FROM templates"):
+        templates.setdefault(ntid, []).append((ord_, str(name), config))
+    note_types: dict[int, NoteType] = {}
+    for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
+        settings = protowire.decode(config)  # Notetype.Config: kind = 1, original_stock_kind = 9
+        formats, names = [], []
+        for _, template_name, blob in sorted(templates.get(ntid, []), key=lambda t: t[0]):
+            template = protowire.decode(blob)  # Template.Config: q_format = 1, a_format = 2
+            formats.append((protowire.text(template, 1), protowire.text(template, 2)))
+            names.append(template_name)
+        note_type = NoteType(
+            id=ntid, name=str(name), kind=protowire.first(settings, 1, MODEL_STANDARD),
+            fields=[n for _, n in sorted(fields.get(ntid, []))], templates=formats,
+            template_names=names,
+        )
+        # StockNotetype.OriginalStockKind: 6 is Image Occlusion
+        note_type.image_occlusion = protowire.first(settings, 9, 0) == 6 or _is_image_occlusion(note_type)
+        _set_cloze_field(note_type)
+        note_types[ntid] = note_type
+    deck_names: dict[int, str] = {}
+    deck_configs: dict[int, int] = {}
+    for deck_id, name, kind in conn.execute("SELECT id, name, kind FROM decks"):
+        deck_names[deck_id] = str(name).replace("\x1f", "::")
+        normal = protowire.message(protowire.decode(kind), 1)  # DeckKindContainer.normal
+        deck_configs[deck_id] = protowire.first(normal, 1, 1)  # Normal.config_id
+    fsrs: dict[int, FsrsSettings] = {}
+    for conf_id, config in conn.execute("SELECT id, config FROM deck_config"):
+        options = protowire.decode(config)  # DeckConfig.Config
+        parameters = (protowire.floats(options, 6) or protowire.floats(options, 5)
+                      or protowire.floats(options, 3))  # fsrs_params_6 / _5 / _4
+        fsrs[conf_id] = FsrsSettings(tuple(parameters), protowire.single_float(options, 37))
+    config: dict[str, Any] = {}
+    for key, value in conn.execute("SELECT KEY, val FROM config"):
+        try:
+            config[str(key)] = json.loads(value)
+        except (TypeError, ValueError):
+            continue
+    return _Collection(note_types, deck_names, deck_configs, fsrs, config, created)
+
+
+def _by_id(objects: dict) -> dict[int, dict]:
+    result: dict[int, dict] = {}
+    for key, value in objects.items():
+        if isinstance(value, dict):
+            try:
+                result[int(value.get("id", key))] = value
+            except (TypeError, ValueError):
+                continue
+    return result
+
+
+def _plain_int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _plain_float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def rollover_phase(config: dict[str, Any]) -> int:
+    """Seconds after UTC midnight at which the collection's day changes: the rollover
+    hour in the collection's local time (`localOffset` is minutes west of UTC, as
+    JavaScript's getTimezoneOffset gives it)."""
+    hour = _plain_int(config.get("rollover"), DEFAULT_ROLLOVER_HOUR)
+    offset = _plain_int(config.get("localOffset"), _plain_int(config.get("creationOffset"), 0))
+    return (hour * 3600 + offset * 60) % 86400
+
+
+def day_start_at(created: int, phase: int, day: int) -> datetime:
+    """The UTC moment Anki's day number `day` (counted from the collection's creation
+    day) begins."""
+    first = created - ((created - phase) % 86400)  # the rollover at or before creation
+    return datetime.fromtimestamp(first, UTC) + timedelta(days=day)
+
+
+def _read_tables(path, member, conn, tables, with_history, now) -> AnkiPackage:
+    where = f"{path} ({member})"
+    collection = _read_schema(where, conn, tables)
+    note_types = collection.note_types
+    package = AnkiPackage(path=path, member=member, cards=[])
+    package.fsrs = collection.fsrs
+    package.fsrs_enabled = bool(collection.config.get("fsrs"))
+    package.rollover_phase = rollover_phase(collection.config)
+
+    notes: dict[int, tuple[str, int, list[str], list[str], int]] = {}
+    for nid, guid, mid, mod, tags, flds in conn.execute("SELECT id, guid, mid, mod, tags, flds FROM notes"):
         guid_text = str(guid).strip() if guid is not None else ""
         notes[_int(where, "note id", nid)] = (
             guid_text or f"n{nid}",
             _int(where, f"note {nid} type", mid),
             str(tags or "").split(),
             str(flds if flds is not None else "").split("\x1f"),
+            mod if isinstance(mod, int) else 0,
         )
 
-    reviews: dict[int, list[PastReview]] = {}
-    if with_history and "revlog" in tables:
-        for rid, cid, ease, taken, kind in conn.execute(
-            "SELECT id, cid, ease, time, type FROM revlog ORDER BY id"
-        ):
-            if kind in SKIPPED_REVLOG_TYPES or ease not in (1, 2, 3, 4):
-                continue
-            stamp = _int(where, "review id", rid)
-            try:
-                when = datetime.fromtimestamp(stamp / 1000, UTC)
-            except (OverflowError, OSError, ValueError) as exc:
-                raise UserError(f"{where}: review {rid} has an impossible time ({_reason(exc)})") from exc
-            duration = _int(where, f"review {rid} time", taken or 0)
-            reviews.setdefault(_int(where, "review card id", cid), []).append(
-                PastReview(when, int(ease), max(0, min(duration, 2**31 - 1)))
-            )
-
-    package = AnkiPackage(path=path, member=member, cards=[])
-    empty = 0
-    orphans = 0
-    rows = conn.execute("SELECT id, nid, did, ord, queue, odid FROM cards ORDER BY nid, ord, id")
-    for cid, nid, did, ord_, queue, odid in rows:
+    reviews = _read_revlog(where, conn, tables, package, now) if with_history else {}
+    empty = orphans = 0
+    rows = conn.execute(
+        "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, odue, odid, flags, data "
+        "FROM cards ORDER BY nid, ord, id"
+    )
+    for cid, nid, did, ord_, ctype, queue, due, ivl, reps, lapses, odue, odid, flags, data in rows:
         note = notes.get(nid)
         if note is None:
             orphans += 1
             continue
-        guid, mid, tags, values = note
+        guid, mid, tags, values, modified = note
         note_type = note_types.get(mid)
         if note_type is None:
             raise UserError(
                 f"{where}: note {nid} uses an unknown note type (id {mid}, not among the "
                 f"collection's note types)"
             )
+        if note_type.image_occlusion:
+            package.unsupported[note_type.name] = package.unsupported.get(note_type.name, 0) + 1
+            continue
         deck_id = odid if isinstance(odid, int) and odid else did
-        deck_name = deck_names.get(deck_id) or "Default"
+        deck_name = collection.deck_names.get(deck_id) or "Default"
         card = _render_card(where, note_type, guid, values, _int(where, f"card {cid} ord", ord_))
         if card is None:
             empty += 1
             continue
         kind, suffix, front, back, extra = card
+        in_filtered = isinstance(odid, int) and odid != 0
+        flag = FLAG_NAMES.get((flags or 0) & 7) if isinstance(flags, int) else None
+        package.card_config[cid] = collection.deck_configs.get(deck_id, 1)
         package.cards.append(
             AnkiCard(
                 anki_id=cid, guid=guid, suffix=suffix, kind=kind, front=front, back=back,
-                extra=extra, tags=tags, deck_name=deck_name, suspended=queue == -1,
+                extra=extra, tags=tags, deck_name=deck_name, suspended=queue == QUEUE_SUSPENDED,
                 reviews=reviews.get(cid, []),
+                schedule=_schedule(collection, package.rollover_phase, ctype, queue,
+                                   odue if in_filtered and odue else due, ivl, reps, lapses, data),
+                buried=queue in BURIED_QUEUES, flag=flag,
+                note_modified=datetime.fromtimestamp(modified, UTC) if modified > 0 else None,
             )
         )
     if empty:
         package.notes.append(f"{empty} cards with an empty question were skipped")
     if orphans:
         package.notes.append(f"{orphans} cards without a note were skipped")
+    for name, count in sorted(package.unsupported.items()):
+        package.notes.append(f"{count} cards of note type {name!r} (Image Occlusion) were not imported: "
+                             f"studyapp cannot show image masks")
+    if package.future_reviews:
+        package.notes.append(f"{package.future_reviews} reviews dated in the future were left out")
     return package
+
+
+def _read_revlog(where, conn, tables, package: AnkiPackage, now: datetime) -> dict[int, list[PastReview]]:
+    reviews: dict[int, list[PastReview]] = {}
+    if "revlog" not in tables:
+        return reviews
+    horizon = now.timestamp() * 1000
+    # (a hot loop: 100,000 rows are common, so the checks are inline)
+    for rid, cid, ease, ivl, factor, taken, kind in conn.execute(
+        "SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id"
+    ):
+        if type(rid) is not int or type(cid) is not int or (taken is not None and type(taken) is not int):
+            bad = next((name, value) for name, value in (("id", rid), ("card id", cid), ("time", taken))
+                       if type(value) is not int)
+            raise UserError(f"{where}: review {rid!r:.40}: {bad[0]} is not a number ({bad[1]!r:.40})")
+        if rid > horizon:
+            package.future_reviews += 1
+            continue
+        try:
+            when = datetime.fromtimestamp(rid / 1000, UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise UserError(f"{where}: review {rid} has an impossible time ({_reason(exc)})") from exc
+        duration = min(max(taken or 0, 0), 2**31 - 1)
+        reviews.setdefault(cid, []).append(
+            PastReview(when, int(ease) if ease in (1, 2, 3, 4) else 0, duration,
+                       kind if type(kind) is int else 1, ivl if type(ivl) is int else 0,
+                       factor if type(factor) is int else 0)
+        )
+    return reviews
+
+
+def _schedule(collection: _Collection, phase: int, ctype, queue, due, ivl, reps, lapses, data) -> AnkiSchedule:
+    moment = None
+    if isinstance(due, int) and not isinstance(due, bool) and ctype in (1, 2, 3):
+        if queue in SECONDS_DUE_QUEUES or (queue not in DAY_DUE_QUEUES and ctype in (1, 3) and due > 1_000_000_000):
+            moment = datetime.fromtimestamp(due, UTC)
+        elif abs(due) < 1_000_000:
+            moment = day_start_at(collection.created, phase, due)
+    schedule = AnkiSchedule(
+        card_type=_plain_int(ctype, 0), queue=_plain_int(queue, 0), due=moment,
+        interval_days=_plain_int(ivl, 0), reps=_plain_int(reps, 0), lapses=_plain_int(lapses, 0),
+    )
+    try:
+        memory = json.loads(data) if data else {}
+    except (TypeError, ValueError):
+        memory = {}
+    if isinstance(memory, dict):
+        schedule.stability = _plain_float(memory.get("s"))
+        schedule.difficulty = _plain_float(memory.get("d"))
+        last = memory.get("lrt")
+        if isinstance(last, int) and last > 0:
+            schedule.last_review = datetime.fromtimestamp(last, UTC)
+    return schedule
 
 
 def _json_object(where: str, column: str, text: Any) -> dict:
@@ -271,10 +562,15 @@ def _note_types(where: str, models: dict) -> dict[int, NoteType]:
             (str(t.get("qfmt") or ""), str(t.get("afmt") or ""))
             for t in sorted((t for t in templates if isinstance(t, dict)), key=lambda t: _sort_key(t.get("ord")))
         ]
-        note_type = NoteType(id=mid, name=name, kind=kind, fields=field_names, templates=formats)
-        if kind == MODEL_CLOZE and formats:
-            match = _CLOZE_FIELD.search(formats[0][0])
-            note_type.cloze_field = match.group(1).strip() if match else None
+        template_names = [
+            str(t.get("name") or f"Card {i + 1}")
+            for i, t in enumerate(sorted((t for t in templates if isinstance(t, dict)),
+                                         key=lambda t: _sort_key(t.get("ord"))))
+        ]
+        note_type = NoteType(id=mid, name=name, kind=kind, fields=field_names, templates=formats,
+                             template_names=template_names)
+        note_type.image_occlusion = model.get("originalStockKind") == 6 or _is_image_occlusion(note_type)
+        _set_cloze_field(note_type)
         result[mid] = note_type
         try:
             result[int(key)] = note_type
@@ -299,6 +595,29 @@ def _deck_names(where: str, decks: dict) -> dict[int, str]:
     return names
 
 
+def _set_cloze_field(note_type: NoteType) -> None:
+    if note_type.kind == MODEL_CLOZE and note_type.templates:
+        match = _CLOZE_FIELD.search(note_type.templates[0][0])
+        note_type.cloze_field = match.group(1).strip() if match else None
+
+
+def _is_image_occlusion(note_type: NoteType) -> bool:
+    """Anki's Image Occlusion type (a cloze type over an image's mask shapes): its
+    template draws the masks with `{{cloze:Occlusion}}` in an `image-occlusion` block."""
+    if note_type.kind != MODEL_CLOZE:
+        return False
+    question = note_type.templates[0][0] if note_type.templates else ""
+    return "image-occlusion" in question or (
+        any(note_type.name.startswith(n) for n in IMAGE_OCCLUSION_NAMES) and "Occlusion" in note_type.fields
+    )
+
+
+def field_text(markup: str) -> str:
+    """A field's HTML as card text, LaTeX and MathJax rendered as Unicode; a sound
+    reads `[sound: name]` like an image's `[image: name]`."""
+    return _SOUND.sub(r"[sound: \1]", html_to_text(render_math_markup(markup)))
+
+
 def _render_card(where, note_type: NoteType, guid, values, ord_):
     """(kind, suffix, front, back, extra) for one card, or None when its question is empty."""
     fields = dict(zip(note_type.fields, values + [""] * (len(note_type.fields) - len(values)), strict=False))
@@ -308,17 +627,17 @@ def _render_card(where, note_type: NoteType, guid, values, ord_):
                 f"{where}: unknown note type {note_type.name!r}: a cloze type whose template "
                 f"names no cloze field"
             )
-        text = html_to_text(fields[note_type.cloze_field])
-        if not text:
-            return None
-        others = [html_to_text(v) for k, v in fields.items() if k != note_type.cloze_field]
-        extra_text = "\n\n".join(o for o in others if o)
+        markup = fields[note_type.cloze_field]
+        text = html_to_text(markup)
         number = ord_ + 1
-        back = render_cloze(text, number, reveal=True) + (f"\n\n{extra_text}" if extra_text else "")
-        return (
-            "cloze", f"::c{number}", render_cloze(text, number, reveal=False), back,
-            {"text": text, "cloze": number, "extra": extra_text},
-        )
+        front = field_text(render_cloze_html(markup, number, reveal=False))
+        if not front or number not in cloze_numbers(markup):
+            return None
+        others = [field_text(v) for k, v in fields.items() if k != note_type.cloze_field]
+        extra_text = "\n\n".join(o for o in others if o)
+        back = field_text(render_cloze_html(markup, number, reveal=True))
+        back += f"\n\n{extra_text}" if extra_text else ""
+        return "cloze", f"::c{number}", front, back, {"text": text, "cloze": number, "extra": extra_text}
     if note_type.kind != MODEL_STANDARD:
         raise UserError(
             f"{where}: unknown note type {note_type.name!r} (kind {note_type.kind!r}); studyapp "
@@ -331,7 +650,7 @@ def _render_card(where, note_type: NoteType, guid, values, ord_):
         )
     qfmt, afmt = note_type.templates[ord_]
     question = render_template(qfmt, fields, answer=False)
-    front = html_to_text(question)
+    front = field_text(question)
     if not front:
         return None
     answer = render_template(afmt, fields, answer=True, front_side=question)
@@ -340,7 +659,17 @@ def _render_card(where, note_type: NoteType, guid, values, ord_):
         answer = answer[rule.end():]
     else:
         answer = render_template(afmt, fields, answer=True, front_side="")
-    back = html_to_text(answer)
+    back = field_text(answer)
+    if len(note_type.templates) > 2:
+        # kept so an export writes the note back as one note of this type, not one Basic
+        # note per card
+        extra = {"anki_note": {
+            "type": note_type.name, "fields": note_type.fields, "values": values[:len(note_type.fields)],
+            "templates": [[name, q, a] for name, (q, a) in zip(
+                note_type.template_names or [f"Card {i + 1}" for i in range(len(note_type.templates))],
+                note_type.templates, strict=False)],
+        }}
+        return "basic", "" if ord_ == 0 else f"::t{ord_ + 1}", front, back, extra
     if ord_ == 0:
         return "basic", "", front, back, {}
     if len(note_type.templates) == 2:

@@ -8,6 +8,7 @@ into an empty database only, in one transaction, keeping the ids, so backup -> r
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -32,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
+from studyapp.interop.media import list_media, safe_name, store_media
 from studyapp.storage.backup import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BOOKKEEPING_TABLES
 from studyapp.storage.db import Database
 from studyapp.storage.models import Base
@@ -71,26 +73,32 @@ def _to_json(column: Column, value: Any) -> Any:
     return value
 
 
-def make_backup(database: Database, now: datetime) -> dict[str, Any]:
+def make_backup(database: Database, now: datetime, media_dir: Path | None = None) -> dict[str, Any]:
     from studyapp.storage.migrate import current_revision
 
     with database.unit_of_work() as session:  # one read transaction: a consistent snapshot
         data = dump_tables(session)
-    return {
+    document = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "schema_revision": current_revision(database.engine),
         "created_at": now.astimezone(UTC).isoformat(),
         "tables": data,
     }
+    if media_dir is not None:
+        # the imported images and sounds, by name (an optional key: older backups lack it)
+        document["media"] = {
+            file.name: base64.b64encode(file.read_bytes()).decode("ascii") for file in list_media(media_dir)
+        }
+    return document
 
 
 def render(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
-def write_backup(database: Database, path: Path, now: datetime) -> dict[str, int]:
-    document = make_backup(database, now)
+def write_backup(database: Database, path: Path, now: datetime, media_dir: Path | None = None) -> dict[str, int]:
+    document = make_backup(database, now, media_dir)
     text = render(document)
     target = path.expanduser()
     try:
@@ -105,7 +113,10 @@ def write_backup(database: Database, path: Path, now: datetime) -> dict[str, int
             raise
     except OSError as exc:
         raise UserError(f"{path}: cannot write the backup ({exc.strerror or exc})") from exc
-    return {name: len(rows) for name, rows in document["tables"].items()}
+    counts = {name: len(rows) for name, rows in document["tables"].items()}
+    if "media" in document:
+        counts["media files"] = len(document["media"])
+    return counts
 
 
 # -- restoring ----------------------------------------------------------------------------
@@ -113,6 +124,11 @@ def write_backup(database: Database, path: Path, now: datetime) -> dict[str, int
 
 def read_backup(path: Path) -> dict[str, list[dict[str, Any]]]:
     """The rows of a backup file, validated column by column, or a UserError."""
+    return read_backup_with_media(path)[0]
+
+
+def read_backup_with_media(path: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, bytes]]:
+    """The rows and the media files (name -> bytes) of a backup file, or a UserError."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
@@ -154,7 +170,21 @@ def read_backup(path: Path) -> dict[str, list[dict[str, Any]]]:
         if not isinstance(entries, list):
             raise UserError(f"{path}: table {name!r} is not a list of rows")
         rows[name] = [_row(path, table, index, entry) for index, entry in enumerate(entries, 1)]
-    return rows
+    return rows, _media(path, document.get("media", {}))
+
+
+def _media(path: Path, media: Any) -> dict[str, bytes]:
+    if not isinstance(media, dict):
+        raise UserError(f"{path}: the backup's \"media\" is not an object of name: base64 text")
+    files: dict[str, bytes] = {}
+    for name, encoded in media.items():
+        if safe_name(name) != name or not isinstance(encoded, str):
+            raise UserError(f"{path}: media file {name!r:.60} has an unsafe name or no base64 text")
+        try:
+            files[name] = base64.b64decode(encoded, validate=True)
+        except ValueError as exc:
+            raise UserError(f"{path}: media file {name!r:.60} is not valid base64") from exc
+    return files
 
 
 def _row(path: Path, table: Table, index: int, entry: Any) -> dict[str, Any]:
@@ -236,9 +266,10 @@ def _move_sequences_past_restored_ids(session: Session) -> None:
             f" WHERE pg_get_serial_sequence('{table.name}', '{pk[0].name}') IS NOT NULL"))
 
 
-def restore_backup(database: Database, path: Path) -> dict[str, int]:
-    """Restore `path` into `database`, which must be empty; all in one transaction."""
-    rows = read_backup(path)
+def restore_backup(database: Database, path: Path, media_dir: Path | None = None) -> dict[str, int]:
+    """Restore `path` into `database`, which must be empty; all in one transaction. Its
+    media files go to `media_dir` after the rows are in."""
+    rows, media = read_backup_with_media(path)
     try:
         with database.unit_of_work() as session:
             present = {name: n for name, n in row_counts(session).items() if n}
@@ -255,4 +286,7 @@ def restore_backup(database: Database, path: Path) -> dict[str, int]:
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise UserError(f"{path}: the backup does not fit together ({str(detail).splitlines()[0]})") from exc
-    return {name: len(r) for name, r in rows.items()}
+    counts = {name: len(r) for name, r in rows.items()}
+    if media and media_dir is not None:
+        counts["media files"] = store_media(media_dir, media.items()).count
+    return counts

@@ -20,6 +20,7 @@ from studyapp.errors import UserError
 from studyapp.storage.models import Card, CardState, Deck
 
 MAX_SLUG = 80
+DECK_SEPARATOR = "::"  # Anki's subdeck separator in a deck's full name
 
 
 def slugify(name: str) -> str:
@@ -42,6 +43,7 @@ class ImportSummary:
     unchanged: int = 0
     kept: int = 0  # matched cards that belong to content decks: their text is left alone
     reviews: int = 0
+    history: bool = False  # the source had a review history to bring: always say how much came
     skipped: list[str] = field(default_factory=list)
     decks: list[str] = field(default_factory=list)
 
@@ -53,7 +55,7 @@ class ImportSummary:
         )
         if self.kept:
             text += f", {self.kept} matched cards from the content files left as they are"
-        if self.reviews:
+        if self.reviews or self.history:
             text += f"; {self.reviews} reviews brought across"
         text += "."
         return "\n".join([text, *(f"note: {line}" for line in self.skipped)])
@@ -101,6 +103,13 @@ class DeckResolver:
         if deck is None:  # pragma: no cover - ten thousand decks of one name
             raise UserError(f"too many decks named {title!r}")
         self.cache[title] = deck
+        parent_title, _, leaf = title.rpartition(DECK_SEPARATOR)
+        if parent_title.strip() and leaf.strip() and is_imported_deck(deck):
+            parent = self.named(parent_title)  # Anki's "Parent::Child": the parent exists too
+            if parent.id is None:
+                self.session.flush()
+            if deck.parent_id != parent.id and parent is not deck:
+                deck.parent_id = parent.id
         return deck
 
     def _create(self, slug: str, title: str) -> Deck:

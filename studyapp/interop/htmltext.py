@@ -35,6 +35,8 @@ class _TextBuilder(HTMLParser):
         self.cells_in_row = 0
         self.pending: list[str] = []  # opening markers not yet followed by text
         self.fence_at: int | None = None  # index in `out` of the last opening ``` fence
+        self.links: list[str] = []  # hrefs of the open <a> tags: a link keeps its target
+        self.link_text_at: list[int] = []
 
     # -- output helpers -------------------------------------------------------------
     def _tail(self) -> str:
@@ -137,9 +139,13 @@ class _TextBuilder(HTMLParser):
             self._break(1)
             self.cells_in_row = 0
         elif tag == "img":
-            src = attrs.get("alt") or attrs.get("src") or ""
+            # the file's name: imported media keep their names, so `[image: relu.png]` names the file
+            src = attrs.get("src") or attrs.get("alt") or ""
             self._flush_pending()
             self._emit(f"[image: {src}]" if src else "[image]")
+        elif tag == "a":
+            self.links.append((attrs.get("href") or "").strip())
+            self.link_text_at.append(len(self.out))
         elif tag in _PARAGRAPH_TAGS:
             self._break(2)
         elif tag in _BLOCK_TAGS:
@@ -182,6 +188,12 @@ class _TextBuilder(HTMLParser):
             self._break(1)
         elif tag == "li":
             self._break(1)
+        elif tag == "a" and self.links:
+            href, start = self.links.pop(), self.link_text_at.pop()
+            shown = "".join(self.out[start:]).strip()
+            if href and not href.startswith(("#", "javascript:")) and href != shown:
+                self._flush_pending()
+                self._emit(f" ({href})" if shown else href)
         elif tag in _PARAGRAPH_TAGS:
             self._break(2)
         elif tag in _BLOCK_TAGS:
@@ -253,6 +265,27 @@ def html_to_text(markup: str) -> str:
 _FENCE = re.compile(r"^```([\w+#.-]*)[ \t]*\n(.*?)\n?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+
+
+_BLOCK_LINE = re.compile(r"^\s*(?:[-*+] |\d+[.)] |#|>|\||```|$)")
+_LINE_OF_ITS_OWN = re.compile(r"^\s*(?:#|\||```|$)")
+
+
+def join_soft_wraps(text: str) -> str:
+    """Text from a content file with its soft-wrapped lines joined: a line break inside a
+    paragraph (or a list item) becomes a space. Blank lines, list items, headings, quotes,
+    table rows and fenced code keep their line breaks."""
+    out: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            out.append(line)
+        elif fenced or not out or _BLOCK_LINE.match(line) or _LINE_OF_ITS_OWN.match(out[-1]):
+            out.append(line)
+        else:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+    return "\n".join(out)
 
 
 def text_to_html(text: str) -> str:

@@ -61,7 +61,7 @@ from studyapp.storage.models import (
     Deck,
     ReviewLog,
 )
-from studyapp.storage.queries import resolve_deck
+from studyapp.storage.queries import deck_and_subdecks, resolve_deck
 from studyapp.storage.settings import get_setting
 
 LEECH_TAG = "leech"
@@ -86,6 +86,8 @@ class QueueCounts:
     review: int
     # why the deck's new cards wait (None: they do not); see prerequisites.py
     lock: Lock | None = None
+    parent: str | None = None  # the parent deck's slug (Anki's Parent::Child)
+    depth: int = 0  # 0 for a top-level deck
 
     @property
     def total(self) -> int:
@@ -99,6 +101,42 @@ class QueueCounts:
         data = {**asdict(self), "total": self.total}
         data["lock"] = self.lock.as_dict() if self.lock else None
         return data
+
+
+def with_subdecks(rows: list[QueueCounts]) -> dict[str, tuple[int, int, int]]:
+    """Per deck slug: (new, learning, review) of the deck and all its subdecks, as Anki's
+    deck list counts a parent."""
+    totals = {r.slug: [r.new, r.learning, r.review] for r in rows}
+    parent_of = {r.slug: r.parent for r in rows}
+    for row in rows:
+        seen, parent = {row.slug}, row.parent
+        while parent in totals and parent not in seen:
+            for index, value in enumerate((row.new, row.learning, row.review)):
+                totals[parent][index] += value
+            seen.add(parent)
+            parent = parent_of.get(parent)
+    return {slug: (n, lrn, rev) for slug, (n, lrn, rev) in totals.items()}
+
+
+def tree_order(ids: list[int], parents: dict[int, int | None]) -> list[tuple[int, int]]:
+    """(deck id, depth) with each deck followed by its subdecks, siblings in `ids` order."""
+    members = set(ids)
+    children: dict[int | None, list[int]] = {}
+    for deck_id in ids:
+        parent = parents.get(deck_id)
+        children.setdefault(parent if parent in members and parent != deck_id else None, []).append(deck_id)
+    ordered: list[tuple[int, int]] = []
+    pending = [(deck_id, 0) for deck_id in reversed(children.get(None, []))]
+    seen: set[int] = set()
+    while pending:
+        deck_id, depth = pending.pop()
+        if deck_id in seen:
+            continue
+        seen.add(deck_id)
+        ordered.append((deck_id, depth))
+        pending.extend((child, depth + 1) for child in reversed(children.get(deck_id, [])))
+    ordered.extend((deck_id, 0) for deck_id in ids if deck_id not in seen)  # a damaged cycle
+    return ordered
 
 
 @dataclass(frozen=True)
@@ -246,11 +284,14 @@ class ReviewService:
             plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
             held = {} if ignore_prerequisites or not with_locks else locks(
                 session, all_decks.values(), load_prerequisite_settings(session))
-        return [
-            QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id],
-                        held.get(d.slug))
-            for d in scope.values()
-        ]
+            parents = {deck_id: parent for deck_id, parent in session.execute(select(Deck.id, Deck.parent_id))}
+        rows = []
+        for deck_id, depth in tree_order(list(scope), parents):
+            d = scope[deck_id]
+            parent = all_decks.get(parents.get(deck_id)) if parents.get(deck_id) in scope else None
+            rows.append(QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id],
+                                    held.get(d.slug), parent=parent.slug if parent else None, depth=depth))
+        return rows
 
     def queue(self, deck: str | None = None, *, ignore_prerequisites: bool = False) -> list[QueueItem]:
         """The whole queue for now, in the order next_card would give it."""
@@ -560,6 +601,11 @@ class ReviewService:
             if not scope:
                 slug = resolve_deck(session, only)  # a title, or a slug in another case
                 scope = {i: d for i, d in decks.items() if d.slug == slug}
+            if not scope:
+                raise UserError(f"no deck {only!r} (see `studyapp decks`)")
+            (deck_id,) = scope
+            # studying a deck studies its subdecks (Anki's Parent::Child)
+            scope = {i: decks[i] for i in deck_and_subdecks(session, deck_id) if i in decks}
         plan = plan_queue(
             session, snap, now=now, today_start=self.today_start(now), today_end=self.today_end(now),
             learn_ahead=self.learn_ahead, scope=scope,

@@ -43,6 +43,9 @@ class Deck(Base):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # the deck this one sits under (Anki's "Parent::Child"); studying a deck studies its subdecks
+    # (a plain column: decks are retired, never deleted, so the parent row stays)
+    parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     cards: Mapped[list[Card]] = relationship(back_populates="deck")
 

@@ -13,23 +13,30 @@ from studyapp.storage.models import STATE_NEW, Card, CardState, Deck
 
 @dataclass
 class DeckCounts:
+    """A deck's counts, each covering the deck and all its subdecks (as Anki's deck list)."""
+
     slug: str
     title: str
     cards: int
     new: int
     learning: int
     due: int
+    parent: str | None = None  # the parent deck's slug
+    depth: int = 0  # 0 for a top-level deck
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
 def deck_counts(session: Session, due_before: datetime) -> list[DeckCounts]:
-    """Per live deck: active cards, never-studied cards, and studied cards due before `due_before`."""
+    """Per live deck, in tree order (each deck followed by its subdecks): active cards,
+    never-studied cards, and studied cards due before `due_before`, counting subdecks."""
     active = and_(Card.suspended.is_(False), Card.retired.is_(False))
     studied_due = and_(CardState.state != STATE_NEW, CardState.due < due_before)
     rows = session.execute(
         select(
+            Deck.id,
+            Deck.parent_id,
             Deck.slug,
             Deck.title,
             func.count(Card.id),
@@ -44,7 +51,45 @@ def deck_counts(session: Session, due_before: datetime) -> list[DeckCounts]:
         .group_by(Deck.id)
         .order_by(Deck.position, Deck.slug)
     ).all()
-    return [DeckCounts(s, t, n or 0, new or 0, lrn or 0, due or 0) for s, t, n, new, lrn, due in rows]
+    own = {i: DeckCounts(s, t, n or 0, new or 0, lrn or 0, due or 0) for i, _, s, t, n, new, lrn, due in rows}
+    parents = {i: p for i, p, *_ in rows if p in own and p != i}
+    children: dict[int | None, list[int]] = {}
+    for deck_id, *_ in rows:
+        children.setdefault(parents.get(deck_id), []).append(deck_id)
+    ordered: list[DeckCounts] = []
+
+    def visit(deck_id: int, depth: int, seen: frozenset) -> DeckCounts:
+        counts = own[deck_id]
+        counts.depth = depth
+        counts.parent = own[parents[deck_id]].slug if deck_id in parents else None
+        ordered.append(counts)
+        for child in children.get(deck_id, []):
+            if child in seen:  # a cycle in damaged data: stop rather than loop
+                continue
+            sub = visit(child, depth + 1, seen | {child})
+            counts.cards += sub.cards
+            counts.new += sub.new
+            counts.learning += sub.learning
+            counts.due += sub.due
+        return counts
+
+    for root in children.get(None, []):
+        visit(root, 0, frozenset({root}))
+    return ordered
+
+
+def deck_and_subdecks(session: Session, deck_id: int) -> set[int]:
+    """The deck's id and those of every deck below it."""
+    below: dict[int | None, list[int]] = {}
+    for child, parent in session.execute(select(Deck.id, Deck.parent_id)):
+        below.setdefault(parent, []).append(child)
+    found, pending = {deck_id}, [deck_id]
+    while pending:
+        for child in below.get(pending.pop(), []):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    return found
 
 
 def resolve_deck(session: Session, name: str) -> str:

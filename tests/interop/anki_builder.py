@@ -94,11 +94,14 @@ class Collection:
         conn.close()
         return path
 
-    def package(self, path: Path, member: str = "collection.anki2", extra: dict | None = None) -> Path:
+    def package(self, path: Path, member: str = "collection.anki2", extra: dict | None = None,
+                media: dict[str, bytes] | None = None) -> Path:
         collection = self.write(path.with_suffix(".sqlite"))
         with zipfile.ZipFile(path, "w") as archive:
             archive.write(collection, member)
-            archive.writestr("media", json.dumps({}))
+            archive.writestr("media", json.dumps({str(i): name for i, name in enumerate(media or {})}))
+            for index, data in enumerate((media or {}).values()):
+                archive.writestr(str(index), data)
             for name, data in (extra or {}).items():
                 archive.writestr(name, data)
         collection.unlink()

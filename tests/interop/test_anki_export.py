@@ -126,7 +126,7 @@ def test_reviews_made_in_anki_come_back_onto_the_original_cards(synced, clock, t
     conn = sqlite3.connect(collection)
     nid = conn.execute("SELECT id FROM notes WHERE guid = ?", (genanki.guid_for("adam-beta2"),)).fetchone()[0]
     cid = conn.execute("SELECT id FROM cards WHERE nid = ?", (nid,)).fetchone()[0]
-    start = clock.now() + timedelta(days=1)
+    start = clock.now() - timedelta(days=10)  # before now: reviews dated later are left out
     for i, ease in enumerate((3, 3, 4)):
         stamp = int((start + timedelta(days=i * 3)).timestamp() * 1000)
         conn.execute("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", (stamp, cid, -1, ease, 1, 0, 0, 3000, 1))
@@ -148,3 +148,47 @@ def test_unknown_deck_and_empty_deck(synced, clock, tmp_path):
     with pytest.raises(UserError, match="no deck 'nope' \\(decks: optim\\)"):
         export_deck(synced, "nope", tmp_path / "x.apkg", clock.now())
     assert not (tmp_path / "x.apkg").exists()
+
+
+def _note_mods(path, tmp_path):
+    with zipfile.ZipFile(path) as archive:
+        archive.extract("collection.anki2", tmp_path)
+    conn = sqlite3.connect(tmp_path / "collection.anki2")
+    mods = dict(conn.execute("SELECT guid, mod FROM notes").fetchall())
+    conn.close()
+    return mods
+
+
+def test_a_note_is_as_new_as_its_last_change_not_the_export(synced, clock, tmp_path):
+    synced_at = clock.now()
+    clock.advance(days=10)
+    export_deck(synced, "optim", tmp_path / "a.apkg", clock.now())
+    mods = _note_mods(tmp_path / "a.apkg", tmp_path / "a")
+    assert set(mods.values()) == {int(synced_at.timestamp())}
+    # a card edited here later: only its note is newer; a second export changes nothing else
+    with synced.unit_of_work() as session:
+        card = session.scalars(select(Card).where(Card.content_id == "adam-beta2")).one()
+        card.updated_at = clock.now()
+    clock.advance(days=10)
+    export_deck(synced, "optim", tmp_path / "b.apkg", clock.now())
+    again = _note_mods(tmp_path / "b.apkg", tmp_path / "b")
+    edited = genanki.guid_for("adam-beta2")
+    assert again[edited] == int((clock.now() - timedelta(days=10)).timestamp())
+    assert {g: m for g, m in again.items() if g != edited} == {g: m for g, m in mods.items() if g != edited}
+
+
+def test_soft_wrapped_content_lines_are_joined(database, clock, make_content, tmp_path):
+    from studyapp.content.loader import load_content
+    from studyapp.content.sync import sync_content
+
+    deck = ("---\nid: wrap\ntitle: Wrap\ntopic: wrap\norder: 1\n---\n\n## w1\nkind: basic\n\n"
+            "Q: A question that the author\nwrapped at a fixed width?\n\n"
+            "A: It continues here\nand here.\n\n- one\n- two\n")
+    root = make_content({"decks/wrap.md": deck})
+    with database.unit_of_work() as session:
+        sync_content(session, load_content([root]), clock.now())
+    export_deck(database, "wrap", tmp_path / "w.apkg", clock.now())
+    notes, _, _ = read_collection(tmp_path / "w.apkg", tmp_path)
+    front, back = notes[0][3].split("\x1f")
+    assert front == "A question that the author wrapped at a fixed width?"
+    assert back == "It continues here and here.<br><br>- one<br>- two"

@@ -126,3 +126,12 @@ def test_files_that_are_not_backups(tmp_path, data, message):
             restore_backup(fresh, tmp_path / "missing.json")
     finally:
         fresh.dispose()
+
+
+def test_cards_name_their_media_and_a_missing_file_is_reported(tmp_path):
+    from studyapp.interop.media import media_names, open_with_system_viewer, safe_name
+
+    text = "What is this? [image: relu.png]\n\nReLU [sound: hello.mp3] [image: relu.png]"
+    assert media_names(text) == ["relu.png", "hello.mp3"]
+    assert "no such media file" in open_with_system_viewer(tmp_path / "gone.png")
+    assert [safe_name(n) for n in ("a/b.png", "../x.png", ".hidden", "ok.mp3")] == ["b.png", "x.png", None, "ok.mp3"]

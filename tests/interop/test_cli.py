@@ -138,3 +138,17 @@ def test_json_user_error_is_an_object_on_stdout(tmp_path, clock):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     code, out, err = run(["due", "--json", "--deck", "nope"], url, clock)
     assert code == 2 and json.loads(out)["where"] == "studyapp due"
+
+
+def test_history_comes_by_default_and_no_history_leaves_it(tmp_path, clock):
+    from .test_anki_import import history_collection
+
+    collection, _, _ = history_collection()
+    package = collection.package(tmp_path / "h.apkg")
+    code, out, err = run(["import", str(package), "--no-history"], f"sqlite:///{tmp_path / 'a.db'}", clock)
+    assert (code, err) == (0, "") and "reviews brought across" not in out and "(--no-history)" in out
+    code, out, err = run(["import", str(package)], f"sqlite:///{tmp_path / 'b.db'}", clock)
+    assert (code, err) == (0, "") and "7 reviews brought across" in out
+    code, out, _ = run(["export", "ml-optimizers", "--apkg", str(tmp_path / "o.apkg"), "--with-history"],
+                       f"sqlite:///{tmp_path / 'b.db'}", clock)
+    assert code == 0 and "With the schedule and 7 reviews." in out

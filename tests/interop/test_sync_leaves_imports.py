@@ -29,7 +29,7 @@ def test_sync_keeps_imported_cards_and_still_retires_removed_content(synced, clo
         retired = {c.content_id for c in session.scalars(select(Card).where(Card.retired))}
         decks = {d.slug: d.retired for d in session.scalars(select(Deck))}
     assert retired == {"code-card", "sgd-step"}
-    assert decks == {"optim": False, "ml-optimizers": False, "words": False}
+    assert decks == {"optim": False, "ml": False, "ml-optimizers": False, "words": False}
     assert not any(content_id.startswith(("anki-", "csv-")) for content_id in retired)
 
 

@@ -145,9 +145,13 @@ class DashboardScreen(Screen):
         column.width = width
         selected = table.cursor_row
         table.clear()
+        from studyapp.scheduling.service import with_subdecks  # loaded already: the app's service
+
+        totals = with_subdecks(self.decks)  # a parent counts its subdecks, as in Anki
         for deck in self.decks:
-            table.add_row(deck_label(deck, width), _count(deck.new, "new"), _count(deck.learning, "learning"),
-                          _count(deck.review, "review"), key=deck.slug)
+            new, learning, review = totals[deck.slug]
+            table.add_row(deck_label(deck, width), _count(new, "new"), _count(learning, "learning"),
+                          _count(review, "review"), key=deck.slug)
         if self.decks:
             table.add_row(
                 "All decks",
@@ -243,8 +247,10 @@ COUNT_STYLES = {"new": "bold dodger_blue1", "learning": "bold dark_orange", "rev
 
 
 def deck_label(deck, width: int) -> Text:
-    """The deck's title, and for a locked deck why, cut to `width` with an ellipsis."""
-    text = Text(deck.title)
+    """The deck's title (a subdeck indented under its parent, by its own name), and for a
+    locked deck why, cut to `width` with an ellipsis."""
+    depth = getattr(deck, "depth", 0)
+    text = Text("  " * depth + (deck.title.rpartition("::")[2] if depth else deck.title))
     if deck.lock is not None:
         text.append(f" · {deck.lock.describe()}", style=LOCK_STYLE)
     text.truncate(width, overflow="ellipsis")

@@ -97,6 +97,7 @@ class ReviewScreen(Screen):
         Binding("u", "undo", "Undo"),
         Binding("e", "edit", "Edit card"),
         Binding("s", "suspend", "Suspend"),
+        Binding("m", "open_media", "Open media"),
         Binding("escape", "leave", "End session"),
     ]
 
@@ -285,7 +286,25 @@ class ReviewScreen(Screen):
             return item is not None and item.kind == "exercise"
         if action in ("edit", "suspend"):
             return item is not None
+        if action == "open_media":  # shown only on a card naming an image or a sound
+            return item is not None and bool(self._media())
         return True
+
+    def _media(self) -> list[str]:
+        from studyapp.interop.media import media_names
+
+        item = self.item
+        return media_names(f"{item.front}\n{item.back if self.revealed else ''}") if item else []
+
+    def action_open_media(self) -> None:
+        """Open the card's images and sounds with the system viewer."""
+        from studyapp.interop.media import media_dir_for, open_with_system_viewer
+
+        folder = media_dir_for(str(self.app.database.engine.url))
+        for name in self._media():
+            problem = open_with_system_viewer(folder / name)
+            if problem:
+                self.notify(problem, severity="warning")
 
     def action_reveal(self) -> None:
         item = self.item
