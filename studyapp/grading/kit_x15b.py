@@ -19,7 +19,7 @@ import math
 
 import torch
 
-from .compare import Mismatch
+from .compare import Mismatch, _unravel, fmt_index
 
 
 def _features(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float | None, bool]:
@@ -37,6 +37,7 @@ class BernoulliMask:
 
     def __init__(self, x: torch.Tensor, p: float, *, dropped: bool = True, z: float = 6.0,
                  rtol: float | None = None):
+        self.shape = tuple(x.shape)
         self.x = x.detach().double().reshape(-1)
         self.p = float(p) if dropped else 0.0
         self.z = z
@@ -70,13 +71,13 @@ class BernoulliMask:
             if bool(bad.any()):
                 i = int(bad.nonzero()[0, 0])
                 return (f"nothing may be dropped here (eval mode or p = 0): expected y == x, but "
-                        f"element {i} is {float(g[i]):.6g} instead of {float(x[i]):.6g}")
+                        f"y{self._where(i)} is {float(g[i]):.6g} instead of {float(x[i]):.6g}")
             return None
         bad = ~(is_zero | is_kept)
         if bool(bad.any()):
             i = int(bad.nonzero()[0, 0])
             ratio = float(g[i] / x[i]) if float(x[i]) != 0 else float("nan")
-            return (f"element {i} is {float(g[i]):.6g}: a kept element must be x / (1 - p) = "
+            return (f"y{self._where(i)} is {float(g[i]):.6g}: a kept element must be x / (1 - p) = "
                     f"{float(kept_value[i]):.6g} (scale {1 / (1 - p):.6g}, got scale "
                     f"{ratio:.6g}) and a dropped one exactly 0")
         frac = float(is_zero.double().mean())
@@ -86,6 +87,9 @@ class BernoulliMask:
                     f"(± {self.z * se:.2%} at this size): each element is dropped with "
                     f"probability p")
         return None
+
+    def _where(self, flat: int) -> str:
+        return fmt_index(_unravel(flat, self.shape)) if self.shape else ""
 
     def _same_rule(self, e: torch.Tensor, g: torch.Tensor) -> str | None:
         fe, se_, ne = _features(self.x, e)
