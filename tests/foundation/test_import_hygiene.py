@@ -14,7 +14,8 @@ import studyapp
 
 PACKAGE_DIR = Path(studyapp.__file__).parent
 # The grader's worker side imports torch by design; it runs in its own process.
-WORKER_SIDE = {"worker", "zygote", "child", "runner", "wire", "kit", "compare", "assemble", "guards"}
+WORKER_SIDE = {"worker", "zygote", "child", "runner", "wire", "kit", "kit_x15b", "compare", "assemble",
+               "guards"}
 
 
 def core_modules() -> list[str]:
