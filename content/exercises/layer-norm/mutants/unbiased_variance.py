@@ -1,0 +1,17 @@
+import torch
+
+
+def layer_norm(x, normalized_shape, weight, bias, eps=1e-5):
+    """Normalize over the trailing dimensions named by normalized_shape, then scale and shift.
+
+    weight and bias have shape normalized_shape, or are None.
+    """
+    dims = tuple(range(-len(normalized_shape), 0))
+    mean = x.mean(dim=dims, keepdim=True)
+    var = x.var(dim=dims, keepdim=True)
+    y = (x - mean) / torch.sqrt(var + eps)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y

@@ -1,0 +1,8 @@
+import torch
+
+
+def softmax_ce_backward(logits, targets):
+    p = torch.softmax(logits, dim=0)
+    onehot = torch.zeros_like(p)
+    onehot[torch.arange(logits.shape[0]), targets] = 1
+    return (p - onehot) / logits.shape[0]

@@ -1,0 +1,11 @@
+import torch
+
+
+def self_attention(x, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias, num_heads):
+    B, L, E = x.shape
+    d = E // num_heads
+    q, k, v = torch.chunk(x @ in_proj_weight.T + in_proj_bias, 3, dim=-1)
+    q, k, v = (t.reshape(B, L, num_heads, d).transpose(1, 2) for t in (q, k, v))
+    weights = torch.softmax(q @ k.transpose(-2, -1) * E ** -0.5, dim=-1)
+    heads = (weights @ v).transpose(1, 2).reshape(B, L, E)
+    return heads @ out_proj_weight.T + out_proj_bias

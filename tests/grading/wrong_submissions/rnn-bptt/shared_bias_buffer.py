@@ -1,0 +1,21 @@
+import torch
+
+
+def rnn_bptt(x, h0, w_ih, w_hh, b_ih, b_hh, grad_h_last):
+    steps = x.shape[0]
+    hs = [h0]  # hs[t] is h_t
+    for t in range(steps):
+        hs.append(torch.tanh(x[t] @ w_ih.T + b_ih + hs[-1] @ w_hh.T + b_hh))
+
+    grad_w_ih = torch.zeros_like(w_ih)
+    grad_w_hh = torch.zeros_like(w_hh)
+    grad_b_ih = grad_b_hh = torch.zeros_like(b_ih)
+    dh = grad_h_last  # dL/dh_T
+    for t in range(steps - 1, -1, -1):
+        da = dh * (1 - hs[t + 1] ** 2)  # through tanh
+        grad_w_ih = grad_w_ih + da.T @ x[t]
+        grad_w_hh = grad_w_hh + da.T @ hs[t]
+        grad_b_ih += da.sum(dim=0)
+        grad_b_hh += da.sum(dim=0)
+        dh = da @ w_hh  # dL/dh_(t-1)
+    return grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, dh
