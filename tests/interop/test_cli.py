@@ -137,7 +137,7 @@ def test_csv_rows_with_more_fields_than_the_header_are_refused_unless_quoted(tmp
 def test_json_user_error_is_an_object_on_stdout(tmp_path, clock):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     code, out, err = run(["due", "--json", "--deck", "nope"], url, clock)
-    assert code == 2 and json.loads(out)["where"] == "studyapp due"
+    assert code == 2 and json.loads(out)["where"] == "--deck"
 
 
 def test_history_comes_by_default_and_no_history_leaves_it(tmp_path, clock):

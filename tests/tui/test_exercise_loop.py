@@ -265,7 +265,7 @@ async def test_how_to_fix_shows_on_the_hint_key_or_the_same_mistake_twice(make_a
         assert "subtracts" in diagnosis and "Return a + b." not in diagnosis and "how to fix" in diagnosis
         await pilot.press("ctrl+r")  # the same mistake again
         await settle(pilot)
-        assert "How to fix: Return a + b." in plain(screen.query_one("#diagnosis"))
+        assert "How to fix it: Return a + b." in plain(screen.query_one("#diagnosis"))
 
     app = make_app(FixGrader())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -274,4 +274,4 @@ async def test_how_to_fix_shows_on_the_hint_key_or_the_same_mistake_twice(make_a
         await settle(pilot)
         await pilot.press("ctrl+g")  # the hint key
         await pilot.pause()
-        assert "How to fix: Return a + b." in plain(screen.query_one("#diagnosis"))
+        assert "How to fix it: Return a + b." in plain(screen.query_one("#diagnosis"))
