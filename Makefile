@@ -1,5 +1,6 @@
 # The two commands of the README's Quick start: `make run` and `make test`.
-# Both create .venv on first use; torch is pinned to 2.13.0, which on a CPU-only
+# Both create .venv on first use; `make test` runs the suite on every core (pytest-xdist).
+# torch is pinned to 2.13.0, which on a CPU-only
 # machine of ours resolves to the local CPU wheel (never the multi-GB CUDA build).
 PYTHON ?= python3
 VENV := .venv
@@ -23,7 +24,7 @@ run: setup
 	$(BIN)/studyapp
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check studyapp tests benchmarks db
