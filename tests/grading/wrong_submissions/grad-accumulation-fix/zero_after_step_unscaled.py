@@ -1,15 +1,19 @@
 import torch
+import torch.nn.functional as F
 
 
 def train_accumulated(w, b, x, y, lr, micro_batch, accum_steps):
     w = w.detach().clone().requires_grad_(True)
     b = b.detach().clone().requires_grad_(True)
     opt = torch.optim.SGD([w, b], lr=lr)
-    for i, start in enumerate(range(0, x.shape[0], micro_batch)):
-        xb, yb = x[start:start + micro_batch], y[start:start + micro_batch]
-        loss = ((xb @ w.T + b - yb) ** 2).mean()
-        loss.backward()
-        if (i + 1) % accum_steps == 0:
+    opt.zero_grad()
+    seen = 0
+    for start in range(0, x.shape[0], micro_batch):
+        pred = x[start:start + micro_batch] @ w.T + b
+        F.mse_loss(pred, y[start:start + micro_batch]).backward()
+        seen += 1
+        if seen == accum_steps:
             opt.step()
             opt.zero_grad()
+            seen = 0
     return w.detach(), b.detach()
