@@ -1,0 +1,9 @@
+import torch
+
+
+def clip_grad_norm_(grads, max_norm, norm_type=2.0):
+    total = torch.linalg.vector_norm(
+        torch.stack([torch.linalg.vector_norm(g, norm_type) for g in grads]), norm_type)
+    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    grads = [g * coef for g in grads]
+    return total

@@ -1,0 +1,12 @@
+import torch
+
+
+def clip_grad_norm_(grads, max_norm, norm_type=2.0):
+    total = torch.linalg.vector_norm(
+        torch.stack([torch.linalg.vector_norm(g, norm_type) for g in grads]), norm_type)
+    coef = min(1.0, float(max_norm / (total + 1e-6)))
+    for g in grads:
+        g *= coef
+    total = torch.linalg.vector_norm(
+        torch.stack([torch.linalg.vector_norm(g, norm_type) for g in grads]), norm_type)
+    return total

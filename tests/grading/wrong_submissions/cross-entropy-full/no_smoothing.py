@@ -1,0 +1,12 @@
+import torch
+
+
+def cross_entropy(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0):
+    c = logits.shape[1]
+    z = logits - logits.amax(dim=1, keepdim=True)
+    logp = z - torch.log(torch.exp(z).sum(dim=1, keepdim=True))
+    w = logits.new_ones(c) if weight is None else weight
+    valid = targets != ignore_index
+    safe = targets.masked_fill(~valid, 0)
+    w_y = w[safe] * valid
+    return -(logp.gather(1, safe[:, None]).squeeze(1) * w_y).sum() / w_y.sum()

@@ -1,0 +1,10 @@
+import math
+
+import torch
+
+
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    t = step.to(torch.float32)
+    warm = base_lr * (t + 1) / (warmup_steps + 1)
+    cos = min_lr + (base_lr - min_lr) * 0.5 * (1 + torch.cos(math.pi * t / total_steps))
+    return torch.where(step < warmup_steps, warm, cos)
