@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Boolean, text
+from sqlalchemy import Boolean, Integer, text
 from sqlalchemy.engine import make_url
 
 from studyapp.storage.backup import BOOKKEEPING_TABLES
@@ -63,7 +63,7 @@ def copy_sqlite_into(url: str, sqlite_file: Path) -> None:
                                         for i, v in enumerate(row))
                         copy.write_row(row)
                 pk = list(table.primary_key.columns)
-                if len(pk) == 1 and table.name != "settings":
+                if len(pk) == 1 and isinstance(pk[0].type, Integer):
                     cursor.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'),"
                         f" coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
