@@ -141,10 +141,7 @@ def test_practice_site_is_a_further_resource():
     assert re.search(r"https://www\.gptandchill\.ai/codingproblems", readme)
 
 
-# Choice cards must not be answerable by position or length (issue 14). The shipped decks
-# are being rewritten for this (c15a); until then the check is expected to fail on them.
-@pytest.mark.xfail(reason="shipped choice cards put the right option first and longest; the decks are being rewritten",
-                   strict=False)
+# Choice cards must not be answerable by position or length (issue 14).
 def test_choice_cards_cannot_be_answered_by_position_or_length(bundle):
     from studyapp.study.choices import option_bias
 
