@@ -145,7 +145,9 @@ class DashboardScreen(Screen):
         column.width = width
         selected = table.cursor_row
         table.clear()
-        from studyapp.scheduling.service import with_subdecks  # loaded already: the app's service
+        from studyapp.scheduling.deck_tree import (
+            with_subdecks,  # light: no SQLAlchemy on the UI thread
+        )
 
         totals = with_subdecks(self.decks)  # a parent counts its subdecks, as in Anki
         for deck in self.decks:
