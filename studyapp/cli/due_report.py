@@ -83,19 +83,11 @@ def _deck_progress(session: Session) -> dict[str, tuple[str, list[str], int, int
 
 def deck_locks(session: Session) -> dict[str, Lock]:
     """slug -> Lock for each live deck whose new cards wait for a prerequisite."""
-    decks = _deck_progress(session)
-    graph = {slug: [r for r in info[1] if r in decks] for slug, info in decks.items()}
+    from studyapp.scheduling.prerequisites import acyclic_requires
 
-    def reaches(start: str, target: str) -> bool:
-        seen, stack = set(), [start]
-        while stack:
-            slug = stack.pop()
-            if slug == target:
-                return True
-            if slug not in seen:
-                seen.add(slug)
-                stack.extend(graph.get(slug, ()))
-        return False
+    decks = _deck_progress(session)
+    # a requirement that leads back to the deck itself (a cycle) is ignored, as the queue does
+    graph = acyclic_requires({slug: info[1] for slug, info in decks.items()})
 
     locks: dict[str, Lock] = {}
     for slug, (_title, _requires, _cards, new) in decks.items():
@@ -103,7 +95,7 @@ def deck_locks(session: Session) -> dict[str, Lock]:
             continue
         after = tuple(
             Prerequisite(r, decks[r][0], decks[r][2] - decks[r][3], decks[r][2])
-            for r in graph[slug] if decks[r][3] and not reaches(r, slug)
+            for r in graph[slug] if decks[r][3]
         )
         if after:
             locks[slug] = Lock(waiting=new, after=after)

@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, text
 
 from studyapp.storage import migrate
@@ -55,14 +56,17 @@ def test_a_new_database_is_not_backed_up(tmp_path):
     assert list_backups(tmp_path / "new.db") == []
 
 
-def test_a_writer_waits_for_another_and_no_update_is_lost(file_db_url):
-    """Two connections increment one counter 50 times each, concurrently."""
-    first, second = open_database(file_db_url), open_database(file_db_url)
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_a_writer_waits_for_another_and_no_update_is_lost(engine, file_db_url, request):
+    """Two connections increment one counter 100 times each, concurrently (PostgreSQL
+    reached 107 of 200 before its write transactions took turns)."""
+    url = file_db_url if engine == "sqlite" else request.getfixturevalue("pg_url")
+    first, second = open_database(url), open_database(url)
     with first.unit_of_work() as s:
         set_setting(s, "counter", 0)
 
     def bump(db):
-        for _ in range(50):
+        for _ in range(100):
             with db.unit_of_work() as s:
                 value = get_setting(s, "counter")
                 time.sleep(0.0005)  # widen the read-modify-write window
@@ -74,7 +78,7 @@ def test_a_writer_waits_for_another_and_no_update_is_lost(file_db_url):
     for t in threads:
         t.join()
     with first.unit_of_work() as s:
-        assert get_setting(s, "counter") == 100
+        assert get_setting(s, "counter") == 200
     first.dispose()
     second.dispose()
 
