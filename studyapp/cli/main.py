@@ -53,7 +53,9 @@ class _PrintVersion(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; `with_commands=False` leaves the subcommands out (the bare
+    `studyapp [--db URL]` that opens the TUI need not import every command module)."""
     db_parent = _Parser(add_help=False)
     # SUPPRESS: a subcommand without --db must not overwrite a top-level --db
     db_parent.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
@@ -63,16 +65,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Flashcards and graded PyTorch exercises, scheduled by FSRS.",
     )
     parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
+    if not with_commands:
+        parser.set_defaults(command=None)
+        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers, [db_parent])
     return parser
 
 
+def _opens_the_tui(argv: list[str]) -> bool:
+    """Whether the command line is just `[--db URL]`: the TUI, the most frequent start."""
+    rest = list(argv)
+    while rest:
+        if rest[0] == "--db" and len(rest) >= 2:
+            rest = rest[2:]
+        elif rest[0].startswith("--db="):
+            rest = rest[1:]
+        else:
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     ctx = context or CliContext()
-    parser = build_parser()
+    parser = build_parser(with_commands=not _opens_the_tui(argv))
     try:
         args = parser.parse_args(argv)
     except _UsageError as exc:
