@@ -69,3 +69,14 @@ def postgres_cluster():
 def pg_url(postgres_cluster) -> str:
     """A fresh, empty PostgreSQL database for one test."""
     return postgres_cluster.create_database()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_runtime_dir():
+    """`studyapp grade` starts a per-user grading server in the runtime directory: every
+    test session gets its own (tests/grading narrows it per module), and every server
+    started there is stopped at the end, so no test leaves one running in the user's."""
+    from tests.grading.conftest import private_runtime_dir
+
+    with private_runtime_dir() as path:
+        yield path
