@@ -14,7 +14,7 @@ import studyapp
 
 PACKAGE_DIR = Path(studyapp.__file__).parent
 # The grader's worker side imports torch by design; it runs in its own process.
-WORKER_SIDE = {"worker", "zygote", "child", "runner", "wire", "kit", "kit_x15b", "kit_x15c", "compare",
+WORKER_SIDE = {"worker", "zygote", "child", "runner", "wire", "kit", "kit_masks", "kit_samples", "compare",
                "assemble", "guards", "probes"}
 
 

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from studyapp.grading.kit import Check, Generator, Spec, Variant
-from studyapp.grading.kit_x15b import BernoulliMask
+from studyapp.grading.kit_masks import BernoulliMask
 
 SPEC = Spec(
     entry="dropout",

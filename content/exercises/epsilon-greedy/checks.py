@@ -5,7 +5,7 @@ by its offset from the greedy one), plus "the same seed gives the same actions".
 import torch
 
 from studyapp.grading.kit import Check, Generator, Spec, Variant
-from studyapp.grading.kit_x15c import CategoricalSample, same_sample_for_same_seed
+from studyapp.grading.kit_samples import CategoricalSample, same_sample_for_same_seed
 
 SPEC = Spec(
     entry="epsilon_greedy",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from studyapp.grading.kit_x15c import CategoricalSample, same_sample_for_same_seed
+from studyapp.grading.kit_samples import CategoricalSample, same_sample_for_same_seed
 
 
 def _eps_greedy(q, eps, gen, *, explore_from=0):

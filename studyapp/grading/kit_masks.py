@@ -1,7 +1,7 @@
 """Comparators for exercises whose outputs are random masks of their input (dropout and
 its relatives), trusted side.  Re-exported by nothing: a ``checks.py`` imports it directly::
 
-    from studyapp.grading.kit_x15b import BernoulliMask
+    from studyapp.grading.kit_masks import BernoulliMask
 
 ``BernoulliMask(x, p)`` judges an output ``y`` that must equal ``x * m / (1 - p)`` for a
 mask ``m`` of independent Bernoulli(1 - p) draws: every element is either exactly 0

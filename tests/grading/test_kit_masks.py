@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from studyapp.grading.kit_x15b import BernoulliMask
+from studyapp.grading.kit_masks import BernoulliMask
 
 
 def _x(n=4000, seed=0):
