@@ -11,12 +11,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Boolean, Integer, text
+from sqlalchemy import Boolean, text
 from sqlalchemy.engine import make_url
 
 from studyapp.storage.backup import BOOKKEEPING_TABLES
 from studyapp.storage.db import open_database
 from studyapp.storage.models import Base
+from studyapp.storage.sqldialect import move_sequences_past_ids
 
 
 def is_server_url(url: str | None) -> bool:
@@ -62,17 +63,13 @@ def copy_sqlite_into(url: str, sqlite_file: Path) -> None:
                             row = tuple(bool(v) if i in booleans and v is not None else v
                                         for i, v in enumerate(row))
                         copy.write_row(row)
-                pk = list(table.primary_key.columns)
-                if len(pk) == 1 and isinstance(pk[0].type, Integer):
-                    cursor.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'),"
-                        f" coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
-                        f" WHERE pg_get_serial_sequence('{table.name}', '{pk[0].name}') IS NOT NULL")
             raw.commit()
             cursor.execute("ANALYZE")
             raw.commit()
         finally:
             raw.close()
+        with db.engine.begin() as conn:
+            move_sequences_past_ids(conn, Base.metadata.sorted_tables)
     finally:
         source.close()
         db.dispose()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.clock import as_utc
@@ -68,14 +68,9 @@ class DeckOutlook:
 
 def _deck_progress(session: Session) -> dict[str, tuple[str, list[str], int, int]]:
     """slug -> (title, requires, active cards, active new cards) for every live deck."""
-    counts = dict(
-        (deck_id, (cards, new or 0)) for deck_id, cards, new in session.execute(
-            select(Card.deck_id, func.count(Card.id), func.sum(case((CardState.state == STATE_NEW, 1), else_=0)))
-            .join(CardState, CardState.card_id == Card.id)
-            .where(Card.suspended.is_(False), Card.retired.is_(False))
-            .group_by(Card.deck_id)
-        )
-    )
+    from studyapp.scheduling.prerequisites import deck_progress
+
+    counts = deck_progress(session)
     decks = session.execute(select(Deck.id, Deck.slug, Deck.title, Deck.requires).where(Deck.retired.is_(False)))
     return {slug: (title, [str(r) for r in (requires or [])], *counts.get(deck_id, (0, 0)))
             for deck_id, slug, title, requires in decks}

@@ -27,7 +27,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
 )
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -37,6 +36,7 @@ from studyapp.interop.media import list_media, safe_name, store_media
 from studyapp.storage.backup import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BOOKKEEPING_TABLES
 from studyapp.storage.db import Database
 from studyapp.storage.models import Base
+from studyapp.storage.sqldialect import move_sequences_past_ids
 from studyapp.storage.types import UTCDateTime
 
 FORMAT = BACKUP_FORMAT
@@ -251,21 +251,6 @@ def row_counts(session: Session) -> dict[str, int]:
     return {t.name: session.scalar(select(func.count()).select_from(t)) or 0 for t in tables()}
 
 
-def _move_sequences_past_restored_ids(session: Session) -> None:
-    """PostgreSQL hands out ids from sequences that an insert with explicit ids does not
-    move: without this, the first new row after a restore collides with a restored one."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in tables():
-        pk = list(table.primary_key.columns)
-        if len(pk) != 1 or not isinstance(pk[0].type, Integer):
-            continue
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'),"
-            f" coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
-            f" WHERE pg_get_serial_sequence('{table.name}', '{pk[0].name}') IS NOT NULL"))
-
-
 def restore_backup(database: Database, path: Path, media_dir: Path | None = None) -> dict[str, int]:
     """Restore `path` into `database`, which must be empty; all in one transaction. Its
     media files go to `media_dir` after the rows are in."""
@@ -282,7 +267,8 @@ def restore_backup(database: Database, path: Path, media_dir: Path | None = None
             for table in tables():
                 if rows[table.name]:
                     session.execute(insert(table), rows[table.name])
-            _move_sequences_past_restored_ids(session)
+            if session.get_bind().dialect.name == "postgresql":
+                move_sequences_past_ids(session, tables())
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise UserError(f"{path}: the backup does not fit together ({str(detail).splitlines()[0]})") from exc

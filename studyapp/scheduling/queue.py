@@ -72,9 +72,6 @@ class Plan:
     snapshot: Any = None
 
 
-_Raw = RawSql
-
-
 @dataclass(frozen=True)
 class _QueueSql:
     """The queue's statements in one engine's spelling (see storage/sqldialect.py)."""
@@ -259,7 +256,7 @@ def plan_queue(
     plan = Plan(snapshot=snap)
     if not scope:
         return plan
-    raw = _Raw(session)
+    raw = RawSql(session)
     d = raw.dialect
     q = _queue_sql(d)
 
@@ -331,7 +328,7 @@ def plan_queue(
     return plan
 
 
-def _fetch_reviews(raw: _Raw, snap: _Snapshot, now: datetime, today_end: datetime) -> None:
+def _fetch_reviews(raw: RawSql, snap: _Snapshot, now: datetime, today_end: datetime) -> None:
     """Every review card due today, per deck, most overdue (relative to its interval) first."""
     by_deck: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
     for card_id, deck_id, note_id, overdue in raw.rows(_queue_sql(raw.dialect).reviews,
@@ -340,7 +337,7 @@ def _fetch_reviews(raw: _Raw, snap: _Snapshot, now: datetime, today_end: datetim
     snap.reviews = dict(by_deck)
 
 
-def _reviews(raw: _Raw, snap: _Snapshot, now, today_end, wanted: dict[int, int],
+def _reviews(raw: RawSql, snap: _Snapshot, now, today_end, wanted: dict[int, int],
              buried: Callable[[str, int], bool], taken_notes: dict[str, int]) -> list[Entry]:
     if not wanted:
         return []
@@ -364,7 +361,7 @@ def _reviews(raw: _Raw, snap: _Snapshot, now, today_end, wanted: dict[int, int],
     return taken
 
 
-def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[int, int],
+def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[int, int],
          buried: Callable[[str, int], bool], taken_notes: dict[str, int],
          unlocked: frozenset[int] = frozenset()) -> list[Entry]:
     decks = snap.decks
@@ -418,7 +415,7 @@ def _new(raw: _Raw, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[in
     return taken
 
 
-def _choose_new(raw: _Raw, decks, deck_id: int, rows: list[tuple], limit: int, buried, notes: dict[str, int],
+def _choose_new(raw: RawSql, decks, deck_id: int, rows: list[tuple], limit: int, buried, notes: dict[str, int],
                 deck_has_new: Callable[[str], bool]) -> list[Entry]:
     exercises = [card_id for card_id, _, kind, _ in rows if kind == "exercise"]
     requirements: dict[int, list[str]] = {}
@@ -441,7 +438,7 @@ def _choose_new(raw: _Raw, decks, deck_id: int, rows: list[tuple], limit: int, b
     return chosen
 
 
-def _unmet_ids(raw: _Raw, decks, ids: set[str], deck_has_new: Callable[[str], bool]) -> set[str]:
+def _unmet_ids(raw: RawSql, decks, ids: set[str], deck_has_new: Callable[[str], bool]) -> set[str]:
     """Required ids not studied yet: a deck until none of its active cards is new, a card
     until it has been reviewed once (a suspended or retired card holds nothing back)."""
     if not ids:
@@ -463,7 +460,7 @@ def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -
     missing = [e.card_id for e in entries if e.card_id not in cache]
     if missing:
         for (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags,
-             state, due, reps, lapses) in _Raw(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
+             state, due, reps, lapses) in RawSql(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
             cache[card_id] = (
                 card_id, content_id, kind, front, back,
                 (parse_json(extra) or {}) if extra and extra != "{}" else {},

@@ -183,3 +183,20 @@ class RawSql:
             chunk = ids[start:start + self.CHUNK]
             out.extend(self.rows(sql.format(ids=",".join("?" * len(chunk))), (*chunk, *extra)))
         return out
+
+
+def move_sequences_past_ids(connection: Any, tables: Iterable[Any]) -> None:
+    """PostgreSQL hands out ids from sequences that an insert with explicit ids does not
+    move: after such inserts (a restore, a bulk copy) the first new row would collide with
+    an existing one. `connection`: a SQLAlchemy Session or Connection; `tables`: Table
+    objects. Tables without a single integer id (settings, drafts) have no sequence."""
+    from sqlalchemy import Integer, text
+
+    for table in tables:
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or not isinstance(pk[0].type, Integer):
+            continue
+        connection.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'),"
+            f" coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
+            f" WHERE pg_get_serial_sequence('{table.name}', '{pk[0].name}') IS NOT NULL"))
