@@ -79,7 +79,14 @@ class Card(Base):
         back_populates="card", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
 
-    __table_args__ = (Index("ix_cards_deck_active", "deck_id", "suspended", "retired", "position"),)
+    __table_args__ = (
+        Index("ix_cards_deck_active", "deck_id", "suspended", "retired", "position"),
+        # PostgreSQL only (migration 0007): the queue joins due states to their cards through
+        # this index alone (index-only scans) instead of reading the wide card rows; SQLite's
+        # rowid lookups already cost that little
+        Index("ix_cards_queue_cover", "id", postgresql_include=["deck_id", "note_id", "suspended", "retired"])
+        .ddl_if(dialect="postgresql"),
+    )
 
     @property
     def tag_list(self) -> list[str]:
