@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "studyapp"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # An installed wheel carries content/ and db/ inside the package (see pyproject's
@@ -31,6 +29,8 @@ def migrations_dir() -> Path:
 
 
 def user_data_dir() -> Path:
+    import platformdirs  # deferred: the TUI opens its database after the first frame
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

@@ -2,76 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import json
 import re
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
 
-import studyapp
 from studyapp.cli.context import CliContext
 from studyapp.errors import ContentError, UserError
-
-# Each module exposes register(subparsers, parents); imported lazily so `studyapp`
-# (the TUI) starts without loading what only other commands need.
-COMMAND_MODULES = (
-    "studyapp.cli.content_commands",
-    "studyapp.cli.schedule_commands",
-    "studyapp.cli.grade",
-    "studyapp.cli.interop_commands",
-    "studyapp.cli.stats_command",
-    "studyapp.cli.exercise_commands",
-)
-
-
-class _UsageError(Exception):
-    """argparse's complaint about the command line, raised instead of exiting so that
-    main() can answer --json with a JSON object too."""
-
-    def __init__(self, parser: argparse.ArgumentParser, message: str):
-        super().__init__(message)
-        self.parser = parser
-        self.message = message
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser (subcommands get the same class) whose errors reach main()."""
-
-    def error(self, message: str):
-        raise _UsageError(self, message)
-
-
-class _PrintVersion(argparse.Action):
-    """--version, reading the installed version only when asked (it costs start-up time)."""
-
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
-        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"studyapp {studyapp.__version__}")
-        parser.exit()
-
-
-def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
-    """The command line; `with_commands=False` leaves the subcommands out (the bare
-    `studyapp [--db URL]` that opens the TUI need not import every command module)."""
-    db_parent = _Parser(add_help=False)
-    # SUPPRESS: a subcommand without --db must not overwrite a top-level --db
-    db_parent.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
-                           help="SQLAlchemy database URL (default: $STUDYAPP_DB or the user data directory)")
-    parser = _Parser(
-        prog="studyapp", parents=[db_parent],
-        description="Flashcards and graded PyTorch exercises, scheduled by FSRS.",
-    )
-    parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
-    if not with_commands:
-        parser.set_defaults(command=None)
-        return parser
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(subparsers, [db_parent])
-    return parser
 
 
 def _opens_the_tui(argv: list[str]) -> bool:
@@ -87,19 +26,41 @@ def _opens_the_tui(argv: list[str]) -> bool:
     return True
 
 
-def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    ctx = context or CliContext()
-    parser = build_parser(with_commands=not _opens_the_tui(argv))
+def _tui_database_option(argv: list[str]) -> str | None:
+    """The URL of the last `--db URL` / `--db=URL` of a bare command line."""
+    url = None
+    for i, arg in enumerate(argv):
+        if arg == "--db":
+            url = argv[i + 1]
+        elif arg.startswith("--db="):
+            url = arg.removeprefix("--db=")
+    return url
+
+
+def _parse(argv: list[str], ctx: CliContext) -> Any:
+    """The parsed command line, or the exit code of a usage error (already reported)."""
+    if _opens_the_tui(argv):
+        return SimpleNamespace(command=None, db=_tui_database_option(argv))
+    from studyapp.cli.arguments import UsageError, build_parser, named_subcommand
+
+    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except _UsageError as exc:
+        return parser.parse_args(argv)
+    except UsageError as exc:
         exc.parser.print_usage(ctx.stderr)
         print(f"{exc.parser.prog}: error: {exc.message}", file=ctx.stderr)
-        command = _subcommand(parser, argv)
+        command = named_subcommand(parser, argv)
         if "--json" in argv and command is not None and "--json" in command._option_string_actions:
             _print_json_error(ctx, exc.message, command.prog)
         return 2
+
+
+def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ctx = context or CliContext()
+    args = _parse(argv, ctx)
+    if isinstance(args, int):
+        return args
     if getattr(args, "db", None):
         ctx.db_url = args.db
     command = f"studyapp {args.command}" if args.command else "studyapp"
@@ -158,15 +119,6 @@ def split_where(message: str, default: str) -> tuple[str, str]:
     if match:
         return match.group("error"), match.group("where")
     return message, default
-
-
-def _subcommand(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.ArgumentParser | None:
-    """The parser of the command `argv` names (argv did not parse, so look for it)."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            name = next((a for a in argv if a in action.choices), None)
-            return action.choices[name] if name is not None else None
-    return None
 
 
 def _print_json_error(ctx, message: str, default_where: str, *, where: str | None = None,
