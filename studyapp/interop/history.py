@@ -188,7 +188,7 @@ def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *
     latest_anki = max((r.reviewed_at for r in incoming), default=None)
     anki_last = latest_here is None or (latest_anki is not None and latest_anki >= latest_here)
     if not new:
-        if anki_last and final is not None and incoming:
+        if anki_last and final is not None and (incoming or _stands_alone(final)):
             _apply_final(state, final, days, parameters, incoming)
         return 0
 
@@ -281,6 +281,15 @@ def _outcome(state: CardState, event: _Event, days: AnkiDays) -> tuple[int, date
     return (STATE_LEARNING if learning else STATE_RELEARNING), review.reviewed_at + timedelta(seconds=seconds)
 
 
+def _stands_alone(final) -> bool:
+    """Whether Anki's schedule of a card whose package holds none of its reviews is
+    enough to continue from: a learning card (FSRS starts its memory at the next
+    rating), or any scheduled card with its stored memory state."""
+    if final.due is None:
+        return False
+    return final.card_type == 1 or (final.card_type in (2, 3) and bool(final.stability and final.difficulty))
+
+
 def _apply_final(state: CardState, final, days: AnkiDays, parameters, incoming: Sequence[PastReview]) -> None:
     """Anki's own view of the card where it has one: stored memory state, queue, due date."""
     if final.card_type == 0:
@@ -292,7 +301,10 @@ def _apply_final(state: CardState, final, days: AnkiDays, parameters, incoming: 
         state.state, state.step, state.stability, state.difficulty, state.due = STATE_NEW, None, None, None, None
         return
     state.state = {1: STATE_LEARNING, 2: STATE_REVIEW, 3: STATE_RELEARNING}.get(final.card_type, state.state)
-    state.step = None if state.state == STATE_REVIEW else (state.step or 0)
+    if state.state == STATE_REVIEW:
+        state.step = None
+    else:  # the step Anki's `left` says it is at; a replayed history ends at step 0
+        state.step = final.step if getattr(final, "step", None) is not None else (state.step or 0)
     if final.stability and final.difficulty:
         state.stability, state.difficulty = final.stability, final.difficulty
     if final.due is not None:
