@@ -14,10 +14,12 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 from genanki import guid_for
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 
 from studyapp.content.sync import is_imported_deck
 from studyapp.interop.anki_read import (
@@ -47,6 +49,7 @@ from studyapp.storage.settings import get_setting
 ANKI_PREFIX = "anki-"
 FLAG_TAG_PREFIX = "anki-flag-"  # anki-flag-red ... anki-flag-purple
 BURIED_TAG = "anki-buried"
+REVIEW_LOGS = cast(Table, ReviewLog.__table__)  # Core inserts: no ORM object per log
 STYLING_NOTE = ("card templates' styling (CSS) and layout were not carried: studyapp shows each card "
                 "as plain text")
 _SAFE_GUID = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -186,9 +189,8 @@ def _write_cards(session, package: AnkiPackage, now: datetime, summary: ImportSu
         before = writer.existing(content_id)
         if before is not None:
             written.left_decks.add(before.deck_id)
-        title = deck_name or item.deck_name
-        card = writer.write(_card_data(item, content_id, note_id),
-                            lambda title=title: resolver.named(title, explicit=deck_name is not None))
+        deck_for = partial(resolver.named, deck_name or item.deck_name, explicit=deck_name is not None)
+        card = writer.write(_card_data(item, content_id, note_id), deck_for)
         if is_imported_deck(card.deck):
             written.deck_options.setdefault(
                 card.deck.slug, (package.card_config.get(item.anki_id, 1), item.deck_name))
@@ -213,11 +215,11 @@ def _write_histories(session, package: AnkiPackage, histories: list[tuple[Card, 
                                          existing=logs.get(card.id, ()), new_logs=rows)
         item.reviews = []  # read once: let the memory go
         if len(rows) >= 10_000:  # Core executemany in chunks, not an ORM object per log
-            session.connection().execute(insert(ReviewLog.__table__), rows)
+            session.connection().execute(insert(REVIEW_LOGS), rows)
             rows.clear()
     session.flush()
     if rows:
-        session.connection().execute(insert(ReviewLog.__table__), rows)
+        session.connection().execute(insert(REVIEW_LOGS), rows)
 
 
 def remove_empty_imported_decks(session, deck_ids: set[int]) -> int:

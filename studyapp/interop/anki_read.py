@@ -415,11 +415,11 @@ def _read_schema18(where: str, conn, created: int) -> _Collection:
     for ntid, ord_, name in conn.execute("SELECT ntid, ord, name FROM fields"):
         fields.setdefault(ntid, []).append((ord_, str(name)))
     templates: dict[int, list[tuple[int, str, bytes]]] = {}
-    for ntid, ord_, name, config in conn.execute("SELECT ntid, ord, name, config FROM templates"):
-        templates.setdefault(ntid, []).append((ord_, str(name), config))
+    for ntid, ord_, name, blob in conn.execute("SELECT ntid, ord, name, config FROM templates"):
+        templates.setdefault(ntid, []).append((ord_, str(name), blob))
     note_types: dict[int, NoteType] = {}
-    for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
-        settings = protowire.decode(config)  # Notetype.Config: kind = 1, original_stock_kind = 9
+    for ntid, name, blob in conn.execute("SELECT id, name, config FROM notetypes"):
+        settings = protowire.decode(blob)  # Notetype.Config: kind = 1, original_stock_kind = 9
         formats, names = [], []
         for _, template_name, blob in sorted(templates.get(ntid, []), key=lambda t: t[0]):
             template = protowire.decode(blob)  # Template.Config: q_format = 1, a_format = 2

@@ -207,28 +207,28 @@ def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *
         session.flush()
 
     memory = memory_states([e.review for e in events], days, parameters)
-    stored, state = state, _State()  # replay on a plain object: ORM attribute sets are slow
+    stored, replay = state, _State()  # replay on a plain object: ORM attribute sets are slow
     for event, after in zip(events, memory, strict=True):
         review = event.review
         if review.is_reset:
-            state.state, state.step, state.stability, state.difficulty = STATE_NEW, None, None, None
-            state.due = None
+            replay.state, replay.step, replay.stability, replay.difficulty = STATE_NEW, None, None, None
+            replay.due = None
             continue
         if review.sets_due:
-            if state.state != STATE_NEW and review.interval > 0:
-                state.due = days.start(review.reviewed_at) + timedelta(days=review.interval)
+            if replay.state != STATE_NEW and review.interval > 0:
+                replay.due = days.start(review.reviewed_at) + timedelta(days=review.interval)
             continue
         if after is None:
             continue
-        row = _log(card, state, event, after, days, parameters)
+        row = _log(card, replay, event, after, days, parameters)
         if new_logs is None:
             session.add(ReviewLog(**row))
         else:
             new_logs.append(row)
     if anki_last and final is not None:
-        _apply_final(state, final, days, parameters, incoming)
+        _apply_final(replay, final, days, parameters, incoming)
     for column in _State.__slots__:  # one set per column on the ORM object
-        setattr(stored, column, getattr(state, column))
+        setattr(stored, column, getattr(replay, column))
     return len(new)
 
 
@@ -238,11 +238,16 @@ class _State:
     __slots__ = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
     def __init__(self) -> None:
-        self.state, self.step, self.stability, self.difficulty = STATE_NEW, None, None, None
-        self.due, self.last_review, self.reps, self.lapses = None, None, 0, 0
+        self.state: int = STATE_NEW
+        self.step: int | None = None
+        self.stability: float | None = None
+        self.difficulty: float | None = None
+        self.due: datetime | None = None
+        self.last_review: datetime | None = None
+        self.reps, self.lapses = 0, 0
 
 
-def _log(card: Card, state: CardState, event: _Event, after: tuple[float, float], days: AnkiDays,
+def _log(card: Card, state: _State | CardState, event: _Event, after: tuple[float, float], days: AnkiDays,
          parameters: tuple[float, ...]) -> dict:
     """The review_logs row of one graded review, and the card's state moved past it."""
     review = event.review
@@ -268,7 +273,7 @@ def _log(card: Card, state: CardState, event: _Event, after: tuple[float, float]
     return log
 
 
-def _outcome(state: CardState, event: _Event, days: AnkiDays) -> tuple[int, datetime]:
+def _outcome(state: _State | CardState, event: _Event, days: AnkiDays) -> tuple[int, datetime]:
     """The state and due moment after a review: a studyapp review keeps what the app
     decided then; an Anki review, what Anki did (its revlog interval)."""
     review = event.review
@@ -290,7 +295,7 @@ def _stands_alone(final) -> bool:
     return final.card_type == 1 or (final.card_type in (2, 3) and bool(final.stability and final.difficulty))
 
 
-def _apply_final(state: CardState, final, days: AnkiDays, parameters, incoming: Sequence[PastReview]) -> None:
+def _apply_final(state: _State | CardState, final, days: AnkiDays, parameters, incoming: Sequence[PastReview]) -> None:
     """Anki's own view of the card where it has one: stored memory state, queue, due date."""
     if final.card_type == 0:
         graded_after_reset = False
