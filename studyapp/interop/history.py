@@ -289,10 +289,11 @@ def _outcome(state: _State | CardState, event: _Event, days: AnkiDays) -> tuple[
 def _stands_alone(final) -> bool:
     """Whether Anki's schedule of a card whose package holds none of its reviews is
     enough to continue from: a learning card (FSRS starts its memory at the next
-    rating), or any scheduled card with its stored memory state."""
+    rating), or any scheduled card with its stored memory state and last review time."""
     if final.due is None:
         return False
-    return final.card_type == 1 or (final.card_type in (2, 3) and bool(final.stability and final.difficulty))
+    remembered = bool(final.stability and final.difficulty and final.last_review is not None)
+    return final.card_type == 1 or (final.card_type in (2, 3) and remembered)
 
 
 def _apply_final(state: _State | CardState, final, days: AnkiDays, parameters, incoming: Sequence[PastReview]) -> None:
