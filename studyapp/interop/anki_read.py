@@ -740,22 +740,7 @@ def _render_card(where, note_type: NoteType, guid, values, ord_):
     """(kind, suffix, front, back, extra) for one card, or None when its question is empty."""
     fields = dict(zip(note_type.fields, values + [""] * (len(note_type.fields) - len(values)), strict=False))
     if note_type.kind == MODEL_CLOZE:
-        if not note_type.cloze_field or note_type.cloze_field not in fields:
-            raise UserError(
-                f"{where}: unknown note type {note_type.name!r}: a cloze type whose template "
-                f"names no cloze field"
-            )
-        markup = fields[note_type.cloze_field]
-        text = html_to_text(markup)
-        number = ord_ + 1
-        front = field_text(render_cloze_html(markup, number, reveal=False))
-        if not front or number not in cloze_numbers(markup):
-            return None
-        others = [field_text(v) for k, v in fields.items() if k != note_type.cloze_field]
-        extra_text = "\n\n".join(o for o in others if o)
-        back = field_text(render_cloze_html(markup, number, reveal=True))
-        back += f"\n\n{extra_text}" if extra_text else ""
-        return "cloze", f"::c{number}", front, back, {"text": text, "cloze": number, "extra": extra_text}
+        return _render_cloze(where, note_type, fields, ord_ + 1)
     if note_type.kind != MODEL_STANDARD:
         raise UserError(
             f"{where}: unknown note type {note_type.name!r} (kind {note_type.kind!r}); studyapp "
@@ -793,6 +778,26 @@ def _render_card(where, note_type: NoteType, guid, values, ord_):
     if len(note_type.templates) == 2:
         return "basic", "::reverse", front, back, {"reverse_of": None}
     return "basic", f"::t{ord_ + 1}", front, back, {}
+
+
+def _render_cloze(where, note_type: NoteType, fields: dict[str, str], number: int):
+    """(kind, suffix, front, back, extra) for cloze `number` of a cloze note, or None when
+    the note has no such cloze."""
+    if not note_type.cloze_field or note_type.cloze_field not in fields:
+        raise UserError(
+            f"{where}: unknown note type {note_type.name!r}: a cloze type whose template "
+            f"names no cloze field"
+        )
+    markup = fields[note_type.cloze_field]
+    front = field_text(render_cloze_html(markup, number, reveal=False))
+    if not front or number not in cloze_numbers(markup):
+        return None
+    others = [field_text(v) for k, v in fields.items() if k != note_type.cloze_field]
+    extra_text = "\n\n".join(o for o in others if o)
+    back = field_text(render_cloze_html(markup, number, reveal=True))
+    back += f"\n\n{extra_text}" if extra_text else ""
+    extra = {"text": html_to_text(markup), "cloze": number, "extra": extra_text}
+    return "cloze", f"::c{number}", front, back, extra
 
 
 def render_template(template: str, fields: dict[str, str], *, answer: bool, front_side: str = "") -> str:

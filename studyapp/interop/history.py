@@ -170,6 +170,21 @@ def existing_logs(session: Session, card_ids: Sequence[int]) -> dict[int, list[R
     return found
 
 
+def _merged_events(incoming: Sequence[PastReview], existing: Sequence[ReviewLog]) -> list[_Event]:
+    """Anki's rows and the card's logs in time order (an Anki review first on a tie); a log
+    of an Anki review that `incoming` holds again is left for the incoming row."""
+    incoming_keys = {(r.reviewed_at, r.rating) for r in incoming}
+    events = [_Event(r, HISTORY_SOURCE) for r in incoming]
+    for log in existing:  # the learner's own reviews, and Anki reviews of an older package
+        key = (as_utc(log.reviewed_at), log.rating)
+        if log.source == HISTORY_SOURCE and key in incoming_keys:
+            continue
+        events.append(_Event(PastReview(key[0], log.rating, log.duration_ms), log.source, log.state,
+                             as_utc(log.due) if log.due else None))
+    events.sort(key=lambda e: (e.review.reviewed_at, e.source != HISTORY_SOURCE))
+    return events
+
+
 def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *, days: AnkiDays,
                   parameters: tuple[float, ...], final=None, existing: Sequence[ReviewLog] = (),
                   new_logs: list[dict] | None = None) -> int:
@@ -192,15 +207,7 @@ def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *
             _apply_final(state, final, days, parameters, incoming)
         return 0
 
-    incoming_keys = {(r.reviewed_at, r.rating) for r in incoming}
-    events = [_Event(r, HISTORY_SOURCE) for r in incoming]
-    for log in existing:  # the learner's own reviews, and Anki reviews of an older package
-        key = (as_utc(log.reviewed_at), log.rating)
-        if log.source == HISTORY_SOURCE and key in incoming_keys:
-            continue
-        events.append(_Event(PastReview(key[0], log.rating, log.duration_ms), log.source, log.state,
-                             as_utc(log.due) if log.due else None))
-    events.sort(key=lambda e: (e.review.reviewed_at, e.source != HISTORY_SOURCE))
+    events = _merged_events(incoming, existing)
     for log in existing:
         session.delete(log)
     if existing:
