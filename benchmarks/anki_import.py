@@ -16,7 +16,6 @@ import argparse
 import json
 import random
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -25,31 +24,12 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: studyapp, tests
+
+from tests.interop.anki_builder import BASIC, Collection  # noqa: E402  (one home for the tables)
+
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = 86400
-SCHEMA = """
-CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null,
-    scm integer not null, ver integer not null, dty integer not null, usn integer not null,
-    ls integer not null, conf text not null, models text not null, decks text not null,
-    dconf text not null, tags text not null);
-CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null,
-    mod integer not null, usn integer not null, tags text not null, flds text not null,
-    sfld integer not null, csum integer not null, flags integer not null, data text not null);
-CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null,
-    ord integer not null, mod integer not null, usn integer not null, type integer not null,
-    queue integer not null, due integer not null, ivl integer not null, factor integer not null,
-    reps integer not null, lapses integer not null, left integer not null, odue integer not null,
-    odid integer not null, flags integer not null, data text not null);
-CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null,
-    ease integer not null, ivl integer not null, lastIvl integer not null,
-    factor integer not null, time integer not null, type integer not null);
-"""
-BASIC = {
-    "id": 1342697561419, "name": "Basic", "type": 0,
-    "flds": [{"name": "Front", "ord": 0}, {"name": "Back", "ord": 1}],
-    "tmpls": [{"name": "Card 1", "ord": 0, "qfmt": "{{Front}}",
-               "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
-}
 DECKS = {str(i): {"id": i, "name": name, "conf": 1}
          for i, name in ((1, "Default"), (2, "Bench"), (3, "Bench::Part A"), (4, "Bench::Part B"))}
 
@@ -57,55 +37,33 @@ DECKS = {str(i): {"id": i, "name": name, "conf": 1}
 def build(path: Path, cards: int, reviews_per_card: int, seed: int = 1) -> Path:
     rng = random.Random(seed)
     created = int(NOW.timestamp()) - 400 * DAY
-    collection = path.with_suffix(".anki21")
-    conn = sqlite3.connect(collection)
-    conn.executescript(SCHEMA)
-    conf = {"rollover": 4, "fsrs": True}
-    dconf = {"1": {"id": 1, "name": "Default", "desiredRetention": 0.9}}
-    conn.execute("INSERT INTO col VALUES (1, ?, 0, 0, 11, 0, 0, 0, ?, ?, ?, ?, '{}')",
-                 (created, json.dumps(conf), json.dumps({str(BASIC["id"]): BASIC}), json.dumps(DECKS),
-                  json.dumps(dconf)))
-    notes, card_rows, revlog = [], [], []
-    stamp_ms = (created + DAY) * 1000
+    collection = Collection(models=[BASIC], decks=DECKS, created=created, conf={"rollover": 4, "fsrs": True},
+                            dconf={"1": {"id": 1, "name": "Default", "desiredRetention": 0.9}})
+    horizon = int(NOW.timestamp() * 1000)  # a review in the future would be left out
+    stamps: set[int] = set()
     for index in range(cards):
         nid = created * 1000 + index
-        notes.append((nid, f"bench{index:06d}", BASIC["id"], created, -1, " bench ",
-                      f"Question number {index} about <b>tensors</b>\x1fAnswer {index}", f"Question {index}", 0, 0, ""))
+        collection.note(nid, f"bench{index:06d}", BASIC["id"],
+                        [f"Question number {index} about <b>tensors</b>", f"Answer {index}"], "bench",
+                        ords=(), mod=created)
         moment = created + rng.randint(0, 30) * DAY + rng.randint(0, DAY - 1)
         interval = 0
         for step in range(reviews_per_card):
             ease = rng.choices((1, 2, 3, 4), weights=(10, 10, 70, 10))[0]
-            kind = 0 if step == 0 else 1
             interval = 1 if ease == 1 else min(30, max(1, int(interval * 1.6) + 1))
-            stamp_ms += 1
-            revlog.append((moment * 1000 + index % 1000, nid, -1, ease, interval, 0, 2500, rng.randint(2000, 9000),
-                           kind))
+            stamp = moment * 1000 + index % 1000
+            taken = rng.randint(2000, 9000)
+            if stamp < horizon:
+                while stamp in stamps:  # revlog ids are unique
+                    stamp += 1
+                stamps.add(stamp)
+                collection.review(nid, stamp, ease, kind=0 if step == 0 else 1, taken=taken,
+                                  interval=interval)
             moment += interval * DAY + rng.randint(-3 * 3600, 3 * 3600)
-        due_day = (moment - created) // DAY
-        card_rows.append((nid, nid, 2 + index % 3, 0, created, -1, 2, 2, due_day, interval, 2500,
-                          reviews_per_card, 0, 0, 0, 0, 0,
-                          json.dumps({"s": 10.0 + index % 50, "d": 5.0, "lrt": moment - interval * DAY})))
-    # a review in the future would be left out: keep every review before NOW
-    horizon = int(NOW.timestamp() * 1000)
-    revlog = [row for row in revlog if row[0] < horizon]
-    seen: set[int] = set()
-    unique = []
-    for row in revlog:
-        stamp = row[0]
-        while stamp in seen:
-            stamp += 1
-        seen.add(stamp)
-        unique.append((stamp, *row[1:]))
-    conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes)
-    conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
-    conn.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", unique)
-    conn.commit()
-    conn.close()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(collection, "collection.anki21")
-        archive.writestr("media", "{}")
-    collection.unlink()
-    return path
+        collection.card(nid, nid, 2 + index % 3, card_type=2, queue=2, due=(moment - created) // DAY,
+                        interval=interval, reps=reviews_per_card,
+                        data=json.dumps({"s": 10.0 + index % 50, "d": 5.0, "lrt": moment - interval * DAY}))
+    return collection.package(path, "collection.anki21", compression=zipfile.ZIP_DEFLATED)
 
 
 def child(package: str, db_url: str) -> None:

@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -240,7 +240,8 @@ def _notes_for(note_id: str, group: list[Card], soft_wrapped: bool = False):
     for card in group:
         front, back = card.front, card.back
         if card.kind == "choice":
-            options = card.extra.get("options") if isinstance(card.extra.get("options"), list) else []
+            found = card.extra.get("options")
+            options = found if isinstance(found, list) else []
             lines = [f"- {o.get('text', '')}" for o in options if isinstance(o, dict)]
             if lines:
                 front = front + "\n\n" + "\n".join(lines)
@@ -344,7 +345,7 @@ def _history(session: Session, keys: list[str], now: datetime) -> tuple[list[tup
 
 
 def _write_package(anki_decks: list[genanki.Deck], keys: list[str], path: Path, now: datetime,
-                   modified: dict[str, int], schedule: list[tuple] = (), revlog: list[tuple] = ()) -> None:
+                   modified: dict[str, int], schedule: Sequence[tuple] = (), revlog: Sequence[tuple] = ()) -> None:
     target = path.expanduser()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

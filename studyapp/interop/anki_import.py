@@ -12,14 +12,24 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 from genanki import guid_for
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 
 from studyapp.content.sync import is_imported_deck
-from studyapp.interop.anki_read import AnkiCard, AnkiPackage, package_media, read_package
+from studyapp.interop.anki_read import (
+    AnkiCard,
+    AnkiPackage,
+    DeckOptions,
+    DeckOverrides,
+    package_media,
+    read_package,
+)
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
 from studyapp.interop.history import AnkiDays, existing_logs, merge_history
 from studyapp.interop.media import store_media
@@ -39,6 +49,9 @@ from studyapp.storage.settings import get_setting
 ANKI_PREFIX = "anki-"
 FLAG_TAG_PREFIX = "anki-flag-"  # anki-flag-red ... anki-flag-purple
 BURIED_TAG = "anki-buried"
+REVIEW_LOGS = cast(Table, ReviewLog.__table__)  # Core inserts: no ORM object per log
+STYLING_NOTE = ("card templates' styling (CSS) and layout were not carried: studyapp shows each card "
+                "as plain text")
 _SAFE_GUID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
@@ -99,22 +112,68 @@ def card_tags(item: AnkiCard) -> list[str]:
     return [*item.tags, *extra]
 
 
-def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=None, with_history=True) -> ImportSummary:
-    path = package.path
-    summary = ImportSummary(file=path.name, history=with_history)
-    resolver = DeckResolver(session, now, import_source("anki", str(path.resolve())))
-    writer = CardWriter(session, now, summary)
+@dataclass
+class _Written:
+    """What writing the package's cards leaves for the steps after it."""
+
+    histories: list[tuple[Card, AnkiCard]] = field(default_factory=list)  # cards to replay
+    left_decks: set[int] = field(default_factory=set)  # decks cards were in before: maybe empty now
+    deck_options: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug -> (options id, Anki deck)
+    duplicates: int = 0
+
+
+def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=None,
+                  with_history=True) -> ImportSummary:
+    summary = ImportSummary(file=package.path.name, history=with_history)
+    written = _write_cards(session, package, now, summary, deck_name=deck_name, with_history=with_history)
+    _write_histories(session, package, written.histories, summary)
+    adopt_deck_options(session, package, written.deck_options)
+    removed = remove_empty_imported_decks(session, written.left_decks)
+    if removed:
+        summary.skipped.append(f"{removed} imported decks left empty were removed")
+    summary.skipped.extend(package.notes)
+    if not with_history:
+        summary.skipped.append("review history not imported (--no-history): every card starts as new")
+    if written.duplicates:
+        summary.skipped.append(f"{written.duplicates} cards repeating a note already imported were skipped")
+    if not package.cards:
+        summary.skipped.append("the package holds no cards")
+    else:
+        summary.skipped.append(STYLING_NOTE)
+    return summary
+
+
+def _known_guids(session) -> tuple[dict[str, str], dict[str, str]]:
+    """The guids studyapp's own exports gave its notes and cards: {guid: note id} and
+    {guid: content id}, so a note that went to Anki and back finds its card."""
     known_notes: dict[str, str] = {}
     known_cards: dict[str, str] = {}
     for content_id, note_id in session.execute(select(Card.content_id, Card.note_id)):
         known_notes.setdefault(guid_for(note_id), note_id)
         if content_id != note_id:
             known_cards.setdefault(guid_for(content_id), content_id)
+    return known_notes, known_cards
+
+
+def _card_data(item: AnkiCard, content_id: str, note_id: str) -> CardData:
+    extra = dict(item.extra)
+    if "reverse_of" in extra:
+        extra["reverse_of"] = note_id
+    if note_id.startswith(ANKI_PREFIX):
+        extra["anki_guid"] = item.guid
+    return CardData(
+        content_id=content_id, note_id=note_id, kind=item.kind, front=item.front,
+        back=item.back, tags=card_tags(item), extra=extra, suspended=item.suspended,
+    )
+
+
+def _write_cards(session, package: AnkiPackage, now: datetime, summary: ImportSummary, *,
+                 deck_name: str | None, with_history: bool) -> _Written:
+    resolver = DeckResolver(session, now, import_source("anki", str(package.path.resolve())))
+    writer = CardWriter(session, now, summary)
+    known_notes, known_cards = _known_guids(session)
+    written = _Written()
     seen: set[str] = set()
-    left_decks: set[int] = set()  # decks the package's cards were in before: maybe empty now
-    deck_configs: dict[str, int] = {}  # imported deck slug -> Anki options preset id
-    duplicates = 0
-    histories = []
     for item in package.cards:
         if item.suffix == "" and item.guid in known_cards:
             content_id = known_cards[item.guid]
@@ -124,28 +183,25 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
             note_id = known_notes.get(item.guid) or note_key(item.guid)
             content_id = note_id + item.suffix
         if content_id in seen:
-            duplicates += 1
+            written.duplicates += 1
             continue
         seen.add(content_id)
-        extra = dict(item.extra)
-        if "reverse_of" in extra:
-            extra["reverse_of"] = note_id
-        if note_id.startswith(ANKI_PREFIX):
-            extra["anki_guid"] = item.guid
-        data = CardData(
-            content_id=content_id, note_id=note_id, kind=item.kind, front=item.front,
-            back=item.back, tags=card_tags(item), extra=extra,
-            suspended=item.suspended,
-        )
-        title = deck_name or item.deck_name
         before = writer.existing(content_id)
         if before is not None:
-            left_decks.add(before.deck_id)
-        card = writer.write(data, lambda title=title: resolver.named(title, explicit=deck_name is not None))
+            written.left_decks.add(before.deck_id)
+        deck_for = partial(resolver.named, deck_name or item.deck_name, explicit=deck_name is not None)
+        card = writer.write(_card_data(item, content_id, note_id), deck_for)
         if is_imported_deck(card.deck):
-            deck_configs.setdefault(card.deck.slug, package.card_config.get(item.anki_id, 1))
+            written.deck_options.setdefault(
+                card.deck.slug, (package.card_config.get(item.anki_id, 1), item.deck_name))
         if with_history and (item.reviews or (item.schedule and item.schedule.card_type)):
-            histories.append((card, item))
+            written.histories.append((card, item))
+    return written
+
+
+def _write_histories(session, package: AnkiPackage, histories: list[tuple[Card, AnkiCard]],
+                     summary: ImportSummary) -> None:
+    """Merge each card's Anki history into its logs; the new logs go in by bulk inserts."""
     new_ids = {card.id for card, _ in histories if card.id is not None}  # cards that were here before
     session.flush()  # new cards get their ids, which the review logs need
     new_ids = {card.id for card, _ in histories} - new_ids
@@ -159,23 +215,11 @@ def write_package(session, package: AnkiPackage, now: datetime, *, deck_name=Non
                                          existing=logs.get(card.id, ()), new_logs=rows)
         item.reviews = []  # read once: let the memory go
         if len(rows) >= 10_000:  # Core executemany in chunks, not an ORM object per log
-            session.connection().execute(insert(ReviewLog.__table__), rows)
+            session.connection().execute(insert(REVIEW_LOGS), rows)
             rows.clear()
     session.flush()
     if rows:
-        session.connection().execute(insert(ReviewLog.__table__), rows)
-    adopt_fsrs_settings(session, package, deck_configs)
-    removed = remove_empty_imported_decks(session, left_decks)
-    if removed:
-        summary.skipped.append(f"{removed} imported decks left empty were removed")
-    summary.skipped.extend(package.notes)
-    if not with_history:
-        summary.skipped.append("review history not imported (--no-history): every card starts as new")
-    if duplicates:
-        summary.skipped.append(f"{duplicates} cards repeating a note already imported were skipped")
-    if not package.cards:
-        summary.skipped.append("the package holds no cards")
-    return summary
+        session.connection().execute(insert(REVIEW_LOGS), rows)
 
 
 def remove_empty_imported_decks(session, deck_ids: set[int]) -> int:
@@ -199,19 +243,51 @@ def remove_empty_imported_decks(session, deck_ids: set[int]) -> int:
     return removed
 
 
-def adopt_fsrs_settings(session, package: AnkiPackage, deck_configs: dict[str, int]) -> None:
-    """Imported decks without a preset of their own take the package's FSRS settings:
-    its desired retention, and its parameters (when Anki had fitted some) saved for a
-    preset named after Anki's options preset, so the schedule continues as in Anki."""
-    for slug, config_id in deck_configs.items():
-        settings = package.fsrs.get(config_id)
-        if settings is None or get_setting(session, preset_key(slug)) is not None:
+def adopt_deck_options(session, package: AnkiPackage, deck_options: dict[str, tuple[int, str]]) -> None:
+    """Imported decks without a preset of their own take their Anki options: the options
+    preset's (see `preset_from_anki`), with what the deck itself sets over it; and its
+    FSRS parameters (when Anki had fitted some), saved for a studyapp preset named after
+    Anki's options preset, so the schedule continues as in Anki."""
+    for slug, (config_id, anki_deck) in deck_options.items():
+        options = package.fsrs.get(config_id)
+        if options is None or get_setting(session, preset_key(slug)) is not None:
             continue
-        name = f"anki-{config_id}"
-        retention = settings.desired_retention
-        preset = Preset(name=name, desired_retention=round(min(0.99, max(0.7, retention)), 4)
-                        if retention else Preset().desired_retention)
+        preset = preset_from_anki(options, package.deck_overrides.get(anki_deck), config_id)
         save_preset(session, slug, preset)
-        if len(settings.parameters) == 21 and load_parameters(session, name) is None:
-            save_parameters(session, name, FittedParameters(
-                clamp_parameters(settings.parameters), fitted_at="imported from Anki"))
+        if len(options.parameters) == 21 and load_parameters(session, preset.name) is None:
+            save_parameters(session, preset.name, FittedParameters(
+                clamp_parameters(options.parameters), fitted_at="imported from Anki"))
+
+
+def _minutes(steps: tuple[float, ...]) -> tuple[timedelta, ...]:
+    return tuple(timedelta(minutes=minutes) for minutes in steps if minutes > 0)
+
+
+def preset_from_anki(options: DeckOptions, overrides: DeckOverrides | None, config_id: int) -> Preset:
+    """studyapp's deck preset for an Anki options preset: desired retention, learning and
+    relearning steps, new cards and reviews per day (the deck's own limits first),
+    maximum interval, leech threshold and action. What studyapp has no equivalent for
+    (display order, burying, SM-2 multipliers, timers, audio, easy days) stays in Anki."""
+    overrides = overrides or DeckOverrides()
+    retention = overrides.desired_retention or options.desired_retention
+    changes: dict = {"name": f"anki-{config_id}"}
+    if retention:
+        changes["desired_retention"] = round(min(0.99, max(0.7, retention)), 4)
+    if options.learn_steps is not None:
+        changes["learning_steps"] = _minutes(options.learn_steps)
+    if options.relearn_steps is not None:
+        changes["relearning_steps"] = _minutes(options.relearn_steps)
+    limits = {
+        "new_per_day": first_set(overrides.new_per_day, options.new_per_day),
+        "reviews_per_day": first_set(overrides.reviews_per_day, options.reviews_per_day),
+        "maximum_interval": options.maximum_interval,
+        "leech_threshold": options.leech_threshold,
+        "leech_suspend": options.leech_suspend,
+    }
+    changes.update({name: value for name, value in limits.items()
+                    if value is not None and not (isinstance(value, int) and value < 0)})
+    return replace(Preset(), **changes)
+
+
+def first_set(*values: int | None) -> int | None:
+    return next((value for value in values if value is not None), None)

@@ -81,6 +81,9 @@ class AnkiSchedule:
     stability: float | None = None  # cards.data "s", when FSRS was on
     difficulty: float | None = None  # cards.data "d"
     last_review: datetime | None = None  # cards.data "lrt"
+    # a (re)learning card: the index of its current step among its options preset's
+    # (re)learning steps, from cards.left (see `learning_step`)
+    step: int | None = None
 
 
 @dataclass
@@ -105,11 +108,40 @@ class AnkiCard:
 
 
 @dataclass
-class FsrsSettings:
-    """The package's FSRS settings for one options preset (deck config)."""
+class DeckOptions:
+    """One options preset (deck config) of the package: its FSRS settings and the parts
+    of its study options that studyapp's deck presets have too. Steps are in minutes."""
 
     parameters: tuple[float, ...] = ()
     desired_retention: float | None = None
+    name: str = ""
+    learn_steps: tuple[float, ...] | None = None  # None: not in the package (keep ours)
+    relearn_steps: tuple[float, ...] | None = None
+    new_per_day: int | None = None
+    reviews_per_day: int | None = None
+    maximum_interval: int | None = None
+    leech_threshold: int | None = None
+    leech_suspend: bool | None = None  # Anki's leech action: suspend (True) or tag only
+
+
+@dataclass
+class DeckOverrides:
+    """What one deck sets over its options preset (Anki 2.1.55+: "This deck" limits, and
+    23.10+: a deck's own desired retention)."""
+
+    new_per_day: int | None = None
+    reviews_per_day: int | None = None
+    desired_retention: float | None = None
+
+
+def learning_step(remaining: int, steps: tuple[float, ...] | None, *, relearning: bool = False) -> int:
+    """The index of a (re)learning card's current step: Anki keeps the number of steps
+    left (the current one included) in `cards.left % 1000`, and finds the current step as
+    `len(steps) - left` (rslib LearningSteps::current_delay). `steps` None: Anki's
+    defaults (1m 10m to learn, 10m to relearn)."""
+    count = len(steps) if steps is not None else (1 if relearning else 2)
+    left = remaining % 1000
+    return min(max(count - left, 0), max(count - 1, 0))
 
 
 @dataclass
@@ -120,14 +152,15 @@ class AnkiPackage:
     notes: list[str] = field(default_factory=list)  # things the learner should know
     media: dict[str, str] = field(default_factory=dict)  # media name -> zip member
     fsrs_enabled: bool = False
-    fsrs: dict[int, FsrsSettings] = field(default_factory=dict)  # deck config id -> settings
+    fsrs: dict[int, DeckOptions] = field(default_factory=dict)  # deck config id -> options
     card_config: dict[int, int] = field(default_factory=dict)  # card id -> deck config id
+    deck_overrides: dict[str, DeckOverrides] = field(default_factory=dict)  # deck name -> them
     rollover_phase: int = DEFAULT_ROLLOVER_HOUR * 3600  # UTC seconds after midnight of Anki's day change
     future_reviews: int = 0
     unsupported: dict[str, int] = field(default_factory=dict)  # note type name -> notes skipped
 
-    def settings_for(self, card: AnkiCard) -> FsrsSettings:
-        return self.fsrs.get(self.card_config.get(card.anki_id, 1)) or self.fsrs.get(1) or FsrsSettings()
+    def settings_for(self, card: AnkiCard) -> DeckOptions:
+        return self.fsrs.get(self.card_config.get(card.anki_id, 1)) or self.fsrs.get(1) or DeckOptions()
 
 
 def read_package(path: Path, *, with_history: bool = True, now: datetime | None = None) -> AnkiPackage:
@@ -278,9 +311,10 @@ class _Collection:
     note_types: dict[int, NoteType]
     deck_names: dict[int, str]
     deck_configs: dict[int, int]  # deck id -> options preset id
-    fsrs: dict[int, FsrsSettings]
+    fsrs: dict[int, DeckOptions]
     config: dict[str, Any]
     created: int  # col.crt, epoch seconds
+    deck_overrides: dict[int, DeckOverrides] = field(default_factory=dict)  # deck id -> them
 
 
 def _read_schema(where: str, conn, tables) -> _Collection:
@@ -299,18 +333,79 @@ def _read_schema(where: str, conn, tables) -> _Collection:
             for deck_id, deck in _by_id(decks).items()
         },
         fsrs={
-            conf_id: FsrsSettings(
-                parameters=tuple(
-                    float(x) for x in (conf.get("fsrsParams6") or conf.get("fsrsParams5")
-                                       or conf.get("fsrsWeights") or [])
-                    if isinstance(x, int | float)
-                ),
-                desired_retention=_plain_float(conf.get("desiredRetention")),
-            )
+            conf_id: _legacy_options(conf)
             for conf_id, conf in _by_id(_json_object(where, "dconf", dconf_json or "{}")).items()
         },
         config=_json_object(where, "conf", conf_json or "{}"),
         created=_int(where, "col.crt", crt),
+        deck_overrides={deck_id: _legacy_overrides(deck) for deck_id, deck in _by_id(decks).items()},
+    )
+
+
+def _numbers(value: Any) -> tuple[float, ...] | None:
+    if not isinstance(value, list):
+        return None
+    return tuple(float(x) for x in value if isinstance(x, int | float) and not isinstance(x, bool))
+
+
+def _section(conf: dict, name: str) -> dict:
+    value = conf.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _legacy_options(conf: dict) -> DeckOptions:
+    """An options preset as the `dconf` JSON of schema 11 holds it."""
+    new, review, lapse = _section(conf, "new"), _section(conf, "rev"), _section(conf, "lapse")
+    action = lapse.get("leechAction")
+    return DeckOptions(
+        parameters=_numbers(conf.get("fsrsParams6") or conf.get("fsrsParams5")
+                            or conf.get("fsrsWeights")) or (),
+        desired_retention=_plain_float(conf.get("desiredRetention")),
+        name=str(conf.get("name") or ""),
+        learn_steps=_numbers(new.get("delays")),
+        relearn_steps=_numbers(lapse.get("delays")),
+        new_per_day=_plain_int(new.get("perDay"), -1) if "perDay" in new else None,
+        reviews_per_day=_plain_int(review.get("perDay"), -1) if "perDay" in review else None,
+        maximum_interval=_plain_int(review.get("maxIvl"), 0) or None,
+        leech_threshold=_plain_int(lapse.get("leechFails"), 0) or None,
+        leech_suspend=action == 0 if isinstance(action, int) else None,  # 0 suspend, 1 tag only
+    )
+
+
+def _legacy_overrides(deck: dict) -> DeckOverrides:
+    new_limit, review_limit = deck.get("newLimit"), deck.get("reviewLimit")
+    return DeckOverrides(
+        new_per_day=new_limit if isinstance(new_limit, int) else None,
+        reviews_per_day=review_limit if isinstance(review_limit, int) else None,
+        desired_retention=_plain_float(deck.get("desiredRetention")),
+    )
+
+
+def _proto_options(name: str, blob: bytes) -> DeckOptions:
+    """An options preset of schema 18 (DeckConfig.Config; proto3 leaves zero values out,
+    so a missing count is 0, and a missing leech action is 0, suspend)."""
+    options = protowire.decode(blob)
+    parameters = (protowire.floats(options, 6) or protowire.floats(options, 5)
+                  or protowire.floats(options, 3))  # fsrs_params_6 / _5 / _4
+    return DeckOptions(
+        parameters=tuple(parameters), desired_retention=protowire.single_float(options, 37),
+        name=name,
+        learn_steps=tuple(protowire.floats(options, 1)),  # learn_steps
+        relearn_steps=tuple(protowire.floats(options, 2)),  # relearn_steps
+        new_per_day=protowire.first(options, 9, 0),  # new_per_day
+        reviews_per_day=protowire.first(options, 10, 0),  # reviews_per_day
+        maximum_interval=protowire.first(options, 16, 0) or None,  # maximum_review_interval
+        leech_threshold=protowire.first(options, 22, 0) or None,  # leech_threshold
+        leech_suspend=protowire.first(options, 21, 0) == 0,  # leech_action: 0 suspend
+    )
+
+
+def _proto_overrides(normal: dict[int, list]) -> DeckOverrides:
+    """Deck.Normal's optional review_limit (6), new_limit (7) and desired_retention (10):
+    present only when the deck sets them."""
+    return DeckOverrides(
+        new_per_day=protowire.first(normal, 7), reviews_per_day=protowire.first(normal, 6),
+        desired_retention=protowire.single_float(normal, 10),
     )
 
 
@@ -320,11 +415,11 @@ def _read_schema18(where: str, conn, created: int) -> _Collection:
     for ntid, ord_, name in conn.execute("SELECT ntid, ord, name FROM fields"):
         fields.setdefault(ntid, []).append((ord_, str(name)))
     templates: dict[int, list[tuple[int, str, bytes]]] = {}
-    for ntid, ord_, name, config in conn.execute("SELECT ntid, ord, name, config FROM templates"):
-        templates.setdefault(ntid, []).append((ord_, str(name), config))
+    for ntid, ord_, name, blob in conn.execute("SELECT ntid, ord, name, config FROM templates"):
+        templates.setdefault(ntid, []).append((ord_, str(name), blob))
     note_types: dict[int, NoteType] = {}
-    for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
-        settings = protowire.decode(config)  # Notetype.Config: kind = 1, original_stock_kind = 9
+    for ntid, name, blob in conn.execute("SELECT id, name, config FROM notetypes"):
+        settings = protowire.decode(blob)  # Notetype.Config: kind = 1, original_stock_kind = 9
         formats, names = [], []
         for _, template_name, blob in sorted(templates.get(ntid, []), key=lambda t: t[0]):
             template = protowire.decode(blob)  # Template.Config: q_format = 1, a_format = 2
@@ -341,23 +436,21 @@ def _read_schema18(where: str, conn, created: int) -> _Collection:
         note_types[ntid] = note_type
     deck_names: dict[int, str] = {}
     deck_configs: dict[int, int] = {}
+    overrides: dict[int, DeckOverrides] = {}
     for deck_id, name, kind in conn.execute("SELECT id, name, kind FROM decks"):
         deck_names[deck_id] = str(name).replace("\x1f", "::")
         normal = protowire.message(protowire.decode(kind), 1)  # DeckKindContainer.normal
         deck_configs[deck_id] = protowire.first(normal, 1, 1)  # Normal.config_id
-    fsrs: dict[int, FsrsSettings] = {}
-    for conf_id, config in conn.execute("SELECT id, config FROM deck_config"):
-        options = protowire.decode(config)  # DeckConfig.Config
-        parameters = (protowire.floats(options, 6) or protowire.floats(options, 5)
-                      or protowire.floats(options, 3))  # fsrs_params_6 / _5 / _4
-        fsrs[conf_id] = FsrsSettings(tuple(parameters), protowire.single_float(options, 37))
+        overrides[deck_id] = _proto_overrides(normal)
+    fsrs = {conf_id: _proto_options(str(name), config)
+            for conf_id, name, config in conn.execute("SELECT id, name, config FROM deck_config")}
     config: dict[str, Any] = {}
     for key, value in conn.execute("SELECT KEY, val FROM config"):
         try:
             config[str(key)] = json.loads(value)
         except (TypeError, ValueError):
             continue
-    return _Collection(note_types, deck_names, deck_configs, fsrs, config, created)
+    return _Collection(note_types, deck_names, deck_configs, fsrs, config, created, overrides)
 
 
 def _by_id(objects: dict) -> dict[int, dict]:
@@ -395,16 +488,39 @@ def day_start_at(created: int, phase: int, day: int) -> datetime:
     return datetime.fromtimestamp(first, UTC) + timedelta(days=day)
 
 
+_Note = tuple[str, int, list[str], list[str], int]  # guid, note type id, tags, fields, mod
+
+
 def _read_tables(path, member, conn, tables, with_history, now) -> AnkiPackage:
     where = f"{path} ({member})"
     collection = _read_schema(where, conn, tables)
-    note_types = collection.note_types
     package = AnkiPackage(path=path, member=member, cards=[])
     package.fsrs = collection.fsrs
     package.fsrs_enabled = bool(collection.config.get("fsrs"))
     package.rollover_phase = rollover_phase(collection.config)
+    package.deck_overrides = {
+        collection.deck_names[deck_id]: overrides
+        for deck_id, overrides in collection.deck_overrides.items()
+        if deck_id in collection.deck_names and overrides != DeckOverrides()
+    }
+    notes = _read_notes(where, conn)
+    reviews = _read_revlog(where, conn, tables, package, now) if with_history else {}
+    skipped = {"empty": 0, "orphans": 0}
+    rows = conn.execute(
+        "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, odue, odid, flags, data, "
+        "left FROM cards ORDER BY nid, ord, id"
+    )
+    for row in rows:
+        card = _read_card(where, collection, package, notes, row, skipped)
+        if card is not None:
+            card.reviews = reviews.get(card.anki_id, [])
+            package.cards.append(card)
+    _note_what_was_skipped(package, skipped["empty"], skipped["orphans"])
+    return package
 
-    notes: dict[int, tuple[str, int, list[str], list[str], int]] = {}
+
+def _read_notes(where: str, conn) -> dict[int, _Note]:
+    notes: dict[int, _Note] = {}
     for nid, guid, mid, mod, tags, flds in conn.execute("SELECT id, guid, mid, mod, tags, flds FROM notes"):
         guid_text = str(guid).strip() if guid is not None else ""
         notes[_int(where, "note id", nid)] = (
@@ -414,49 +530,52 @@ def _read_tables(path, member, conn, tables, with_history, now) -> AnkiPackage:
             str(flds if flds is not None else "").split("\x1f"),
             mod if isinstance(mod, int) else 0,
         )
+    return notes
 
-    reviews = _read_revlog(where, conn, tables, package, now) if with_history else {}
-    empty = orphans = 0
-    rows = conn.execute(
-        "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, odue, odid, flags, data "
-        "FROM cards ORDER BY nid, ord, id"
-    )
-    for cid, nid, did, ord_, ctype, queue, due, ivl, reps, lapses, odue, odid, flags, data in rows:
-        note = notes.get(nid)
-        if note is None:
-            orphans += 1
-            continue
-        guid, mid, tags, values, modified = note
-        note_type = note_types.get(mid)
-        if note_type is None:
-            raise UserError(
-                f"{where}: note {nid} uses an unknown note type (id {mid}, not among the "
-                f"collection's note types)"
-            )
-        if note_type.image_occlusion:
-            package.unsupported[note_type.name] = package.unsupported.get(note_type.name, 0) + 1
-            continue
-        deck_id = odid if isinstance(odid, int) and odid else did
-        deck_name = collection.deck_names.get(deck_id) or "Default"
-        card = _render_card(where, note_type, guid, values, _int(where, f"card {cid} ord", ord_))
-        if card is None:
-            empty += 1
-            continue
-        kind, suffix, front, back, extra = card
-        in_filtered = isinstance(odid, int) and odid != 0
-        flag = FLAG_NAMES.get((flags or 0) & 7) if isinstance(flags, int) else None
-        package.card_config[cid] = collection.deck_configs.get(deck_id, 1)
-        package.cards.append(
-            AnkiCard(
-                anki_id=cid, guid=guid, suffix=suffix, kind=kind, front=front, back=back,
-                extra=extra, tags=tags, deck_name=deck_name, suspended=queue == QUEUE_SUSPENDED,
-                reviews=reviews.get(cid, []),
-                schedule=_schedule(collection, package.rollover_phase, ctype, queue,
-                                   odue if in_filtered and odue else due, ivl, reps, lapses, data),
-                buried=queue in BURIED_QUEUES, flag=flag,
-                note_modified=datetime.fromtimestamp(modified, UTC) if modified > 0 else None,
-            )
+
+def _read_card(where: str, collection: _Collection, package: AnkiPackage, notes: dict[int, _Note],
+               row: tuple, skipped: dict[str, int]) -> AnkiCard | None:
+    """One cards row as an AnkiCard; None (counted in `skipped` or `package.unsupported`)
+    for a card without a note, with an empty question, or of a type studyapp cannot show."""
+    cid, nid, did, ord_, ctype, queue, due, ivl, reps, lapses, odue, odid, flags, data, left = row
+    note = notes.get(nid)
+    if note is None:
+        skipped["orphans"] += 1
+        return None
+    guid, mid, tags, values, modified = note
+    note_type = collection.note_types.get(mid)
+    if note_type is None:
+        raise UserError(
+            f"{where}: note {nid} uses an unknown note type (id {mid}, not among the "
+            f"collection's note types)"
         )
+    if note_type.image_occlusion:
+        package.unsupported[note_type.name] = package.unsupported.get(note_type.name, 0) + 1
+        return None
+    in_filtered = isinstance(odid, int) and odid != 0
+    deck_id = odid if in_filtered else did
+    rendered = _render_card(where, note_type, guid, values, _int(where, f"card {cid} ord", ord_))
+    if rendered is None:
+        skipped["empty"] += 1
+        return None
+    kind, suffix, front, back, extra = rendered
+    config_id = package.card_config[cid] = collection.deck_configs.get(deck_id, 1)
+    schedule = _schedule(collection, package.rollover_phase, ctype, queue,
+                         odue if in_filtered and odue else due, ivl, reps, lapses, data)
+    if schedule.card_type in (1, 3) and isinstance(left, int):
+        options = package.fsrs.get(config_id) or DeckOptions()
+        steps = options.learn_steps if schedule.card_type == 1 else options.relearn_steps
+        schedule.step = learning_step(left, steps, relearning=schedule.card_type == 3)
+    return AnkiCard(
+        anki_id=cid, guid=guid, suffix=suffix, kind=kind, front=front, back=back,
+        extra=extra, tags=tags, deck_name=collection.deck_names.get(deck_id) or "Default",
+        suspended=queue == QUEUE_SUSPENDED, schedule=schedule, buried=queue in BURIED_QUEUES,
+        flag=FLAG_NAMES.get((flags or 0) & 7) if isinstance(flags, int) else None,
+        note_modified=datetime.fromtimestamp(modified, UTC) if modified > 0 else None,
+    )
+
+
+def _note_what_was_skipped(package: AnkiPackage, empty: int, orphans: int) -> None:
     if empty:
         package.notes.append(f"{empty} cards with an empty question were skipped")
     if orphans:
@@ -466,7 +585,6 @@ def _read_tables(path, member, conn, tables, with_history, now) -> AnkiPackage:
                              f"studyapp cannot show image masks")
     if package.future_reviews:
         package.notes.append(f"{package.future_reviews} reviews dated in the future were left out")
-    return package
 
 
 def _read_revlog(where, conn, tables, package: AnkiPackage, now: datetime) -> dict[int, list[PastReview]]:
@@ -622,22 +740,7 @@ def _render_card(where, note_type: NoteType, guid, values, ord_):
     """(kind, suffix, front, back, extra) for one card, or None when its question is empty."""
     fields = dict(zip(note_type.fields, values + [""] * (len(note_type.fields) - len(values)), strict=False))
     if note_type.kind == MODEL_CLOZE:
-        if not note_type.cloze_field or note_type.cloze_field not in fields:
-            raise UserError(
-                f"{where}: unknown note type {note_type.name!r}: a cloze type whose template "
-                f"names no cloze field"
-            )
-        markup = fields[note_type.cloze_field]
-        text = html_to_text(markup)
-        number = ord_ + 1
-        front = field_text(render_cloze_html(markup, number, reveal=False))
-        if not front or number not in cloze_numbers(markup):
-            return None
-        others = [field_text(v) for k, v in fields.items() if k != note_type.cloze_field]
-        extra_text = "\n\n".join(o for o in others if o)
-        back = field_text(render_cloze_html(markup, number, reveal=True))
-        back += f"\n\n{extra_text}" if extra_text else ""
-        return "cloze", f"::c{number}", front, back, {"text": text, "cloze": number, "extra": extra_text}
+        return _render_cloze(where, note_type, fields, ord_ + 1)
     if note_type.kind != MODEL_STANDARD:
         raise UserError(
             f"{where}: unknown note type {note_type.name!r} (kind {note_type.kind!r}); studyapp "
@@ -675,6 +778,26 @@ def _render_card(where, note_type: NoteType, guid, values, ord_):
     if len(note_type.templates) == 2:
         return "basic", "::reverse", front, back, {"reverse_of": None}
     return "basic", f"::t{ord_ + 1}", front, back, {}
+
+
+def _render_cloze(where, note_type: NoteType, fields: dict[str, str], number: int):
+    """(kind, suffix, front, back, extra) for cloze `number` of a cloze note, or None when
+    the note has no such cloze."""
+    if not note_type.cloze_field or note_type.cloze_field not in fields:
+        raise UserError(
+            f"{where}: unknown note type {note_type.name!r}: a cloze type whose template "
+            f"names no cloze field"
+        )
+    markup = fields[note_type.cloze_field]
+    front = field_text(render_cloze_html(markup, number, reveal=False))
+    if not front or number not in cloze_numbers(markup):
+        return None
+    others = [field_text(v) for k, v in fields.items() if k != note_type.cloze_field]
+    extra_text = "\n\n".join(o for o in others if o)
+    back = field_text(render_cloze_html(markup, number, reveal=True))
+    back += f"\n\n{extra_text}" if extra_text else ""
+    extra = {"text": html_to_text(markup), "cloze": number, "extra": extra_text}
+    return "cloze", f"::c{number}", front, back, extra
 
 
 def render_template(template: str, fields: dict[str, str], *, answer: bool, front_side: str = "") -> str:

@@ -170,6 +170,21 @@ def existing_logs(session: Session, card_ids: Sequence[int]) -> dict[int, list[R
     return found
 
 
+def _merged_events(incoming: Sequence[PastReview], existing: Sequence[ReviewLog]) -> list[_Event]:
+    """Anki's rows and the card's logs in time order (an Anki review first on a tie); a log
+    of an Anki review that `incoming` holds again is left for the incoming row."""
+    incoming_keys = {(r.reviewed_at, r.rating) for r in incoming}
+    events = [_Event(r, HISTORY_SOURCE) for r in incoming]
+    for log in existing:  # the learner's own reviews, and Anki reviews of an older package
+        key = (as_utc(log.reviewed_at), log.rating)
+        if log.source == HISTORY_SOURCE and key in incoming_keys:
+            continue
+        events.append(_Event(PastReview(key[0], log.rating, log.duration_ms), log.source, log.state,
+                             as_utc(log.due) if log.due else None))
+    events.sort(key=lambda e: (e.review.reviewed_at, e.source != HISTORY_SOURCE))
+    return events
+
+
 def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *, days: AnkiDays,
                   parameters: tuple[float, ...], final=None, existing: Sequence[ReviewLog] = (),
                   new_logs: list[dict] | None = None) -> int:
@@ -188,47 +203,39 @@ def merge_history(session: Session, card: Card, reviews: Sequence[PastReview], *
     latest_anki = max((r.reviewed_at for r in incoming), default=None)
     anki_last = latest_here is None or (latest_anki is not None and latest_anki >= latest_here)
     if not new:
-        if anki_last and final is not None and incoming:
+        if anki_last and final is not None and (incoming or _stands_alone(final)):
             _apply_final(state, final, days, parameters, incoming)
         return 0
 
-    incoming_keys = {(r.reviewed_at, r.rating) for r in incoming}
-    events = [_Event(r, HISTORY_SOURCE) for r in incoming]
-    for log in existing:  # the learner's own reviews, and Anki reviews of an older package
-        key = (as_utc(log.reviewed_at), log.rating)
-        if log.source == HISTORY_SOURCE and key in incoming_keys:
-            continue
-        events.append(_Event(PastReview(key[0], log.rating, log.duration_ms), log.source, log.state,
-                             as_utc(log.due) if log.due else None))
-    events.sort(key=lambda e: (e.review.reviewed_at, e.source != HISTORY_SOURCE))
+    events = _merged_events(incoming, existing)
     for log in existing:
         session.delete(log)
     if existing:
         session.flush()
 
     memory = memory_states([e.review for e in events], days, parameters)
-    stored, state = state, _State()  # replay on a plain object: ORM attribute sets are slow
+    stored, replay = state, _State()  # replay on a plain object: ORM attribute sets are slow
     for event, after in zip(events, memory, strict=True):
         review = event.review
         if review.is_reset:
-            state.state, state.step, state.stability, state.difficulty = STATE_NEW, None, None, None
-            state.due = None
+            replay.state, replay.step, replay.stability, replay.difficulty = STATE_NEW, None, None, None
+            replay.due = None
             continue
         if review.sets_due:
-            if state.state != STATE_NEW and review.interval > 0:
-                state.due = days.start(review.reviewed_at) + timedelta(days=review.interval)
+            if replay.state != STATE_NEW and review.interval > 0:
+                replay.due = days.start(review.reviewed_at) + timedelta(days=review.interval)
             continue
         if after is None:
             continue
-        row = _log(card, state, event, after, days, parameters)
+        row = _log(card, replay, event, after, days, parameters)
         if new_logs is None:
             session.add(ReviewLog(**row))
         else:
             new_logs.append(row)
     if anki_last and final is not None:
-        _apply_final(state, final, days, parameters, incoming)
+        _apply_final(replay, final, days, parameters, incoming)
     for column in _State.__slots__:  # one set per column on the ORM object
-        setattr(stored, column, getattr(state, column))
+        setattr(stored, column, getattr(replay, column))
     return len(new)
 
 
@@ -238,11 +245,16 @@ class _State:
     __slots__ = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
     def __init__(self) -> None:
-        self.state, self.step, self.stability, self.difficulty = STATE_NEW, None, None, None
-        self.due, self.last_review, self.reps, self.lapses = None, None, 0, 0
+        self.state: int = STATE_NEW
+        self.step: int | None = None
+        self.stability: float | None = None
+        self.difficulty: float | None = None
+        self.due: datetime | None = None
+        self.last_review: datetime | None = None
+        self.reps, self.lapses = 0, 0
 
 
-def _log(card: Card, state: CardState, event: _Event, after: tuple[float, float], days: AnkiDays,
+def _log(card: Card, state: _State | CardState, event: _Event, after: tuple[float, float], days: AnkiDays,
          parameters: tuple[float, ...]) -> dict:
     """The review_logs row of one graded review, and the card's state moved past it."""
     review = event.review
@@ -268,7 +280,7 @@ def _log(card: Card, state: CardState, event: _Event, after: tuple[float, float]
     return log
 
 
-def _outcome(state: CardState, event: _Event, days: AnkiDays) -> tuple[int, datetime]:
+def _outcome(state: _State | CardState, event: _Event, days: AnkiDays) -> tuple[int, datetime]:
     """The state and due moment after a review: a studyapp review keeps what the app
     decided then; an Anki review, what Anki did (its revlog interval)."""
     review = event.review
@@ -281,7 +293,17 @@ def _outcome(state: CardState, event: _Event, days: AnkiDays) -> tuple[int, date
     return (STATE_LEARNING if learning else STATE_RELEARNING), review.reviewed_at + timedelta(seconds=seconds)
 
 
-def _apply_final(state: CardState, final, days: AnkiDays, parameters, incoming: Sequence[PastReview]) -> None:
+def _stands_alone(final) -> bool:
+    """Whether Anki's schedule of a card whose package holds none of its reviews is
+    enough to continue from: a learning card (FSRS starts its memory at the next
+    rating), or any scheduled card with its stored memory state and last review time."""
+    if final.due is None:
+        return False
+    remembered = bool(final.stability and final.difficulty and final.last_review is not None)
+    return final.card_type == 1 or (final.card_type in (2, 3) and remembered)
+
+
+def _apply_final(state: _State | CardState, final, days: AnkiDays, parameters, incoming: Sequence[PastReview]) -> None:
     """Anki's own view of the card where it has one: stored memory state, queue, due date."""
     if final.card_type == 0:
         graded_after_reset = False
@@ -292,7 +314,10 @@ def _apply_final(state: CardState, final, days: AnkiDays, parameters, incoming: 
         state.state, state.step, state.stability, state.difficulty, state.due = STATE_NEW, None, None, None, None
         return
     state.state = {1: STATE_LEARNING, 2: STATE_REVIEW, 3: STATE_RELEARNING}.get(final.card_type, state.state)
-    state.step = None if state.state == STATE_REVIEW else (state.step or 0)
+    if state.state == STATE_REVIEW:
+        state.step = None
+    else:  # the step Anki's `left` says it is at; a replayed history ends at step 0
+        state.step = final.step if getattr(final, "step", None) is not None else (state.step or 0)
     if final.stability and final.difficulty:
         state.stability, state.difficulty = final.stability, final.difficulty
     if final.due is not None:

@@ -94,24 +94,13 @@ class _TextBuilder(HTMLParser):
         if self.skip:
             return
         if self.pre:
-            if tag == "br":
-                self._emit("\n")
-            elif tag == "code" and self.fence_at is not None and self.fence_at == len(self.out) - 2:
-                language = _language(attrs)
-                if language:
-                    self.out[self.fence_at] = f"```{language}"
-            return
-        if tag == "br":
+            self._start_in_pre(tag, attrs)
+        elif tag == "br":
             self._flush_pending()
             self._trim(" ")
             self.out.append("\n")
         elif tag == "pre":
-            self._break(1)
-            self._flush_pending()
-            self.out.append(f"```{_language(attrs)}")
-            self.fence_at = len(self.out) - 1
-            self.out.append("\n")
-            self.pre += 1
+            self._start_pre(attrs)
         elif tag == "code":
             self.code += 1
             if self.code == 1:
@@ -123,21 +112,8 @@ class _TextBuilder(HTMLParser):
         elif tag in ("ul", "ol"):
             self._break(1)
             self.lists.append([tag, 0])
-        elif tag == "li":
-            self._break(1)
-            if self.lists and self.lists[-1][0] == "ol":
-                self.lists[-1][1] = int(self.lists[-1][1]) + 1
-                bullet = f"{self.lists[-1][1]}. "
-            else:
-                bullet = "- "
-            self._emit("  " * max(0, len(self.lists) - 1) + bullet)
-        elif tag in ("td", "th"):
-            if self.cells_in_row:
-                self._emit(" | ")
-            self.cells_in_row += 1
-        elif tag == "tr":
-            self._break(1)
-            self.cells_in_row = 0
+        elif tag in ("li", "td", "th", "tr"):
+            self._start_list_or_table_part(tag)
         elif tag == "img":
             # the file's name: imported media keep their names, so `[image: relu.png]` names the file
             src = attrs.get("src") or attrs.get("alt") or ""
@@ -150,6 +126,40 @@ class _TextBuilder(HTMLParser):
             self._break(2)
         elif tag in _BLOCK_TAGS:
             self._break(1)
+
+    def _start_in_pre(self, tag: str, attrs: dict) -> None:
+        """Inside <pre> only line breaks and the code block's language count."""
+        if tag == "br":
+            self._emit("\n")
+        elif tag == "code" and self.fence_at is not None and self.fence_at == len(self.out) - 2:
+            language = _language(attrs)
+            if language:
+                self.out[self.fence_at] = f"```{language}"
+
+    def _start_pre(self, attrs: dict) -> None:
+        self._break(1)
+        self._flush_pending()
+        self.out.append(f"```{_language(attrs)}")
+        self.fence_at = len(self.out) - 1
+        self.out.append("\n")
+        self.pre += 1
+
+    def _start_list_or_table_part(self, tag: str) -> None:
+        if tag == "li":
+            self._break(1)
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] = int(self.lists[-1][1]) + 1
+                bullet = f"{self.lists[-1][1]}. "
+            else:
+                bullet = "- "
+            self._emit("  " * max(0, len(self.lists) - 1) + bullet)
+        elif tag in ("td", "th"):
+            if self.cells_in_row:
+                self._emit(" | ")
+            self.cells_in_row += 1
+        else:  # tr
+            self._break(1)
+            self.cells_in_row = 0
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         self.handle_starttag(tag, attrs)

@@ -40,6 +40,7 @@ def decode(data: bytes | None) -> dict[int, list]:
     while position < len(data):
         key, position = _varint(data, position)
         number, wire_type = key >> 3, key & 7
+        value: int | bytes
         if wire_type == 0:
             value, position = _varint(data, position)
         elif wire_type == 2:

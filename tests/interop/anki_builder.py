@@ -1,5 +1,6 @@
 """Anki collections built by hand, table by table (the Anki 2.0 schema: col, notes,
-cards, revlog), and genanki packages: the two independent producers the importer meets."""
+cards, revlog), and genanki packages: the two independent producers the importer meets.
+`benchmarks/anki_import.py` builds its 10,000-card package with `Collection` too."""
 
 from __future__ import annotations
 
@@ -59,33 +60,45 @@ DECKS = {
 class Collection:
     """A collection.anki2 written row by row."""
 
-    def __init__(self, models=None, decks=None):
+    def __init__(self, models=None, decks=None, *, created: int = 1411124400, conf: dict | None = None,
+                 dconf: dict | None = None):
         self.models = {str(m["id"]): m for m in (models or [BASIC, REVERSED, CLOZE])}
         self.decks = decks or DECKS
+        self.created = created  # col.crt: Anki's day numbers count from this day
+        self.conf = conf or {}
+        self.dconf = dconf or {}
         self.notes: list[tuple] = []
         self.cards: list[tuple] = []
         self.revlog: list[tuple] = []
 
-    def note(self, nid, guid, mid, fields, tags="", *, deck=1500000000001, ords=(0,), queue=0):
-        self.notes.append((nid, guid, mid, 0, -1, f" {tags} " if tags else "", "\x1f".join(fields),
+    def note(self, nid, guid, mid, fields, tags="", *, deck=1500000000001, ords=(0,), queue=0, mod=0):
+        """A note and its cards (new unless `queue` says otherwise); returns the card ids."""
+        self.notes.append((nid, guid, mid, mod, -1, f" {tags} " if tags else "", "\x1f".join(fields),
                            fields[0], 0, 0, ""))
         ids = []
         for ord_ in ords:
-            cid = nid * 10 + ord_
-            self.cards.append((cid, nid, deck, ord_, 0, -1, 0, queue, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""))
-            ids.append(cid)
+            ids.append(self.card(nid * 10 + ord_, nid, deck, ord_=ord_, queue=queue))
         return ids
 
-    def review(self, cid, ms, ease, *, kind=1, taken=5000):
-        self.revlog.append((ms, cid, -1, ease, 1, 0, 2500, taken, kind))
+    def card(self, cid, nid, deck, *, ord_=0, card_type=0, queue=0, due=0, interval=0, reps=0,
+             data="") -> int:
+        """One cards row: `card_type` 0 new, 1 learning, 2 review, 3 relearning; `data`
+        the FSRS memory state as Anki keeps it (JSON)."""
+        self.cards.append((cid, nid, deck, ord_, 0, -1, card_type, queue, due, interval, 2500, reps,
+                           0, 0, 0, 0, 0, data))
+        return cid
+
+    def review(self, cid, ms, ease, *, kind=1, taken=5000, interval=1):
+        self.revlog.append((ms, cid, -1, ease, interval, 0, 2500, taken, kind))
 
     def write(self, path: Path) -> Path:
         path.unlink(missing_ok=True)
         conn = sqlite3.connect(path)
         conn.executescript(SCHEMA)
         conn.execute(
-            "INSERT INTO col VALUES (1, 1411124400, 0, 0, 11, 0, 0, 0, '{}', ?, ?, '{}', '{}')",
-            (json.dumps(self.models), json.dumps(self.decks)),
+            "INSERT INTO col VALUES (1, ?, 0, 0, 11, 0, 0, 0, ?, ?, ?, ?, '{}')",
+            (self.created, json.dumps(self.conf), json.dumps(self.models), json.dumps(self.decks),
+             json.dumps(self.dconf)),
         )
         conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", self.notes)
         conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.cards)
@@ -95,9 +108,9 @@ class Collection:
         return path
 
     def package(self, path: Path, member: str = "collection.anki2", extra: dict | None = None,
-                media: dict[str, bytes] | None = None) -> Path:
+                media: dict[str, bytes] | None = None, compression: int = zipfile.ZIP_STORED) -> Path:
         collection = self.write(path.with_suffix(".sqlite"))
-        with zipfile.ZipFile(path, "w") as archive:
+        with zipfile.ZipFile(path, "w", compression) as archive:
             archive.write(collection, member)
             archive.writestr("media", json.dumps({str(i): name for i, name in enumerate(media or {})}))
             for index, data in enumerate((media or {}).values()):

@@ -194,3 +194,74 @@ def _record(col, truth: AnkiTruth, made: dict[str, list[int]]) -> None:
             "question": card.question(), "answer": card.answer(),
         }
         truth.guids[card.nid] = col.get_note(card.nid).guid
+
+
+@dataclass
+class LearningTruth:
+    """A small collection with cards stopped mid-way through their (re)learning steps, and
+    a deck options preset of its own (and deck-level limits), as Anki reports them."""
+
+    apkg: Path  # current format, with the review log
+    legacy_apkg: Path
+    no_revlog_apkg: Path  # the same cards, the review log left out
+    cards: dict[str, dict] = field(default_factory=dict)  # label -> type, queue, left, due, step
+    options: dict = field(default_factory=dict)  # the deck's options preset (legacy JSON form)
+
+
+LEARN_STEPS = [1.0, 10.0, 60.0, 1440.0]  # minutes
+RELEARN_STEPS = [10.0, 60.0, 180.0]
+
+
+def _learning_options(col, deck_id: int) -> dict:
+    options = col.decks.add_config_returning_id("Slow learner")
+    config = col.decks.get_config(options)
+    config["new"]["delays"], config["lapse"]["delays"] = LEARN_STEPS, RELEARN_STEPS
+    config["new"]["perDay"], config["rev"]["perDay"], config["rev"]["maxIvl"] = 7, 70, 400
+    config["lapse"]["leechFails"], config["lapse"]["leechAction"] = 5, 0  # suspend
+    config["desiredRetention"] = 0.85
+    col.decks.update_config(config)
+    deck = col.decks.get(deck_id)
+    deck["conf"] = options
+    deck["reviewLimit"], deck["newLimit"] = 50, 5  # this deck's own limits, over the preset's
+    col.decks.save(deck)
+    return col.decks.get_config(options)
+
+
+def build_learning(root: Path) -> LearningTruth:
+    """Cards answered so they stop at a known learning step: "learn2" two steps in (Good,
+    Good), "learn1" one step in, "relearn1" one relearning step in after a lapse."""
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    root.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(root / "learning.anki2"))
+    col.set_config("fsrs", True)
+    deck_id = col.decks.id("Steps::Inner")
+    truth = LearningTruth(apkg=root / "steps.apkg", legacy_apkg=root / "steps-legacy.apkg",
+                          no_revlog_apkg=root / "steps-no-revlog.apkg")
+    truth.options = _learning_options(col, deck_id)
+    ratings = {"learn2": [3, 3], "learn1": [3], "relearn1": [4, "due", 1, 3], "new": []}
+    ids = {}
+    for label, answers in ratings.items():
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = f"{label} question", f"{label} answer"
+        col.add_note(note, deck_id)
+        ids[label] = cid = note.card_ids()[0]
+        for answer in answers:
+            if answer == "due":
+                col.sched.set_due_date([cid], "0")
+                continue
+            card = col.get_card(cid)
+            card.start_timer()
+            col.sched.answerCard(card, answer)
+    for label, cid in ids.items():
+        card = col.get_card(cid)
+        truth.cards[label] = {"type": card.type, "queue": card.queue, "left": card.left, "due": card.due}
+    options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=True, with_media=True)
+    col.export_anki_package(out_path=str(truth.apkg), options=options, limit=None)
+    options.legacy = True
+    col.export_anki_package(out_path=str(truth.legacy_apkg), options=options, limit=None)
+    col.db.execute("DELETE FROM revlog")
+    options.legacy = False
+    col.export_anki_package(out_path=str(truth.no_revlog_apkg), options=options, limit=None)
+    col.close()
+    return truth

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -389,3 +390,22 @@ def test_the_package_fsrs_settings_become_the_imported_decks_preset(database, cl
         preset = load_preset(session, "ml-optim")
         assert (preset.name, preset.desired_retention) == ("anki-5", 0.85)
         assert load_parameters(session, "anki-5").parameters == pytest.approx(params)
+
+
+def test_a_scheduled_card_without_reviews_keeps_anki_schedule_when_anki_remembers_it(database, clock, tmp_path):
+    """A package can hold a card's schedule but none of its reviews: a review card with
+    its FSRS memory state (and last review) continues from it; without one it is new."""
+    created = 1_700_000_000 - 1_700_000_000 % 86400 + 4 * 3600  # a 4 am rollover, in UTC
+    collection = Collection(created=created)
+    collection.note(5, "remembered", BASIC_ID, ["remembered", "yes"], ords=())
+    collection.note(6, "forgotten", BASIC_ID, ["forgotten", "no"], ords=())
+    memory = json.dumps({"s": 12.5, "d": 4.25, "lrt": created + 9 * 86400})
+    collection.card(50, 5, 1500000000001, card_type=2, queue=2, due=20, interval=11, reps=4, data=memory)
+    collection.card(60, 6, 1500000000001, card_type=2, queue=2, due=20, interval=11, reps=4)
+    import_anki(database, collection.package(tmp_path / "schedule-only.apkg"), clock.now())
+    with database.unit_of_work() as session:
+        states = {c.content_id: c.state for c in session.scalars(select(Card))}
+        remembered, forgotten = states["anki-remembered"], states["anki-forgotten"]
+        assert (remembered.state, remembered.stability, remembered.difficulty) == (STATE_REVIEW, 12.5, 4.25)
+        assert remembered.due.replace(tzinfo=UTC) == datetime.fromtimestamp(created + 20 * 86400, UTC)
+        assert forgotten.state == STATE_NEW

@@ -8,22 +8,39 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fsrs import Rating
 from sqlalchemy import select
 
+from studyapp.clock import as_utc
 from studyapp.interop.anki_import import import_anki, note_key
 from studyapp.interop.anki_read import field_text, read_package
 from studyapp.interop.history import AnkiDays, memory_states
+from studyapp.scheduling.presets import load_preset
+from studyapp.scheduling.transition import to_fsrs_card
 from studyapp.storage.db import open_database
-from studyapp.storage.models import STATE_NEW, Card, Deck
+from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING, Card, Deck
 
 pytest.importorskip("anki")
 
-from .anki_official import PNG, AnkiTruth, build  # noqa: E402
+from .anki_official import (  # noqa: E402
+    LEARN_STEPS,
+    PNG,
+    RELEARN_STEPS,
+    AnkiTruth,
+    LearningTruth,
+    build,
+    build_learning,
+)
 
 
 @pytest.fixture(scope="module")
 def truth(tmp_path_factory) -> AnkiTruth:
     return build(tmp_path_factory.mktemp("anki-official"), days=35)
+
+
+@pytest.fixture(scope="module")
+def learning(tmp_path_factory) -> LearningTruth:
+    return build_learning(tmp_path_factory.mktemp("anki-learning"))
 
 
 def _import(tmp_path, package, **options):
@@ -234,3 +251,45 @@ def test_a_three_template_note_type_goes_back_as_one_note_type(truth, tmp_path):
     assert [o for (o,) in cards] == [0, 0, 1, 1, 2]  # SGD has no third card (its Extra is empty)
     # and back again: the same cards, nothing added
     assert import_anki(database, tmp_path / "back.apkg", now).added == 0
+
+
+@pytest.mark.parametrize("which", ["apkg", "legacy_apkg", "no_revlog_apkg"])
+def test_cards_mid_learning_continue_at_their_anki_step(learning, tmp_path, which):
+    """Anki's `left` says how many steps remain; the card comes in at the same step, due
+    when Anki has it due, with or without its review log in the package, and its next
+    Good moves it on to the next of the deck's own steps."""
+    _, cards, now = _import(tmp_path, getattr(learning, which))
+    by_label = {card.front.split()[0]: card for card in cards.values()}
+    expected = {"learn2": (STATE_LEARNING, 2), "learn1": (STATE_LEARNING, 1),
+                "relearn1": (STATE_RELEARNING, 1)}
+    for label, (state, step) in expected.items():
+        anki = learning.cards[label]
+        steps = LEARN_STEPS if anki["type"] == 1 else RELEARN_STEPS
+        assert step == len(steps) - anki["left"] % 1000  # what Anki's own rule gives
+        card = by_label[label]
+        assert (card.state.state, card.state.step) == (state, step), label
+        assert as_utc(card.state.due) == datetime.fromtimestamp(anki["due"], UTC)
+    assert by_label["new"].state.state == STATE_NEW
+    database = open_database(f"sqlite:///{tmp_path / 'study.db'}")
+    with database.unit_of_work() as session:
+        preset = load_preset(session, "steps-inner")
+    learner = by_label["learn1"]
+    after, _ = preset.scheduler().review_card(to_fsrs_card(learner.id, learner.state, now),
+                                              Rating.Good, now)
+    assert (after.step, after.due - now) == (2, timedelta(hours=1))  # Anki's third step
+
+
+@pytest.mark.parametrize("which", ["apkg", "legacy_apkg"])
+def test_the_decks_anki_options_become_its_preset(learning, tmp_path, which):
+    _import(tmp_path, getattr(learning, which))
+    database = open_database(f"sqlite:///{tmp_path / 'study.db'}")
+    with database.unit_of_work() as session:
+        preset = load_preset(session, "steps-inner")
+        parent = load_preset(session, "steps")
+    assert preset.name == f"anki-{learning.options['id']}"
+    assert preset.desired_retention == 0.85
+    assert preset.learning_steps == tuple(timedelta(minutes=m) for m in LEARN_STEPS)
+    assert preset.relearning_steps == tuple(timedelta(minutes=m) for m in RELEARN_STEPS)
+    assert (preset.new_per_day, preset.reviews_per_day) == (5, 50)  # the deck's own limits
+    assert (preset.maximum_interval, preset.leech_threshold, preset.leech_suspend) == (400, 5, True)
+    assert parent.name == "default"  # a deck with no cards of its own keeps the defaults

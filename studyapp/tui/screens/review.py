@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Input, Markdown, Static
 from studyapp.errors import UserError
 from studyapp.study.cards import one_line
 from studyapp.tui.formatting import duration
+from studyapp.tui.widgets.card_image import CardImages
 from studyapp.tui.widgets.choice_options import ChoiceOptions
 from studyapp.tui.widgets.rating_bar import RatingBar
 
@@ -123,6 +124,7 @@ class ReviewScreen(Screen):
         yield Static("", id="progress")
         with VerticalScroll(id="card-scroll"):
             yield Markdown("", id="front")
+            yield CardImages(id="card-images")
             yield ChoiceOptions(id="choices")
             yield Input(placeholder="Type the answer, then enter", id="typed")
             yield Static("", id="comparison")
@@ -164,6 +166,7 @@ class ReviewScreen(Screen):
         self.revealed = False
         self.previews = {}
         self.shown_at = time.monotonic()
+        self._show_images()
         if item is None:
             self._finish()
             return
@@ -296,6 +299,15 @@ class ReviewScreen(Screen):
         item = self.item
         return media_names(f"{item.front}\n{item.back if self.revealed else ''}") if item else []
 
+    def _show_images(self) -> None:
+        """The images of the card's shown sides, inline (widgets/card_image.py)."""
+        from studyapp.interop.media import media_dir_for
+
+        item = self.item
+        text = f"{item.front}\n{item.back if self.revealed else ''}" if item else ""
+        folder = media_dir_for(str(self.app.database.engine.url))
+        self.query_one("#card-images", CardImages).show(text, folder)
+
     def action_open_media(self) -> None:
         """Open the card's images and sounds with the system viewer."""
         from studyapp.interop.media import media_dir_for, open_with_system_viewer
@@ -316,6 +328,7 @@ class ReviewScreen(Screen):
         if item is None or self.revealed:
             return
         self.revealed = True
+        self._show_images()
         suggested = None
         back = self.query_one("#back", Markdown)
         if item.kind == "cloze":
