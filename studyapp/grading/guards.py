@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, NoReturn
 
 FORBIDDEN_EXIT = 86
+# report(what): tell the parent what was forbidden, then exit (it never returns normally)
+Report = Callable[[str], object]
 _MISSING = object()
 _FUNC = types.FunctionType
 
@@ -196,11 +198,11 @@ def _unwrap_functions(v: Any, depth: int = 0) -> list[types.FunctionType]:
 
 
 _trips: dict[str, list[tuple[types.FunctionType, types.CodeType]]] = {}
-_REPORT: Callable[[str], Any] | None = None
+_REPORT: Report | None = None
 RESULT_FD = 3
 
 
-def reporter() -> Callable[[str], Any]:
+def reporter() -> Report:
     """The process-wide reporter (fd 3 in every child), built once in the fork server."""
     global _REPORT
     if _REPORT is None:
@@ -226,7 +228,7 @@ def prepare(paths: Iterable[str]) -> None:
     banned_inodes(files)  # walk the banned directories here, once, not in every child
 
 
-def _bind(report: Callable[[str], Any], what: str) -> Callable[[], Any]:
+def _bind(report: Report, what: str) -> Callable[[], Any]:
     # defaults, not a closure: replacing a function's __defaults__ is reported by the hook
     return lambda _r=report, _w=what: _r(_w)  # type: ignore[misc]
 
@@ -287,7 +289,7 @@ def _trip_code(fn: types.FunctionType, report: Callable[[], Any]) -> types.CodeT
                      co_qualname=fn.__code__.co_qualname)
 
 
-def make_reporter(fd: int, encode: Callable[[dict[str, Any]], bytes]) -> Callable[[str], Any]:
+def make_reporter(fd: int, encode: Callable[[dict[str, Any]], bytes]) -> Report:
     """``report(what)``: write a forbidden frame to ``fd`` and exit at once."""
     write, exit_ = os.write, os._exit
 
@@ -302,7 +304,7 @@ def make_reporter(fd: int, encode: Callable[[dict[str, Any]], bytes]) -> Callabl
     return report
 
 
-def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any] | None = None,
+def arm(paths: Iterable[str], ops: Iterable[str], report: Report | None = None,
         *, device_type: str = "cpu") -> None:
     """Arm every layer for this child.  Call once, after the OS sandbox is in place.
 
@@ -323,7 +325,7 @@ def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any] |
         for fn, code in _trips[p]:
             fn.__code__ = code
         for ns, attr in bins:
-            def banned_builtin(*a: Any, _r: Callable[[str], Any] = report, _w: str = p,
+            def banned_builtin(*a: Any, _r: Report = report, _w: str = p,
                                **k: Any) -> None:
                 _r(_w)
 
@@ -350,7 +352,7 @@ def overload_names(op: str) -> list[str]:
     return [name if ov == "default" else f"{name}.{ov}" for ov in overloads]
 
 
-def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> None:
+def _arm_ops(ops: list[str], report: Report, device_type: str) -> None:
     if not ops:
         return
     import ctypes
@@ -362,7 +364,7 @@ def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for op in ops:
-            def kernel(*a: Any, _r: Callable[[str], Any] = report, _w: str = op,
+            def kernel(*a: Any, _r: Report = report, _w: str = op,
                        **k: Any) -> None:
                 _r(_w)
 
@@ -437,7 +439,7 @@ _GC_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"
 _GUARDED_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 
 
-def _install_hook(report: Callable[[str], Any], mods: tuple[str, ...],
+def _install_hook(report: Report, mods: tuple[str, ...],
                   files: frozenset[str], inodes: frozenset[tuple[int, int]] = frozenset()
                   ) -> None:
     # Everything the hook uses is bound now (here and in the two helpers built below, as

@@ -738,7 +738,8 @@ def _same_outputs(check: Check, a: dict[str, Any], b: dict[str, Any]) -> bool | 
 
 
 def sensitivity_findings(prep: PreparedExercise, checks: list[Check],
-                         got: dict[str, dict[str, torch.Tensor]]) -> list[tuple[str, Any, Any]]:
+                         got: dict[str, dict[str, torch.Tensor]]
+                         ) -> list[tuple[str, object, object]]:
     """Hyperparameters the submission ignores: changing one leaves the submission's outputs
     unchanged while the reference's move.  ``got``: the submission's stacked outputs per
     check name.  Returns [(name, base value, changed value)]."""
