@@ -444,7 +444,9 @@ def _install_hook(report: Report, mods: tuple[str, ...],
                   ) -> None:
     # Everything the hook uses is bound now (here and in the two helpers built below, as
     # closure cells), to C functions where possible: a submission that patches
-    # os.path.realpath, os.fspath or pathlib later changes nothing here.
+    # os.path.realpath, os.fspath or pathlib later changes nothing here.  Builtins too: a
+    # global name is looked up in the builtins module at each call, and assigning
+    # ``builtins.callable`` is not an audited event.
     opened_path = _opened_path_reader()
     banned_file = _banned_file_matcher(inodes, files)
     # banned files by their path tails, for paths relative to an unknown dir_fd
@@ -452,6 +454,7 @@ def _install_hook(report: Report, mods: tuple[str, ...],
     mod_prefixes = tuple(m + "." for m in mods)
     exec_events, gc_events, guarded = _EXEC_EVENTS, _GC_EVENTS, _GUARDED_ATTRS
     perm = PermissionError
+    len_, callable_, isinstance_, str_ = len, callable, isinstance, str
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
@@ -463,13 +466,14 @@ def _install_hook(report: Report, mods: tuple[str, ...],
                         report(f"reading the source of a banned module ({hit})")
             return
         if event == "object.__setattr__":
-            if len(args) > 1 and args[1] in guarded and callable(args[0]):
+            if len_(args) > 1 and args[1] in guarded and callable_(args[0]):
                 report(f"replacing a function's {args[1]} (it could switch off the "
                        f"grader's guards)")
             return
         if event == "import":
             name = args[0]
-            if mods and isinstance(name, str) and (name in mods or name.startswith(mod_prefixes)):
+            if mods and isinstance_(name, str_) and (name in mods
+                                                     or name.startswith(mod_prefixes)):
                 report(f"importing {name}")
             return
         if event.startswith("ctypes."):
@@ -512,7 +516,7 @@ def _banned_file_matcher(inodes: frozenset[tuple[int, int]], files: frozenset[st
                          ) -> Callable[[str], str | None]:
     """``banned_file(s)``: the banned file ``s`` is (by device and inode, or for a relative
     path by its tail), or None."""
-    stat = os.stat
+    stat, len_ = os.stat, len
     # banned files by their path tails, for paths relative to an unknown dir_fd
     tails = tuple(f for f in files if f)
 
@@ -529,7 +533,7 @@ def _banned_file_matcher(inodes: frozenset[tuple[int, int]], files: frozenset[st
             while ".." in parts:
                 parts = parts[parts.index("..") + 1:]
             tail = "/" + "/".join(parts)
-            if len(parts) >= 1 and tail != "/":
+            if len_(parts) >= 1 and tail != "/":
                 for f in tails:
                     if f.endswith(tail):
                         return f
