@@ -96,7 +96,7 @@ class ExerciseMeta:
 
 def default_roots() -> list[Path]:
     """The shipped content folder (``studyapp.paths.shipped_content_dir()``)."""
-    # deferred: studyapp.paths imports platformdirs, needed only when no roots are given
+    # deferred: only needed when no roots are given
     from studyapp.paths import shipped_content_dir
 
     return [Path(shipped_content_dir())]
