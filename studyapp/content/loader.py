@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from studyapp.content.decks import Problems, parse_deck
-from studyapp.content.exercises import load_exercise, read_text_file
+from studyapp.content.exercises import is_exercise_folder, load_exercise_folder, read_text_file
 from studyapp.content.model import ContentBundle, DeckSpec, ExerciseSpec, Location
 from studyapp.errors import ContentError
 from studyapp.paths import shipped_content_dir
@@ -32,10 +32,9 @@ def load_content(roots: Sequence[Path] | None = None) -> ContentBundle:
             if text is not None and (deck := parse_deck(path, text, problems)) is not None:
                 decks.append(deck)
         exercise_dir = root / "exercises"
-        for folder in sorted(p for p in exercise_dir.iterdir() if p.is_dir()) if exercise_dir.is_dir() else []:
-            if folder.name.startswith((".", "_")):
-                continue
-            if (exercise := load_exercise(folder, problems)) is not None:
+        folders = sorted(exercise_dir.iterdir()) if exercise_dir.is_dir() else []
+        for folder in filter(is_exercise_folder, folders):
+            if (exercise := load_exercise_folder(folder, problems)) is not None:
                 exercises.append(exercise)
     decks = _merge_added_cards(decks, problems)
     _cross_check(decks, exercises, problems)

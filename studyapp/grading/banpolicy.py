@@ -90,7 +90,8 @@ MODULE_FUNCTIONAL = {
 # module classes with their own kernels
 MODULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "RNN": (
-        ("torch.nn.RNN", "torch.nn.RNNCell", "torch.nn.RNNBase", "torch.rnn_tanh", "torch.rnn_tanh_cell", "torch.rnn_relu", "torch.rnn_relu_cell"),
+        ("torch.nn.RNN", "torch.nn.RNNCell", "torch.nn.RNNBase", "torch.rnn_tanh",
+         "torch.rnn_tanh_cell", "torch.rnn_relu", "torch.rnn_relu_cell"),
         ("aten::rnn_tanh", "aten::rnn_tanh_cell", "aten::rnn_relu", "aten::rnn_relu_cell"),
     ),
 }
@@ -191,11 +192,11 @@ def _references(checks_path: Path) -> tuple[str, ...]:
     if ref is None:
         return ()
     found: list[str] = []
-    for node in ast.walk(ref):
-        if not isinstance(node, ast.Attribute):
+    for inner in ast.walk(ref):
+        if not isinstance(inner, ast.Attribute):
             continue
         parts: list[str] = []
-        cur: ast.AST = node
+        cur: ast.AST = inner
         while isinstance(cur, ast.Attribute):
             parts.append(cur.attr)
             cur = cur.value

@@ -1,4 +1,9 @@
-"""Exercise folders: discovery and metadata (``exercise.toml``).  No torch, no textual.
+"""Exercise folders as the grader sees them: discovery by id and `ExerciseMeta` (the
+``exercise.toml`` fields plus the ban policy's effective lists).  No torch, no textual.
+
+The toml is parsed and checked by `studyapp.content.exercises.read_exercise_toml`, the one
+reader of that file (grading imports that pure content module; content never imports
+grading, and nothing here reaches storage).
 
 Exercises live at ``<root>/exercises/<id>/`` for each content root; the first root that has
 an id wins, so a learner's own content folder can shadow or extend the shipped one.
@@ -6,17 +11,16 @@ an id wins, so a learner's own content folder can shadow or extend the shipped o
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studyapp.content.decks import ID_PATTERN, Problems
+from studyapp.content.exercises import is_exercise_folder, read_exercise_toml
+
 from . import banpolicy
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-KINDS = ("implement", "fix")
 DECKS = ("initialization", "minibatch", "batchnorm", "optimizers")
 
 
@@ -85,21 +89,16 @@ class ExerciseMeta:
     def starter(self) -> str:
         return self.starter_path.read_text(encoding="utf-8")
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, str]:
         return {"id": self.id, "title": self.title, "topic": self.topic, "kind": self.kind,
                 "deck": self.deck}
 
 
 def default_roots() -> list[Path]:
     """The shipped content folder (``studyapp.paths.shipped_content_dir()``)."""
-    try:
-        from studyapp.paths import shipped_content_dir
-    except ImportError:  # pragma: no cover - the lead's module not there yet
-        pkg = Path(__file__).resolve().parents[1]
-        for cand in (pkg / "_data" / "content", pkg.parent / "content"):
-            if (cand / "exercises").is_dir():
-                return [cand]
-        return [pkg.parent / "content"]
+    # deferred: only needed when no roots are given
+    from studyapp.paths import shipped_content_dir
+
     return [Path(shipped_content_dir())]
 
 
@@ -108,7 +107,7 @@ def _roots(roots: Sequence[Path | str] | None) -> list[Path]:
 
 
 def exercise_dir(exercise_id: str, roots: Sequence[Path | str] | None = None) -> Path:
-    if not ID_RE.match(exercise_id or ""):
+    if not ID_PATTERN.match(exercise_id or ""):
         raise UnknownExercise(f"unknown exercise {exercise_id!r}")
     for root in _roots(roots):
         d = root / "exercises" / exercise_id
@@ -119,78 +118,34 @@ def exercise_dir(exercise_id: str, roots: Sequence[Path | str] | None = None) ->
 
 
 def load_exercise(exercise_id: str, roots: Sequence[Path | str] | None = None) -> ExerciseMeta:
-    return load_exercise_dir(exercise_dir(exercise_id, roots))
+    """The exercise `exercise_id` from the first root that has it (`UnknownExercise` if none)."""
+    return load_exercise_meta(exercise_dir(exercise_id, roots))
 
 
-def _req(data: dict, key: str, typ: type, where: str) -> Any:
-    if key not in data:
-        raise GradingError(f"{where}: missing key {key!r}")
-    v = data[key]
-    if not isinstance(v, typ):
-        raise GradingError(f"{where}: {key!r} must be a {typ.__name__}")
-    return v
+def _one_line(problems: Problems) -> str:
+    more = len(problems) - 1
+    return problems[0] + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
 
 
-def _str_list(data: dict, key: str, where: str) -> tuple[str, ...]:
-    v = data.get(key, [])
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise GradingError(f"{where}: {key!r} must be a list of strings")
-    return tuple(v)
-
-
-def load_exercise_dir(d: Path) -> ExerciseMeta:
-    toml_path = d / "exercise.toml"
-    where = str(toml_path)
-    try:
-        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise GradingError(f"{where}:{m.group(1) if m else 1}: {exc}") from None
-    except OSError as exc:
-        raise GradingError(f"{where}: {exc.strerror}") from None
-    ex_id = _req(data, "id", str, where)
-    if ex_id != d.name:
-        raise GradingError(f"{where}: id {ex_id!r} does not match the folder name {d.name!r}")
-    kind = _req(data, "kind", str, where)
-    if kind not in KINDS:
-        raise GradingError(f"{where}: kind must be one of {', '.join(KINDS)}")
-    mutants = []
-    for i, m in enumerate(data.get("mutants", [])):
-        mw = f"{where}: mutants[{i}]"
-        fix = m.get("fix", "")
-        if not isinstance(fix, str):
-            raise GradingError(f"{mw}: 'fix' must be a str")
-        diagnosed_as = m.get("diagnosed_as", "")
-        if not isinstance(diagnosed_as, str):
-            raise GradingError(f"{mw}: 'diagnosed_as' must be a str")
-        mutants.append(MutantMeta(_req(m, "id", str, mw), _req(m, "file", str, mw),
-                                  _req(m, "misconception", str, mw).strip(), fix.strip(),
-                                  diagnosed_as))
-    timeout = data.get("timeout_s")
-    known = {"id", "title", "topic", "deck", "kind", "entry", "signature", "target_seconds",
-             "requires", "banned", "banned_ops", "hints", "mutants", "timeout_s", "bans_from"}
+def load_exercise_meta(folder: Path) -> ExerciseMeta:
+    """The exercise in `folder` as the grader sees it; `GradingError` names the first problem
+    (``file:line: sentence``, the content loader's wording: both read the toml through
+    `studyapp.content.exercises.read_exercise_toml`)."""
+    problems = Problems()
+    toml = read_exercise_toml(folder, problems)
+    if toml is None:
+        raise GradingError(_one_line(problems))
     # the ban policy's references: declared (bans_from), else found in checks.py
-    references = (_str_list(data, "bans_from", where) if "bans_from" in data
-                  else banpolicy.references_in_checks(d / "checks.py"))
-    banned, banned_ops = banpolicy.apply(references, _str_list(data, "banned", where),
-                                         _str_list(data, "banned_ops", where))
+    references = (toml.bans_from if toml.bans_from is not None
+                  else banpolicy.references_in_checks(folder / "checks.py"))
+    banned, banned_ops = banpolicy.apply(references, toml.banned, toml.banned_ops)
     return ExerciseMeta(
-        id=ex_id,
-        title=_req(data, "title", str, where),
-        topic=_req(data, "topic", str, where),
-        deck=_req(data, "deck", str, where),
-        kind=kind,
-        entry=_req(data, "entry", str, where),
-        signature=_req(data, "signature", str, where),
-        target_seconds=int(_req(data, "target_seconds", int, where)),
-        requires=_str_list(data, "requires", where),
-        banned=banned,
-        banned_ops=banned_ops,
-        hints=_str_list(data, "hints", where),
-        mutants=tuple(mutants),
-        timeout_s=float(timeout) if timeout is not None else None,
-        path=d,
-        extra={k: v for k, v in data.items() if k not in known},
+        id=toml.id, title=toml.title, topic=toml.topic, deck=toml.deck, kind=toml.kind,
+        entry=toml.entry, signature=toml.signature, target_seconds=toml.target_seconds,
+        requires=toml.requires, banned=banned, banned_ops=banned_ops, hints=toml.hints,
+        mutants=tuple(MutantMeta(m.id, m.file, m.misconception, m.fix, m.diagnosed_as)
+                      for m in toml.mutants),
+        timeout_s=toml.timeout_s, path=folder, extra=toml.unknown_keys(),
         ban_references=references,
     )
 
@@ -202,8 +157,8 @@ def list_exercises(roots: Sequence[Path | str] | None = None) -> list[ExerciseMe
         base = root / "exercises"
         if not base.is_dir():
             continue
-        for d in sorted(base.iterdir()):
+        for d in filter(is_exercise_folder, sorted(base.iterdir())):
             if d.name in seen or not (d / "exercise.toml").is_file():
                 continue
-            seen[d.name] = load_exercise_dir(d)
+            seen[d.name] = load_exercise_meta(d)
     return [seen[k] for k in sorted(seen)]

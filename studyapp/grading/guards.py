@@ -29,18 +29,28 @@ import sys
 import types
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple, NoReturn
 
 FORBIDDEN_EXIT = 86
+# report(what): tell the parent what was forbidden, then exit (it never returns normally)
+Report = Callable[[str], object]
 _MISSING = object()
 _FUNC = types.FunctionType
 
 # -- fork-server side: find what to trip (once per banned path) ---------------------------
 
+class Resolved(NamedTuple):
+    """What one banned dotted path covers."""
+
+    functions: list[types.FunctionType]  # to trip (their ``__code__`` is replaced)
+    builtins: list[tuple[Any, str]]  # (namespace, attr) of C callables to replace
+    modules: set[str]  # whose import is banned
+    files: set[str]  # whose reading is banned (sources, bytecode caches, package dirs)
+
+
 _file_index: dict[str, list[types.FunctionType]] | None = None
 _index_modules = 0
-_resolved: dict[str, tuple[list[types.FunctionType], list[tuple[Any, str]], set[str],
-                           set[str]]] = {}
+_resolved: dict[str, Resolved] = {}
 
 
 def _build_index() -> dict[str, list[types.FunctionType]]:
@@ -67,88 +77,98 @@ def _import_prefix(path: str) -> tuple[Any, list[str]]:
     raise ImportError(path)
 
 
-def resolve(path: str) -> tuple[list[types.FunctionType], list[tuple[Any, str]], set[str],
-                                set[str]]:
-    """For a banned dotted path: (functions to trip, (namespace, attr) builtins to replace,
-    module names whose import is banned, source files whose reading is banned)."""
-    if path in _resolved:
-        return _resolved[path]
-    funcs: list[types.FunctionType] = []
-    builtins_: list[tuple[Any, str]] = []
-    mods: set[str] = set()
-    files: set[str] = set()
-    try:
-        mod, rest = _import_prefix(path)
-    except ImportError:
-        _resolved[path] = (funcs, builtins_, {path}, files)
-        return _resolved[path]
-    if not rest:
-        # a module or package: everything loaded under it, and forbid loading more
-        mods.add(path)
-        if hasattr(mod, "__path__"):
-            # make sure every submodule is loaded so its functions can be tripped
-            import pkgutil
+def resolve(path: str) -> Resolved:
+    """What the banned dotted path ``path`` covers (computed once per path)."""
+    if path not in _resolved:
+        try:
+            mod, rest = _import_prefix(path)
+        except ImportError:
+            resolved = Resolved([], [], {path}, set())
+        else:
+            resolved = _resolve_module(path, mod) if not rest else _resolve_attribute(mod, rest)
+        _resolved[path] = resolved._replace(functions=_unique(resolved.functions))
+    return _resolved[path]
 
-            for info in pkgutil.walk_packages(mod.__path__, prefix=path + "."):
-                try:
-                    __import__(info.name)
-                except Exception:  # noqa: BLE001
-                    pass
-        names = [n for n in list(sys.modules) if n == path or n.startswith(path + ".")]
-        idx = _build_index()
-        for n in names:
-            m = sys.modules.get(n)
-            f = getattr(m, "__file__", None)
-            if f:
-                real = os.path.realpath(f)
-                files.add(real)
-                try:
-                    files.add(os.path.realpath(importlib.util.cache_from_source(f)))
-                except (ValueError, NotImplementedError):
-                    pass
-                funcs.extend(idx.get(f, ()))
-                if real != f:
-                    funcs.extend(idx.get(real, ()))
-            for d in getattr(m, "__path__", None) or ():
-                files.add(os.path.realpath(d))
-    else:
-        parent = mod
-        obj: Any = mod
-        for part in rest:
-            parent = obj
-            obj = getattr(obj, part, _MISSING)
-            if obj is _MISSING:  # an alias this torch build does not have: nothing to trip
-                _resolved[path] = (funcs, builtins_, mods, files)
-                return _resolved[path]
-        idx = _build_index()
-        if isinstance(obj, type):
-            qual = obj.__qualname__
-            fname = sys.modules.get(obj.__module__)
-            fname = getattr(fname, "__file__", None)
-            for v in vars(obj).values():
-                funcs.extend(_unwrap_functions(v))
-            if fname:
-                for f in idx.get(fname, ()):
-                    q = f.__code__.co_qualname
-                    if q == qual or q.startswith(qual + "."):
-                        funcs.append(f)
-        elif isinstance(obj, _FUNC):
-            funcs.extend(_unwrap_functions(obj))
-            qual = obj.__code__.co_qualname
-            for f in idx.get(obj.__code__.co_filename, ()):
-                q = f.__code__.co_qualname
-                if q.startswith(qual + "."):
-                    funcs.append(f)
-        elif callable(obj):
-            builtins_.append((parent, rest[-1]))
+
+def _unique(funcs: list[types.FunctionType]) -> list[types.FunctionType]:
     seen: set[int] = set()
     uniq = []
     for f in funcs:
         if id(f) not in seen:
             seen.add(id(f))
             uniq.append(f)
-    _resolved[path] = (uniq, builtins_, mods, files)
-    return _resolved[path]
+    return uniq
+
+
+def _resolve_module(path: str, mod: Any) -> Resolved:
+    """A module or package: everything loaded under it, and forbid loading more."""
+    funcs: list[types.FunctionType] = []
+    files: set[str] = set()
+    if hasattr(mod, "__path__"):
+        # make sure every submodule is loaded so its functions can be tripped
+        import pkgutil
+
+        for info in pkgutil.walk_packages(mod.__path__, prefix=path + "."):
+            try:
+                __import__(info.name)
+            except Exception:  # noqa: BLE001
+                pass
+    names = [n for n in list(sys.modules) if n == path or n.startswith(path + ".")]
+    idx = _build_index()
+    for n in names:
+        m = sys.modules.get(n)
+        f = getattr(m, "__file__", None)
+        if f:
+            real = os.path.realpath(f)
+            files.add(real)
+            try:
+                files.add(os.path.realpath(importlib.util.cache_from_source(f)))
+            except (ValueError, NotImplementedError):
+                pass
+            funcs.extend(idx.get(f, ()))
+            if real != f:
+                funcs.extend(idx.get(real, ()))
+        for d in getattr(m, "__path__", None) or ():
+            files.add(os.path.realpath(d))
+    return Resolved(funcs, [], {path}, files)
+
+
+def _resolve_attribute(mod: Any, rest: list[str]) -> Resolved:
+    """An attribute path under a module: a class (its methods and everything defined in
+    its body), a function (with what it wraps and defines), or a C callable to replace."""
+    parent = mod
+    obj: Any = mod
+    for part in rest:
+        parent = obj
+        obj = getattr(obj, part, _MISSING)
+        if obj is _MISSING:  # an alias this torch build does not have: nothing to trip
+            return Resolved([], [], set(), set())
+    if isinstance(obj, type):
+        return Resolved(_class_functions(obj), [], set(), set())
+    if isinstance(obj, _FUNC):
+        funcs = _unwrap_functions(obj)
+        qual = obj.__code__.co_qualname
+        funcs += [f for f in _build_index().get(obj.__code__.co_filename, ())
+                  if f.__code__.co_qualname.startswith(qual + ".")]
+        return Resolved(funcs, [], set(), set())
+    if callable(obj):
+        return Resolved([], [(parent, rest[-1])], set(), set())
+    return Resolved([], [], set(), set())
+
+
+def _class_functions(cls: type) -> list[types.FunctionType]:
+    idx = _build_index()
+    qual = cls.__qualname__
+    fname = getattr(sys.modules.get(cls.__module__), "__file__", None)
+    funcs: list[types.FunctionType] = []
+    for v in vars(cls).values():
+        funcs.extend(_unwrap_functions(v))
+    if fname:
+        for f in idx.get(fname, ()):
+            q = f.__code__.co_qualname
+            if q == qual or q.startswith(qual + "."):
+                funcs.append(f)
+    return funcs
 
 
 def _unwrap_functions(v: Any, depth: int = 0) -> list[types.FunctionType]:
@@ -178,11 +198,11 @@ def _unwrap_functions(v: Any, depth: int = 0) -> list[types.FunctionType]:
 
 
 _trips: dict[str, list[tuple[types.FunctionType, types.CodeType]]] = {}
-_REPORT: Callable[[str], Any] | None = None
+_REPORT: Report | None = None
 RESULT_FD = 3
 
 
-def reporter() -> Callable[[str], Any]:
+def reporter() -> Report:
     """The process-wide reporter (fd 3 in every child), built once in the fork server."""
     global _REPORT
     if _REPORT is None:
@@ -199,27 +219,27 @@ def prepare(paths: Iterable[str]) -> None:
     for p in paths:
         if p in _trips:
             continue
-        funcs, _b, _m, _f = resolve(p)
         _trips[p] = [(fn, _trip_code(fn, _bind(report, f"{p} ({fn.__module__}."
                                                         f"{fn.__code__.co_qualname})")))
-                     for fn in funcs]
+                     for fn in resolve(p).functions]
     files: set[str] = set()
     for p in paths:
-        files |= resolve(p)[3]
+        files |= resolve(p).files
     banned_inodes(files)  # walk the banned directories here, once, not in every child
 
 
-def _bind(report: Callable[[str], Any], what: str) -> Callable[[], Any]:
-    return lambda _r=report, _w=what: _r(_w)
+def _bind(report: Report, what: str) -> Callable[[], Any]:
+    # defaults, not a closure: replacing a function's __defaults__ is reported by the hook
+    return lambda _r=report, _w=what: _r(_w)  # type: ignore[misc]
 
 
 def warm_library() -> None:
     """Pay torch.library's lazy setup in the fork server (on a private namespace)."""
     import torch
 
-    lib = torch.library.Library("studyapp_warm", "DEF")
-    lib.define("noop(Tensor x) -> Tensor")
-    lib.impl("noop", lambda x: x, "CPU")
+    lib = torch.library.Library("studyapp_warm", "DEF")  # type: ignore[no-untyped-call]
+    lib.define("noop(Tensor x) -> Tensor")  # type: ignore[no-untyped-call]
+    lib.impl("noop", lambda x: x, "CPU")  # type: ignore[no-untyped-call]
     torch.ops.studyapp_warm.noop(torch.zeros(1))
 
 
@@ -269,11 +289,13 @@ def _trip_code(fn: types.FunctionType, report: Callable[[], Any]) -> types.CodeT
                      co_qualname=fn.__code__.co_qualname)
 
 
-def make_reporter(fd: int, encode: Callable[[dict], bytes]) -> Callable[[str], Any]:
+def make_reporter(fd: int, encode: Callable[[dict[str, Any]], bytes]) -> Report:
     """``report(what)``: write a forbidden frame to ``fd`` and exit at once."""
     write, exit_ = os.write, os._exit
 
-    def report(what: str, _w=write, _x=exit_, _fd=fd, _e=encode) -> None:
+    def report(what: str, _w: Callable[[int, bytes], int] = write,
+               _x: Callable[[int], NoReturn] = exit_, _fd: int = fd,
+               _e: Callable[[dict[str, Any]], bytes] = encode) -> None:
         try:
             _w(_fd, _e({"event": "forbidden", "what": str(what)[:200]}))
         finally:
@@ -282,7 +304,7 @@ def make_reporter(fd: int, encode: Callable[[dict], bytes]) -> Callable[[str], A
     return report
 
 
-def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any] | None = None,
+def arm(paths: Iterable[str], ops: Iterable[str], report: Report | None = None,
         *, device_type: str = "cpu") -> None:
     """Arm every layer for this child.  Call once, after the OS sandbox is in place.
 
@@ -303,7 +325,8 @@ def arm(paths: Iterable[str], ops: Iterable[str], report: Callable[[str], Any] |
         for fn, code in _trips[p]:
             fn.__code__ = code
         for ns, attr in bins:
-            def banned_builtin(*a: Any, _r=report, _w=p, **k: Any) -> None:
+            def banned_builtin(*a: Any, _r: Report = report, _w: str = p,
+                               **k: Any) -> None:
                 _r(_w)
 
             try:
@@ -329,26 +352,27 @@ def overload_names(op: str) -> list[str]:
     return [name if ov == "default" else f"{name}.{ov}" for ov in overloads]
 
 
-def _arm_ops(ops: list[str], report: Callable[[str], Any], device_type: str) -> None:
+def _arm_ops(ops: list[str], report: Report, device_type: str) -> None:
     if not ops:
         return
     import ctypes
 
     import torch
 
-    lib = torch.library.Library("aten", "IMPL")
+    lib = torch.library.Library("aten", "IMPL")  # type: ignore[no-untyped-call]
     keys = ["CPU", "CUDA"] if device_type == "cuda" else ["CPU"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for op in ops:
-            def kernel(*a: Any, _r=report, _w=op, **k: Any) -> None:
+            def kernel(*a: Any, _r: Report = report, _w: str = op,
+                       **k: Any) -> None:
                 _r(_w)
 
             # a ban covers every overload of the name (.out, .tensor_lr, ...)
             for qualified in overload_names(op):
                 for key in keys:
                     try:
-                        lib.impl(qualified, kernel, key)
+                        lib.impl(qualified, kernel, key)  # type: ignore[no-untyped-call]
                     except Exception:  # noqa: BLE001 - no kernel for this key here
                         pass
                 _close_direct_entry(qualified, kernel)
@@ -415,27 +439,68 @@ _GC_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"
 _GUARDED_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 
 
-def _install_hook(report: Callable[[str], Any], mods: tuple[str, ...],
+def _install_hook(report: Report, mods: tuple[str, ...],
                   files: frozenset[str], inodes: frozenset[tuple[int, int]] = frozenset()
                   ) -> None:
-    import pathlib
-
-    # Everything the hook uses is bound now, to C functions where possible: a submission
-    # that patches os.path.realpath, os.fspath or pathlib later changes nothing here.
-    stat, fsdecode = os.stat, os.fsdecode
-    plain_paths = (pathlib.PosixPath, pathlib.PurePosixPath)
-    path_str = pathlib.PurePath.__str__
+    # Everything the hook uses is bound now (here and in the two helpers built below, as
+    # closure cells), to C functions where possible: a submission that patches
+    # os.path.realpath, os.fspath or pathlib later changes nothing here.  Builtins too: a
+    # global name is looked up in the builtins module at each call, and assigning
+    # ``builtins.callable`` is not an audited event.
+    opened_path = _opened_path_reader()
+    banned_file = _banned_file_matcher(inodes, files)
     # banned files by their path tails, for paths relative to an unknown dir_fd
     tails = tuple(f for f in files if f)
     mod_prefixes = tuple(m + "." for m in mods)
     exec_events, gc_events, guarded = _EXEC_EVENTS, _GC_EVENTS, _GUARDED_ATTRS
+    perm = PermissionError
+    len_, callable_, isinstance_, str_ = len, callable, isinstance, str
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "open":
+            if inodes or tails:
+                s = opened_path(args[0])
+                if s is not None:
+                    hit = banned_file(s)
+                    if hit is not None:
+                        report(f"reading the source of a banned module ({hit})")
+            return
+        if event == "object.__setattr__":
+            if len_(args) > 1 and args[1] in guarded and callable_(args[0]):
+                report(f"replacing a function's {args[1]} (it could switch off the "
+                       f"grader's guards)")
+            return
+        if event == "import":
+            name = args[0]
+            if mods and isinstance_(name, str_) and (name in mods
+                                                     or name.startswith(mod_prefixes)):
+                report(f"importing {name}")
+            return
+        if event.startswith("ctypes."):
+            report(f"ctypes ({event})")
+        if event in gc_events:
+            report(f"heap inspection ({event})")
+        if event in exec_events:
+            raise perm(f"{event} is not allowed in the grading sandbox")
+
+    sys.addaudithook(hook)
+
+
+def _opened_path_reader() -> Callable[[Any], str | None]:
+    """``opened_path(p)``: the path an ``open`` event names (None: an fd already open);
+    refuses path-like objects whose ``__fspath__`` could lie."""
+    import pathlib
+
+    fsdecode = os.fsdecode
+    plain_paths = (pathlib.PosixPath, pathlib.PurePosixPath)
+    path_str = pathlib.PurePath.__str__
     perm = PermissionError
     str_, bytes_, int_, type_ = str, bytes, int, type
 
     def opened_path(p: Any) -> str | None:
         t = type_(p)
         if t is str_:
-            return p
+            return p  # type: ignore[no-any-return]  # its type is exactly str
         if t is bytes_:
             return fsdecode(p)
         if t is int_ or p is None:
@@ -443,6 +508,17 @@ def _install_hook(report: Callable[[str], Any], mods: tuple[str, ...],
         if t in plain_paths:
             return path_str(p)
         raise perm("open a file by a str or bytes path in the grading sandbox")
+
+    return opened_path
+
+
+def _banned_file_matcher(inodes: frozenset[tuple[int, int]], files: frozenset[str]
+                         ) -> Callable[[str], str | None]:
+    """``banned_file(s)``: the banned file ``s`` is (by device and inode, or for a relative
+    path by its tail), or None."""
+    stat, len_ = os.stat, len
+    # banned files by their path tails, for paths relative to an unknown dir_fd
+    tails = tuple(f for f in files if f)
 
     def banned_file(s: str) -> str | None:
         try:
@@ -457,39 +533,13 @@ def _install_hook(report: Callable[[str], Any], mods: tuple[str, ...],
             while ".." in parts:
                 parts = parts[parts.index("..") + 1:]
             tail = "/" + "/".join(parts)
-            if len(parts) >= 1 and tail != "/":
+            if len_(parts) >= 1 and tail != "/":
                 for f in tails:
                     if f.endswith(tail):
                         return f
         return None
 
-    def hook(event: str, args: tuple) -> None:
-        if event == "open":
-            if inodes or tails:
-                s = opened_path(args[0])
-                if s is not None:
-                    hit = banned_file(s)
-                    if hit is not None:
-                        report(f"reading the source of a banned module ({hit})")
-            return
-        if event == "object.__setattr__":
-            if len(args) > 1 and args[1] in guarded and callable(args[0]):
-                report(f"replacing a function's {args[1]} (it could switch off the "
-                       f"grader's guards)")
-            return
-        if event == "import":
-            name = args[0]
-            if mods and isinstance(name, str) and (name in mods or name.startswith(mod_prefixes)):
-                report(f"importing {name}")
-            return
-        if event.startswith("ctypes."):
-            report(f"ctypes ({event})")
-        if event in gc_events:
-            report(f"heap inspection ({event})")
-        if event in exec_events:
-            raise perm(f"{event} is not allowed in the grading sandbox")
-
-    sys.addaudithook(hook)
+    return banned_file
 
 
 def preload_modules(names: Iterable[str]) -> None:

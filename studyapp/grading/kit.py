@@ -26,7 +26,8 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import torch
 
@@ -34,6 +35,7 @@ from . import wire
 from .compare import Close, SameDistribution, default_tolerances  # noqa: F401 - re-exported
 
 CANONICAL_SEED = 20240917
+T = TypeVar("T")
 Generator = wire.Generator
 
 
@@ -146,7 +148,7 @@ class Check:
                 return [d(x) for x in v]
             return v
 
-        per_step = {}
+        per_step: dict[str, Any] = {}
         for k, v in self.per_step.items():
             if isinstance(v, torch.Tensor):
                 per_step[k] = {"dtype": str(v.dtype).removeprefix("torch."),
@@ -174,7 +176,7 @@ class Variant:
         self.rng = random.Random(base)
 
     # -- choices -------------------------------------------------------------
-    def pick(self, canonical: Any, *alternatives: Any) -> Any:
+    def pick(self, canonical: T, *alternatives: T) -> T:
         """``canonical`` for the canonical checks, else one of all the options."""
         if self.canonical or not alternatives:
             return canonical
@@ -248,7 +250,8 @@ def optimizer_step(opt_cls: type, param: torch.Tensor, grad: torch.Tensor,
     return p.detach(), dict(opt.state[p])
 
 
-def describe_variant(exercise_id: str, seed: int | None, roots: Any = None) -> dict[str, Any]:
+def describe_variant(exercise_id: str, seed: int | None,
+                     roots: Sequence[Path | str] | None = None) -> dict[str, Any]:
     """Shapes, dtypes and hyperparameters of an exercise's checks for ``seed`` (``None``:
     the canonical checks).  Runs ``checks.py`` in this process, so it imports torch; from a
     torch-free process (the TUI) use ``GraderClient.describe_variant`` instead."""

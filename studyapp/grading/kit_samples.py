@@ -7,6 +7,9 @@ values.  Import it in a ``checks.py`` next to ``studyapp.grading.kit``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 
 from .compare import Mismatch
@@ -82,12 +85,13 @@ class CategoricalSample:
         return None
 
 
-def same_sample_for_same_seed(slot: str, step_a: int = 0, step_b: int = 1):
+def same_sample_for_same_seed(slot: str, step_a: int = 0, step_b: int = 1
+                              ) -> Callable[[dict[str, torch.Tensor], dict[str, Any]], str | None]:
     """A ``verify`` for a check whose steps ``step_a`` and ``step_b`` get identical inputs and
     identically seeded generators: their samples must be equal, or the function draws from
     something other than the generator it was given (the global RNG)."""
 
-    def verify(got: dict[str, torch.Tensor], inputs: dict) -> str | None:
+    def verify(got: dict[str, torch.Tensor], inputs: dict[str, Any]) -> str | None:
         x = got.get(slot)
         if x is None or x.shape[0] <= max(step_a, step_b):
             return None

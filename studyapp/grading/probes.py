@@ -29,19 +29,44 @@ from __future__ import annotations
 import inspect
 import itertools
 import math
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 
 from . import runner
+from .kit import Check, Spec
+
+if TYPE_CHECKING:
+    from .exercises import ExerciseMeta
+    from .verdict import Diagnosis
 
 _LOWER = {torch.float64: (torch.float32,), torch.float32: (torch.bfloat16, torch.float16)}
 _STEP_NAMES = ("t", "step", "timestep")
 # factors worth naming when a whole update or output is off by one
 _COMMON_CONSTANTS = (0.9, 0.99, 0.999)
 _NICE_FACTORS = (-1.0, 2.0, 0.5, -2.0, -0.5, 3.0, 1 / 3, 4.0, 0.25, 10.0, 0.1, 100.0, 0.01)
+
+
+class PreparedExercise(Protocol):
+    """What probes read of a prepared exercise (``worker.Prepared``)."""
+
+    @property
+    def meta(self) -> ExerciseMeta: ...
+    @property
+    def spec(self) -> Spec: ...
+    @property
+    def reference(self) -> Callable[..., Any]: ...
+    @property
+    def checks(self) -> list[Check]: ...
+    @property
+    def by_name(self) -> dict[str, Check]: ...
+    def materialize(self, name: str) -> runner.Materialized: ...
+
+
+Record = dict[str, Any]  # runner.stack's record of one run: {"slots": ..., "same": ...}
 
 
 @dataclass
@@ -54,26 +79,26 @@ class Probe:
     fix: str
     fn: Callable[..., Any]
     # describes the hypothesis for one check: "torch.optim.Adam with lr = 0.001"
-    evidence: Callable[[Any], str]
+    evidence: Callable[[Check], str]
     # checks where the probe differs from the reference (None: any)
-    relevant: Callable[[Any], bool] | None = None
+    relevant: Callable[[Check], bool] | None = None
     # compare with this dtype's tolerances (a lower-precision hypothesis is only as exact
     # as its own arithmetic)
     tol_dtype: torch.dtype | None = None
     key: str = ""  # unique among the exercise's probes (records are cached by it)
 
 
-def _fmt(x: Any) -> str:
+def _fmt(x: object) -> str:
     if isinstance(x, float):
         return f"{x:.6g}"
     return repr(x) if isinstance(x, str) else str(x)
 
 
-def _hyper_value(check: Any, name: str, default: Any) -> Any:
+def _hyper_value(check: Check, name: str, default: Any) -> Any:
     return check.inputs.get(name, default)
 
 
-def _tensor_args(check: Any) -> dict[str, torch.Tensor]:
+def _tensor_args(check: Check) -> dict[str, torch.Tensor]:
     return {k: v for k, v in check.inputs.items() if isinstance(v, torch.Tensor)}
 
 
@@ -84,7 +109,7 @@ class _Ref:
         self.reference = reference
         self.sig = inspect.signature(reference)
 
-    def bound(self, args: tuple, kwargs: dict) -> dict[str, Any]:
+    def bound(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         b = self.sig.bind(*args, **kwargs)
         b.apply_defaults()
         return dict(b.arguments)
@@ -102,7 +127,7 @@ def _with_args(ref: _Ref, change: Callable[[dict[str, Any]], None]) -> Callable[
     return fn
 
 
-def _hyperparameters(prep: Any, ref: _Ref) -> dict[str, Any]:
+def _hyperparameters(prep: PreparedExercise, ref: _Ref) -> dict[str, Any]:
     """Keyword parameters with a default (the exercise's hyperparameters)."""
     out = {}
     for name, p in ref.sig.parameters.items():
@@ -112,7 +137,7 @@ def _hyperparameters(prep: Any, ref: _Ref) -> dict[str, Any]:
     return out
 
 
-def _passed_values(prep: Any, name: str, default: Any) -> list[Any]:
+def _passed_values(prep: PreparedExercise, name: str, default: Any) -> list[Any]:
     vals = []
     for c in prep.checks:
         v = _hyper_value(c, name, default)
@@ -121,307 +146,417 @@ def _passed_values(prep: Any, name: str, default: Any) -> list[Any]:
     return vals
 
 
-def build(prep: Any) -> list[Probe]:
-    ref = _Ref(prep.reference)
-    spec = prep.spec
-    refname = spec.reference_name
-    entry = prep.meta.entry
+def build(prep: PreparedExercise) -> list[Probe]:
+    """Every probe of the exercise's contract, in priority order, each with a unique key."""
+    ctx = _Contract(prep)
     # order is priority: when two hypotheses are the same function on every check (momentum
     # = 0 and "running buffers never updated"), the first one names the mistake
-    probes: list[Probe] = _output_probes(prep, ref)
-    hyper = _hyperparameters(prep, ref)
-    numeric = {k: d for k, d in hyper.items()
-               if isinstance(d, (int, float)) and not isinstance(d, bool)}
-
-    # -- one hyperparameter held at its default / zero / complement --------------------
-    for name, default in hyper.items():
-        if isinstance(default, torch.Tensor) or default is None:
-            continue
-        values = _passed_values(prep, name, default)
-        if any(v != default for v in values):
-            def hold(a: dict, _n=name, _d=default) -> None:
-                a[_n] = _d
-
-            probes.append(Probe(
-                f"ignores-{name}", f"ignores-{name}",
-                f"Your {entry} ignores {name}: it behaves as if {name} were always "
-                f"{_fmt(default)}, whatever the caller passes.",
-                f"Use the {name} argument that is passed in (do not hard-code "
-                f"{_fmt(default)} or read a global).",
-                _with_args(ref, hold),
-                lambda c, _n=name, _d=default: f"{refname} with {_n} = {_fmt(_d)}",
-                lambda c, _n=name, _d=default: _hyper_value(c, _n, _d) != _d))
-    for name, default in numeric.items():
-        # held at another constant: a value some check passes, or a common textbook one
-        # (RMSprop's alpha = 0.9 from lecture notes, where torch's default is 0.99)
-        constants = {v for v in _passed_values(prep, name, default)
-                     if isinstance(v, (int, float)) and not isinstance(v, bool)}
-        if isinstance(default, float) and 0.5 <= default < 1:  # a smoothing constant
-            constants |= set(_COMMON_CONSTANTS)
-        constants -= {default, 0}
-        if len(set(_passed_values(prep, name, default))) < 2:
-            constants = set()  # no check tells one constant from the value passed
-        for const in sorted(constants):
-            def fixed(a: dict, _n=name, _c=const) -> None:
-                a[_n] = _c
-
-            probes.append(Probe(
-                f"ignores-{name}", f"ignores-{name}",
-                f"Your {entry} ignores {name}: it behaves as if {name} were always "
-                f"{_fmt(const)}, whatever the caller passes.",
-                f"Use the {name} argument that is passed in (do not hard-code "
-                f"{_fmt(const)}).",
-                _with_args(ref, fixed),
-                lambda c, _n=name, _c=const: f"{refname} with {_n} = {_fmt(_c)}",
-                lambda c, _n=name, _c=const, _d=default: _hyper_value(c, _n, _d) != _c))
-        if default != 0:
-            def zero(a: dict, _n=name) -> None:
-                a[_n] = type(a[_n])(0) if isinstance(a[_n], (int, float)) else 0
-
-            probes.append(Probe(
-                f"{name}-no-effect", f"ignores-{name}",
-                f"{name} has no effect in your {entry}: your outputs equal {refname} with "
-                f"{name} = 0.",
-                f"Apply {name} where the formula puts it; check the prompt's formula term "
-                f"by term.",
-                _with_args(ref, zero),
-                lambda c, _n=name: f"{refname} with {_n} = 0"))
-        values = [v for v in _passed_values(prep, name, default)
-                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if (values and all(0 < v < 1 for v in values) and isinstance(default, float)
-                and default >= 0.5):  # smoothing constants, not learning rates
-            def complement(a: dict, _n=name) -> None:
-                a[_n] = 1.0 - a[_n]
-
-            probes.append(Probe(
-                f"complement-{name}", f"complement-{name}",
-                f"You use 1 - {name} where the formula has {name} (and {name} where it has "
-                f"1 - {name}): your outputs equal {refname} with {name} replaced by "
-                f"1 - {name}.",
-                f"In the moving average, {name} multiplies the old value and (1 - {name}) "
-                f"the new one.",
-                _with_args(ref, complement),
-                lambda c, _n=name, _d=default: (
-                    f"{refname} with {_n} = {_fmt(1 - _hyper_value(c, _n, _d))}")))
-    for (n1, d1), (n2, d2) in itertools.combinations(numeric.items(), 2):
-        if not (isinstance(d1, float) and isinstance(d2, float)):
-            continue
-
-        def swap(a: dict, _a=n1, _b=n2) -> None:
-            a[_a], a[_b] = a[_b], a[_a]
-
-        probes.append(Probe(
-            f"swapped-{n1}-{n2}", f"swapped-{n1}-{n2}",
-            f"{n1} and {n2} are used the other way round in your {entry}.",
-            f"Check which of {n1} and {n2} belongs to which term of the formula.",
-            _with_args(ref, swap),
-            lambda c, _a=n1, _b=n2, _da=d1, _db=d2: (
-                f"{refname} with {_a} = {_fmt(_hyper_value(c, _b, _db))} and "
-                f"{_b} = {_fmt(_hyper_value(c, _a, _da))}")))
-
-    # -- the step counter ------------------------------------------------------------------
-    for name in ref.sig.parameters:
-        if name not in _STEP_NAMES:
-            continue
-        for shift, what, fix in (
-                (-1, f"Your {name} is off by one: your outputs equal {refname} with "
-                     f"{name} - 1 (the step counted from 0).",
-                 f"{name} counts steps from 1: the first step uses {name} = 1 as passed; "
-                 f"do not subtract 1 (or add 1 before using it only if you counted from 0)."),
-                (1, f"Your {name} is off by one: your outputs equal {refname} with "
-                    f"{name} + 1 (one step ahead).",
-                 f"Use {name} exactly as passed; it already counts this step.")):
-            def shifted(a: dict, _n=name, _s=shift) -> None:
-                a[_n] = a[_n] + _s
-
-            probes.append(Probe(
-                f"{name}-off-by-one" if shift < 0 else f"{name}-one-ahead", "step-counter",
-                what, fix, _with_args(ref, shifted),
-                lambda c, _n=name, _s=shift: f"{refname} with {_n} {'-' if _s < 0 else '+'} 1"))
-
-    # -- two positional tensor arguments swapped -------------------------------------------
-    def swappable(c: Any, x: str, y: str) -> bool:
-        a, b = c.inputs.get(x), c.inputs.get(y)
-        return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
-                and a.shape == b.shape and a.dtype == b.dtype)
-
-    for a1, a2 in itertools.combinations(spec.args, 2):
-        if not any(swappable(c, a1, a2) for c in prep.checks):
-            continue  # never the same shape: a swap could not even run
-
-        def swap_args(a: dict, _x=a1, _y=a2) -> None:
-            a[_x], a[_y] = a[_y], a[_x]
-
-        probes.append(Probe(
-            f"swapped-{a1}-{a2}", f"swapped-{a1}-{a2}",
-            f"Your {entry} uses {a1} where it should use {a2} and the other way round.",
-            f"Check each use of {a1} and {a2} against the formula.",
-            _with_args(ref, swap_args),
-            lambda c, _x=a1, _y=a2: f"{refname} with {_x} and {_y} swapped"))
-
-    # -- a matrix argument used transposed (square ones: a non-square one would not run)
-    def square(c: Any, name: str) -> bool:
-        x = c.inputs.get(name)
-        return isinstance(x, torch.Tensor) and x.dim() == 2 and x.shape[0] == x.shape[1]
-
-    for arg in spec.args:
-        if not any(square(c, arg) for c in prep.checks):
-            continue
-
-        def transposed(a: dict, _a=arg) -> None:
-            x = a[_a]
-            if isinstance(x, torch.Tensor) and x.dim() == 2 and x.shape[0] == x.shape[1]:
-                a[_a] = x.T
-
-        probes.append(Probe(
-            f"transposed-{arg}", f"transposed-{arg}",
-            f"Your {entry} uses {arg} transposed.",
-            f"Check the orientation of {arg}: torch stores a weight as (out_features, "
-            f"in_features), so x @ {arg}.T (or F.linear) applies it.",
-            _with_args(ref, transposed), lambda c, _a=arg: f"{refname} with {_a}.T",
-            lambda c, _a=arg: square(c, _a)))
-    probes.extend(_precision_probes(prep, ref))
+    probes = [
+        *_output_probes(ctx),
+        *_held_at_default_probes(ctx),
+        *_numeric_hyperparameter_probes(ctx),
+        *_swapped_hyperparameter_probes(ctx),
+        *_step_counter_probes(ctx),
+        *_swapped_argument_probes(ctx),
+        *_transposed_probes(ctx),
+        *_precision_probes(ctx),
+    ]
     for i, p in enumerate(probes):
         p.key = f"{i}:{p.id}"
     return probes
 
 
-def _output_probes(prep: Any, ref: _Ref) -> list[Probe]:
-    spec = prep.spec
-    refname = spec.reference_name
-    entry = prep.meta.entry
-    names = ([spec.returns] if isinstance(spec.returns, str)
-             else list(spec.returns) if spec.returns else [])
-    slot_to_arg = {slot: arg for arg, slot in spec.carry.items()}
+class _Contract:
+    """What every probe builder reads: the prepared exercise, its bound reference, the
+    names failures use, and the reference's hyperparameters."""
+
+    def __init__(self, prep: PreparedExercise):
+        self.prep = prep
+        self.spec = prep.spec
+        self.ref = _Ref(prep.reference)
+        self.refname = prep.spec.reference_name
+        self.entry = prep.meta.entry
+        self.hyper = _hyperparameters(prep, self.ref)
+        self.numeric = {k: d for k, d in self.hyper.items() if _is_number(d)}
+
+    def passed_values(self, name: str) -> list[Any]:
+        return _passed_values(self.prep, name, self.hyper[name])
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _set_to(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(a: dict[str, Any]) -> None:
+        a[name] = value
+
+    return change
+
+
+def _ignores_probe(ctx: _Contract, name: str, value: Any, default: Any,
+                   fix_tail: str) -> Probe:
+    """Hypothesis: ``name`` is always ``value``, whatever the caller passes."""
+    return Probe(
+        f"ignores-{name}", f"ignores-{name}",
+        f"Your {ctx.entry} ignores {name}: it behaves as if {name} were always "
+        f"{_fmt(value)}, whatever the caller passes.",
+        f"Use the {name} argument that is passed in (do not hard-code "
+        f"{_fmt(value)}{fix_tail}).",
+        _with_args(ctx.ref, _set_to(name, value)),
+        lambda c: f"{ctx.refname} with {name} = {_fmt(value)}",
+        lambda c: _hyper_value(c, name, default) != value)
+
+
+def _held_at_default_probes(ctx: _Contract) -> list[Probe]:
+    """One hyperparameter held at its default whatever the caller passes."""
+    out = []
+    for name, default in ctx.hyper.items():
+        if isinstance(default, torch.Tensor) or default is None:
+            continue
+        if all(v == default for v in ctx.passed_values(name)):
+            continue  # no check passes another value: holding the default changes nothing
+        out.append(_ignores_probe(ctx, name, default, default, " or read a global"))
+    return out
+
+
+def _numeric_hyperparameter_probes(ctx: _Contract) -> list[Probe]:
+    """Per numeric hyperparameter: held at another constant, set to zero, complemented."""
     out: list[Probe] = []
+    for name, default in ctx.numeric.items():
+        out.extend(_held_at_constant_probes(ctx, name, default))
+        if default != 0:
+            out.append(_zero_probe(ctx, name))
+        complement = _complement_probe(ctx, name, default)
+        if complement is not None:
+            out.append(complement)
+    return out
 
-    def transform(slot: str, f: Callable[[torch.Tensor, Any], torch.Tensor]
-                  ) -> Callable[..., Any]:
-        idx = names.index(slot)
 
-        def fn(*args: Any, **kwargs: Any) -> Any:
-            a = ref.bound(args, kwargs)
-            before = a.get(slot_to_arg.get(slot, ""))
-            before = before.detach().clone() if isinstance(before, torch.Tensor) else None
-            r = ref.call(a)
-            if isinstance(r, tuple):
-                r = list(r)
-                r[idx] = f(r[idx], before)
-                return tuple(r)
-            return f(r, before)
+def _held_at_constant_probes(ctx: _Contract, name: str, default: Any) -> list[Probe]:
+    """Held at another constant: a value some check passes, or a common textbook one
+    (RMSprop's alpha = 0.9 from lecture notes, where torch's default is 0.99)."""
+    passed = ctx.passed_values(name)
+    if len(set(passed)) < 2:
+        return []  # no check tells one constant from the value passed
+    constants = {v for v in passed if _is_number(v)}
+    if isinstance(default, float) and 0.5 <= default < 1:  # a smoothing constant
+        constants |= set(_COMMON_CONSTANTS)
+    constants -= {default, 0}
+    return [_ignores_probe(ctx, name, const, default, "") for const in sorted(constants)]
 
-        return fn
 
-    for slot in names:
-        if slot in spec.same:
+def _zero_probe(ctx: _Contract, name: str) -> Probe:
+    def zero(a: dict[str, Any]) -> None:
+        a[name] = type(a[name])(0) if isinstance(a[name], (int, float)) else 0
+
+    return Probe(
+        f"{name}-no-effect", f"ignores-{name}",
+        f"{name} has no effect in your {ctx.entry}: your outputs equal {ctx.refname} with "
+        f"{name} = 0.",
+        f"Apply {name} where the formula puts it; check the prompt's formula term "
+        f"by term.",
+        _with_args(ctx.ref, zero),
+        lambda c: f"{ctx.refname} with {name} = 0")
+
+
+def _complement_probe(ctx: _Contract, name: str, default: Any) -> Probe | None:
+    """``1 - value`` where the value belongs: only for smoothing constants (every value
+    passed in (0, 1), a default of at least 0.5), never for learning rates."""
+    values = [v for v in ctx.passed_values(name) if _is_number(v)]
+    if not (values and all(0 < v < 1 for v in values) and isinstance(default, float)
+            and default >= 0.5):
+        return None
+
+    def complement(a: dict[str, Any]) -> None:
+        a[name] = 1.0 - a[name]
+
+    return Probe(
+        f"complement-{name}", f"complement-{name}",
+        f"You use 1 - {name} where the formula has {name} (and {name} where it has "
+        f"1 - {name}): your outputs equal {ctx.refname} with {name} replaced by "
+        f"1 - {name}.",
+        f"In the moving average, {name} multiplies the old value and (1 - {name}) "
+        f"the new one.",
+        _with_args(ctx.ref, complement),
+        lambda c: f"{ctx.refname} with {name} = {_fmt(1 - _hyper_value(c, name, default))}")
+
+
+def _swapping(x: str, y: str) -> Callable[[dict[str, Any]], None]:
+    def change(a: dict[str, Any]) -> None:
+        a[x], a[y] = a[y], a[x]
+
+    return change
+
+
+def _swapped_hyperparameter_probes(ctx: _Contract) -> list[Probe]:
+    """Two float hyperparameters used the other way round."""
+    return [_swapped_hyperparameter_probe(ctx, n1, d1, n2, d2)
+            for (n1, d1), (n2, d2) in itertools.combinations(ctx.numeric.items(), 2)
+            if isinstance(d1, float) and isinstance(d2, float)]
+
+
+def _swapped_hyperparameter_probe(ctx: _Contract, n1: str, d1: float, n2: str, d2: float
+                                  ) -> Probe:
+    return Probe(
+        f"swapped-{n1}-{n2}", f"swapped-{n1}-{n2}",
+        f"{n1} and {n2} are used the other way round in your {ctx.entry}.",
+        f"Check which of {n1} and {n2} belongs to which term of the formula.",
+        _with_args(ctx.ref, _swapping(n1, n2)),
+        lambda c: (f"{ctx.refname} with {n1} = {_fmt(_hyper_value(c, n2, d2))} and "
+                   f"{n2} = {_fmt(_hyper_value(c, n1, d1))}"))
+
+
+def _step_counter_probes(ctx: _Contract) -> list[Probe]:
+    """The step counter shifted by one either way."""
+    return [_shifted_step_probe(ctx, name, shift)
+            for name in ctx.ref.sig.parameters if name in _STEP_NAMES for shift in (-1, 1)]
+
+
+def _shifted_step_probe(ctx: _Contract, name: str, shift: int) -> Probe:
+    refname = ctx.refname
+    if shift < 0:
+        what = (f"Your {name} is off by one: your outputs equal {refname} with "
+                f"{name} - 1 (the step counted from 0).")
+        fix = (f"{name} counts steps from 1: the first step uses {name} = 1 as passed; "
+               f"do not subtract 1 (or add 1 before using it only if you counted from 0).")
+    else:
+        what = (f"Your {name} is off by one: your outputs equal {refname} with "
+                f"{name} + 1 (one step ahead).")
+        fix = f"Use {name} exactly as passed; it already counts this step."
+
+    def shifted(a: dict[str, Any]) -> None:
+        a[name] = a[name] + shift
+
+    return Probe(
+        f"{name}-off-by-one" if shift < 0 else f"{name}-one-ahead", "step-counter",
+        what, fix, _with_args(ctx.ref, shifted),
+        lambda c: f"{refname} with {name} {'-' if shift < 0 else '+'} 1")
+
+
+def _swappable(c: Check, x: str, y: str) -> bool:
+    a, b = c.inputs.get(x), c.inputs.get(y)
+    return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
+            and a.shape == b.shape and a.dtype == b.dtype)
+
+
+def _swapped_argument_probes(ctx: _Contract) -> list[Probe]:
+    """Two positional tensor arguments swapped (when some check gives them one shape:
+    otherwise a swap could not even run)."""
+    return [_swapped_argument_probe(ctx, a1, a2)
+            for a1, a2 in itertools.combinations(ctx.spec.args, 2)
+            if any(_swappable(c, a1, a2) for c in ctx.prep.checks)]
+
+
+def _swapped_argument_probe(ctx: _Contract, a1: str, a2: str) -> Probe:
+    return Probe(
+        f"swapped-{a1}-{a2}", f"swapped-{a1}-{a2}",
+        f"Your {ctx.entry} uses {a1} where it should use {a2} and the other way round.",
+        f"Check each use of {a1} and {a2} against the formula.",
+        _with_args(ctx.ref, _swapping(a1, a2)),
+        lambda c: f"{ctx.refname} with {a1} and {a2} swapped")
+
+
+def _is_square(x: object) -> bool:
+    return isinstance(x, torch.Tensor) and x.dim() == 2 and x.shape[0] == x.shape[1]
+
+
+def _transposed_probes(ctx: _Contract) -> list[Probe]:
+    """A matrix argument used transposed (square ones: a non-square one would not run)."""
+    return [_transposed_probe(ctx, arg) for arg in ctx.spec.args
+            if any(_is_square(c.inputs.get(arg)) for c in ctx.prep.checks)]
+
+
+def _transposed_probe(ctx: _Contract, arg: str) -> Probe:
+    def transposed(a: dict[str, Any]) -> None:
+        x = a[arg]
+        if _is_square(x):
+            a[arg] = x.T
+
+    return Probe(
+        f"transposed-{arg}", f"transposed-{arg}",
+        f"Your {ctx.entry} uses {arg} transposed.",
+        f"Check the orientation of {arg}: torch stores a weight as (out_features, "
+        f"in_features), so x @ {arg}.T (or F.linear) applies it.",
+        _with_args(ctx.ref, transposed), lambda c: f"{ctx.refname} with {arg}.T",
+        lambda c: _is_square(c.inputs.get(arg)))
+
+
+def _returned_names(spec: Spec) -> list[str]:
+    if isinstance(spec.returns, str):
+        return [spec.returns]
+    return list(spec.returns) if spec.returns else []
+
+
+def _on_returned(ctx: _Contract, slot: str,
+                 f: Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor]
+                 ) -> Callable[..., Any]:
+    """The reference with its returned ``slot`` replaced by ``f(value, argument before the
+    call)`` (the argument carried into ``slot``; None when there is none)."""
+    idx = _returned_names(ctx.spec).index(slot)
+    arg = {s: a for a, s in ctx.spec.carry.items()}.get(slot, "")
+
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        a = ctx.ref.bound(args, kwargs)
+        before = a.get(arg)
+        before = before.detach().clone() if isinstance(before, torch.Tensor) else None
+        r = ctx.ref.call(a)
+        if isinstance(r, tuple):
+            r = list(r)
+            r[idx] = f(r[idx], before)
+            return tuple(r)
+        return f(r, before)
+
+    return fn
+
+
+def _output_probes(ctx: _Contract) -> list[Probe]:
+    """Per returned value: the input returned unchanged and the sign flipped; per buffer
+    updated in place: the update never written back."""
+    slot_to_arg = {slot: arg for arg, slot in ctx.spec.carry.items()}
+    out: list[Probe] = []
+    for slot in _returned_names(ctx.spec):
+        if slot in ctx.spec.same:
             continue
         arg = slot_to_arg.get(slot)
         if arg is not None:
-            out.append(Probe(
-                f"returns-input-{slot}", f"returns-input-{slot}",
-                f"Your {slot} is the {arg} that was passed in, unchanged: the update never "
-                f"reaches it.",
-                f"Compute the new value and return it (an in-place update of a local copy, "
-                f"or a result that is never assigned, leaves {slot} as it was).",
-                transform(slot, lambda r, before: before.clone()),
-                lambda c, _a=arg: f"the {_a} you were given, unchanged"))
-            out.append(Probe(
-                f"flipped-sign-{slot}", "sign",
-                f"Your update of {arg} has the wrong sign: {slot} moves by exactly minus what "
-                f"{refname} moves it by.",
-                "Subtract the step (param - lr * ...), do not add it: the update goes "
-                "against the gradient.",
-                transform(slot, lambda r, before: 2 * before - r),
-                lambda c, _a=arg: f"{refname} with the update of {_a} negated"))
+            out += [_returns_input_probe(ctx, slot, arg), _flipped_update_probe(ctx, slot, arg)]
         else:
             out.append(Probe(
                 f"flipped-sign-{slot}", "sign",
-                f"Your {slot} has the wrong sign: it is exactly minus {refname}'s.",
+                f"Your {slot} has the wrong sign: it is exactly minus {ctx.refname}'s.",
                 "Check the sign of each term (a loss is -log p, not log p).",
-                transform(slot, lambda r, before: -r),
-                lambda c: f"minus {refname}"))
-    if len(spec.updates) > 1:
-        def none_touched(*args: Any, **kwargs: Any) -> Any:
-            a = ref.bound(args, kwargs)
-            saved = {k: a[k].detach().clone() for k in spec.updates}
-            r = ref.call(a)
-            with torch.no_grad():
-                for k, v in saved.items():
-                    a[k].copy_(v)
-            return r
-
-        both = " and ".join(spec.updates)
-        out.append(Probe(
-            "no-inplace-update", "no-inplace-update",
-            f"Your {entry} never updates {both} in place: the caller's buffers are unchanged "
-            f"afterwards.",
-            "Write the new values into the tensors themselves (buf.mul_(...).add_(...), "
-            "buf.copy_(new) or buf[:] = new); rebinding the name (buf = ...) only changes "
-            "your local variable.",
-            none_touched, lambda c: f"{refname} with {both} left untouched"))
-    for arg in spec.updates:
-        def untouched(*args: Any, _arg=arg, **kwargs: Any) -> Any:
-            a = ref.bound(args, kwargs)
-            saved = a[_arg].detach().clone()
-            r = ref.call(a)
-            with torch.no_grad():
-                a[_arg].copy_(saved)
-            return r
-
-        out.append(Probe(
-            f"no-inplace-{arg}", f"no-inplace-{arg}",
-            f"Your {entry} never updates {arg} in place: the caller's {arg} is unchanged "
-            f"afterwards.",
-            f"Write the new values into the {arg} tensor itself ({arg}.copy_(new), "
-            f"{arg}.mul_(...).add_(...), or {arg}[:] = new); rebinding the name "
-            f"({arg} = ...) only changes your local variable.",
-            untouched, lambda c, _a=arg: f"{refname} with {_a} left untouched"))
+                _on_returned(ctx, slot, lambda r, before: -r),
+                lambda c: f"minus {ctx.refname}"))
+    if len(ctx.spec.updates) > 1:
+        out.append(_none_updated_probe(ctx))
+    out.extend(_not_updated_probe(ctx, arg) for arg in ctx.spec.updates)
     return out
 
 
-def _precision_probes(prep: Any, ref: _Ref) -> list[Probe]:
-    refname = prep.spec.reference_name
-    entry = prep.meta.entry
-    updates = tuple(prep.spec.updates)
-    out = []
-    for high, lows in _LOWER.items():
-        for low in lows:
-            def fn(*args: Any, _high=high, _low=low, **kwargs: Any) -> Any:
-                a = ref.bound(args, kwargs)
-                originals = {k: v for k, v in a.items()
-                             if isinstance(v, torch.Tensor) and v.dtype == _high}
-                if not originals:
-                    return ref.call(a)
-                low_args = dict(a)
-                for k, v in originals.items():
-                    low_args[k] = v.detach().to(_low)
-                r = ref.call(low_args)
-                for k in updates:  # buffers the contract updates in place
-                    if k in originals:
-                        with torch.no_grad():
-                            originals[k].copy_(low_args[k].to(_high))
+def _carried(before: torch.Tensor | None) -> torch.Tensor:
+    if before is None:  # the check passed no tensor for the carried argument
+        raise TypeError("the hypothesis needs the carried argument as a tensor")
+    return before
 
-                def back(x: Any) -> Any:
-                    if isinstance(x, torch.Tensor) and x.dtype == _low:
-                        return x.to(_high)
-                    for k, v in originals.items():
-                        if x is low_args[k]:
-                            return v
-                    return x
 
-                return tuple(back(x) for x in r) if isinstance(r, tuple) else back(r)
+def _returns_input_probe(ctx: _Contract, slot: str, arg: str) -> Probe:
+    def unchanged(r: torch.Tensor, before: torch.Tensor | None) -> torch.Tensor:
+        return _carried(before).clone()
 
-            lname, hname = (str(low).removeprefix("torch."), str(high).removeprefix("torch."))
-            out.append(Probe(
-                f"{lname}-arithmetic", "precision",
-                f"Your {entry} computes in {lname} on {hname} inputs: the outputs equal "
-                f"{refname} evaluated in {lname} and converted back.",
-                f"Keep the computation in the inputs' dtype: do not call .float()/.half() or "
-                f"create {lname} tensors (use torch.zeros_like(x) or dtype=x.dtype).",
-                fn, lambda c, _l=lname: f"{refname} computed in {_l}",
-                lambda c, _h=high: any(t.dtype == _h for t in _tensor_args(c).values()),
-                tol_dtype=low))
-    return out
+    return Probe(
+        f"returns-input-{slot}", f"returns-input-{slot}",
+        f"Your {slot} is the {arg} that was passed in, unchanged: the update never "
+        f"reaches it.",
+        f"Compute the new value and return it (an in-place update of a local copy, "
+        f"or a result that is never assigned, leaves {slot} as it was).",
+        _on_returned(ctx, slot, unchanged),
+        lambda c: f"the {arg} you were given, unchanged")
+
+
+def _flipped_update_probe(ctx: _Contract, slot: str, arg: str) -> Probe:
+    def negated(r: torch.Tensor, before: torch.Tensor | None) -> torch.Tensor:
+        return 2 * _carried(before) - r
+
+    return Probe(
+        f"flipped-sign-{slot}", "sign",
+        f"Your update of {arg} has the wrong sign: {slot} moves by exactly minus what "
+        f"{ctx.refname} moves it by.",
+        "Subtract the step (param - lr * ...), do not add it: the update goes "
+        "against the gradient.",
+        _on_returned(ctx, slot, negated),
+        lambda c: f"{ctx.refname} with the update of {arg} negated")
+
+
+def _restoring(ctx: _Contract, names: tuple[str, ...]) -> Callable[..., Any]:
+    """The reference with the buffers ``names`` put back as they were after the call."""
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        a = ctx.ref.bound(args, kwargs)
+        saved = {k: a[k].detach().clone() for k in names}
+        r = ctx.ref.call(a)
+        with torch.no_grad():
+            for k, v in saved.items():
+                a[k].copy_(v)
+        return r
+
+    return fn
+
+
+def _none_updated_probe(ctx: _Contract) -> Probe:
+    both = " and ".join(ctx.spec.updates)
+    return Probe(
+        "no-inplace-update", "no-inplace-update",
+        f"Your {ctx.entry} never updates {both} in place: the caller's buffers are unchanged "
+        f"afterwards.",
+        "Write the new values into the tensors themselves (buf.mul_(...).add_(...), "
+        "buf.copy_(new) or buf[:] = new); rebinding the name (buf = ...) only changes "
+        "your local variable.",
+        _restoring(ctx, ctx.spec.updates), lambda c: f"{ctx.refname} with {both} left untouched")
+
+
+def _not_updated_probe(ctx: _Contract, arg: str) -> Probe:
+    return Probe(
+        f"no-inplace-{arg}", f"no-inplace-{arg}",
+        f"Your {ctx.entry} never updates {arg} in place: the caller's {arg} is unchanged "
+        f"afterwards.",
+        f"Write the new values into the {arg} tensor itself ({arg}.copy_(new), "
+        f"{arg}.mul_(...).add_(...), or {arg}[:] = new); rebinding the name "
+        f"({arg} = ...) only changes your local variable.",
+        _restoring(ctx, (arg,)), lambda c: f"{ctx.refname} with {arg} left untouched")
+
+
+def _precision_probes(ctx: _Contract) -> list[Probe]:
+    """The computation done in a lower precision than the inputs' (float64 -> float32,
+    float32 -> bfloat16 / float16)."""
+    return [_precision_probe(ctx, high, low) for high, lows in _LOWER.items() for low in lows]
+
+
+def _precision_probe(ctx: _Contract, high: torch.dtype, low: torch.dtype) -> Probe:
+    lname, hname = (str(low).removeprefix("torch."), str(high).removeprefix("torch."))
+    return Probe(
+        f"{lname}-arithmetic", "precision",
+        f"Your {ctx.entry} computes in {lname} on {hname} inputs: the outputs equal "
+        f"{ctx.refname} evaluated in {lname} and converted back.",
+        f"Keep the computation in the inputs' dtype: do not call .float()/.half() or "
+        f"create {lname} tensors (use torch.zeros_like(x) or dtype=x.dtype).",
+        _in_lower_precision(ctx, high, low),
+        lambda c: f"{ctx.refname} computed in {lname}",
+        lambda c: any(t.dtype == high for t in _tensor_args(c).values()),
+        tol_dtype=low)
+
+
+def _in_lower_precision(ctx: _Contract, high: torch.dtype, low: torch.dtype
+                        ) -> Callable[..., Any]:
+    """The reference run on ``low`` copies of its ``high`` tensor arguments, its results (and
+    the buffers the contract updates in place) converted back to ``high``."""
+    updates = tuple(ctx.spec.updates)
+
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        a = ctx.ref.bound(args, kwargs)
+        originals = {k: v for k, v in a.items()
+                     if isinstance(v, torch.Tensor) and v.dtype == high}
+        if not originals:
+            return ctx.ref.call(a)
+        low_args = dict(a)
+        for k, v in originals.items():
+            low_args[k] = v.detach().to(low)
+        r = ctx.ref.call(low_args)
+        for k in updates:  # buffers the contract updates in place
+            if k in originals:
+                with torch.no_grad():
+                    originals[k].copy_(low_args[k].to(high))
+
+        def back(x: Any) -> Any:
+            if isinstance(x, torch.Tensor) and x.dtype == low:
+                return x.to(high)
+            for k, v in originals.items():
+                if x is low_args[k]:
+                    return v
+            return x
+
+        return tuple(back(x) for x in r) if isinstance(r, tuple) else back(r)
+
+    return fn
 
 
 # -- fitted relations: constant factor, sum vs mean (no re-run needed) ------------------------
@@ -451,13 +586,11 @@ def nice_factor(c: float | None) -> float | None:
     return None
 
 
-def scaled_probe(prep: Any, slot: str, factor: float) -> Probe:
+def scaled_probe(prep: PreparedExercise, slot: str, factor: float) -> Probe:
     """Probe: ``slot`` (its update, when carried) scaled by ``factor``."""
     ref = _Ref(prep.reference)
     spec = prep.spec
-    names = ([spec.returns] if isinstance(spec.returns, str)
-             else list(spec.returns) if spec.returns else [])
-    idx = names.index(slot)
+    idx = _returned_names(spec).index(slot)
     arg = {s: a for a, s in spec.carry.items()}.get(slot)
 
     def fn(*args: Any, **kwargs: Any) -> Any:
@@ -488,26 +621,45 @@ def scaled_probe(prep: Any, slot: str, factor: float) -> Probe:
         key=f"factor:{slot}:{factor!r}")
 
 
-def run_probe(prep: Any, probe: Probe, check: Any) -> dict[str, Any] | None:
-    cache = prep.__dict__.setdefault("_probe_records", {})
+@dataclass
+class _ProbeCache:
+    """Per prepared exercise: its probes (built on first need) and each probe's record per
+    check (None: the hypothesis could not run there)."""
+
+    probes: list[Probe] | None = None
+    records: dict[tuple[str, str], Record | None] = field(default_factory=dict)
+
+
+# kept as long as the prepared exercise is (the worker drops one when its files change)
+_CACHES: weakref.WeakKeyDictionary[PreparedExercise, _ProbeCache] = weakref.WeakKeyDictionary()
+
+
+def _cache(prep: PreparedExercise) -> _ProbeCache:
+    cache = _CACHES.get(prep)
+    if cache is None:
+        cache = _CACHES[prep] = _ProbeCache()
+    return cache
+
+
+def run_probe(prep: PreparedExercise, probe: Probe, check: Check) -> Record | None:
+    records = _cache(prep).records
     key = (probe.key or probe.id, check.name)
-    if key not in cache:
+    if key not in records:
         try:
-            cache[key] = runner.stack(runner.run(probe.fn, prep.materialize(check.name)))
+            records[key] = runner.stack(runner.run(probe.fn, prep.materialize(check.name)))
         except Exception:  # noqa: BLE001 - a hypothesis that cannot run never matches
-            cache[key] = None
-    return cache[key]
+            records[key] = None
+    return records[key]
 
 
-def probes_for(prep: Any) -> list[Probe]:
-    built = prep.__dict__.get("_probes")
-    if built is None:
+def probes_for(prep: PreparedExercise) -> list[Probe]:
+    cache = _cache(prep)
+    if cache.probes is None:
         try:
-            built = build(prep)
+            cache.probes = build(prep)
         except Exception:  # noqa: BLE001 - a diagnosis is a bonus
-            built = []
-        prep.__dict__["_probes"] = built
-    return built
+            cache.probes = []
+    return cache.probes
 
 
 # -- sensitivity probes: the submission re-run with one hyperparameter changed ---------------
@@ -532,7 +684,8 @@ def _perturbed(x: Any) -> Any:
     return None
 
 
-def sensitivity_plan(prep: Any, failing: list[str]) -> tuple[list[Any], str, bytes] | None:
+def sensitivity_plan(prep: PreparedExercise, failing: list[str]
+                     ) -> tuple[list[Check], str, bytes] | None:
     """Checks to re-run the submission on: the cheapest failing check as given, and one copy
     per hyperparameter with only that hyperparameter changed.  Returns (checks, plan JSON,
     blob) for the sandbox, or None when there is nothing to vary."""
@@ -564,7 +717,7 @@ def sensitivity_plan(prep: Any, failing: list[str]) -> tuple[list[Any], str, byt
     return checks, json.dumps(plan, separators=(",", ":")), blob.getvalue()
 
 
-def _same_outputs(check: Any, a: dict[str, Any], b: dict[str, Any]) -> bool | None:
+def _same_outputs(check: Check, a: dict[str, Any], b: dict[str, Any]) -> bool | None:
     """Whether two runs' outputs agree within the check's tolerance (None: not comparable)."""
     from .compare import Close
 
@@ -584,8 +737,9 @@ def _same_outputs(check: Any, a: dict[str, Any], b: dict[str, Any]) -> bool | No
     return True
 
 
-def sensitivity_findings(prep: Any, checks: list[Any],
-                         got: dict[str, dict[str, torch.Tensor]]) -> list[tuple[str, Any, Any]]:
+def sensitivity_findings(prep: PreparedExercise, checks: list[Check],
+                         got: dict[str, dict[str, torch.Tensor]]
+                         ) -> list[tuple[str, object, object]]:
     """Hyperparameters the submission ignores: changing one leaves the submission's outputs
     unchanged while the reference's move.  ``got``: the submission's stacked outputs per
     check name.  Returns [(name, base value, changed value)]."""
@@ -621,8 +775,8 @@ def sensitivity_findings(prep: Any, checks: list[Any],
     return found
 
 
-def sensitivity_diagnosis(prep: Any, checks: list[Any],
-                          got: dict[str, dict[str, torch.Tensor]]) -> Any:
+def sensitivity_diagnosis(prep: PreparedExercise, checks: list[Check],
+                          got: dict[str, dict[str, torch.Tensor]]) -> Diagnosis | None:
     """A ``Diagnosis`` naming the ignored hyperparameter(s), or None."""
     from .verdict import Diagnosis
 
@@ -639,7 +793,8 @@ def sensitivity_diagnosis(prep: Any, checks: list[Any],
                f"global or a misspelled name leaves it unused).")
         did = f"ignores-{n}"
     else:
-        what = f"Your {entry} ignores {', '.join(names)}: changing them does not change your output."
+        what = (f"Your {entry} ignores {', '.join(names)}: changing them does not change "
+                f"your output.")
         fix = "Use each argument that is passed in, where the formula puts it."
         did = "ignores-hyperparameters"
     evidence = (f'on the "{checks[0].regime}" check re-run with {moves}, your output stayed '

@@ -48,14 +48,26 @@ def _matches(path: str, banned: Iterable[str]) -> str | None:
 def check_source(code: str, banned: Iterable[str], *,
                  filename: str = "submission.py") -> list[Finding]:
     """Findings for banned APIs.  Raises ``SyntaxError`` when the code does not parse."""
-    banned = tuple(banned)
     tree = ast.parse(code, filename=filename)
-    aliases: dict[str, str] = {}
-    findings: list[Finding] = []
-    all_banned = banned + ALWAYS_BANNED_MODULES
-    tails = {b.rsplit(".", 1)[-1]: b for b in banned}
+    scan = _Scan(tuple(banned))
+    scan.imports(tree)  # first: imports and simple aliases, in source order
+    scan.aliases.setdefault("torch", "torch")  # the common implicit root
+    scan.follow_assignments(tree)
+    scan.references(tree)
+    return _one_per_line_and_name(scan.findings)
 
-    def flag(node: ast.AST, path: str, b: str) -> None:
+
+class _Scan:
+    """One submission's aliases (name -> dotted path) and findings so far."""
+
+    def __init__(self, banned: tuple[str, ...]):
+        self.all_banned = banned + ALWAYS_BANNED_MODULES
+        # the last part of each banned path (``x.batch_norm`` whatever ``x`` is)
+        self.tails = {b.rsplit(".", 1)[-1]: b for b in banned}
+        self.aliases: dict[str, str] = {}
+        self.findings: list[Finding] = []
+
+    def flag(self, node: ast.AST, path: str, b: str) -> None:
         line = getattr(node, "lineno", 1)
         if b in ALWAYS_BANNED_MODULES:
             msg = (f"line {line}: `{path}` is not allowed in graded code (it can tamper "
@@ -63,62 +75,60 @@ def check_source(code: str, banned: Iterable[str], *,
         else:
             msg = (f"line {line}: `{path}` is banned in this exercise: it would do the work "
                    f"the exercise asks you to write yourself")
-        findings.append(Finding(line, path, msg, b))
+        self.findings.append(Finding(line, path, msg, b))
 
-    # First pass: imports and simple aliases, in source order.
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if a.asname:
-                    aliases[a.asname] = a.name
-                else:
-                    root = a.name.split(".")[0]
-                    aliases[root] = root
-                b = _matches(a.name, all_banned)
-                if b:
-                    flag(node, a.name, b)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            b = _matches(node.module, all_banned)
-            if b:
-                flag(node, node.module, b)
-            for a in node.names:
-                full = f"{node.module}.{a.name}"
-                aliases[a.asname or a.name] = full
-                b = _matches(full, all_banned)
-                if b:
-                    flag(node, full, b)
-    # common implicit roots
-    for root in ("torch",):
-        aliases.setdefault(root, root)
-    changed = True
-    while changed:  # simple assignments: o = torch.optim
-        changed = False
+    def flag_if_banned(self, node: ast.AST, path: str, shown: str | None = None) -> bool:
+        b = _matches(path, self.all_banned)
+        if b:
+            self.flag(node, path if shown is None else shown, b)
+        return b is not None
+
+    def imports(self, tree: ast.AST) -> None:
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Name)):
-                p = _dotted(node.value, aliases)
-                if p and aliases.get(node.targets[0].id) != p:
-                    aliases[node.targets[0].id] = p
-                    changed = True
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Attribute, ast.Name)):
-            p = _dotted(node, aliases)
-            if p:
-                b = _matches(p, all_banned)
-                if b:
-                    flag(node, p, b)
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    root = a.name.split(".")[0]
+                    self.aliases[a.asname or root] = a.name if a.asname else root
+                    self.flag_if_banned(node, a.name)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                self.flag_if_banned(node, node.module)
+                for a in node.names:
+                    full = f"{node.module}.{a.name}"
+                    self.aliases[a.asname or a.name] = full
+                    self.flag_if_banned(node, full)
+
+    def follow_assignments(self, tree: ast.AST) -> None:
+        """Simple assignments (``o = torch.optim``), until no alias changes."""
+        changed = True
+        while changed:
+            changed = False
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                        and isinstance(node.targets[0], ast.Name)):
+                    p = _dotted(node.value, self.aliases)
+                    if p and self.aliases.get(node.targets[0].id) != p:
+                        self.aliases[node.targets[0].id] = p
+                        changed = True
+
+    def references(self, tree: ast.AST) -> None:
+        """Names and attributes that resolve to a banned path or end in a banned name, and
+        string literals naming one (``getattr(torch, "optim")``)."""
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Attribute, ast.Name)):
+                p = _dotted(node, self.aliases)
+                if p and self.flag_if_banned(node, p):
                     continue
-            if isinstance(node, ast.Attribute) and node.attr in tails:
-                flag(node, f"….{node.attr}", tails[node.attr])
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            s = node.value.strip()
-            if s in tails:
-                flag(node, repr(s), tails[s])
-            else:
-                b = _matches(s, all_banned)
-                if b:
-                    flag(node, repr(s), b)
-    # one finding per line and name
+                if isinstance(node, ast.Attribute) and node.attr in self.tails:
+                    self.flag(node, f"….{node.attr}", self.tails[node.attr])
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value.strip()
+                if text in self.tails:
+                    self.flag(node, repr(text), self.tails[text])
+                else:
+                    self.flag_if_banned(node, text, repr(text))
+
+
+def _one_per_line_and_name(findings: list[Finding]) -> list[Finding]:
     seen: set[tuple[int, str]] = set()
     out = []
     for f in sorted(findings, key=lambda f: f.line):

@@ -188,7 +188,7 @@ def test_a_custom_path_object_cannot_open_files(grader, still_grades):
 # -- tampering with the guards ---------------------------------------------------------------
 
 FIND_REPORTER = """import sys
-sgd = sys.modules['torch.' + 'optim'].SGD
+sgd = sys.modules['torch.op' + 'tim'].SGD
 trip = sgd.step.__code__
 bound = next(c for c in trip.co_consts if callable(c))
 reporter = bound.__defaults__[0]
@@ -201,8 +201,13 @@ reporter = bound.__defaults__[0]
     FIND_REPORTER + "bound.__defaults__ = (lambda *a: None, 'x')\n",
     FIND_REPORTER + "reporter.__kwdefaults__ = {}\n",
     # a tripwire replaced by working code
-    "import sys\nsys.modules['torch.' + 'optim'].SGD.step.__code__ = (lambda s, c=None: 0).__code__\n",
-], ids=["reporter-code", "reporter-binding", "reporter-kwdefaults", "tripwire-code"])
+    "import sys\n"
+    "sys.modules['torch.op' + 'tim'].SGD.step.__code__ = (lambda s, c=None: 0).__code__\n",
+    # the hook's own builtins replaced first (assigning to a module is not audited)
+    FIND_REPORTER + "import builtins\nbuiltins.callable = lambda o: False\n"
+    "bound.__defaults__ = (lambda *a: None, 'x')\n",
+], ids=["reporter-code", "reporter-binding", "reporter-kwdefaults", "tripwire-code",
+        "builtins-first"])
 def test_replacing_a_guard_is_forbidden(grader, still_grades, tamper):
     v = grade(grader, tamper + SGD_OK)
     assert v.status == "forbidden", v.to_json()
@@ -221,3 +226,41 @@ def test_re_registering_through_the_c_entry_point_is_forbidden(grader, still_gra
             "reg('IMPL', 'aten', '', 'x', 0)\n" + SGD_OK)
     v = grade(grader, code)
     assert v.status == "forbidden", v.to_json()
+
+
+# -- the audit hook keeps its own references to the builtins it calls -------------------------
+
+HOOK_SCRIPT = """import os, sys
+from studyapp.grading import guards
+def report(what):
+    print("reported:", what, flush=True)
+    os._exit(guards.FORBIDDEN_EXIT)
+guards._install_hook(report, ("colorsys",), frozenset())
+def target(x=1):
+    return x
+import builtins
+{tamper}
+print("not reported", flush=True)
+"""
+
+
+@pytest.mark.parametrize(("tamper", "reported"), [
+    ("builtins.callable = lambda o: False\ntarget.__defaults__ = (2,)", "__defaults__"),
+    ("builtins.len = lambda o: 0\ntarget.__defaults__ = (2,)", "__defaults__"),
+    ("builtins.isinstance = lambda *a: False\nimport colorsys", "importing colorsys"),
+    ("builtins.str = bytes\nimport colorsys", "importing colorsys"),
+], ids=["callable", "len", "isinstance", "str"])
+def test_patching_a_builtin_does_not_blind_the_audit_hook(tamper, reported):
+    """The hook calls no builtin through the module's globals: a submission that replaces
+    ``builtins.callable`` (or len, isinstance, str) first still gets reported."""
+    import os
+    import subprocess
+    import sys
+
+    from studyapp.grading import guards
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run([sys.executable, "-c", HOOK_SCRIPT.format(tamper=tamper)],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode == guards.FORBIDDEN_EXIT, run.stdout + run.stderr
+    assert reported in run.stdout

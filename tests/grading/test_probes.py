@@ -201,3 +201,17 @@ def test_sensitivity_probe_reruns_the_submission_and_names_an_ignored_hyperparam
     assert d is not None and d.id == "ignores-lr" and d.source == "sensitivity", v.to_json()
     assert "lr from 0.001 to 0.002" in d.evidence
     assert "stayed the same" in d.evidence
+
+
+def test_probes_and_their_records_are_built_once_per_prepared_exercise():
+    from studyapp.grading import probes
+
+    prep = prepared("sgd-step")
+    built = probes.probes_for(prep)
+    assert built and probes.probes_for(prep) is built
+    assert len({p.key for p in built}) == len(built)  # records are cached by key
+    check = prep.checks[0]
+    first = probes.run_probe(prep, built[0], check)
+    assert first is not None and probes.run_probe(prep, built[0], check) is first
+    other = Prepared(prep.meta, None)  # a fresh preparation starts with its own cache
+    assert probes.probes_for(other) is not built
