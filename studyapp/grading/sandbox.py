@@ -427,6 +427,31 @@ def pids_of_uid(uid: int) -> list[int]:
     return out
 
 
+def children_of(ppid: int) -> list[int]:
+    """The pids whose parent is ``ppid`` (a subreaper's inherited orphans included)."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == ppid:
+            out.append(int(name))
+    return out
+
+
+def kill_children() -> None:
+    """SIGKILL every child of the caller (as a subreaper: every orphan it inherited)."""
+    for pid in children_of(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass  # already gone
+
+
 def sweep_uid(uid: int, exclude: Sequence[int] = ()) -> None:
     """Fallback without a pid namespace: SIGKILL every process owned by ``uid``."""
     for _ in range(50):
