@@ -50,6 +50,9 @@ if TYPE_CHECKING:
     from .runner import Records
     from .worker import Prepared
 
+Results = dict[str, CheckOutcome]  # each compared check's outcome, by name
+Got = dict[str, dict[str, Any]]  # each compared check's decoded outputs, by name and slot
+
 _CRASH_NAMES = {getattr(signal, n): n for n in dir(signal)
                 if n.startswith("SIG") and not n.startswith("SIG_") and isinstance(
                     getattr(signal, n), int)}
@@ -249,9 +252,9 @@ def evaluate(prep: Prepared, check: Check, expected: Records, got: dict[str, Any
         return identity
     cmp = check.comparator()
     for slot, e in expected["slots"].items():
-        mm = cmp(e, got[slot]["t"])
-        if mm is not None:
-            return CheckOutcome("failed", _mismatch_message(prep, check, slot, mm), mm,
+        mismatch = cmp(e, got[slot]["t"])
+        if mismatch is not None:
+            return CheckOutcome("failed", _mismatch_message(prep, check, slot, mismatch), mismatch,
                                 "compare", slot)
     if check.verify is not None:
         problem = check.verify({s: g["t"] for s, g in got.items() if g and "t" in g},
@@ -261,16 +264,16 @@ def evaluate(prep: Prepared, check: Check, expected: Records, got: dict[str, Any
     return CheckOutcome("passed")
 
 
-def _mismatch_message(prep: Any, check: Any, slot: str, mm: compare.Mismatch) -> str:
+def _mismatch_message(prep: Prepared, check: Check, slot: str, mismatch: compare.Mismatch) -> str:
     ref = prep.spec.reference_name
-    step = f" at step {mm.first_bad_step + 1} of {check.steps}" if check.steps > 1 else ""
-    if mm.detail:
-        msg = f"{slot}{step}: {mm.detail}"
+    step = f" at step {mismatch.first_bad_step + 1} of {check.steps}" if check.steps > 1 else ""
+    if mismatch.detail:
+        msg = f"{slot}{step}: {mismatch.detail}"
     else:
-        idx = compare.fmt_index(mm.worst_index)
-        msg = (f"{slot} differs from {ref}{step}: max abs err {_fmt(mm.max_abs_err)}, "
-               f"max rel err {_fmt(mm.max_rel_err)}; worst at index {idx}: expected "
-               f"{_fmt(mm.expected)}, got {_fmt(mm.got)}")
+        idx = compare.fmt_index(mismatch.worst_index)
+        msg = (f"{slot} differs from {ref}{step}: max abs err {_fmt(mismatch.max_abs_err)}, "
+               f"max rel err {_fmt(mismatch.max_rel_err)}; worst at index {idx}: expected "
+               f"{_fmt(mismatch.expected)}, got {_fmt(mismatch.got)}")
     if check.note:
         msg += f" ({check.note})"
     return msg
@@ -332,10 +335,11 @@ def _status(results: Mapping[str, CheckOutcome], name: str) -> str:
     return r.status if r is not None else ""
 
 
-def _hyp_status(prep: Prepared, key: str | None, c: Check, rec: Records) -> CheckOutcome:
+def _hyp_status(prep: Prepared, key: str | None, c: Check, rec: Mapping[str, Any]
+                ) -> CheckOutcome:
     """How a hypothesis's own outputs compare with the reference on one check (it does not
     depend on the submission: cached per hypothesis and check)."""
-    cache = prep.__dict__.setdefault("_hyp_status", {})
+    cache: dict[tuple[str, str], CheckOutcome] = prep.__dict__.setdefault("_hyp_status", {})
     if key is None or (key, c.name) not in cache:
         st = evaluate(prep, c, prep.expected[c.name], _as_got(rec), rec["same"])
         if key is None:
@@ -344,8 +348,8 @@ def _hyp_status(prep: Prepared, key: str | None, c: Check, rec: Records) -> Chec
     return cache[(key, c.name)]
 
 
-def _reproduces(prep: Any, results: dict[str, CheckOutcome], got_all: dict[str, dict],
-                records: Callable[[Any], dict | None], tol_dtype: Any = None,
+def _reproduces(prep: Prepared, results: Results, got_all: Got,
+                records: Callable[[Check], Mapping[str, Any] | None], tol_dtype: Any = None,
                 key: str | None = None) -> list[str] | None:
     """The names of the failing checks on which ``records`` (a hypothesis) reproduces the
     submission, when it does so on every compared check; else ``None``.  Failing checks are
@@ -395,10 +399,10 @@ def _reproduces(prep: Any, results: dict[str, CheckOutcome], got_all: dict[str, 
     return matched if matched and evidence else None
 
 
-def _precision_cmp(c: Any, tol_dtype: Any) -> Any:
+def _precision_cmp(c: Check, tol_dtype: Any) -> Any:
     """Relative tolerance of the lower dtype, absolute tolerance of the check itself (tiny
     values must still agree)."""
-    inner = c.comparator()
+    inner: Any = c.comparator()
     if not isinstance(inner, compare.Close):
         return _loosened(inner)
     rtol = compare.default_tolerances(tol_dtype)[0]
@@ -414,7 +418,8 @@ def _precision_cmp(c: Any, tol_dtype: Any) -> Any:
     return _Cmp()
 
 
-def _agree_slots(c: Any, rec: dict, got: dict, tol_dtype: Any) -> bool:
+def _agree_slots(c: Check, rec: Mapping[str, Any], got: dict[str, Any], tol_dtype: Any
+                 ) -> bool:
     cmp = _precision_cmp(c, tol_dtype)
     for slot, ht in rec["slots"].items():
         g = got.get(slot)
@@ -425,7 +430,7 @@ def _agree_slots(c: Any, rec: dict, got: dict, tol_dtype: Any) -> bool:
     return True
 
 
-def _evidence_check(prep: Any, matched: list[str], relevant: Any = None) -> Any:
+def _evidence_check(prep: Prepared, matched: list[str], relevant: Any = None) -> Any:
     checks = [prep.by_name[n] for n in matched]
     if relevant is not None:
         for c in checks:
@@ -437,7 +442,7 @@ def _evidence_check(prep: Any, matched: list[str], relevant: Any = None) -> Any:
     return checks[0]
 
 
-def _fitted_probes(prep: Any, results: dict[str, CheckOutcome], got_all: dict[str, dict]) -> list:
+def _fitted_probes(prep: Prepared, results: Results, got_all: Got) -> list[Any]:
     """Constant-factor probes, with the factor fitted on the first failing check."""
     first = next((c for c in prep.checks if _status(results, c.name) == "failed"
                   and results[c.name].kind == "compare"), None)
@@ -457,18 +462,18 @@ def _fitted_probes(prep: Any, results: dict[str, CheckOutcome], got_all: dict[st
     return out
 
 
-def _reduction_match(prep: Any, results: dict[str, CheckOutcome], got_all: dict[str, dict]
+def _reduction_match(prep: Prepared, results: Results, got_all: Got
                      ) -> tuple[str, str, str, str, list[str]] | None:
     """A scalar output off by the size of one input dimension: a sum where the reference
     averages (or the reverse).  Returns (id, what, fix, evidence, matched) or None."""
     names = prep.spec.returns
     if (not isinstance(names, str) or names in prep.spec.carry.values()
-            or names in prep.spec.same):
+            or names in prep.spec.same or not prep.spec.args):
         return None
-    first_arg = prep.spec.args[0] if prep.spec.args else None
+    first_arg = prep.spec.args[0]
     for kind in ("sum-not-mean", "mean-not-sum"):
         for dim in range(4):
-            def records(c: Any, _dim=dim, _kind=kind) -> dict | None:
+            def records(c: Check, _dim: int = dim, _kind: str = kind) -> Records | None:
                 x = c.inputs.get(first_arg)
                 if not isinstance(x, torch.Tensor) or x.dim() <= _dim:
                     return None
@@ -499,14 +504,14 @@ def _reduction_match(prep: Any, results: dict[str, CheckOutcome], got_all: dict[
     return None
 
 
-def _same_hypothesis(prep: Any, a: Any, b: Any) -> bool:
+def _same_hypothesis(prep: Prepared, a: Any, b: Any) -> bool:
     """Two probes compute the same outputs on every check (then the first, by priority,
     names the mistake: they are one explanation written two ways)."""
     for c in prep.checks:
         ra, rb = probes.run_probe(prep, a, c), probes.run_probe(prep, b, c)
         if (ra is None) != (rb is None):
             return False
-        if ra is None:
+        if ra is None or rb is None:
             continue
         cmp = _loosened(c.comparator())
         for slot, ta in ra["slots"].items():
@@ -518,7 +523,7 @@ def _same_hypothesis(prep: Any, a: Any, b: Any) -> bool:
     return True
 
 
-def _nonfinite_match(prep: Any, results: dict[str, CheckOutcome], got_all: dict[str, dict]
+def _nonfinite_match(prep: Prepared, results: Results, got_all: Got
                      ) -> list[str] | None:
     """Every failing check fails only because the output is inf or NaN where the reference
     is finite (everything finite agrees): the computation overflows or divides 0 by 0."""
@@ -546,11 +551,20 @@ def _nonfinite_match(prep: Any, results: dict[str, CheckOutcome], got_all: dict[
     return matched or None
 
 
-def _evidence_text(prep: Any, check: Any, hypothesis: str) -> str:
+def _mutant_outputs(recs: dict[str, Records | None]
+                    ) -> Callable[[Check], Mapping[str, Any] | None]:
+    return lambda c: recs.get(c.name)
+
+
+def _probe_outputs(prep: Prepared, probe: Any) -> Callable[[Check], Mapping[str, Any] | None]:
+    return lambda c: probes.run_probe(prep, probe, c)
+
+
+def _evidence_text(prep: Prepared, check: Check, hypothesis: str) -> str:
     return f'on the "{check.regime}" check ({check.name}) your output equals {hypothesis}'
 
 
-def diagnose(prep: Any, results: dict[str, CheckOutcome], got_all: dict[str, dict]) -> Diagnosis | None:
+def diagnose(prep: Prepared, results: Results, got_all: Got) -> Diagnosis | None:
     """Name the mistake: a known mutant the submission reproduces on every comparable check,
     else one contract probe (``probes``) that does.  Ambiguous evidence names nothing."""
     failing = [n for n, r in results.items() if r.status == "failed"]
@@ -560,15 +574,15 @@ def diagnose(prep: Any, results: dict[str, CheckOutcome], got_all: dict[str, dic
     meta_by_id = {m.id: m for m in prep.meta.mutants}
     for mid, recs in mutants.items():
         matched = _reproduces(prep, results, got_all,
-                              lambda c, _r=recs: _r.get(c.name), key=f"mutant:{mid}")
+                              _mutant_outputs(recs), key=f"mutant:{mid}")
         if matched:
-            mm = meta_by_id[mid]
-            what, fix = split_misconception(mm.misconception, getattr(mm, "fix", ""))
+            mutant = meta_by_id[mid]
+            what, fix = split_misconception(mutant.misconception, getattr(mutant, "fix", ""))
             c = prep.by_name[matched[0]]
             ev = _evidence_text(prep, c, f'the known mistake "{mid}"')
             if len(matched) > 1:
                 ev += f" (and on {len(matched) - 1} more failing check(s))"
-            return Diagnosis(mid, mm.misconception, what=what, fix=fix, evidence=ev,
+            return Diagnosis(mid, mutant.misconception, what=what, fix=fix, evidence=ev,
                              source="mutant")
     blown = _nonfinite_match(prep, results, got_all)
     if blown:
@@ -586,7 +600,7 @@ def diagnose(prep: Any, results: dict[str, CheckOutcome], got_all: dict[str, dic
     hits = []
     for probe in probes.probes_for(prep) + _fitted_probes(prep, results, got_all):
         matched = _reproduces(prep, results, got_all,
-                              lambda c, _p=probe: probes.run_probe(prep, _p, c),
+                              _probe_outputs(prep, probe),
                               probe.tol_dtype, key=probe.key or None)
         if matched:
             hits.append((probe, matched))
@@ -625,7 +639,7 @@ def split_misconception(text: str, fix: str = "") -> tuple[str, str]:
     return text, ""
 
 
-def unchanged_starter(prep: Any, code: str) -> bool:
+def unchanged_starter(prep: Prepared, code: str) -> bool:
     """A fix-the-bug exercise graded with its starter as given (comments, blank lines and
     formatting aside)."""
     if prep.meta.kind != "fix":
@@ -640,7 +654,7 @@ def unchanged_starter(prep: Any, code: str) -> bool:
     return bool(starter) and normalized_source(code) == starter
 
 
-def _as_got(rec: Records) -> dict[str, Any]:
+def _as_got(rec: Mapping[str, Any]) -> dict[str, Any]:
     return {s: {"t": t, "varies": None} if isinstance(t, torch.Tensor) else None
             for s, t in rec["slots"].items()}
 
@@ -754,14 +768,15 @@ def _compared(prep: Prepared, check: Check, event: CheckRan, blob: bytes, record
     record.outcomes[check.name] = outcome
     record.got[check.name] = got
     result = TestResult(check.name, outcome.status, check.regime, outcome.message)
-    mm = outcome.mismatch
-    if mm is not None and outcome.status == "failed":
-        result.first_bad_step = mm.first_bad_step + 1
-        result.max_abs_err = mm.max_abs_err
-        result.max_rel_err = mm.max_rel_err
-        result.worst_index = list(mm.worst_index) if mm.worst_index is not None else None
-        result.expected = mm.expected
-        result.got = mm.got
+    mismatch = outcome.mismatch
+    if mismatch is not None and outcome.status == "failed":
+        result.first_bad_step = mismatch.first_bad_step + 1
+        result.max_abs_err = mismatch.max_abs_err
+        result.max_rel_err = mismatch.max_rel_err
+        worst_index = mismatch.worst_index
+        result.worst_index = list(worst_index) if worst_index is not None else None
+        result.expected = mismatch.expected
+        result.got = mismatch.got
     return result
 
 

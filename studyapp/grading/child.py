@@ -102,7 +102,7 @@ def _enter_jail(jail: str) -> None:
 
 
 def _init_cuda() -> None:
-    torch.cuda.init()
+    torch.cuda.init()  # type: ignore[no-untyped-call]
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.empty(1, device="cuda")
@@ -181,8 +181,8 @@ def _slot_meta(ts: list[torch.Tensor], blob: wire.BlobWriter) -> dict[str, JSON]
     return meta
 
 
-def encode_records(records: runner.Records) -> tuple[dict[str, JSON], dict[str, list[bool]],
-                                                      bytes]:
+def encode_records(records: runner.Records
+                   ) -> tuple[dict[str, dict[str, JSON] | None], dict[str, list[bool]], bytes]:
     """(slot metadata, identity flags, blob) of one check's outputs."""
     blob = wire.BlobWriter()
     slots = {slot: _slot_meta(ts, blob) for slot, ts in records["slots"].items()}
@@ -215,7 +215,7 @@ def _contract_problem(fn: object, entry: str, g: dict[str, Any],
     return None
 
 
-def _run_check(fn: Callable[..., Any], m: runner.Materialized) -> None:
+def _run_check(fn: Any, m: runner.Materialized) -> None:
     _send(Started(m.name))
     try:
         records = runner.run(fn, m)
@@ -268,7 +268,7 @@ def run_submission(job: Job, plan_blob: bytes, device: str) -> None:
         _send(ContractBroken(problem))
         return
     for m in mats:
-        _run_check(fn, m)
+        _run_check(fn, m)  # (callable: _contract_problem said so)
     TRACE["ran"] = time.monotonic()
     _flush()
     _send(Trace(dict(TRACE)))

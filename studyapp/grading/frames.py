@@ -93,18 +93,19 @@ def _scan(v: Any, where: str, depth: int = 0) -> None:
         raise FrameError(f"{where} holds a {type(v).__name__}")
 
 
-def _str(obj: dict, key: str, where: str, *, required: bool = True) -> None:
+def _str(obj: dict[str, Any], key: str, where: str, *, required: bool = True) -> None:
     if key not in obj and not required:
         return
     if not isinstance(obj.get(key), str):
         raise FrameError(f"{where}: {key!r} must be a string")
 
 
-def _int(obj: dict, key: str, where: str, lo: int, hi: int, *, optional: bool = False) -> None:
+def _int(obj: dict[str, Any], key: str, where: str, lo: int, hi: int, *,
+         optional: bool = False) -> None:
     v = obj.get(key)
     if v is None and optional:
         return
-    if not _is_int(v) or not lo <= v <= hi:
+    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
         raise FrameError(f"{where}: {key!r} must be a whole number from {lo} to {hi}")
 
 
@@ -159,7 +160,7 @@ def _tensor_meta(meta: Any, where: str, blob_len: int) -> None:
         _shape(varies.get("shape"), where)
 
 
-def _check(obj: dict, where: str, blob_len: int) -> None:
+def _check(obj: dict[str, Any], where: str, blob_len: int) -> None:
     _str(obj, "name", where)
     status = obj.get("status")
     if status not in CHECK_STATUSES:
@@ -224,7 +225,7 @@ def decode_event(obj: dict[str, JSON], blob_len: int, index: int = 0) -> ChildEv
     if event == Event.CHECK:
         return _check_event(obj)
     if event in (Event.SANDBOXED, Event.LOADED, Event.DONE):
-        return Marker(Event(event))
+        return Marker(Event(str(event)))
     if event == Event.START:
         return Started(str(obj["name"]))
     if event == Event.IMPORT_ERROR:
@@ -247,7 +248,8 @@ def _check_event(obj: dict[str, JSON]) -> ChildEvent:
                         same if isinstance(same, dict) else {})
     if status == "error":
         step = obj.get("step")
-        return CheckRaised(name, step if _is_int(step) else None,
+        return CheckRaised(name, step if isinstance(step, int) and not isinstance(step, bool)
+                           else None,
                            ExcInfo.from_json(obj.get("exc")))
     return CheckInvalid(name, InvalidInfo.from_json(obj))
 
@@ -282,7 +284,7 @@ def check_result(res: JSON) -> RunResult:
     maxrss = raw.get("maxrss_kb")
     return RunResult(
         exit_code=_result_int(raw, "exit_code", 255), signal=_result_int(raw, "signal", 255),
-        killed_by=KilledBy(kb) if kb in tuple(KilledBy) else None,
+        killed_by=KilledBy(kb) if isinstance(kb, str) and kb in tuple(KilledBy) else None,
         finished=raw.get("finished") is True,
         cpu_s=_result_float(raw, "cpu_s"),
         maxrss_kb=maxrss if _is_int(maxrss) else None,  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ or left out).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
 import torch
@@ -81,7 +81,7 @@ class InvalidOutput(Exception):
 class Materialized:
     """A decoded check: tensors on the target device, ready to run."""
 
-    def __init__(self, check: dict, blob: bytes | memoryview, device: str = "cpu"):
+    def __init__(self, check: Mapping[str, Any], blob: bytes | memoryview, device: str = "cpu"):
         self.check = check
         self.device = device
         self.name = check["name"]
@@ -112,7 +112,7 @@ def grad_slot(arg: str) -> str:
     return f"grad_{arg}"
 
 
-def _with_layout(v: dict, layout: str | None) -> dict:
+def _with_layout(v: Any, layout: str | None) -> Any:
     """Apply ``layout`` to a tensor input, or to every tensor of a sequence input."""
     if layout and isinstance(v, dict):
         if "t" in v:
@@ -124,7 +124,7 @@ def _with_layout(v: dict, layout: str | None) -> dict:
 
 def _type_name(x: Any) -> str:
     t = _type(x)
-    return f"{t.__module__}.{t.__qualname__}" if t.__module__ not in ("builtins",) else t.__qualname__
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _check_tensor(x: Any, slot: str, step: int, device_type: str) -> _Tensor:
@@ -136,7 +136,8 @@ def _check_tensor(x: Any, slot: str, step: int, device_type: str) -> _Tensor:
     dev = x.device.type
     if dev != device_type:
         raise InvalidOutput(step, "device", slot=slot, device=str(x.device)[:40])
-    return x
+    checked: _Tensor = x
+    return checked
 
 
 def _flat_state(seq: Any, slot: str, step: int, device_type: str) -> _Tensor:

@@ -214,7 +214,7 @@ class GradingServer:
         self.active = 0
         self.last = time.monotonic()
         self.stop = threading.Event()
-        self.clients: dict[tuple, Any] = {}
+        self.clients: dict[tuple[str, tuple[str, ...]], Any] = {}
         self.contexts: dict[str, Any] = {}
         self.inode: int | None = None
 

@@ -116,13 +116,14 @@ class Prepared:
 
     def _spec(self, kit: ModuleType) -> Spec:
         spec = getattr(self.module, "SPEC", None)
-        if not isinstance(spec, kit.Spec):
+        if not isinstance(spec, kit.Spec):  # (so mypy knows the type below)
             raise ValueError(f"{self.meta.checks_path}: SPEC must be a "
                              f"studyapp.grading.kit.Spec")
         if spec.entry != self.meta.entry:
             raise ValueError(f"{self.meta.checks_path}: SPEC.entry {spec.entry!r} differs "
                              f"from exercise.toml entry {self.meta.entry!r}")
-        return spec
+        checked: Spec = spec
+        return checked
 
     def _plan(self) -> None:
         from . import wire
@@ -415,18 +416,18 @@ class Worker:
 
     def serve(self) -> NoReturn:
         while True:
-            if self.queue:
-                msg = self.queue.popleft()
-            else:
-                ready, _, _ = select.select([self.in_fd, self.fork_server], [], [])
-                if self.fork_server in ready and self.in_fd not in ready:
-                    # the fork server never speaks unprompted: it died
-                    _log("fork server exited")
-                    self._shutdown(3)
-                msg = self._read_client()
-                if msg is None:
-                    self._shutdown(0)
-            self.handle(msg)
+            self.handle(self.queue.popleft() if self.queue else self._next_request())
+
+    def _next_request(self) -> dict[str, JSON]:
+        ready, _, _ = select.select([self.in_fd, self.fork_server], [], [])
+        if self.fork_server in ready and self.in_fd not in ready:
+            # the fork server never speaks unprompted: it died
+            _log("fork server exited")
+            self._shutdown(3)
+        msg = self._read_client()
+        if msg is None:
+            self._shutdown(0)
+        return msg
 
     def _shutdown(self, code: int) -> NoReturn:
         if self.fork_server_pid > 0:

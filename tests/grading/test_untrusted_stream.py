@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from studyapp.grading import child, protocol, runner
 from studyapp.grading.assemble import assemble
-from studyapp.grading.exercises import load_exercise
 from studyapp.grading.contract import CheckRan
+from studyapp.grading.exercises import load_exercise
 from studyapp.grading.worker import Prepared
 
 
