@@ -374,29 +374,38 @@ def _reproduces(prep: Prepared, results: Results, got_all: Got,
             if not _agree_slots(c, rec, got_all[c.name], tol_dtype):
                 return None
             continue
-        if r.status != hstat.status:
+        if r.status != hstat.status or (r.status == "failed" and r.kind != hstat.kind):
             return None
         if r.status == "passed":
             continue
-        if r.kind != hstat.kind:
+        # an identity or property failure reproduced is evidence in itself
+        finite = (_same_outputs(prep, c, rec, got_all[c.name], tol_dtype)
+                  if r.kind == "compare" else True)
+        if finite is None:
             return None
-        if r.kind == "compare":
-            cmp = _loosened(c.comparator())
-            if tol_dtype is not None and isinstance(cmp, _Scaled):
-                cmp = _precision_cmp(c, tol_dtype)
-            for slot, ht in rec["slots"].items():
-                g = got_all[c.name].get(slot)
-                ref = prep.expected[c.name]["slots"].get(slot)
-                if g is None or not isinstance(ht, torch.Tensor) or ref is None:
-                    return None
-                ok, finite = _agrees(cmp, ht, g["t"], ref, c.comparator())
-                if not ok:
-                    return None
-                evidence = evidence or finite
-        else:  # an identity or property failure reproduced: evidence in itself
-            evidence = True
+        evidence = evidence or finite
         matched.append(c.name)
     return matched if matched and evidence else None
+
+
+def _same_outputs(prep: Prepared, c: Check, rec: Mapping[str, Any], got: dict[str, Any],
+                  tol_dtype: Any) -> bool | None:
+    """Whether the hypothesis's outputs ``rec`` agree with the submission's on check ``c``
+    (None: they do not; else whether some agreement is finite evidence)."""
+    cmp = _loosened(c.comparator())
+    if tol_dtype is not None and isinstance(cmp, _Scaled):
+        cmp = _precision_cmp(c, tol_dtype)
+    evidence = False
+    for slot, ht in rec["slots"].items():
+        g = got.get(slot)
+        ref = prep.expected[c.name]["slots"].get(slot)
+        if g is None or not isinstance(ht, torch.Tensor) or ref is None:
+            return None
+        ok, finite = _agrees(cmp, ht, g["t"], ref, c.comparator())
+        if not ok:
+            return None
+        evidence = evidence or finite
+    return evidence
 
 
 def _precision_cmp(c: Check, tol_dtype: Any) -> Any:
@@ -567,12 +576,16 @@ def _evidence_text(prep: Prepared, check: Check, hypothesis: str) -> str:
 def diagnose(prep: Prepared, results: Results, got_all: Got) -> Diagnosis | None:
     """Name the mistake: a known mutant the submission reproduces on every comparable check,
     else one contract probe (``probes``) that does.  Ambiguous evidence names nothing."""
-    failing = [n for n, r in results.items() if r.status == "failed"]
-    if not failing:
+    if not any(r.status == "failed" for r in results.values()):
         return None
-    mutants = prep.mutant_records()
+    return (_mutant_diagnosis(prep, results, got_all)
+            or _nonfinite_diagnosis(prep, results, got_all)
+            or _probe_diagnosis(prep, results, got_all))
+
+
+def _mutant_diagnosis(prep: Prepared, results: Results, got_all: Got) -> Diagnosis | None:
     meta_by_id = {m.id: m for m in prep.meta.mutants}
-    for mid, recs in mutants.items():
+    for mid, recs in prep.mutant_records().items():
         matched = _reproduces(prep, results, got_all,
                               _mutant_outputs(recs), key=f"mutant:{mid}")
         if matched:
@@ -584,23 +597,33 @@ def diagnose(prep: Prepared, results: Results, got_all: Got) -> Diagnosis | None
                 ev += f" (and on {len(matched) - 1} more failing check(s))"
             return Diagnosis(mid, mutant.misconception, what=what, fix=fix, evidence=ev,
                              source="mutant")
+    return None
+
+
+def _nonfinite_diagnosis(prep: Prepared, results: Results, got_all: Got
+                         ) -> Diagnosis | None:
     blown = _nonfinite_match(prep, results, got_all)
-    if blown:
-        c = prep.by_name[blown[0]]
-        ref = prep.spec.reference_name
-        what = (f"Your {prep.meta.entry} returns inf or NaN where {ref} is finite: an "
-                f"intermediate value overflows or underflows (exp of a large number, 0 / 0, "
-                f"log(0)); everything else agrees.")
-        fix = ("Rewrite the unstable step in a stable form: subtract the row maximum before "
-               "exp (and add it back after the log), write log(1 + exp(x)) as "
-               "max(x, 0) + log1p(exp(-|x|)), or clamp before dividing.")
-        return Diagnosis("non-finite", f"{what} {fix}", what=what, fix=fix,
-                         evidence=f'on the "{c.regime}" check ({c.name}) your output is '
-                                  f'inf/NaN where {ref} is finite', source="probe")
+    if not blown:
+        return None
+    c = prep.by_name[blown[0]]
+    ref = prep.spec.reference_name
+    what = (f"Your {prep.meta.entry} returns inf or NaN where {ref} is finite: an "
+            f"intermediate value overflows or underflows (exp of a large number, 0 / 0, "
+            f"log(0)); everything else agrees.")
+    fix = ("Rewrite the unstable step in a stable form: subtract the row maximum before "
+           "exp (and add it back after the log), write log(1 + exp(x)) as "
+           "max(x, 0) + log1p(exp(-|x|)), or clamp before dividing.")
+    return Diagnosis("non-finite", f"{what} {fix}", what=what, fix=fix,
+                     evidence=f'on the "{c.regime}" check ({c.name}) your output is '
+                              f'inf/NaN where {ref} is finite', source="probe")
+
+
+def _probe_diagnosis(prep: Prepared, results: Results, got_all: Got) -> Diagnosis | None:
+    """The one contract probe (or sum/mean mix-up) that explains the failure, if only one
+    explanation fits."""
     hits = []
     for probe in probes.probes_for(prep) + _fitted_probes(prep, results, got_all):
-        matched = _reproduces(prep, results, got_all,
-                              _probe_outputs(prep, probe),
+        matched = _reproduces(prep, results, got_all, _probe_outputs(prep, probe),
                               probe.tol_dtype, key=probe.key or None)
         if matched:
             hits.append((probe, matched))
@@ -610,13 +633,13 @@ def diagnose(prep: Prepared, results: Results, got_all: Got) -> Diagnosis | None
     if hits and not all(p.group == hits[0][0].group
                         or _same_hypothesis(prep, hits[0][0], p) for p, _m in hits[1:]):
         return None  # two different explanations fit: name neither
-    if not hits and reduction is None:
-        return None
     if reduction is not None:
         rid, what, fix, ev, matched = reduction
         c = prep.by_name[matched[0]]
         return Diagnosis(rid, f"{what} {fix}", what=what, fix=fix,
                          evidence=_evidence_text(prep, c, ev), source="probe")
+    if not hits:
+        return None
     probe, matched = hits[0]
     c = _evidence_check(prep, matched, probe.relevant)
     return Diagnosis(probe.id, f"{probe.what} {probe.fix}", what=probe.what, fix=probe.fix,

@@ -53,6 +53,31 @@ class Op(StrEnum):
     QUIT = "quit"
 
 
+def _seed(v: JSON) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+@dataclass(frozen=True)
+class Request:
+    """One client request to the worker (``worker.Worker.handle``)."""
+
+    op: str  # an ``Op``, or anything else (answered with a usage error)
+    id: JSON = None
+    exercise: str = ""
+    code: str = ""
+    variant_seed: int | None = None  # ``seed`` in a describe request
+    filename: str = "submission.py"
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, JSON]) -> Request:
+        op = obj.get("op")
+        code = obj.get("code", "")
+        seed = obj.get("seed") if op == Op.DESCRIBE else obj.get("variant_seed")
+        return cls(op=str(op), id=obj.get("id"), exercise=str(obj.get("exercise")),
+                   code=code if isinstance(code, str) else "", variant_seed=_seed(seed),
+                   filename=str(obj.get("filename") or "submission.py"))
+
+
 class Reply(StrEnum):
     """What the worker answers the client."""
 

@@ -53,6 +53,7 @@ from .contract import (
     Limits,
     Op,
     Reply,
+    Request,
     WorkerConfig,
 )
 from .ownership import Ownership
@@ -220,7 +221,7 @@ class Worker:
             collections.OrderedDict())
         self.layers: list[str] = []
         self.not_applied: dict[str, str] = {}
-        self.queue: collections.deque[dict[str, JSON]] = collections.deque()
+        self.queue: collections.deque[Request] = collections.deque()
         self.out_fd = -1
         self.in_fd = 0
         self.userns = False
@@ -405,20 +406,20 @@ class Worker:
 
         protocol.write_frame(self.out_fd, obj, blob)
 
-    def _read_client(self) -> dict[str, JSON] | None:
+    def _read_client(self) -> Request | None:
         from . import protocol
 
         try:
             msg, _ = protocol.read_frame(self.in_fd)
         except (EOFError, OSError):
             return None
-        return msg
+        return Request.from_json(msg)
 
     def serve(self) -> NoReturn:
         while True:
             self.handle(self.queue.popleft() if self.queue else self._next_request())
 
-    def _next_request(self) -> dict[str, JSON]:
+    def _next_request(self) -> Request:
         ready, _, _ = select.select([self.in_fd, self.fork_server], [], [])
         if self.fork_server in ready and self.in_fd not in ready:
             # the fork server never speaks unprompted: it died
@@ -457,9 +458,9 @@ class Worker:
                 _log(f"cannot unmount the jail tmpfs: {exc}")
         shutil.rmtree(self.jail_root, ignore_errors=True)
 
-    def handle(self, msg: dict[str, JSON]) -> None:
+    def handle(self, request: Request) -> None:
         """Serve one of the six operations (``contract.Op``)."""
-        op, rid = msg.get("op"), msg.get("id")
+        op, rid = request.op, request.id
         if op == Op.QUIT:
             self._shutdown(0)
         if op == Op.CANCEL:
@@ -467,15 +468,15 @@ class Worker:
         try:
             if op == Op.GRADE:
                 self.timing = {}
-                v = self.grade(msg)
+                v = self.grade(request)
                 if v is not None:
                     self._send({"op": Reply.VERDICT.value, "id": rid, "verdict": v.to_json(),
                                 "timing": self.timing})
             elif op == Op.DESCRIBE:
                 self._send({"op": Reply.DESCRIBED.value, "id": rid,
-                            "variant": self._describe(msg)})
+                            "variant": self._describe(request)})
             elif op == Op.WARM:
-                self._warm_up(msg)
+                self._warm_up(request)
                 self._send({"op": Reply.WARMED.value, "id": rid})
             elif op == Op.PING:
                 self._send({"op": Reply.PONG.value, "id": rid})
@@ -493,14 +494,13 @@ class Worker:
             f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}")
         self._send({"op": Reply.ERROR.value, "id": rid, "kind": kind, "message": text})
 
-    def _describe(self, msg: dict[str, JSON]) -> dict[str, JSON]:
-        seed = _seed(msg.get("seed"))
-        prep = self.prepare(str(msg.get("exercise")), seed)
-        return {"exercise": prep.meta.id, "seed": seed,
+    def _describe(self, request: Request) -> dict[str, JSON]:
+        prep = self.prepare(request.exercise, request.variant_seed)
+        return {"exercise": prep.meta.id, "seed": request.variant_seed,
                 "checks": [c.describe() for c in prep.checks]}
 
-    def _warm_up(self, msg: dict[str, JSON]) -> None:
-        prep = self.prepare(str(msg.get("exercise")), _seed(msg.get("variant_seed")))
+    def _warm_up(self, request: Request) -> None:
+        prep = self.prepare(request.exercise, request.variant_seed)
         prep.mutant_records()
         self._fork_server_request({"op": ForkOp.PREARM.value, "bans": prep.bans.to_json()})
 
@@ -526,16 +526,14 @@ class Worker:
         return prep
 
     # -- grading --------------------------------------------------------------------------
-    def grade(self, msg: dict[str, JSON]) -> Verdict | None:
+    def grade(self, request: Request) -> Verdict | None:
         """The verdict on one submission (None when it was cancelled)."""
         from . import frames, static
         from .assemble import forbidden_verdict, syntax_verdict
 
         t0 = time.monotonic()
-        rid, code = msg.get("id"), msg.get("code", "")
-        code = code if isinstance(code, str) else ""
-        filename = str(msg.get("filename") or "submission.py")
-        prep = self.prepare(str(msg.get("exercise")), _seed(msg.get("variant_seed")))
+        rid, code, filename = request.id, request.code, request.filename
+        prep = self.prepare(request.exercise, request.variant_seed)
         timing = self.timing
         timing["prepare_ms"] = (time.monotonic() - t0) * 1000
         try:
@@ -600,18 +598,17 @@ class Worker:
 
     def _client_during_run(self, rid: JSON, cancelled: bool) -> bool:
         """Read one client message during a run; False when it cancels this run."""
-        msg = self._read_client()
-        if msg is None:
+        request = self._read_client()
+        if request is None:
             self._shutdown(0)
-        op = msg.get("op")
-        if op == Op.CANCEL and msg.get("id") == rid and not cancelled:
+        if request.op == Op.CANCEL and request.id == rid and not cancelled:
             return False
-        if op == Op.QUIT:
+        if request.op == Op.QUIT:
             self._shutdown(0)
-        elif op == Op.CANCEL:
-            self.queue = collections.deque(q for q in self.queue if q.get("id") != msg.get("id"))
+        elif request.op == Op.CANCEL:
+            self.queue = collections.deque(q for q in self.queue if q.id != request.id)
         else:
-            self.queue.append(msg)
+            self.queue.append(request)
         return True
 
     def _fork_server_reply(self, during: str) -> tuple[dict[str, JSON], bytes]:
@@ -642,10 +639,6 @@ class Worker:
         diagnosis = probes.sensitivity_diagnosis(prep, checks, decode_outputs(stream))
         if diagnosis is not None:
             verdict.diagnosis = diagnosis
-
-
-def _seed(v: JSON) -> int | None:
-    return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
 def unreadable_verdict(prep: Prepared, why: str, device: str, t0: float) -> Verdict:
