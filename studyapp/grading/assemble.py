@@ -42,7 +42,7 @@ from .contract import (
     Started,
     Trace,
 )
-from .static import normalized_source
+from .static import Finding, normalized_source
 from .verdict import Diagnosis, TestResult, Verdict, worst
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def syntax_verdict(prep: Prepared, exc: SyntaxError, filename: str, device: str,
                    message=msg, variant_seed=prep.variant_seed)
 
 
-def forbidden_verdict(prep: Prepared, findings: list[Any], device: str, t0: float) -> Verdict:
+def forbidden_verdict(prep: Prepared, findings: list[Finding], device: str, t0: float) -> Verdict:
     msg = "\n".join(f.message for f in findings[:10])
     return Verdict(prep.meta.id, "forbidden", device, _ms(t0), _skipped(prep), None,
                    message=msg, variant_seed=prep.variant_seed)
@@ -421,7 +421,7 @@ def _precision_cmp(c: Check, tol_dtype: Any) -> Any:
             atol = inner.tolerances(expected.dtype)[1]
             return compare.Close(rtol * 10.0, atol * 10.0)(expected, got)
 
-        def tolerances(self, dtype: Any) -> tuple[float, float]:
+        def tolerances(self, dtype: torch.dtype) -> tuple[float, float]:
             return rtol * 10.0, inner.tolerances(dtype)[1] * 10.0
 
     return _Cmp()

@@ -69,7 +69,7 @@ class GraderClient:
 
     - ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when the worker finds one).
     - ``roots``: content roots searched for ``exercises/<id>``; default: shipped content.
-    - ``limits``: overrides of ``worker.DEFAULT_LIMITS`` (``wall_s``, ``cpu_s``,
+    - ``limits``: overrides of ``contract.DEFAULT_LIMITS`` (``wall_s``, ``cpu_s``,
       ``memory_mb``, ``fsize_bytes``, ``nproc``, ``nofile``).
     - ``sandbox``: overrides for the sandbox layers (``uid``, ``landlock``, ``seccomp``,
       ``namespaces``, ``memory_mode``); the defaults turn on everything available.
