@@ -31,6 +31,8 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from . import contract
+
 FORBIDDEN_EXIT = 86
 _MISSING = object()
 _FUNC = types.FunctionType
@@ -179,7 +181,7 @@ def _unwrap_functions(v: Any, depth: int = 0) -> list[types.FunctionType]:
 
 _trips: dict[str, list[tuple[types.FunctionType, types.CodeType]]] = {}
 _REPORT: Callable[[str], Any] | None = None
-RESULT_FD = 3
+RESULT_FD = contract.RESULT_FD  # defined once, in the process contract
 
 
 def reporter() -> Callable[[str], Any]:
