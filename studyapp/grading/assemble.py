@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from .worker import Prepared
 
 Results = dict[str, CheckOutcome]  # each compared check's outcome, by name
-Got = dict[str, dict[str, Any]]  # each compared check's decoded outputs, by name and slot
+Got = dict[str, "Outputs"]  # each compared check's decoded outputs, by name
 
 _CRASH_NAMES = {getattr(signal, n): n for n in dir(signal)
                 if n.startswith("SIG") and not n.startswith("SIG_") and isinstance(
@@ -164,19 +164,41 @@ def _fmt(x: float | None) -> str:
     return f"{x:.6g}"
 
 
-def _decode_slots(slots: object, blob: bytes) -> dict[str, Any]:
-    """Each slot's tensor (with its ``varies`` note), or its metadata when there is none."""
-    out: dict[str, Any] = {}
+@dataclass(frozen=True)
+class Output:
+    """One slot of a check's outputs, decoded on the trusted side: the tensor stacked over
+    the steps, or the dtype the wire cannot carry; ``varies`` when the child says its dtype
+    or shape changed at some step (validated by ``frames`` on the grading path)."""
+
+    tensor: torch.Tensor | None = None
+    varies: object = None
+    bad_dtype: str | None = None
+
+    @property
+    def t(self) -> torch.Tensor:
+        if self.tensor is None:
+            raise ValueError(f"no tensor (dtype {self.bad_dtype})")
+        return self.tensor
+
+
+Outputs = dict[str, Output | None]  # one check's outputs by slot (None: not returned)
+
+
+def _decode_slots(slots: object, blob: bytes) -> Outputs:
+    """Each slot's tensor (with its ``varies`` note), or its dtype when there is none."""
+    out: Outputs = {}
     if not isinstance(slots, dict):
         raise wire.WireError("missing slots")
     for name, meta in slots.items():
         if meta is not None and not isinstance(meta, dict):
             raise wire.WireError("bad slot metadata")
-        if meta is None or "bad_dtype" in meta:
-            out[name] = meta
-            continue
-        t = wire.decode_tensor(dict(meta, layout="contiguous"), blob)
-        out[name] = {"t": t, "varies": meta.get("varies")}
+        if meta is None:
+            out[name] = None
+        elif "bad_dtype" in meta:
+            out[name] = Output(bad_dtype=str(meta["bad_dtype"]))
+        else:
+            t = wire.decode_tensor(dict(meta, layout="contiguous"), blob)
+            out[name] = Output(t, meta.get("varies"))
     return out
 
 
@@ -194,28 +216,28 @@ def decode_outputs(stream: bytes) -> dict[str, dict[str, torch.Tensor]]:
         except (wire.WireError, ValueError, TypeError, RuntimeError):
             continue
         if isinstance(name, str):
-            out[name] = {s: g["t"] for s, g in slots.items()
-                         if isinstance(g, dict) and "t" in g and not g.get("varies")}
+            out[name] = {s: g.tensor for s, g in slots.items()
+                         if g is not None and g.tensor is not None and not g.varies}
     return out
 
 
-def _slot_problem(slot: str, e: torch.Tensor, g: dict[str, Any] | None, steps: int
+def _slot_problem(slot: str, e: torch.Tensor, g: Output | None, steps: int
                   ) -> str | None:
     """Why the submission's output for ``slot`` cannot be compared (None: it can)."""
     if g is None:
         return f"{slot} was not returned"
-    if "bad_dtype" in g:
-        return (f"{slot} has dtype {str(g['bad_dtype'])[:40]}, expected "
+    if g.tensor is None:
+        return (f"{slot} has dtype {str(g.bad_dtype)[:40]}, expected "
                 f"{str(e.dtype).removeprefix('torch.')}")
-    t = g["t"]
+    t = g.tensor
     if t.dtype != e.dtype:
         return (f"{slot} has dtype {str(t.dtype).removeprefix('torch.')}, expected "
                 f"{str(e.dtype).removeprefix('torch.')} (the dtype of the inputs): keep the "
                 f"computation in the inputs' dtype")
     if tuple(t.shape[1:]) != tuple(e.shape[1:]):
         return f"{slot} has shape {_shape(t.shape[1:])}, expected {_shape(e.shape[1:])}"
-    if g.get("varies"):
-        v = g["varies"]
+    if g.varies:
+        v = g.varies if isinstance(g.varies, Mapping) else {}
         return (f"{slot} changes dtype or shape at step {int(v.get('step', 0)) + 1} (to "
                 f"{str(v.get('dtype'))[:20]} {_shape(v.get('shape') or [])})")
     if t.shape[0] != steps:
@@ -240,7 +262,7 @@ def _identity_outcome(prep: Prepared, check: Check, expected: Records,
     return None
 
 
-def evaluate(prep: Prepared, check: Check, expected: Records, got: dict[str, Any],
+def evaluate(prep: Prepared, check: Check, expected: Records, got: Outputs,
              same: Mapping[str, object]) -> CheckOutcome:
     """Compare one check's outputs with the expected ones."""
     for slot, e in expected["slots"].items():
@@ -252,13 +274,13 @@ def evaluate(prep: Prepared, check: Check, expected: Records, got: dict[str, Any
         return identity
     cmp = check.comparator()
     for slot, e in expected["slots"].items():
-        mismatch = cmp(e, got[slot]["t"])
+        mismatch = cmp(e, _tensor(got, slot))
         if mismatch is not None:
             return CheckOutcome("failed", _mismatch_message(prep, check, slot, mismatch), mismatch,
                                 "compare", slot)
     if check.verify is not None:
-        problem = check.verify({s: g["t"] for s, g in got.items() if g and "t" in g},
-                               check.inputs)
+        problem = check.verify({s: g.tensor for s, g in got.items()
+                                if g is not None and g.tensor is not None}, check.inputs)
         if problem:
             return CheckOutcome("failed", problem, None, "verify", "")
     return CheckOutcome("passed")
@@ -388,7 +410,7 @@ def _reproduces(prep: Prepared, results: Results, got_all: Got,
     return matched if matched and evidence else None
 
 
-def _same_outputs(prep: Prepared, c: Check, rec: Mapping[str, Any], got: dict[str, Any],
+def _same_outputs(prep: Prepared, c: Check, rec: Mapping[str, Any], got: Outputs,
                   tol_dtype: Any) -> bool | None:
     """Whether the hypothesis's outputs ``rec`` agree with the submission's on check ``c``
     (None: they do not; else whether some agreement is finite evidence)."""
@@ -401,7 +423,7 @@ def _same_outputs(prep: Prepared, c: Check, rec: Mapping[str, Any], got: dict[st
         ref = prep.expected[c.name]["slots"].get(slot)
         if g is None or not isinstance(ht, torch.Tensor) or ref is None:
             return None
-        ok, finite = _agrees(cmp, ht, g["t"], ref, c.comparator())
+        ok, finite = _agrees(cmp, ht, g.t, ref, c.comparator())
         if not ok:
             return None
         evidence = evidence or finite
@@ -427,14 +449,14 @@ def _precision_cmp(c: Check, tol_dtype: Any) -> Any:
     return _Cmp()
 
 
-def _agree_slots(c: Check, rec: Mapping[str, Any], got: dict[str, Any], tol_dtype: Any
+def _agree_slots(c: Check, rec: Mapping[str, Any], got: Outputs, tol_dtype: Any
                  ) -> bool:
     cmp = _precision_cmp(c, tol_dtype)
     for slot, ht in rec["slots"].items():
         g = got.get(slot)
-        if g is None or not isinstance(ht, torch.Tensor) or ht.shape != g["t"].shape:
+        if g is None or not isinstance(ht, torch.Tensor) or ht.shape != g.t.shape:
             return False
-        if cmp(ht, g["t"], against_reference=False) is not None:
+        if cmp(ht, g.t, against_reference=False) is not None:
             return False
     return True
 
@@ -465,7 +487,7 @@ def _fitted_probes(prep: Prepared, results: Results, got_all: Got) -> list[Any]:
             continue
         before = first.inputs.get(arg_of.get(slot, ""))
         before = before if isinstance(before, torch.Tensor) else None
-        factor = probes.nice_factor(probes.fitted_factor(e[0], g["t"][0], before))
+        factor = probes.nice_factor(probes.fitted_factor(e[0], g.t[0], before))
         if factor is not None and factor != -1.0:  # -1 is the sign probe's
             out.append(probes.scaled_probe(prep, slot, factor))
     return out
@@ -546,7 +568,7 @@ def _nonfinite_match(prep: Prepared, results: Results, got_all: Got
         cmp = _loosened(c.comparator())
         seen = False
         for slot, e in prep.expected[c.name]["slots"].items():
-            g = got_all[c.name][slot]["t"]
+            g = _tensor(got_all[c.name], slot)
             if not e.is_floating_point():
                 return None
             blown = ~g.isfinite() & e.isfinite()
@@ -677,9 +699,17 @@ def unchanged_starter(prep: Prepared, code: str) -> bool:
     return bool(starter) and normalized_source(code) == starter
 
 
-def _as_got(rec: Mapping[str, Any]) -> dict[str, Any]:
-    return {s: {"t": t, "varies": None} if isinstance(t, torch.Tensor) else None
+def _as_got(rec: Mapping[str, Any]) -> Outputs:
+    return {s: Output(t) if isinstance(t, torch.Tensor) else None
             for s, t in rec["slots"].items()}
+
+
+def _tensor(got: Outputs, slot: str) -> torch.Tensor:
+    """The output tensor of ``slot`` (one that was checked to be there)."""
+    g = got[slot]
+    if g is None:
+        raise KeyError(slot)
+    return g.t
 
 
 # -- from the child's stream to a verdict: read_events -> fold -> classify_end -> build -------
@@ -696,7 +726,7 @@ class Record:
     problem: str | None = None  # the first thing wrong with the stream
     tests: dict[str, TestResult] = field(default_factory=dict)
     outcomes: dict[str, CheckOutcome] = field(default_factory=dict)
-    got: dict[str, dict[str, Any]] = field(default_factory=dict)
+    got: Got = field(default_factory=dict)
     forbidden: str | None = None
     load_error: ExcInfo | None = None
     invalid: str | None = None  # the message for a contract violation before any check
