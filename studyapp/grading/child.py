@@ -1,17 +1,16 @@
 """The sandboxed child: forked from the fork server for one submission, never trusted.
 
 It locks itself down (``lockdown``), runs the submission on the inputs it was sent, and
-writes raw outputs to the result pipe (fd 3) as frames::
+writes raw outputs to the result pipe (``contract.RESULT_FD``) as the event frames of
+``contract`` (``ChildEvent``)::
 
-    {"event": "sandboxed"}                              first, before any submission code
-    {"event": "start", "name"}                          before each check
-    {"event": "check", "name", "status": "ok", "slots": {slot: meta}, "same": {slot: [bool]}}
-    {"event": "check", "name", "status": "error", "step", "exc": {...}}
-    {"event": "check", "name", "status": "invalid", "step", "kind", ...}
-    {"event": "import_error", "exc": {...}}   /  {"event": "invalid", "kind", ...}
-    {"event": "forbidden", "what"}            (from a tripwire, then exit 86; the exit
-                                              code alone means nothing)
-    {"event": "done"}
+    Marker(sandboxed)            first, before any submission code
+    Started(name)                before each check
+    CheckRan / CheckRaised / CheckInvalid      one per check
+    LoadFailed / ContractBroken  the module raised / the entry cannot be called
+    Forbidden(what)              (from a tripwire in guards.py, then exit 86; the exit
+                                 code alone means nothing)
+    Trace, Marker(done)
 
 It never sees expected values: those exist only in the worker, which it was not forked
 from.  Everything it says is checked by the trusted side; the worst a lying child can do
@@ -29,27 +28,87 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
-from . import guards, protocol, runner, sandbox, wire
+from . import cgroup, guards, protocol, runner, sandbox, wire
+from .contract import (
+    JOB_FD,
+    JSON,
+    RESULT_FD,
+    RULESET_FD,
+    Bans,
+    CheckInvalid,
+    CheckRaised,
+    CheckRan,
+    ChildConfig,
+    ChildEvent,
+    ChildFds,
+    ContractBroken,
+    Event,
+    ExcInfo,
+    ExitCode,
+    InvalidInfo,
+    Job,
+    Limits,
+    LoadFailed,
+    Marker,
+    Started,
+    Trace,
+)
 
 # monotonic timestamps of the child's phases, reported (untrusted, informative only)
 TRACE: dict[str, float] = {}
-RESULT_FD = 3
-_RULESET_FD = 4
-JOB_FD = 5
 SUBMISSION_FILENAME = "<submission>"
 _MEMORY_MARKERS = ("can't allocate memory", "DefaultCPUAllocator", "out of memory",
                    "OutOfMemoryError", "Cannot allocate memory")
 
 
-def _send(obj: dict, blob: bytes = b"") -> None:
-    protocol.write_all(RESULT_FD, protocol.encode(obj, blob))
+class SandboxSetupError(Exception):
+    """The sandbox could not be completed: the grader's failure, not the submission's."""
 
 
-def lockdown(fds: dict[str, int], cfg: dict) -> None:
+def _send(event: ChildEvent, blob: bytes = b"") -> None:
+    protocol.write_all(RESULT_FD, protocol.encode_event(event, blob))
+
+
+def _move_fds(fds: ChildFds) -> bool:
+    """Put the descriptors in their fixed places; True when a Landlock ruleset came."""
+    # Move every source fd out of the way first, so no dup2 below clobbers another source.
+    sources = [(fds.devnull, 0), (fds.stdout, 1), (fds.stderr, 2), (fds.result, RESULT_FD),
+               (fds.job, JOB_FD), (fds.ruleset, RULESET_FD)]
+    moved = [(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 512), target)
+             for fd, target in sources if fd >= 0]
+    for fd, target in moved:
+        os.dup2(fd, target)
+    os.closerange(JOB_FD + 1, 65536)
+    if fds.ruleset < 0:
+        try:
+            os.close(RULESET_FD)
+        except OSError:
+            pass  # nothing was there
+    for fd in (0, 1, 2):
+        os.set_inheritable(fd, True)
+    return fds.ruleset >= 0
+
+
+def _enter_jail(jail: str) -> None:
+    os.chdir(jail)
+    os.environ.clear()
+    os.environ.update({"HOME": jail, "TMPDIR": jail, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                       "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def _init_cuda() -> None:
+    torch.cuda.init()  # type: ignore[no-untyped-call]
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.empty(1, device="cuda")
+
+
+def lockdown(fds: ChildFds, config: ChildConfig) -> None:
     """Apply the OS layers that do not depend on the job, in an order where each step
     still has the rights it needs.  Limits come later (``apply_limits``)."""
     os.setsid()
@@ -57,234 +116,235 @@ def lockdown(fds: dict[str, int], cfg: dict) -> None:
                 signal.SIGUSR2, signal.SIGALRM):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    # fds: 0 /dev/null, 1-2 capped files, 3 result pipe, 4 Landlock ruleset, 5 job pipe.
-    # Move every source fd out of the way first, so no dup2 below clobbers another source.
-    high = {k: fcntl.fcntl(v, fcntl.F_DUPFD_CLOEXEC, 512) for k, v in fds.items() if v >= 0}
-    os.dup2(high["devnull"], 0)
-    os.dup2(high["stdout"], 1)
-    os.dup2(high["stderr"], 2)
-    os.dup2(high["result"], RESULT_FD)
-    os.dup2(high["job"], JOB_FD)
-    ruleset = high.get("ruleset", -1)
-    if ruleset >= 0:
-        os.dup2(ruleset, _RULESET_FD)
-    os.closerange(JOB_FD + 1, 65536)
-    if ruleset < 0:
-        try:
-            os.close(_RULESET_FD)
-        except OSError:
-            pass
-    for fd in (0, 1, 2):
-        os.set_inheritable(fd, True)
-    jail = cfg["jail"]
-    os.chdir(jail)
-    os.environ.clear()
-    os.environ.update({"HOME": jail, "TMPDIR": jail, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                       "PYTHONDONTWRITEBYTECODE": "1"})
-    device = cfg["device"]
-    cg = cfg.get("cgroup_procs")
-    if cg and (device == "cuda" or cfg.get("memory_mode") == "cgroup"):
-        with open(cg, "w") as f:
-            f.write("0")
-    if device == "cuda":
-        torch.cuda.init()
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-        torch.empty(1, device="cuda")
+    has_ruleset = _move_fds(fds)
+    _enter_jail(config.jail)
+    if config.cgroup_procs and (config.device == "cuda" or config.memory_mode == "cgroup"):
+        cgroup.enter(config.cgroup_procs)
+    if config.device == "cuda":
+        _init_cuda()
     sandbox.set_no_new_privs()
-    if ruleset >= 0:
-        sandbox.landlock_restrict(_RULESET_FD)
-        os.close(_RULESET_FD)
-    if cfg.get("drop_uid") is not None:
-        sandbox.drop_privileges(cfg["drop_uid"], cfg["drop_gid"])
+    if has_ruleset:
+        sandbox.landlock_restrict(RULESET_FD)
+        os.close(RULESET_FD)
+    if config.drop_uid is not None:
+        sandbox.drop_privileges(config.drop_uid, config.drop_gid
+                                if config.drop_gid is not None else config.drop_uid)
     sandbox.drop_capabilities()
     sandbox.set_pdeathsig(signal.SIGKILL)
-    prog = cfg.get("seccomp")
-    if prog:
-        sandbox.install_seccomp(prog)
+    if config.seccomp:
+        sandbox.install_seccomp(config.seccomp)
 
 
-def apply_limits(limits: dict, cfg: dict) -> None:
+def apply_limits(limits: Limits, config: ChildConfig) -> None:
     """rlimits for this job (only ever lowered, so no privilege is needed)."""
     as_bytes = None
-    if cfg.get("memory_mode") == "rlimit":
-        as_bytes = cfg["vm_base"] + int(limits["memory_mb"]) * (1 << 20)
-    cuda = cfg.get("device") == "cuda"  # the driver keeps more threads and files open
-    sandbox.set_rlimits(cpu_s=int(limits["cpu_s"]), as_bytes=as_bytes,
-                        fsize_bytes=int(limits["fsize_bytes"]),
-                        nproc=max(int(limits["nproc"]), 256 if cuda else 0),
-                        nofile=max(int(limits["nofile"]), 1024 if cuda else 0))
+    if config.memory_mode == "rlimit":
+        as_bytes = config.vm_base + limits.memory_mb * (1 << 20)
+    cuda = config.device == "cuda"  # the driver keeps more threads and files open
+    sandbox.set_rlimits(cpu_s=limits.cpu_s, as_bytes=as_bytes, fsize_bytes=limits.fsize_bytes,
+                        nproc=max(limits.nproc, 256 if cuda else 0),
+                        nofile=max(limits.nofile, 1024 if cuda else 0))
 
 
-def _exc_info(exc: BaseException) -> dict[str, Any]:
+def exc_info(exc: BaseException) -> ExcInfo:
     try:
         msg = str(exc)
     except BaseException:  # noqa: BLE001 - a hostile __str__
         msg = "<unprintable exception>"
     t = type(exc)
     name = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-    frames = []
+    frames: list[tuple[int, str]] = []
     try:
         for fr in traceback.extract_tb(exc.__traceback__):
             if fr.filename == SUBMISSION_FILENAME:
-                frames.append([fr.lineno, fr.name])
-    except BaseException:  # noqa: BLE001
+                frames.append((fr.lineno or 0, fr.name))
+    except BaseException:  # noqa: BLE001 - a traceback is a courtesy
         pass
     memory = isinstance(exc, MemoryError) or any(m in msg for m in _MEMORY_MARKERS)
-    return {"type": name[:120], "message": msg[:4000], "frames": frames[-20:],
-            "memory": memory, "system_exit": isinstance(exc, SystemExit)}
+    return ExcInfo(name[:120], msg[:4000], tuple(frames[-20:]), memory,
+                   isinstance(exc, SystemExit))
 
 
-def _encode_records(records: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+def _slot_meta(ts: list[torch.Tensor], blob: wire.BlobWriter) -> dict[str, JSON] | None:
+    """One slot's steps stacked into one tensor (as far as they agree on dtype and shape)."""
+    if not ts:
+        return None
+    first = ts[0]
+    j = next((i for i, t in enumerate(ts) if t.dtype != first.dtype or t.shape != first.shape),
+             len(ts))
+    if first.dtype not in wire.DTYPE_NAMES:
+        return {"bad_dtype": str(first.dtype)[:40]}
+    meta: dict[str, JSON] = dict(wire.encode_tensor(torch.stack(ts[:j]), blob))
+    if j < len(ts):
+        meta["varies"] = {"step": j, "dtype": str(ts[j].dtype).removeprefix("torch."),
+                          "shape": list(ts[j].shape)}
+    return meta
+
+
+def encode_records(records: runner.Records
+                   ) -> tuple[dict[str, dict[str, JSON] | None], dict[str, list[bool]], bytes]:
+    """(slot metadata, identity flags, blob) of one check's outputs."""
     blob = wire.BlobWriter()
-    slots: dict[str, Any] = {}
-    for slot, ts in records["slots"].items():
-        if not ts:
-            slots[slot] = None
-            continue
-        first = ts[0]
-        j = len(ts)
-        for i, t in enumerate(ts):
-            if t.dtype != first.dtype or t.shape != first.shape:
-                j = i
-                break
-        if first.dtype not in wire.DTYPE_NAMES:
-            slots[slot] = {"bad_dtype": str(first.dtype)[:40]}
-            continue
-        stacked = torch.stack(ts[:j])
-        meta = wire.encode_tensor(stacked, blob)
-        if j < len(ts):
-            meta["varies"] = {"step": j, "dtype": str(ts[j].dtype).removeprefix("torch."),
-                              "shape": list(ts[j].shape)}
-        slots[slot] = meta
-    return {"slots": slots, "same": records["same"]}, blob.getvalue()
+    slots = {slot: _slot_meta(ts, blob) for slot, ts in records["slots"].items()}
+    return slots, records["same"], blob.getvalue()
 
 
-def run_submission(job: dict, plan_blob: bytes, device: str) -> None:
-    """Compile, load and run the submission on every check; stream the raw outputs."""
-    checks = job["plan"]["checks"]
-    entry = job["entry"]
-    sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
-    sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
-    # Inputs are decoded before the learner's code runs, from bytes it never sees again.
-    mats = [runner.Materialized(c, plan_blob, device) for c in checks]
-    del plan_blob
-    TRACE["inputs"] = time.monotonic()
-    g: dict[str, Any] = {"__name__": "__submission__", "__builtins__": builtins,
-                         "__file__": SUBMISSION_FILENAME}
-    # The sandbox is complete: say so before any submission code runs (assemble.py reads
-    # exit codes and frames as the submission's only after this marker).
-    _send({"event": "sandboxed"})
-    try:
-        code = compile(job["code"], SUBMISSION_FILENAME, "exec", dont_inherit=True)
-        exec(code, g)  # noqa: S102 - the sandboxed submission
-    except BaseException as exc:  # noqa: BLE001
-        _send({"event": "import_error", "exc": _exc_info(exc)})
-        return
-    _send({"event": "loaded"})
-    TRACE["loaded"] = time.monotonic()
-    fn = g.get(entry)
+def _contract_problem(fn: object, entry: str, g: dict[str, Any],
+                      mats: list[runner.Materialized]) -> InvalidInfo | None:
+    """Why ``fn`` cannot be called the way every check calls it (None: it can)."""
     if fn is None:
-        _send({"event": "invalid", "kind": "missing_entry",
-               "names": sorted(k for k in g if not k.startswith("__"))[:30]})
-        return
+        return InvalidInfo("missing_entry", details={
+            "names": sorted(k for k in g if not k.startswith("__"))[:30]})
     if not callable(fn):
-        _send({"event": "invalid", "kind": "not_callable", "type": type(fn).__name__[:80]})
-        return
+        return InvalidInfo("not_callable", details={"type": type(fn).__name__[:80]})
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        sig = None
-    if sig is not None:
-        for m in mats:
-            call = dict(m.inputs)
-            for k in m.per_step:
-                call[k] = None
-            pos = [call[a] for a in m.args if a in call]
-            kw = {a: v for a, v in call.items() if a not in m.args}
-            try:
-                sig.bind(*pos, **kw)
-            except TypeError as exc:
-                _send({"event": "invalid", "kind": "signature", "theirs": f"{entry}{sig}"[:300],
-                       "problem": str(exc)[:300], "check": m.name})
-                return
+        return None  # a builtin or an odd callable: its calls will tell
     for m in mats:
-        _send({"event": "start", "name": m.name})
+        call = dict(m.inputs)
+        for k in m.per_step:
+            call[k] = None
+        pos = [call[a] for a in m.args if a in call]
+        kw = {a: v for a, v in call.items() if a not in m.args}
         try:
-            records = runner.run(fn, m)
-        except runner.CallError as e:
-            _send({"event": "check", "name": m.name, "status": "error", "step": e.step,
-                   "exc": _exc_info(e.exc)})
-            continue
-        except runner.InvalidOutput as e:
-            _send({"event": "check", "name": m.name, "status": "invalid", "step": e.step,
-                   "kind": e.kind, **{k: v for k, v in e.info.items()
-                                      if isinstance(v, (str, int, float))}})
-            continue
-        except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError while snapshotting
-            _send({"event": "check", "name": m.name, "status": "error", "step": None,
-                   "exc": _exc_info(exc)})
-            continue
-        meta, blob = _encode_records(records)
-        _send({"event": "check", "name": m.name, "status": "ok", **meta}, blob)
+            sig.bind(*pos, **kw)
+        except TypeError as exc:
+            return InvalidInfo("signature", details={
+                "theirs": f"{entry}{sig}"[:300], "problem": str(exc)[:300], "check": m.name})
+    return None
+
+
+def _run_check(fn: Any, m: runner.Materialized) -> None:
+    _send(Started(m.name))
+    try:
+        records = runner.run(fn, m)
+    except runner.CallError as e:
+        _send(CheckRaised(m.name, e.step, exc_info(e.exc)))
+        return
+    except runner.InvalidOutput as e:
+        details = {k: v for k, v in e.info.items() if isinstance(v, (str, int, float))}
+        _send(CheckInvalid(m.name, InvalidInfo(e.kind, e.step, details)))
+        return
+    except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError while snapshotting
+        _send(CheckRaised(m.name, None, exc_info(exc)))
+        return
+    slots, same, blob = encode_records(records)
+    _send(CheckRan(m.name, slots, same), blob)
+
+
+def _load(code: str) -> dict[str, Any] | None:
+    """Run the submission's module; None (after reporting) when it raised or exited."""
+    g: dict[str, Any] = {"__name__": "__submission__", "__builtins__": builtins,
+                         "__file__": SUBMISSION_FILENAME}
+    try:
+        compiled = compile(code, SUBMISSION_FILENAME, "exec", dont_inherit=True)
+        exec(compiled, g)  # noqa: S102 - the sandboxed submission
+    except BaseException as exc:  # noqa: BLE001
+        _send(LoadFailed(exc_info(exc)))
+        return None
+    _send(Marker(Event.LOADED))
+    return g
+
+
+def run_submission(job: Job, plan_blob: bytes, device: str) -> None:
+    """Compile, load and run the submission on every check; stream the raw outputs."""
+    sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
+    # Inputs are decoded before the learner's code runs, from bytes it never sees again.
+    mats = [runner.Materialized(c, plan_blob, device) for c in job.checks()]
+    del plan_blob
+    TRACE["inputs"] = time.monotonic()
+    # The sandbox is complete: say so before any submission code runs (assemble.py reads
+    # exit codes and frames as the submission's only after this marker).
+    _send(Marker(Event.SANDBOXED))
+    g = _load(job.code)
+    if g is None:
+        return
+    TRACE["loaded"] = time.monotonic()
+    fn = g.get(job.entry)
+    problem = _contract_problem(fn, job.entry, g, mats)
+    if problem is not None:
+        _send(ContractBroken(problem))
+        return
+    for m in mats:
+        _run_check(fn, m)  # (callable: _contract_problem said so)
     TRACE["ran"] = time.monotonic()
+    _flush()
+    _send(Trace(dict(TRACE)))
+    _send(Marker(Event.DONE))
+
+
+def _flush() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except BaseException:  # noqa: BLE001
+    except BaseException:  # noqa: BLE001 - a closed or patched stream: nothing to save
         pass
-    _send({"event": "trace", "t": TRACE})
-    _send({"event": "done"})
 
 
-def standby(fds: dict[str, int], cfg: dict, warm: Any = None) -> None:
+def _arm(bans: Bans, device: str) -> None:
+    guards.arm(bans.paths, bans.ops, device_type=torch.device(device).type)
+
+
+def _wait_for_job(warm: Callable[[], None] | None) -> tuple[Job, bytes]:
+    """Warm up while no job is waiting (stop as soon as one is), then read it."""
+    if warm is not None:
+        for _ in range(3):
+            if select.select([JOB_FD], [], [], 0)[0]:
+                break
+            try:
+                warm()
+            except BaseException:  # noqa: BLE001 - only a warm-up
+                break
+    try:
+        msg, blob = protocol.read_frame(JOB_FD)
+    except (EOFError, OSError, protocol.ProtocolError):
+        os._exit(ExitCode.OK)  # discarded before a job came
+    return Job.from_json(msg), blob
+
+
+def _prepare(fds: ChildFds, config: ChildConfig,
+             warm: Callable[[], None] | None) -> tuple[Job, bytes]:
+    """Lock down, arm, wait for the job, apply its limits.  Raises SandboxSetupError."""
+    try:
+        lockdown(fds, config)
+    except BaseException as exc:  # noqa: BLE001
+        raise SandboxSetupError(repr(exc)) from exc
+    if config.prearm is not None:
+        # The fork server expects the same exercise again: arm its bans now.
+        _arm(config.prearm, config.device)
+    job, blob = _wait_for_job(warm)
+    TRACE["job"] = time.monotonic()
+    os.close(JOB_FD)
+    apply_limits(job.limits, config)
+    if config.prearm is None:
+        _arm(job.bans, config.device)
+    elif config.prearm != job.bans:
+        raise SandboxSetupError("armed for another exercise")
+    TRACE["armed"] = time.monotonic()
+    return job, blob
+
+
+def standby(fds: ChildFds, config: ChildConfig, warm: Callable[[], None] | None = None
+            ) -> None:
     """Entry point after fork; never returns.
 
     The child locks itself down and warms its pages *before* any job exists, then blocks
     on the job pipe.  When the job arrives it applies the limits, arms the banned-API
     guards and runs the submission, so the fork and the sandbox setup are off the
-    critical path."""
-    code = 0
+    critical path.  A failure of the sandbox itself exits ``SANDBOX_SETUP_FAILED`` before
+    the sandboxed marker, so it is never mistaken for the submission's."""
+    code = ExitCode.OK
     try:
         try:
-            lockdown(fds, cfg)
-        except BaseException as exc:  # noqa: BLE001
-            os.write(2, f"sandbox setup failed: {exc!r}\n".encode())
-            os._exit(70)
-        prearm = cfg.get("prearm")
-        if prearm is not None:
-            # The fork server expects the same exercise again: arm its bans now.
-            guards.arm(prearm[0], prearm[1], device_type=torch.device(cfg["device"]).type)
-        if warm is not None:
-            # Warm up while no job is waiting; stop as soon as one is.
-            for _ in range(3):
-                if select.select([JOB_FD], [], [], 0)[0]:
-                    break
-                try:
-                    warm()
-                except BaseException:  # noqa: BLE001 - only a warm-up
-                    break
-        try:
-            job, blob = protocol.read_frame(JOB_FD)
-        except (EOFError, OSError, protocol.ProtocolError):
-            os._exit(0)
-        TRACE["job"] = time.monotonic()
-        os.close(JOB_FD)
-        apply_limits(job["limits"], cfg)
-        bans = (list(job["bans"].get("paths", ())), list(job["bans"].get("ops", ())))
-        if prearm is None:
-            guards.arm(bans[0], bans[1], device_type=torch.device(cfg["device"]).type)
-        elif [list(prearm[0]), list(prearm[1])] != [bans[0], bans[1]]:
-            os.write(2, b"sandbox setup failed: armed for another exercise\n")
-            os._exit(70)
-        TRACE["armed"] = time.monotonic()
-        run_submission(job, blob, cfg["device"])
+            job, blob = _prepare(fds, config, warm)
+        except SandboxSetupError as exc:
+            os.write(2, f"sandbox setup failed: {exc}\n".encode())
+            os._exit(ExitCode.SANDBOX_SETUP_FAILED)
+        run_submission(job, blob, config.device)
     except BaseException:  # noqa: BLE001 - never let an exception unwind into the fork server
-        code = 71
+        code = ExitCode.CHILD_RAISED
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BaseException:  # noqa: BLE001
-            pass
+        _flush()
         os._exit(code)

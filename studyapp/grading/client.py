@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import dataclasses
 import itertools
 import json
 import os
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import protocol
+from .contract import Op, Reply, WorkerConfig
 from .exercises import GradingError, UnknownExercise, load_exercise
 from .verdict import Verdict
 
@@ -47,6 +49,17 @@ RESTART_BURST = 5
 RESTART_WINDOW_S = 60.0
 
 
+Future = concurrent.futures.Future[dict[str, Any]]  # a request's reply, once it comes
+
+
+def _config_json(config: WorkerConfig) -> dict[str, object]:
+    """The worker's command-line argument (``WorkerConfig.from_json`` reads it back)."""
+    sandbox = {k: v for k, v in dataclasses.asdict(config.sandbox).items()
+               if v is not None}
+    return {"roots": list(config.roots) if config.roots else None, "device": config.device,
+            "limits": config.limits.to_json(), "sandbox": sandbox}
+
+
 class GraderError(Exception):
     """The grading worker failed (could not start, died, or did not answer)."""
 
@@ -56,7 +69,7 @@ class GraderClient:
 
     - ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when the worker finds one).
     - ``roots``: content roots searched for ``exercises/<id>``; default: shipped content.
-    - ``limits``: overrides of ``worker.DEFAULT_LIMITS`` (``wall_s``, ``cpu_s``,
+    - ``limits``: overrides of ``contract.DEFAULT_LIMITS`` (``wall_s``, ``cpu_s``,
       ``memory_mb``, ``fsize_bytes``, ``nproc``, ``nofile``).
     - ``sandbox``: overrides for the sandbox layers (``uid``, ``landlock``, ``seccomp``,
       ``namespaces``, ``memory_mode``); the defaults turn on everything available.
@@ -75,11 +88,11 @@ class GraderClient:
         self.start_timeout = start_timeout
         self.ready = threading.Event()
         self.info: dict[str, Any] = {}
-        self._proc: subprocess.Popen | None = None
-        self._pending: dict[int, concurrent.futures.Future] = {}
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._pending: dict[int, Future] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._outq: queue.Queue = queue.Queue()
+        self._outq: queue.Queue[bytes | None] = queue.Queue()
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
         self._dead: str | None = None
         self._was_ready = False
@@ -103,9 +116,10 @@ class GraderClient:
             self._dead = None
             self._was_ready = False
             self.info = {}
-            cfg = {"roots": [str(r) for r in self.roots] if self.roots else None,
-                   "device": self.device_requested, "limits": self.limits,
-                   "sandbox": self.sandbox}
+            config = WorkerConfig.from_json({
+                "roots": [str(r) for r in self.roots] if self.roots else None,
+                "device": self.device_requested, "limits": self.limits,
+                "sandbox": self.sandbox})
             env = dict(os.environ)
             env["PYTHONPATH"] = _PKG_ROOT + (os.pathsep + env["PYTHONPATH"]
                                              if env.get("PYTHONPATH") else "")
@@ -113,7 +127,7 @@ class GraderClient:
             env.setdefault("MKL_NUM_THREADS", "1")
             self._started_at = time.monotonic()
             self._proc = subprocess.Popen(
-                [self.python, "-m", "studyapp.grading.worker", json.dumps(cfg)],
+                [self.python, "-m", "studyapp.grading.worker", json.dumps(_config_json(config))],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env=env, close_fds=True, start_new_session=True, bufsize=0)
             proc = self._proc
@@ -164,7 +178,7 @@ class GraderClient:
         if proc is None:
             return
         try:
-            self._outq.put(protocol.encode({"op": "quit"}))
+            self._outq.put(protocol.encode({"op": Op.QUIT.value}))
             self._outq.put(None)
             proc.wait(timeout=2)
         except (subprocess.TimeoutExpired, OSError):
@@ -188,11 +202,11 @@ class GraderClient:
         self.close()
 
     # -- requests -----------------------------------------------------------------------------
-    def _request(self, obj: dict[str, Any]) -> tuple[int, concurrent.futures.Future]:
+    def _request(self, obj: dict[str, Any]) -> tuple[int, Future]:
         if self._proc is None or not self.alive:
             self.start()
         rid = next(self._ids)
-        fut: concurrent.futures.Future = concurrent.futures.Future()
+        fut: Future = Future()
         obj = dict(obj, id=rid)
         with self._lock:
             self._pending[rid] = fut
@@ -204,31 +218,31 @@ class GraderClient:
         with self._lock:
             self._pending.pop(rid, None)
             self._inflight.pop(rid, None)
-        self._outq.put(protocol.encode({"op": "cancel", "id": rid}))
+        self._outq.put(protocol.encode({"op": Op.CANCEL.value, "id": rid}))
 
     def _grade_msg(self, exercise_id: str, code: str, variant_seed: int | None,
                    filename: str | None) -> dict[str, Any]:
         load_exercise(exercise_id, self.roots)  # fail fast on an unknown id, no round trip
         if not isinstance(code, str):
             raise GradingError("code must be a string")
-        return {"op": "grade", "exercise": exercise_id, "code": code,
+        return {"op": Op.GRADE.value, "exercise": exercise_id, "code": code,
                 "variant_seed": variant_seed, "filename": filename}
 
     def _timeout(self) -> float:
         wall = float(self.limits.get("wall_s", 10.0))
         return wall + 120.0 + (0 if self.ready.is_set() else self.start_timeout)
 
-    def _unpack(self, reply: dict[str, Any]) -> Any:
+    def _unpack(self, reply: dict[str, Any]) -> object:
         op = reply.get("op")
         if "timing" in reply:
             self.last_timing = reply["timing"]
-        if op == "verdict":
+        if op == Reply.VERDICT:
             return Verdict.from_json(reply["verdict"])
-        if op == "described":
+        if op == Reply.DESCRIBED:
             return reply["variant"]
-        if op in ("warmed", "pong"):
+        if op in (Reply.WARMED, Reply.PONG):
             return None
-        if op == "error":
+        if op == Reply.ERROR:
             if reply.get("kind") == "usage":
                 msg = str(reply.get("message"))
                 if msg.startswith("unknown exercise"):
@@ -249,7 +263,19 @@ class GraderClient:
         except TimeoutError:
             self._cancel(rid)
             raise GraderError("the grading worker did not answer in time") from None
-        return self._unpack(reply)
+        return self._verdict(reply)
+
+    def _verdict(self, reply: dict[str, Any]) -> Verdict:
+        verdict = self._unpack(reply)
+        if not isinstance(verdict, Verdict):
+            raise GraderError(f"unexpected reply {reply.get('op')!r}")
+        return verdict
+
+    def _variant(self, reply: dict[str, Any]) -> dict[str, Any]:
+        variant = self._unpack(reply)
+        if not isinstance(variant, dict):
+            raise GraderError(f"unexpected reply {reply.get('op')!r}")
+        return variant
 
     def grade_sync(self, exercise_id: str, code: str, *, variant_seed: int | None = None,
                    filename: str | None = None) -> Verdict:
@@ -263,14 +289,14 @@ class GraderClient:
         except KeyboardInterrupt:
             self._cancel(rid)
             raise
-        return self._unpack(reply)
+        return self._verdict(reply)
 
     async def warm_up(self, exercise_id: str, variant_seed: int | None = None) -> None:
         """Get ready for ``exercise_id``: the worker computes its expected values and mutant
         outputs and arms a waiting child for it, so the first grade is as fast as the rest.
         Optional (the TUI can call it when an exercise screen opens)."""
         load_exercise(exercise_id, self.roots)
-        rid, fut = self._request({"op": "warm", "exercise": exercise_id,
+        rid, fut = self._request({"op": Op.WARM.value, "exercise": exercise_id,
                                   "variant_seed": variant_seed})
         try:
             reply = await asyncio.wait_for(asyncio.wrap_future(fut), self._timeout())
@@ -279,30 +305,26 @@ class GraderClient:
             raise
         self._unpack(reply)
 
-    def warm_up_sync(self, exercise_id: str, variant_seed: int | None = None) -> None:
-        load_exercise(exercise_id, self.roots)
-        _rid, fut = self._request({"op": "warm", "exercise": exercise_id,
-                                   "variant_seed": variant_seed})
-        self._unpack(fut.result(timeout=self._timeout()))
-
     async def describe_variant(self, exercise_id: str, seed: int | None) -> dict[str, Any]:
         """Shapes, dtypes and hyperparameters of the checks for ``seed`` (None: canonical)."""
         load_exercise(exercise_id, self.roots)
-        rid, fut = self._request({"op": "describe", "exercise": exercise_id, "seed": seed})
+        rid, fut = self._request({"op": Op.DESCRIBE.value, "exercise": exercise_id,
+                                  "seed": seed})
         try:
             reply = await asyncio.wait_for(asyncio.wrap_future(fut), self._timeout())
         except asyncio.CancelledError:
             self._cancel(rid)
             raise
-        return self._unpack(reply)
+        return self._variant(reply)
 
     def describe_variant_sync(self, exercise_id: str, seed: int | None) -> dict[str, Any]:
         load_exercise(exercise_id, self.roots)
-        _rid, fut = self._request({"op": "describe", "exercise": exercise_id, "seed": seed})
-        return self._unpack(fut.result(timeout=self._timeout()))
+        _rid, fut = self._request({"op": Op.DESCRIBE.value, "exercise": exercise_id,
+                                   "seed": seed})
+        return self._variant(fut.result(timeout=self._timeout()))
 
     # -- threads ------------------------------------------------------------------------------
-    def _writer(self, proc: subprocess.Popen, q: queue.Queue) -> None:
+    def _writer(self, proc: subprocess.Popen[bytes], q: queue.Queue[bytes | None]) -> None:
         assert proc.stdin is not None
         fd = proc.stdin.fileno()
         while True:
@@ -314,12 +336,12 @@ class GraderClient:
             except OSError:
                 return
 
-    def _stderr_reader(self, proc: subprocess.Popen) -> None:
+    def _stderr_reader(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stderr is not None
         for line in iter(proc.stderr.readline, b""):
             self._stderr_tail.append(line.decode("utf-8", "replace").rstrip())
 
-    def _reader(self, proc: subprocess.Popen) -> None:
+    def _reader(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
         while True:
@@ -328,18 +350,20 @@ class GraderClient:
             except (EOFError, OSError, protocol.ProtocolError, ValueError):
                 break
             op = msg.get("op")
-            if op == "ready":
+            if op == Reply.READY:
                 self.info = msg
                 self.start_seconds = time.monotonic() - self._started_at
                 self._was_ready = True
                 self.ready.set()
                 continue
+            rid = msg.get("id")
             with self._lock:
-                fut = self._pending.pop(msg.get("id"), None)
-                self._inflight.pop(msg.get("id"), None)
-                self._retried.discard(msg.get("id"))
+                fut = self._pending.pop(rid, None) if isinstance(rid, int) else None
+                if isinstance(rid, int):
+                    self._inflight.pop(rid, None)
+                    self._retried.discard(rid)
             if fut is not None and not fut.done():
-                if op == "cancelled":
+                if op == Reply.CANCELLED:
                     fut.cancel()
                 else:
                     fut.set_result(msg)
@@ -352,7 +376,7 @@ class GraderClient:
             self.ready.set()
             self._fail_all(self._dead)
 
-    def _recover(self, proc: subprocess.Popen, why: str) -> bool:
+    def _recover(self, proc: subprocess.Popen[bytes], why: str) -> bool:
         """A worker that was ready died: start a new one and send each unanswered request
         again, once (a request that already was retried fails with ``why``).  False when
         restarts come too fast to be worth it (the worker then stays dead)."""

@@ -16,9 +16,28 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .contract import (
+    JSON,
+    CheckInvalid,
+    CheckRaised,
+    CheckRan,
+    ChildEvent,
+    ContractBroken,
+    Event,
+    ExcInfo,
+    Forbidden,
+    InvalidInfo,
+    KilledBy,
+    LoadFailed,
+    Marker,
+    RunResult,
+    Started,
+    Trace,
+)
+
 # The first frame of every run, written by the child after its sandbox is complete and
 # before any submission code runs.  Without it the submission never ran.
-SANDBOXED = {"event": "sandboxed"}
+SANDBOXED = {"event": Event.SANDBOXED.value}
 
 MAX_INT = 2**53  # beyond this no honest frame has a number (ids, sizes, steps, lines)
 MAX_STR = 8192
@@ -29,8 +48,7 @@ MAX_LINE = 10**7
 
 ITEMSIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "int16": 2,
             "int32": 4, "int64": 8, "uint8": 1, "bool": 1}  # wire.DTYPES, without torch
-EVENTS = ("sandboxed", "loaded", "start", "check", "import_error", "invalid", "forbidden",
-          "trace", "done")
+EVENTS = tuple(e.value for e in Event)
 CHECK_STATUSES = ("ok", "error", "invalid")
 
 
@@ -75,18 +93,19 @@ def _scan(v: Any, where: str, depth: int = 0) -> None:
         raise FrameError(f"{where} holds a {type(v).__name__}")
 
 
-def _str(obj: dict, key: str, where: str, *, required: bool = True) -> None:
+def _str(obj: dict[str, Any], key: str, where: str, *, required: bool = True) -> None:
     if key not in obj and not required:
         return
     if not isinstance(obj.get(key), str):
         raise FrameError(f"{where}: {key!r} must be a string")
 
 
-def _int(obj: dict, key: str, where: str, lo: int, hi: int, *, optional: bool = False) -> None:
+def _int(obj: dict[str, Any], key: str, where: str, lo: int, hi: int, *,
+         optional: bool = False) -> None:
     v = obj.get(key)
     if v is None and optional:
         return
-    if not _is_int(v) or not lo <= v <= hi:
+    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
         raise FrameError(f"{where}: {key!r} must be a whole number from {lo} to {hi}")
 
 
@@ -141,7 +160,7 @@ def _tensor_meta(meta: Any, where: str, blob_len: int) -> None:
         _shape(varies.get("shape"), where)
 
 
-def _check(obj: dict, where: str, blob_len: int) -> None:
+def _check(obj: dict[str, Any], where: str, blob_len: int) -> None:
     _str(obj, "name", where)
     status = obj.get("status")
     if status not in CHECK_STATUSES:
@@ -195,33 +214,86 @@ def check_frame(obj: Any, blob_len: int, index: int = 0) -> None:
         raise FrameError(f"{where} carries bytes it should not")
 
 
+# -- typed events ------------------------------------------------------------------------------
+
+
+def decode_event(obj: dict[str, JSON], blob_len: int, index: int = 0) -> ChildEvent | None:
+    """One validated frame as its event (``None`` for an event nobody reads); raises
+    ``FrameError`` like ``check_frame``."""
+    check_frame(obj, blob_len, index)
+    event = obj.get("event")
+    if event == Event.CHECK:
+        return _check_event(obj)
+    if event in (Event.SANDBOXED, Event.LOADED, Event.DONE):
+        return Marker(Event(str(event)))
+    if event == Event.START:
+        return Started(str(obj["name"]))
+    if event == Event.IMPORT_ERROR:
+        return LoadFailed(ExcInfo.from_json(obj.get("exc")))
+    if event == Event.INVALID:
+        return ContractBroken(InvalidInfo.from_json(obj))
+    if event == Event.FORBIDDEN:
+        return Forbidden(str(obj.get("what", "a banned API"))[:200])
+    if event == Event.TRACE:
+        t = obj.get("t")
+        return Trace({str(k): float(v) for k, v in t.items()} if isinstance(t, dict) else {})
+    return None
+
+
+def _check_event(obj: dict[str, JSON]) -> ChildEvent:
+    name, status = str(obj["name"]), obj.get("status")
+    if status == "ok":
+        slots, same = obj.get("slots"), obj.get("same")
+        return CheckRan(name, slots if isinstance(slots, dict) else {},
+                        same if isinstance(same, dict) else {})
+    if status == "error":
+        step = obj.get("step")
+        return CheckRaised(name, step if isinstance(step, int) and not isinstance(step, bool)
+                           else None,
+                           ExcInfo.from_json(obj.get("exc")))
+    return CheckInvalid(name, InvalidInfo.from_json(obj))
+
+
 # -- the fork server's reply ------------------------------------------------------------------
 
-_RESULT_INTS = ("stdout_size", "stderr_size", "max_file_size", "oom_kills", "fsize_limit")
+
+def _result_int(res: dict[str, JSON], key: str, hi: int) -> int | None:
+    v = res.get(key)
+    return v if _is_int(v) and 0 <= v <= hi else None  # type: ignore[operator,return-value]
 
 
-def check_result(res: Any) -> dict[str, Any]:
-    """The fork server's reply with every field the assembler reads made well typed
-    (a wrong field becomes its neutral value; the reply is never trusted blindly)."""
-    if not isinstance(res, dict):
-        res = {}
-    out = dict(res)
-    for key in ("exit_code", "signal"):
-        v = res.get(key)
-        out[key] = v if _is_int(v) and 0 <= v < 256 else None
-    for key in _RESULT_INTS:
-        v = res.get(key)
-        out[key] = v if _is_int(v) and 0 <= v <= MAX_INT else 0
-    if not out["fsize_limit"]:
-        out["fsize_limit"] = 4 << 20
-    for key in ("wall_s", "cpu_s", "t_sent"):
-        v = res.get(key)
-        out[key] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) \
-            and math.isfinite(v) else None
-    for key in ("stdout", "stderr"):
-        out[key] = res.get(key) if isinstance(res.get(key), str) else ""
-    for key in ("stream_truncated", "finished"):
-        out[key] = res.get(key) is True
-    kb = res.get("killed_by")
-    out["killed_by"] = kb if kb in ("timeout", "cancel", "stream_limit") else None
-    return out
+def _result_float(res: dict[str, JSON], key: str) -> float | None:
+    v = res.get(key)
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        return float(v)
+    return None
+
+
+def _result_str(res: dict[str, JSON], key: str) -> str:
+    v = res.get(key)
+    return v if isinstance(v, str) else ""
+
+
+def check_result(res: JSON) -> RunResult:
+    """The fork server's reply as a ``RunResult``, every field well typed (a wrong field
+    becomes its neutral value; the reply is never trusted blindly)."""
+    if isinstance(res, RunResult):
+        return res
+    raw: dict[str, JSON] = res if isinstance(res, dict) else {}
+    kb = raw.get("killed_by")
+    maxrss = raw.get("maxrss_kb")
+    return RunResult(
+        exit_code=_result_int(raw, "exit_code", 255), signal=_result_int(raw, "signal", 255),
+        killed_by=KilledBy(kb) if isinstance(kb, str) and kb in tuple(KilledBy) else None,
+        finished=raw.get("finished") is True,
+        cpu_s=_result_float(raw, "cpu_s"),
+        maxrss_kb=maxrss if _is_int(maxrss) else None,  # type: ignore[arg-type]
+        wall_s=_result_float(raw, "wall_s"),
+        stdout=_result_str(raw, "stdout"), stderr=_result_str(raw, "stderr"),
+        stdout_size=_result_int(raw, "stdout_size", MAX_INT) or 0,
+        stderr_size=_result_int(raw, "stderr_size", MAX_INT) or 0,
+        max_file_size=_result_int(raw, "max_file_size", MAX_INT) or 0,
+        oom_kills=_result_int(raw, "oom_kills", MAX_INT) or 0,
+        fsize_limit=_result_int(raw, "fsize_limit", MAX_INT) or 4 << 20,
+        stream_truncated=raw.get("stream_truncated") is True,
+        t_sent=_result_float(raw, "t_sent"), job=raw.get("job"))

@@ -31,6 +31,8 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, NoReturn
 
+from . import contract
+
 FORBIDDEN_EXIT = 86
 # report(what): tell the parent what was forbidden, then exit (it never returns normally)
 Report = Callable[[str], object]
@@ -199,7 +201,7 @@ def _unwrap_functions(v: Any, depth: int = 0) -> list[types.FunctionType]:
 
 _trips: dict[str, list[tuple[types.FunctionType, types.CodeType]]] = {}
 _REPORT: Report | None = None
-RESULT_FD = 3
+RESULT_FD = contract.RESULT_FD  # defined once, in the process contract
 
 
 def reporter() -> Report:

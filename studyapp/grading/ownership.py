@@ -17,15 +17,16 @@ import os
 import secrets
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from . import cgroup
+
 LOCK_PREFIX = "studyapp-grader-"
 JAIL_PREFIX = "studyapp-jails-"
 CGROUP_PREFIX = "studyapp-grader-"
-CGROUP_BASES = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory")
+CGROUP_BASES = cgroup.BASES
 
 
 @dataclass(frozen=True)
@@ -145,24 +146,11 @@ def remove_stale_cgroups(base: str | None = None) -> list[str]:
             if token is None:
                 continue
             with _if_stale(token, base) as stale:
-                if stale and _rmdir_retrying(os.path.join(cg_base, name), tries=1):
+                if stale and cgroup.remove(os.path.join(cg_base, name), tries=1):
                     removed.append(name)
     return removed
 
 
 def remove_own_cgroup(owner: Ownership) -> None:
     """At a worker's exit: its cgroup, once the last jailed process is torn down."""
-    for cg_base in CGROUP_BASES:
-        _rmdir_retrying(os.path.join(cg_base, owner.cgroup_name), tries=20)
-
-
-def _rmdir_retrying(path: str, tries: int) -> bool:
-    for _ in range(tries):
-        try:
-            os.rmdir(path)
-            return True
-        except FileNotFoundError:
-            return False
-        except OSError:
-            time.sleep(0.01)  # the last processes are still being torn down
-    return False
+    cgroup.remove_named(owner.cgroup_name)

@@ -66,7 +66,7 @@ class PreparedExercise(Protocol):
     def materialize(self, name: str) -> runner.Materialized: ...
 
 
-Record = dict[str, Any]  # runner.stack's record of one run: {"slots": ..., "same": ...}
+Record = runner.Records  # runner.stack's record of one run: slots and same-flags
 
 
 @dataclass

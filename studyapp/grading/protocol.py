@@ -14,6 +14,8 @@ import struct
 import time
 from typing import Any
 
+from .contract import ChildEvent, Job, event_json
+
 _HEADER = struct.Struct("<II")
 MAX_JSON = 16 << 20
 MAX_BLOB = 256 << 20
@@ -26,6 +28,19 @@ class ProtocolError(Exception):
 def encode(obj: dict[str, Any], blob: bytes | bytearray | memoryview = b"") -> bytes:
     data = json.dumps(obj, separators=(",", ":"), allow_nan=True).encode()
     return _HEADER.pack(len(data), len(blob)) + data + bytes(blob)
+
+
+def encode_event(event: ChildEvent, blob: bytes = b"") -> bytes:
+    """The frame of one of the child's events."""
+    return encode(event_json(event), blob)
+
+
+def encode_job(job: Job, plan_json: str, blob: bytes) -> bytes:
+    """A run's frame, with the exercise's plan spliced in as the JSON text the worker
+    caches (so a warm grade never serializes the plan again)."""
+    head = json.dumps(job.head_json(), separators=(",", ":"))
+    data = (head[:-1] + ',"plan":' + plan_json + "}").encode()
+    return _HEADER.pack(len(data), len(blob)) + data + blob
 
 
 def write_frame(fd: int, obj: dict[str, Any], blob: bytes = b"") -> None:
@@ -95,13 +110,14 @@ def read_frame_raw(fd: int, deadline: float | None = None
     return obj, blob, head + data + blob
 
 
-def split_frames(data: bytes, *, max_json: int = 1 << 20) -> tuple[list[tuple[dict, bytes]], str | None]:
+def split_frames(data: bytes, *, max_json: int = 1 << 20
+                 ) -> tuple[list[tuple[dict[str, Any], bytes]], str | None]:
     """Parse a complete byte stream of frames from an *untrusted* writer.
 
     Returns the frames parsed before the first problem, and a description of that
     problem (``None`` when the whole stream was well formed).
     """
-    frames: list[tuple[dict, bytes]] = []
+    frames: list[tuple[dict[str, Any], bytes]] = []
     pos, end = 0, len(data)
     while pos < end:
         if end - pos < _HEADER.size:

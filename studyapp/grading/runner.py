@@ -25,7 +25,8 @@ or left out).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict
 
 import torch
 
@@ -50,6 +51,14 @@ _isinstance = isinstance
 _type = type
 
 
+class Records(TypedDict):
+    """One check's outputs: per-step snapshots by slot (``stack`` makes them one tensor),
+    and per-step identity flags of the ``same`` slots."""
+
+    slots: dict[str, Any]
+    same: dict[str, list[bool]]
+
+
 class CallError(Exception):
     """The function raised; ``step`` is 0-based."""
 
@@ -72,7 +81,7 @@ class InvalidOutput(Exception):
 class Materialized:
     """A decoded check: tensors on the target device, ready to run."""
 
-    def __init__(self, check: dict, blob: bytes | memoryview, device: str = "cpu"):
+    def __init__(self, check: Mapping[str, Any], blob: bytes | memoryview, device: str = "cpu"):
         self.check = check
         self.device = device
         self.name = check["name"]
@@ -103,7 +112,7 @@ def grad_slot(arg: str) -> str:
     return f"grad_{arg}"
 
 
-def _with_layout(v: dict, layout: str | None) -> dict:
+def _with_layout(v: Any, layout: str | None) -> Any:
     """Apply ``layout`` to a tensor input, or to every tensor of a sequence input."""
     if layout and isinstance(v, dict):
         if "t" in v:
@@ -115,7 +124,7 @@ def _with_layout(v: dict, layout: str | None) -> dict:
 
 def _type_name(x: Any) -> str:
     t = _type(x)
-    return f"{t.__module__}.{t.__qualname__}" if t.__module__ not in ("builtins",) else t.__qualname__
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _check_tensor(x: Any, slot: str, step: int, device_type: str) -> _Tensor:
@@ -127,7 +136,8 @@ def _check_tensor(x: Any, slot: str, step: int, device_type: str) -> _Tensor:
     dev = x.device.type
     if dev != device_type:
         raise InvalidOutput(step, "device", slot=slot, device=str(x.device)[:40])
-    return x
+    checked: _Tensor = x
+    return checked
 
 
 def _flat_state(seq: Any, slot: str, step: int, device_type: str) -> _Tensor:
@@ -154,52 +164,58 @@ def _snapshot(t: _Tensor) -> _Tensor:
     return _clone(_to(_detach(t), "cpu"))
 
 
-def run(fn: Any, m: Materialized, *, snapshot: bool = True) -> dict[str, Any]:
-    """Run every step; returns ``{"slots": {slot: [cpu tensors]}, "same": {slot: [bool]}}``.
+class _Calls:
+    """What ``run`` works out once per check, so that each step does only the call."""
 
-    Raises ``CallError`` when ``fn`` raises and ``InvalidOutput`` for a bad return value.
-    """
-    device_type = torch.device(m.device).type
-    on_cpu = device_type == "cpu"
-    state = dict(m.inputs)
-    slots = m.slots()
-    records: dict[str, list] = {s: [] for s in slots}
-    same: dict[str, list] = {s: [] for s in m.same}
-    arg_names = list(m.args)
-    arg_set = set(arg_names)
-    ret_kind, ret_names = m.ret_kind, m.ret_names
-    n_ret = len(ret_names)
-    same_map, updates, carry = m.same, m.updates, list(m.carry.items())
-    # per-step inputs: (name, values, layout); plain rows of a stacked tensor are passed as
-    # views (each row is used by exactly one call), odd layouts are rebuilt per step
-    per_step = [(name, v, m.layout.get(name, "contiguous")) for name, v in m.per_step.items()]
-    grads = m.grads
-    append = {s: records[s].append for s in slots}
-    for k in range(m.steps):
+    def __init__(self, m: Materialized):
+        self.device_type = torch.device(m.device).type
+        self.m = m
+        self.arg_names = list(m.args)
+        self.arg_set = set(self.arg_names)
+        # per-step inputs: (name, values, layout); plain rows of a stacked tensor are passed
+        # as views (each row is used by exactly one call), odd layouts are rebuilt per step
+        self.per_step = [(name, v, m.layout.get(name, "contiguous"))
+                         for name, v in m.per_step.items()]
+
+    def arguments(self, state: dict[str, Any], k: int) -> dict[str, Any]:
         call = dict(state)
-        for name, v, layout in per_step:
+        for name, v, layout in self.per_step:
             if layout == "contiguous":
                 call[name] = v[k]
             else:
-                call[name] = wire.slice_step(v, k, layout, m.device)
-        for name in grads:
+                call[name] = wire.slice_step(v, k, layout, self.m.device)
+        for name in self.m.grads:
             if call.get(name) is not None:
                 call[name] = _requires_grad_(_detach(call[name]), True)
-        positional = [call[a] for a in arg_names if a in call]
-        keywords = {a: v for a, v in call.items() if a not in arg_set}
+        return call
+
+    def call(self, fn: Callable[..., Any], call: dict[str, Any], k: int) -> Any:
+        positional = [call[a] for a in self.arg_names if a in call]
+        keywords = {a: v for a, v in call.items() if a not in self.arg_set}
         try:
-            ret = fn(*positional, **keywords)
+            return fn(*positional, **keywords)
         except BaseException as exc:  # noqa: BLE001 - everything the learner raises is reported
             raise CallError(k, exc) from exc
-        outs: dict[str, Any] = {}
-        if ret_kind == "tuple":
+
+    def returned(self, ret: Any, k: int) -> dict[str, Any]:
+        """The returned values by slot name, in the shape the contract asks for."""
+        names = self.m.ret_names
+        if self.m.ret_kind == "tuple":
             if not _isinstance(ret, (tuple, list)):
-                raise InvalidOutput(k, "not_tuple", type=_type_name(ret)[:80], expected=n_ret)
-            if len(ret) != n_ret:
-                raise InvalidOutput(k, "wrong_len", got=len(ret), expected=n_ret)
-            outs = dict(zip(ret_names, list(ret), strict=True))
-        elif ret_kind == "single":
-            outs[ret_names[0]] = ret
+                raise InvalidOutput(k, "not_tuple", type=_type_name(ret)[:80],
+                                    expected=len(names))
+            if len(ret) != len(names):
+                raise InvalidOutput(k, "wrong_len", got=len(ret), expected=len(names))
+            return dict(zip(names, list(ret), strict=True))
+        if self.m.ret_kind == "single":
+            return {names[0]: ret}
+        return {}
+
+    def outputs(self, ret: Any, call: dict[str, Any], same: dict[str, list[bool]], k: int
+                ) -> dict[str, Any]:
+        """Every recorded slot's value after step ``k`` (checked to be a plain tensor)."""
+        device_type, same_map = self.device_type, self.m.same
+        outs = self.returned(ret, k)
         for name in list(outs):
             x = outs[name]
             if name in same_map:
@@ -208,7 +224,7 @@ def run(fn: Any, m: Materialized, *, snapshot: bool = True) -> dict[str, Any]:
             t = _type(x)
             if (t is not _Tensor and t is not _Parameter) or x.device.type != device_type:
                 _check_tensor(x, name, k, device_type)
-        for name in updates:
+        for name in self.m.updates:
             x = call[name]
             t = _type(x)
             if t is tuple or t is list:
@@ -216,32 +232,60 @@ def run(fn: Any, m: Materialized, *, snapshot: bool = True) -> dict[str, Any]:
             elif (t is not _Tensor and t is not _Parameter) or x.device.type != device_type:
                 _check_tensor(x, name, k, device_type)
             outs[name] = x
-        if grads:
-            given = [name for name in grads if call.get(name) is not None]
-            for name in grads:  # an optional argument left out: an empty gradient
-                outs[grad_slot(name)] = _empty
-            inputs = [call[name] for name in given]
-            for name, g in zip(given, _gradients(outs[ret_names[0]], inputs, k), strict=True):
-                outs[grad_slot(name)] = g
-        for s in slots:
-            x = outs[s]
-            if not snapshot:
-                append[s](x)
-            elif on_cpu:
-                append[s](_clone(_detach(x)) if x.requires_grad else _clone(x))
-            else:
-                append[s](_snapshot(x))
-        for arg, slot in carry:
+        if self.m.grads:
+            self._add_gradients(outs, call, k)
+        return outs
+
+    def _add_gradients(self, outs: dict[str, Any], call: dict[str, Any], k: int) -> None:
+        grads = self.m.grads
+        given = [name for name in grads if call.get(name) is not None]
+        for name in grads:  # an optional argument left out: an empty gradient
+            outs[grad_slot(name)] = _empty
+        inputs = [call[name] for name in given]
+        for name, g in zip(given, _gradients(outs[self.m.ret_names[0]], inputs, k),
+                           strict=True):
+            outs[grad_slot(name)] = g
+
+    def carry(self, state: dict[str, Any], outs: dict[str, Any], call: dict[str, Any]) -> None:
+        """Feed this step's results into the next step's arguments."""
+        same_map = self.m.same
+        for arg, slot in self.m.carry.items():
             if slot in outs:
                 state[arg] = outs[slot]
             elif slot in same_map and same_map[slot] in call:
                 state[arg] = call[same_map[slot]]
-        for name in updates:
+        for name in self.m.updates:
             state[name] = call[name]
+
+
+def run(fn: Callable[..., Any], m: Materialized, *, snapshot: bool = True) -> Records:
+    """Run every step; returns ``{"slots": {slot: [cpu tensors]}, "same": {slot: [bool]}}``.
+
+    Raises ``CallError`` when ``fn`` raises and ``InvalidOutput`` for a bad return value.
+    """
+    calls = _Calls(m)
+    on_cpu = calls.device_type == "cpu"
+    state = dict(m.inputs)
+    slots = m.slots()
+    records: dict[str, list[Any]] = {s: [] for s in slots}
+    same: dict[str, list[bool]] = {s: [] for s in m.same}
+    append = [(s, records[s].append) for s in slots]
+    for k in range(m.steps):
+        call = calls.arguments(state, k)
+        outs = calls.outputs(calls.call(fn, call, k), call, same, k)
+        for s, add in append:
+            x = outs[s]
+            if not snapshot:
+                add(x)
+            elif on_cpu:
+                add(_clone(_detach(x)) if x.requires_grad else _clone(x))
+            else:
+                add(_snapshot(x))
+        calls.carry(state, outs, call)
     return {"slots": records, "same": same}
 
 
-def stack(records: dict[str, Any]) -> dict[str, Any]:
+def stack(records: Records) -> Records:
     """Stack per-step snapshots into one ``(steps, *shape)`` tensor per slot when the steps
     agree on dtype and shape; otherwise keep the list (reported as invalid later)."""
     out: dict[str, Any] = {}

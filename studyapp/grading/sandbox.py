@@ -21,9 +21,11 @@ from collections.abc import Iterable, Sequence
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 _libc.prctl.restype = ctypes.c_int
-_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
+                        ctypes.c_ulong]
 _libc.unshare.argtypes = [ctypes.c_int]
-_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                        ctypes.c_char_p]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 
 CLONE_NEWNS = 0x00020000
@@ -214,6 +216,22 @@ def _ll_all_fs(abi: int) -> int:
     return rights
 
 
+def _landlock_add(ruleset: int, path: str, rights: int, handled: int) -> None:
+    """Allow ``rights`` under ``path`` (a path that does not exist is left out)."""
+    try:
+        pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        if not os.path.isdir(path):
+            rights &= _LL_FILE_RIGHTS
+        rule = ctypes.create_string_buffer(struct.pack("=Qi", rights & handled, pfd), 12)
+        _check(_libc.syscall(_SYS_LANDLOCK[ARCH][1], ctypes.c_int(ruleset), ctypes.c_int(1),
+                             rule, ctypes.c_uint32(0)), f"landlock_add_rule {path}")
+    finally:
+        os.close(pfd)
+
+
 def landlock_ruleset(read_paths: Iterable[str], write_paths: Iterable[str],
                      device_paths: Iterable[str] = ()) -> int:
     """Build a ruleset fd: read-only under ``read_paths``, full access under ``write_paths``.
@@ -225,7 +243,6 @@ def landlock_ruleset(read_paths: Iterable[str], write_paths: Iterable[str],
     abi = landlock_abi()
     if abi <= 0:
         raise OSError(errno.ENOSYS, "Landlock is not available")
-    create, add_rule, _ = _SYS_LANDLOCK[ARCH]
     handled = _ll_all_fs(abi)
     if abi >= 6:
         attr = struct.pack("QQQ", handled, 0b11, 0b11)
@@ -234,34 +251,16 @@ def landlock_ruleset(read_paths: Iterable[str], write_paths: Iterable[str],
     else:
         attr = struct.pack("Q", handled)
     buf = ctypes.create_string_buffer(attr, len(attr))
-    fd = _check(_libc.syscall(create, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0)),
-                "landlock_create_ruleset")
+    fd = _check(_libc.syscall(_SYS_LANDLOCK[ARCH][0], buf, ctypes.c_size_t(len(attr)),
+                              ctypes.c_uint32(0)), "landlock_create_ruleset")
     read = LL_READ_FILE | LL_READ_DIR | LL_EXECUTE
     write = handled & ~(LL_MAKE_CHAR | LL_MAKE_BLOCK)
     dev = LL_READ_FILE | LL_WRITE_FILE | (LL_IOCTL_DEV if abi >= 5 else 0) | (
         LL_TRUNCATE if abi >= 3 else 0)
-
-    def add(path: str, rights: int) -> None:
-        try:
-            pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-        except OSError:
-            return
-        try:
-            if not os.path.isdir(path):
-                rights &= _LL_FILE_RIGHTS
-            rule = ctypes.create_string_buffer(struct.pack("=Qi", rights & handled, pfd), 12)
-            _check(_libc.syscall(add_rule, ctypes.c_int(fd), ctypes.c_int(1), rule,
-                                 ctypes.c_uint32(0)), f"landlock_add_rule {path}")
-        finally:
-            os.close(pfd)
-
     try:
-        for p in read_paths:
-            add(p, read)
-        for p in write_paths:
-            add(p, write)
-        for p in device_paths:
-            add(p, dev)
+        for paths, rights in ((read_paths, read), (write_paths, write), (device_paths, dev)):
+            for p in paths:
+                _landlock_add(fd, p, rights, handled)
     except BaseException:
         os.close(fd)
         raise
@@ -425,6 +424,31 @@ def pids_of_uid(uid: int) -> list[int]:
         except OSError:
             pass
     return out
+
+
+def children_of(ppid: int) -> list[int]:
+    """The pids whose parent is ``ppid`` (a subreaper's inherited orphans included)."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == ppid:
+            out.append(int(name))
+    return out
+
+
+def kill_children() -> None:
+    """SIGKILL every child of the caller (as a subreaper: every orphan it inherited)."""
+    for pid in children_of(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass  # already gone
 
 
 def sweep_uid(uid: int, exclude: Sequence[int] = ()) -> None:

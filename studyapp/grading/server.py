@@ -36,6 +36,8 @@ import socket
 import sys
 import time
 import warnings
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,31 @@ _HERE = Path(__file__).resolve().parent
 _PKG_ROOT = str(_HERE.parents[1])
 # What a server runs: a change to any of these makes a new version (a new socket name).
 _VERSIONED = ("grading/*.py", "storage/*.py", "cli/grade.py", "content/service.py")
+
+
+@dataclass(frozen=True)
+class GradeRequest:
+    """A CLI's ``grade`` request, decoded once (a missing required field is a KeyError,
+    answered as an internal error)."""
+
+    db: str
+    exercise: str
+    code: str
+    read_error: str | None = None  # the CLI could not read the submission's file
+    device: str = "cpu"
+    variant_seed: int | None = None
+    filename: str | None = None
+    now: datetime | None = None  # the CLI's clock (UTC), for the stored submission
+
+    @classmethod
+    def from_json(cls, msg: dict[str, Any]) -> GradeRequest:
+        now, seed, filename = msg.get("now"), msg.get("variant_seed"), msg.get("filename")
+        return cls(db=str(msg["db"]), exercise=str(msg["exercise"]), code=str(msg["code"]),
+                   read_error=str(msg["read_error"]) if msg.get("read_error") else None,
+                   device=str(msg.get("device", "cpu")),
+                   variant_seed=seed if isinstance(seed, int) else None,
+                   filename=filename if isinstance(filename, str) else None,
+                   now=datetime.fromisoformat(now) if now else None)
 
 
 class ServerUnavailable(Exception):
@@ -214,7 +241,7 @@ class GradingServer:
         self.active = 0
         self.last = time.monotonic()
         self.stop = threading.Event()
-        self.clients: dict[tuple, Any] = {}
+        self.clients: dict[tuple[str, tuple[str, ...]], Any] = {}
         self.contexts: dict[str, Any] = {}
         self.inode: int | None = None
 
@@ -312,24 +339,22 @@ class GradingServer:
         return {"op": "error", "kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
 
     def _grade(self, msg: dict[str, Any]) -> dict[str, Any]:
-        from datetime import datetime
-
         from studyapp.cli.grade import store_submission
         from studyapp.content.service import configured_roots
         from studyapp.errors import UserError
 
         from .exercises import load_exercise
 
-        ctx = self._context(str(msg["db"]))
+        request = GradeRequest.from_json(msg)
+        ctx = self._context(request.db)
         roots = configured_roots(ctx.database)
-        meta = load_exercise(str(msg["exercise"]), roots)
-        if msg.get("read_error"):  # the CLI could not read the file: a usage error too
-            raise UserError(str(msg["read_error"]))
-        client = self._client(str(msg.get("device", "cpu")), roots)
-        verdict = client.grade_sync(meta.id, str(msg["code"]), variant_seed=msg.get("variant_seed"),
-                                    filename=msg.get("filename"))
-        now = datetime.fromisoformat(msg["now"]) if msg.get("now") else None
-        store_submission(ctx, meta.id, str(msg["code"]), verdict, now=now)
+        meta = load_exercise(request.exercise, roots)
+        if request.read_error:  # the CLI could not read the file: a usage error too
+            raise UserError(request.read_error)
+        client = self._client(request.device, roots)
+        verdict = client.grade_sync(meta.id, request.code, variant_seed=request.variant_seed,
+                                    filename=request.filename)
+        store_submission(ctx, meta.id, request.code, verdict, now=request.now)
         return {"op": "verdict", "verdict": verdict.to_json()}
 
     def _context(self, db_url: str) -> Any:

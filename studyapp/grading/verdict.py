@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 # Overall statuses, most severe first: a verdict's status is the most severe of its tests'.
 STATUSES = (
@@ -79,7 +79,7 @@ class TestResult:
         def num(v: Any) -> float | None:
             if isinstance(v, str):
                 return float(v)
-            return v
+            return cast("float | None", v)
 
         return cls(
             name=d["name"], status=d["status"], regime=d.get("regime", ""),

@@ -77,13 +77,14 @@ def dtype_name(dtype: torch.dtype) -> str:
         raise WireError(f"unsupported dtype {dtype}") from None
 
 
-def encode_tensor(t: torch.Tensor, blob: BlobWriter, layout: str = "contiguous") -> dict:
+def encode_tensor(t: torch.Tensor, blob: BlobWriter, layout: str = "contiguous"
+                  ) -> dict[str, Any]:
     off, n = blob.add(tensor_bytes(t))
     return {"dtype": dtype_name(t.dtype), "shape": list(t.shape), "off": off, "n": n,
             "layout": layout}
 
 
-def encode_value(v: Any, blob: BlobWriter, layout: str = "contiguous") -> dict:
+def encode_value(v: Any, blob: BlobWriter, layout: str = "contiguous") -> dict[str, Any]:
     if isinstance(v, torch.Tensor):
         return {"t": encode_tensor(v, blob, layout)}
     if isinstance(v, Generator):
@@ -117,7 +118,7 @@ def check_meta(meta: Any, blob_len: int) -> tuple[torch.dtype, tuple[int, ...], 
     return dtype, tuple(shape), off, n
 
 
-def decode_tensor(meta: dict, blob: bytes | memoryview, device: str | torch.device = "cpu"
+def decode_tensor(meta: dict[str, Any], blob: bytes | memoryview, device: str | torch.device = "cpu"
                   ) -> torch.Tensor:
     dtype, shape, off, n = check_meta(meta, len(blob))
     if n == 0:

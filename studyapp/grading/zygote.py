@@ -5,22 +5,44 @@ reference or expected value is loaded, so nothing a child inherits is secret.  W
 worker could create a pid namespace this process is pid 1 there: every process a
 submission starts lands in that namespace and one ``kill(-1, SIGKILL)`` after each run
 removes them all.  It never initializes CUDA (a child does, after the fork).
+
+``ForkServer.setup`` reads like nsjail's ``containProc``: a list of small named steps,
+each adding the layer it applied to ``layers`` or saying on stderr why it could not
+(``not_applied``).  A layer that is missing is never a reason not to grade.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import select
 import shutil
 import signal
 import struct
 import sys
+import sysconfig
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-from . import child, guards, protocol, runner, sandbox, wire
+from . import cgroup, child, guards, protocol, runner, sandbox, wire
+from .contract import (
+    JSON,
+    Bans,
+    ChildConfig,
+    ChildFds,
+    Event,
+    ExitCode,
+    ForkOp,
+    ForkServerConfig,
+    Job,
+    KilledBy,
+    Marker,
+    RunResult,
+)
 
 STREAM_CAP = 64 << 20
 HEAD_BYTES = 8192
@@ -35,6 +57,21 @@ PRELOAD = (
     "encodings.idna", "encodings.ascii", "encodings.latin_1", "unicodedata", "stringprep",
     "selectors", "concurrent.futures", "queue", "pprint", "textwrap", "fractions", "decimal",
 )
+# Always on: applied by each child itself (child.lockdown, child.apply_limits, guards.arm).
+CHILD_LAYERS = ("rlimits", "setsid", "capped-output", "audit-hook", "tripwires")
+# What a child may read besides the stdlib: the installs it imports from.
+READ_MODULES = ("torch", "numpy", "functorch", "torchgen", "typing_extensions", "sympy",
+                "mpmath", "filelock", "networkx", "jinja2", "markupsafe", "fsspec")
+CUDA_READ_PATHS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/cuda", "/etc",
+                   "/sys", "/proc/driver", "/opt")
+DEVICE_FILES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
+
+
+def _log(msg: str) -> None:
+    try:
+        os.write(2, f"[studyapp grader] fork server: {msg}\n".encode())
+    except OSError:
+        pass  # nobody to tell
 
 
 def _read_head(path: str) -> tuple[str, int]:
@@ -54,88 +91,183 @@ def _max_file_size(root: str) -> int:
             try:
                 st = os.lstat(os.path.join(dirpath, f))
             except OSError:
-                continue
+                continue  # removed meanwhile
             biggest = max(biggest, st.st_size)
     return biggest
 
 
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass  # already closed
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass  # already gone
+
+
+@dataclass
+class Standby:
+    """A child forked ahead of its job: locked down, armed for ``bans``, waiting on its
+    job pipe (``job_w``; -1 once the job was written and the pipe closed)."""
+
+    pid: int
+    pidfd: int
+    result_r: int
+    job_w: int
+    jail: str
+    out_path: str
+    err_path: str
+    bans: Bans | None
+
+
+@dataclass
+class _Run:
+    """What the fork server learns while a child runs (``ForkServer.run_job``)."""
+
+    child: Standby
+    deadline: float
+    buf: bytearray = field(default_factory=bytearray)
+    killed_by: KilledBy | None = None
+    status: int | None = None
+    rusage: Any = None  # resource.struct_rusage
+    truncated: bool = False
+    eof: bool = False
+    done: bool = False  # the child's final frame arrived
+    scanned: int = 0  # how far ``buf`` was walked for the final frame
+
+    def kill(self, why: KilledBy) -> None:
+        if self.killed_by is None:
+            self.killed_by = why
+            os.kill(self.child.pid, signal.SIGKILL)
+
+
 class ForkServer:
-    def __init__(self, sock: int, cfg: dict[str, Any]):
+    def __init__(self, sock: int, config: ForkServerConfig):
         self.sock = sock
-        self.cfg = cfg
-        self.jail_root = cfg["jail_root"]
+        self.config = config
+        self.jail_root = config.jail_root
         self.out_dir = os.path.join(self.jail_root, ".out")
         self.n = 0
         self.pid1 = os.getpid() == 1
-        self.layers: list[str] = list(cfg.get("layers", []))
-        self.child_cfg: dict[str, Any] = {}
-        self.standby: dict[str, Any] | None = None
+        self.layers: list[str] = list(config.layers)
+        self.not_applied: dict[str, str] = {}
+        self.private_proc = False
+        self.devnull = -1
+        self.ruleset = -1
+        self.seccomp: bytes | None = None
+        self.memory_mode = config.memory_mode
+        self.memory_cgroup: cgroup.MemoryCgroup | None = None
+        self.standby: Standby | None = None
 
-    # -- setup -----------------------------------------------------------------------
+    # -- setup: one step per layer ---------------------------------------------------------
     def setup(self) -> None:
-        cfg = self.cfg
-        try:
-            sandbox.set_pdeathsig(signal.SIGKILL)
-        except OSError:
-            pass
+        for name, step in self.steps():
+            try:
+                step()
+            except OSError as exc:
+                self._skip(name, str(exc))
+
+    def steps(self) -> list[tuple[str, Callable[[], None]]]:
+        """The setup, in order (each step has the rights it needs when it runs)."""
+        per_namespace = ([("private-proc", self._private_proc),
+                          ("hidden-content", self._hide_content)] if self.pid1
+                         else [("subreaper", self._subreaper)])
+        return [("parent-death signal", self._die_with_worker),
+                ("signals", self._signals),
+                *per_namespace,
+                ("not dumpable", self._not_dumpable),
+                ("output folder", self._output_folder),
+                ("uid", self._uid),
+                ("landlock", self._landlock),
+                ("seccomp", self._seccomp),
+                ("child layers", self._child_layers),
+                ("warm caches", self._warm_caches),
+                ("memory-cgroup", self._memory_cgroup)]
+
+    def _applied(self, layer: str) -> None:
+        if layer not in self.layers:
+            self.layers.append(layer)
+
+    def _skip(self, layer: str, why: str) -> None:
+        self.not_applied[layer] = why
+        _log(f"no {layer}: {why}")
+
+    def _die_with_worker(self) -> None:
+        sandbox.set_pdeathsig(signal.SIGKILL)
+
+    def _signals(self) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if self.pid1:
-            self.layers.append("pid-namespace")
+
+    def _private_proc(self) -> None:
+        self._applied("pid-namespace")  # pid 1: the worker's unshare(CLONE_NEWPID) took
+        sandbox.unshare(sandbox.CLONE_NEWNS)
+        sandbox.make_mounts_private()
+        sandbox.mount_proc("/proc")
+        self.private_proc = True
+        self._applied("private-proc")
+
+    def _hide_content(self) -> None:
+        """An empty tmpfs over each content root (references, checks, mutants)."""
+        for root in self.config.hide:
             try:
-                sandbox.unshare(sandbox.CLONE_NEWNS)
-                sandbox.make_mounts_private()
-                sandbox.mount_proc("/proc")
-                self.layers.append("private-proc")
-                self.private_proc = True
-            except OSError:
-                self.private_proc = False
-            # Hide the content roots (references, checks, mutants) from this process tree.
-            for root in cfg.get("hide", []):
-                try:
-                    sandbox.mount("tmpfs", root, "tmpfs", sandbox.MS_NOSUID | sandbox.MS_NODEV,
-                                  "size=4k,mode=000")
-                    if "hidden-content" not in self.layers:
-                        self.layers.append("hidden-content")
-                except OSError:
-                    pass
-        else:
-            self.private_proc = False
-            try:
-                sandbox.set_child_subreaper()
-                self.layers.append("subreaper")
-            except OSError:
-                pass
+                sandbox.mount("tmpfs", root, "tmpfs", sandbox.MS_NOSUID | sandbox.MS_NODEV,
+                              "size=4k,mode=000")
+                self._applied("hidden-content")
+            except OSError as exc:
+                self._skip(f"hidden-content ({root})", str(exc))
+
+    def _subreaper(self) -> None:
+        sandbox.set_child_subreaper()
+        self._applied("subreaper")
+
+    def _not_dumpable(self) -> None:
+        sandbox.set_dumpable(False)
+
+    def _output_folder(self) -> None:
+        # mandatory: without it no child can run, so its failure is not an OSError here
         try:
-            sandbox.set_dumpable(False)
-        except OSError:
-            pass
-        os.makedirs(self.out_dir, mode=0o700, exist_ok=True)
-        os.chmod(self.out_dir, 0o700)
-        self.devnull = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
-        uid = cfg.get("drop_uid")
-        cc = self.child_cfg
-        cc["drop_uid"] = uid
-        cc["drop_gid"] = cfg.get("drop_gid")
-        if uid is not None:
-            self.layers.append(f"uid-{uid}")
-        cc["memory_mode"] = cfg.get("memory_mode", "rlimit")
-        self.ruleset = -1
-        if cfg.get("landlock", True):
-            try:
-                self.ruleset = sandbox.landlock_ruleset(
-                    self._read_paths(), [self.jail_root],
-                    ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full"]
-                    + self._device_paths())
-                self.layers.append(f"landlock-abi{sandbox.landlock_abi()}")
-            except OSError:
-                self.ruleset = -1
-        if cfg.get("seccomp", True):
-            prog = sandbox.seccomp_program()
-            if prog:
-                cc["seccomp"] = prog
-                self.layers.append("seccomp")
-        self.layers += ["rlimits", "setsid", "capped-output", "audit-hook", "tripwires"]
+            os.makedirs(self.out_dir, mode=0o700, exist_ok=True)
+            os.chmod(self.out_dir, 0o700)
+            self.devnull = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+        except OSError as exc:
+            raise RuntimeError(f"cannot set up the output folder: {exc}") from exc
+
+    def _uid(self) -> None:
+        if self.config.drop_uid is None:
+            self._skip("uid", "not root in the initial user namespace: nothing to drop to")
+            return
+        self._applied(f"uid-{self.config.drop_uid}")
+
+    def _landlock(self) -> None:
+        if not self.config.landlock:
+            self._skip("landlock", "turned off (sandbox={'landlock': False})")
+            return
+        self.ruleset = sandbox.landlock_ruleset(
+            self._read_paths(), [self.jail_root], [*DEVICE_FILES, *self._device_paths()])
+        self._applied(f"landlock-abi{sandbox.landlock_abi()}")
+
+    def _seccomp(self) -> None:
+        if not self.config.seccomp:
+            self._skip("seccomp", "turned off (sandbox={'seccomp': False})")
+            return
+        self.seccomp = sandbox.seccomp_program()
+        if self.seccomp is None:
+            self._skip("seccomp", f"no filter for {sandbox.ARCH}")
+            return
+        self._applied("seccomp")
+
+    def _child_layers(self) -> None:
+        for layer in CHILD_LAYERS:
+            self._applied(layer)
+
+    def _warm_caches(self) -> None:
+        """Import and warm what every child needs, so each inherits it ready."""
         guards.preload_modules(PRELOAD)
         for n in range(8):
             guards._template(n)
@@ -143,18 +275,26 @@ class ForkServer:
         for warm_up in (guards.warm_library, guards.warm_optimizers):
             try:
                 warm_up()
-            except Exception:  # noqa: BLE001 - only a warm-up
-                pass
+            except Exception as exc:  # noqa: BLE001 - only a warm-up
+                _log(f"{warm_up.__name__} failed (children warm up themselves): {exc!r}")
         self._warm()
-        self._setup_cgroup()
+
+    def _memory_cgroup(self) -> None:
+        if self.memory_mode != "cgroup":
+            return
+        made, why_not = cgroup.create(self.config.cgroup_name, self.config.memory_mb << 20)
+        self.memory_cgroup = made
+        if made is not None:
+            self._applied("memory-cgroup")
+            return
+        # no cgroup: an address-space limit on CPU, nothing on CUDA
+        self.memory_mode = "rlimit" if self.config.device != "cuda" else "none"
+        self._skip("memory-cgroup", "; ".join(why_not) or "no cgroup hierarchy")
 
     def _read_paths(self) -> list[str]:
-        import sysconfig
-
         paths = {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
         site = os.path.dirname(os.path.dirname(torch.__file__))
-        for mod in ("torch", "numpy", "functorch", "torchgen", "typing_extensions", "sympy",
-                    "mpmath", "filelock", "networkx", "jinja2", "markupsafe", "fsspec"):
+        for mod in READ_MODULES:
             m = sys.modules.get(mod)
             f = getattr(m, "__file__", None)
             if f:
@@ -165,74 +305,17 @@ class ForkServer:
                 paths.add(p)
         if self.private_proc:
             paths.add("/proc")
-        if self.cfg.get("device") == "cuda":
-            for p in ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/cuda", "/etc",
-                      "/sys", "/proc/driver", "/opt"):
+        if self.config.device == "cuda":
+            for p in CUDA_READ_PATHS:
                 if os.path.exists(p):
                     paths.add(p)
         return sorted(paths)
 
     def _device_paths(self) -> list[str]:
-        if self.cfg.get("device") != "cuda":
+        if self.config.device != "cuda":
             return []
         return [os.path.join("/dev", d) for d in os.listdir("/dev")
                 if d.startswith("nvidia")] + (["/dev/dri"] if os.path.exists("/dev/dri") else [])
-
-    def _setup_cgroup(self) -> None:
-        mode = self.child_cfg["memory_mode"]
-        if mode != "cgroup":
-            return
-        limit = int(self.cfg["memory_mb"]) << 20
-        name = self.cfg["cgroup_name"]
-        for base, limit_file, procs in (
-            ("/sys/fs/cgroup", "memory.max", "cgroup.procs"),
-            ("/sys/fs/cgroup/unified", "memory.max", "cgroup.procs"),
-            ("/sys/fs/cgroup/memory", "memory.limit_in_bytes", "cgroup.procs"),
-        ):
-            if not os.path.exists(os.path.join(base, limit_file if base.endswith("memory")
-                                               else "cgroup.controllers")):
-                continue
-            if not base.endswith("memory"):
-                try:
-                    with open(os.path.join(base, "cgroup.controllers")) as f:
-                        if "memory" not in f.read().split():
-                            continue
-                except OSError:
-                    continue
-            d = os.path.join(base, name)
-            try:
-                os.makedirs(d, exist_ok=True)
-                with open(os.path.join(d, limit_file), "w") as f:
-                    f.write(str(limit))
-                if base.endswith("memory"):
-                    try:
-                        with open(os.path.join(d, "memory.memsw.limit_in_bytes"), "w") as f:
-                            f.write(str(limit))
-                    except OSError:
-                        pass
-            except OSError:
-                continue
-            self.cgroup_dir = d
-            self.child_cfg["cgroup_procs"] = os.path.join(d, procs)
-            self.layers.append("memory-cgroup")
-            return
-        # no cgroup: fall back to an address-space limit on CPU, nothing on CUDA
-        self.child_cfg["memory_mode"] = "rlimit" if self.cfg.get("device") != "cuda" else "none"
-
-    def _oom_kills(self) -> int:
-        d = getattr(self, "cgroup_dir", None)
-        if not d:
-            return 0
-        for fname, key in (("memory.events", "oom_kill"), ("memory.oom_control", "oom_kill")):
-            try:
-                with open(os.path.join(d, fname)) as f:
-                    for line in f:
-                        k, _, v = line.partition(" ")
-                        if k == key:
-                            return int(v)
-            except OSError:
-                continue
-        return 0
 
     def _warm(self) -> None:
         """Run the child's code paths here, so every child inherits warm caches."""
@@ -261,8 +344,6 @@ class ForkServer:
         self._warm_args = (plan, blob.getvalue(), g["f"])
         for _ in range(3):
             self._warm_once()
-        import inspect
-
         inspect.signature(g["f"]).bind(1, 2, 3, 4, 5, lr=0.1)
 
     def _warm_once(self) -> None:
@@ -271,7 +352,7 @@ class ForkServer:
         plan, raw, fn = self._warm_args
         m = runner.Materialized(plan, raw, "cpu")
         rec = runner.run(fn, m)
-        child._encode_records(rec)
+        child.encode_records(rec)
         protocol.encode({"warm": 1}, b"x")
 
     def cuda_available(self) -> bool:
@@ -296,223 +377,220 @@ class ForkServer:
             except (EOFError, OSError):
                 os._exit(0)
             op = msg.get("op")
-            if op == "run":
-                reply, stream, cleanup = self.run_job(msg, blob, raw)
-                protocol.write_frame(self.sock, reply, stream)
+            if op == ForkOp.RUN:
+                reply, stream, cleanup = self.run_job(Job.from_json(msg), raw)
+                protocol.write_frame(self.sock, reply.to_json(), stream)
                 cleanup()
-            elif op == "prepare":
-                try:
-                    guards.prepare(msg.get("paths", []))
-                except Exception:  # noqa: BLE001
-                    pass
-                self._discard_standby()  # the next child inherits what was prepared
-                self._spawn()
-                protocol.write_frame(self.sock, {"op": "prepared"})
-            elif op == "prearm":
-                bans = _bans_key(msg)
-                if self.standby is None or self.standby["bans"] != bans:
-                    self._discard_standby()
-                    self._spawn(bans)
-                protocol.write_frame(self.sock, {"op": "prearmed"})
-            elif op == "hello":
-                info = {"op": "hello", "layers": self.layers, "pid1": self.pid1}
-                if msg.get("probe_cuda"):
-                    info["cuda"] = self.cuda_available()
-                protocol.write_frame(self.sock, info)
-            elif op == "quit":
+                continue
+            if op == ForkOp.QUIT:
                 os._exit(0)
-            if self.standby is None and op != "run":
+            self._answer(op, msg)
+            if self.standby is None:
                 self._spawn()
 
+    def _answer(self, op: JSON, msg: dict[str, JSON]) -> None:
+        """The operations other than a run (each answered with one frame)."""
+        if op == ForkOp.PREPARE:
+            paths = msg.get("paths")
+            try:
+                guards.prepare(paths if isinstance(paths, list) else [])
+            except Exception as exc:  # noqa: BLE001 - each child finds its bans itself
+                _log(f"preparing the banned APIs failed: {exc!r}")
+            self._discard_standby()  # the next child inherits what was prepared
+            self._spawn()
+            protocol.write_frame(self.sock, {"op": ForkOp.PREPARED.value})
+        elif op == ForkOp.PREARM:
+            bans = Bans.from_json(msg.get("bans"))
+            if self.standby is None or self.standby.bans != bans:
+                self._discard_standby()
+                self._spawn(bans)
+            protocol.write_frame(self.sock, {"op": ForkOp.PREARMED.value})
+        elif op == ForkOp.HELLO:
+            info: dict[str, JSON] = {"op": ForkOp.HELLO.value, "layers": self.layers,
+                                     "not_applied": self.not_applied, "pid1": self.pid1}
+            if msg.get("probe_cuda"):
+                info["cuda"] = self.cuda_available()
+            protocol.write_frame(self.sock, info)
+
     def _sweep(self, pid: int) -> None:
+        """Kill and reap everything the child started."""
         if self.pid1:
             sandbox.sweep_pid_namespace()
             return
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
-            pass
-        uid = self.child_cfg.get("drop_uid")
-        if uid is not None:
-            sandbox.sweep_uid(uid)
-        # the subreaper inherited any orphans: kill our remaining children
-        for name in os.listdir("/proc"):
-            if not name.isdigit():
-                continue
-            try:
-                with open(f"/proc/{name}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            if ppid == os.getpid():
-                try:
-                    os.kill(int(name), signal.SIGKILL)
-                except OSError:
-                    pass
+            pass  # the group is gone already
+        if self.config.drop_uid is not None:
+            sandbox.sweep_uid(self.config.drop_uid)
+        sandbox.kill_children()  # the subreaper inherited any orphans
         sandbox.reap_all(1.0)
 
-    def _spawn(self, bans: tuple | None = None) -> None:
+    def _child_config(self, jail: str, bans: Bans | None) -> ChildConfig:
+        return ChildConfig(
+            jail=jail, device=self.config.device, vm_base=sandbox.vm_size_bytes(),
+            memory_mode=self.memory_mode, drop_uid=self.config.drop_uid,
+            drop_gid=self.config.drop_gid, seccomp=self.seccomp, prearm=bans,
+            cgroup_procs=self.memory_cgroup.procs if self.memory_cgroup else None)
+
+    def _spawn(self, bans: Bans | None = None) -> None:
         """Fork the next child now, so it is locked down, armed for ``bans`` (the exercise
         most likely to come next) and warm before its job exists."""
         self.n += 1
         jail = os.path.join(self.jail_root, f"j{self.n}")
         os.mkdir(jail, 0o700)
-        uid, gid = self.child_cfg.get("drop_uid"), self.child_cfg.get("drop_gid")
-        if uid is not None:
-            os.chown(jail, uid, gid)
+        if self.config.drop_uid is not None:
+            os.chown(jail, self.config.drop_uid,
+                     -1 if self.config.drop_gid is None else self.config.drop_gid)
         out_path = os.path.join(self.out_dir, f"{self.n}.out")
         err_path = os.path.join(self.out_dir, f"{self.n}.err")
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC
         out_fd = os.open(out_path, flags, 0o600)
         err_fd = os.open(err_path, flags, 0o600)
-        r, w = os.pipe2(os.O_CLOEXEC)
-        jr, jw = os.pipe2(os.O_CLOEXEC)
+        result_r, result_w = os.pipe2(os.O_CLOEXEC)
+        job_r, job_w = os.pipe2(os.O_CLOEXEC)
         if bans is not None:
-            guards.prepare(bans[0])
-        cc = dict(self.child_cfg, jail=jail, device=self.cfg.get("device", "cpu"),
-                  vm_base=sandbox.vm_size_bytes(), prearm=bans)
+            guards.prepare(list(bans.paths))
+        config = self._child_config(jail, bans)
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
-                os.close(r)
-                os.close(jw)
-                child.standby({"devnull": self.devnull, "stdout": out_fd, "stderr": err_fd,
-                               "result": w, "job": jr, "ruleset": self.ruleset}, cc,
-                              warm=self._warm_once)
+                os.close(result_r)
+                os.close(job_w)
+                child.standby(ChildFds(self.devnull, out_fd, err_fd, result_w, job_r,
+                                       self.ruleset), config, warm=self._warm_once)
             finally:
-                os._exit(72)
-        for fd in (w, out_fd, err_fd, jr):
+                os._exit(ExitCode.STANDBY_RETURNED)
+        for fd in (result_w, out_fd, err_fd, job_r):
             os.close(fd)
-        os.set_blocking(r, False)
-        self.standby = {"pid": pid, "pidfd": os.pidfd_open(pid), "r": r, "jw": jw,
-                        "jail": jail, "out": out_path, "err": err_path, "bans": bans}
+        os.set_blocking(result_r, False)
+        self.standby = Standby(pid, os.pidfd_open(pid), result_r, job_w, jail, out_path,
+                               err_path, bans)
 
     def _discard_standby(self) -> None:
-        sb, self.standby = self.standby, None
-        if sb is None:
+        standby, self.standby = self.standby, None
+        if standby is None:
             return
+        _kill(standby.pid)
         try:
-            os.kill(sb["pid"], signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.waitpid(sb["pid"], 0)
+            os.waitpid(standby.pid, 0)
         except ChildProcessError:
-            pass
-        self._sweep(sb["pid"])
-        self._cleanup_files(sb)
+            pass  # reaped by a sweep already
+        self._sweep(standby.pid)
+        self._cleanup_files(standby)
 
-    def _cleanup_files(self, sb: dict) -> None:
-        for fd in (sb["pidfd"], sb["r"], sb["jw"]):
+    def _cleanup_files(self, standby: Standby) -> None:
+        for fd in (standby.pidfd, standby.result_r, standby.job_w):
+            if fd >= 0:
+                _close(fd)
+        shutil.rmtree(standby.jail, ignore_errors=True)
+        for path in (standby.out_path, standby.err_path):
             try:
-                os.close(fd)
+                os.unlink(path)
             except OSError:
-                pass
-        shutil.rmtree(sb["jail"], ignore_errors=True)
-        for p in (sb["out"], sb["err"]):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
+                pass  # never created
 
-    def run_job(self, job: dict, blob: bytes, raw: bytes) -> tuple[dict, bytes, Any]:
+    # -- one run -------------------------------------------------------------------------------
+    def run_job(self, job: Job, raw: bytes) -> tuple[RunResult, bytes, Callable[[], None]]:
         """Hand one submission to the waiting child.  Returns (reply, stream, cleanup): the
         reply goes out as soon as the child has sent its last frame; ``cleanup`` (kill,
         sweep, reap, wipe the jail, fork the next child) runs right after, while the
         worker compares."""
         t0 = time.monotonic()
-        limits = job["limits"]
-        oom_before = self._oom_kills()
-        bans = _bans_key(job)
-        sb = self.standby
-        if sb is not None and (sb["bans"] != bans
-                               or select.select([sb["pidfd"]], [], [], 0)[0]):
-            self._discard_standby()  # armed for another exercise, or died while waiting
-            sb = None
-        if sb is None:
-            self._spawn(bans)
-            sb = self.standby
-        self.standby = None
-        pid, pidfd, r = sb["pid"], sb["pidfd"], sb["r"]
-        try:
-            protocol.write_all(sb["jw"], raw)
-        except OSError:
-            pass  # the child died: its exit status says how
-        os.close(sb["jw"])
-        sb["jw"] = -1
-        deadline = t0 + float(limits["wall_s"])
-        buf = bytearray()
-        killed_by = None
-        status = None
-        rusage = None
-        truncated = eof = done = False
-        pos = 0
-        while status is None and not done:
-            left = deadline - time.monotonic()
-            if left <= 0 and killed_by is None:
-                killed_by = "timeout"
-                os.kill(pid, signal.SIGKILL)
-                left = 1.0
-            watch = [pidfd, self.sock] if eof or truncated else [r, pidfd, self.sock]
-            rl, _, _ = select.select(watch, [], [], max(left, 0.0))
-            if r in rl:
-                hit, eof = self._drain(r, buf)
-                truncated |= hit
-                if truncated and killed_by is None:
-                    killed_by = "stream_limit"
-                    os.kill(pid, signal.SIGKILL)
-                pos, done = _scan_for_done(buf, pos)
-                if killed_by is not None:
-                    done = False
-            if pidfd in rl and not done:
-                _, status, rusage = os.wait4(pid, 0)
-            if self.sock in rl and status is None and not done:
-                msg, _ = protocol.read_frame(self.sock)
-                if msg.get("op") == "cancel" and killed_by is None:
-                    killed_by = "cancel"
-                    os.kill(pid, signal.SIGKILL)
-        if not done:
-            self._sweep(pid)
-            # every writer is dead now: what is left in the pipe is the rest of the stream
-            while not truncated and not eof:
-                rl, _, _ = select.select([r], [], [], 0.2)
-                if not rl:
-                    break
-                hit, eof = self._drain(r, buf)
-                truncated |= hit
-        out_head, out_size = _read_head(sb["out"])
-        err_head, err_size = _read_head(sb["err"])
-        max_file = _max_file_size(sb["jail"])
-        sig = code = None
-        if status is not None:
-            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-            code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
-        reply = {
-            "op": "result", "job": job.get("job"), "exit_code": code, "signal": sig,
-            "killed_by": killed_by, "finished": done,
-            "cpu_s": (rusage.ru_utime + rusage.ru_stime) if rusage else None,
-            "maxrss_kb": rusage.ru_maxrss if rusage else None,
-            "wall_s": time.monotonic() - t0, "stdout": out_head, "stdout_size": out_size,
-            "stderr": err_head, "stderr_size": err_size, "max_file_size": max_file,
-            "stream_truncated": truncated, "oom_kills": self._oom_kills() - oom_before,
-            "fsize_limit": int(limits["fsize_bytes"]), "t_sent": t0,
-        }
+        oom_before = cgroup.oom_kills(self.memory_cgroup)
+        run = _Run(self._take_standby(job.bans), t0 + job.limits.wall_s)
+        self._hand_over(run.child, raw)
+        while run.status is None and not run.done:
+            self._watch(run)
+        if not run.done:
+            self._sweep(run.child.pid)
+            self._drain_rest(run)
+        reply = self._report(run, job, t0, oom_before)
 
         def cleanup() -> None:
-            if done:
+            if run.done:
+                _kill(run.child.pid)
                 try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-                try:
-                    os.wait4(pid, 0)
+                    os.wait4(run.child.pid, 0)
                 except ChildProcessError:
-                    pass
-                self._sweep(pid)
-            self._cleanup_files(sb)
-            self._spawn(bans)
+                    pass  # reaped by a sweep already
+                self._sweep(run.child.pid)
+            self._cleanup_files(run.child)
+            self._spawn(job.bans)
 
-        return reply, bytes(buf), cleanup
+        return reply, bytes(run.buf), cleanup
+
+    def _take_standby(self, bans: Bans) -> Standby:
+        """The waiting child if it is armed for ``bans`` and alive, else a fresh one."""
+        standby = self.standby
+        if standby is not None and (standby.bans != bans
+                                    or select.select([standby.pidfd], [], [], 0)[0]):
+            self._discard_standby()  # armed for another exercise, or died while waiting
+        if self.standby is None:
+            self._spawn(bans)
+        taken, self.standby = self.standby, None
+        assert taken is not None
+        return taken
+
+    @staticmethod
+    def _hand_over(standby: Standby, raw: bytes) -> None:
+        try:
+            protocol.write_all(standby.job_w, raw)
+        except OSError:
+            pass  # the child died: its exit status says how
+        os.close(standby.job_w)
+        standby.job_w = -1
+
+    def _watch(self, run: _Run) -> None:
+        """Wait for the child's next output, its exit, the deadline or a cancel."""
+        pid, pidfd, result_r = run.child.pid, run.child.pidfd, run.child.result_r
+        left = run.deadline - time.monotonic()
+        if left <= 0 and run.killed_by is None:
+            run.kill(KilledBy.TIMEOUT)
+            left = 1.0
+        watch = [pidfd, self.sock] if run.eof or run.truncated else [result_r, pidfd, self.sock]
+        ready, _, _ = select.select(watch, [], [], max(left, 0.0))
+        if result_r in ready:
+            hit, run.eof = self._drain(result_r, run.buf)
+            run.truncated |= hit
+            if run.truncated:
+                run.kill(KilledBy.STREAM_LIMIT)
+            run.scanned, run.done = _scan_for_done(run.buf, run.scanned)
+            if run.killed_by is not None:
+                run.done = False
+        if pidfd in ready and not run.done:
+            _, run.status, run.rusage = os.wait4(pid, 0)
+        if self.sock in ready and run.status is None and not run.done:
+            msg, _ = protocol.read_frame(self.sock)
+            if msg.get("op") == ForkOp.CANCEL:
+                run.kill(KilledBy.CANCEL)
+
+    def _drain_rest(self, run: _Run) -> None:
+        """Every writer is dead now: what is left in the pipe is the rest of the stream."""
+        while not run.truncated and not run.eof:
+            ready, _, _ = select.select([run.child.result_r], [], [], 0.2)
+            if not ready:
+                break
+            hit, run.eof = self._drain(run.child.result_r, run.buf)
+            run.truncated |= hit
+
+    def _report(self, run: _Run, job: Job, t0: float, oom_before: int) -> RunResult:
+        out_head, out_size = _read_head(run.child.out_path)
+        err_head, err_size = _read_head(run.child.err_path)
+        status, rusage = run.status, run.rusage
+        return RunResult(
+            exit_code=(os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status)
+                       else None),
+            signal=(os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status)
+                    else None),
+            killed_by=run.killed_by, finished=run.done,
+            cpu_s=(rusage.ru_utime + rusage.ru_stime) if rusage else None,
+            maxrss_kb=rusage.ru_maxrss if rusage else None,
+            wall_s=time.monotonic() - t0, stdout=out_head, stdout_size=out_size,
+            stderr=err_head, stderr_size=err_size,
+            max_file_size=_max_file_size(run.child.jail), stream_truncated=run.truncated,
+            oom_kills=cgroup.oom_kills(self.memory_cgroup) - oom_before,
+            fsize_limit=job.limits.fsize_bytes, t_sent=t0, job=job.id)
 
     @staticmethod
     def _drain(fd: int, buf: bytearray) -> tuple[bool, bool]:
@@ -530,12 +608,7 @@ class ForkServer:
             buf.extend(data)
 
 
-_DONE = protocol.encode({"event": "done"})
-
-
-def _bans_key(msg: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    bans = msg.get("bans") or {}
-    return tuple(bans.get("paths", ())), tuple(bans.get("ops", ()))
+_DONE = protocol.encode_event(Marker(Event.DONE))
 
 
 def _scan_for_done(buf: bytearray, pos: int) -> tuple[int, bool]:
@@ -552,16 +625,16 @@ def _scan_for_done(buf: bytearray, pos: int) -> tuple[int, bool]:
     return pos, False
 
 
-def zygote_main(sock: int, cfg: dict[str, Any]) -> None:
+def zygote_main(sock: int, config: ForkServerConfig) -> None:
     """Entry point in the forked fork server; never returns."""
     try:
         # The worker's stdin is the client's pipe: this process and its children never use it.
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
-        server = ForkServer(sock, cfg)
+        server = ForkServer(sock, config)
         server.setup()
-        protocol.write_frame(sock, {"op": "up", "layers": server.layers})
+        protocol.write_frame(sock, {"op": ForkOp.UP.value, "layers": server.layers})
         server.serve()
     except BaseException as exc:  # noqa: BLE001
         try:

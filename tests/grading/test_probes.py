@@ -31,9 +31,9 @@ def diagnose(exercise: str, code: str):
     for c in prep.checks:
         rec = runner.stack(runner.run(fn, prep.materialize(c.name)))
         got = assemble._as_got(rec)
-        results[c.name] = assemble._evaluate(prep, c, prep.expected[c.name], got, rec["same"])
+        results[c.name] = assemble.evaluate(prep, c, prep.expected[c.name], got, rec["same"])
         got_all[c.name] = got
-    assert any(r[0] == "failed" for r in results.values()), "the submission must fail"
+    assert any(r.status == "failed" for r in results.values()), "the submission must fail"
     return assemble.diagnose(prep, results, got_all)
 
 

@@ -145,7 +145,8 @@ def test_client_side_never_imports_torch_or_textual():
 
 def test_outputs_on_another_device_are_a_device_mismatch():
     from studyapp.grading import runner, wire
-    from studyapp.grading.assemble import _invalid_message
+    from studyapp.grading.assemble import invalid_message
+    from studyapp.grading.contract import InvalidInfo
     from studyapp.grading.kit import Check, Spec
 
     spec = Spec(entry="f", args=("x",), returns="y")
@@ -162,7 +163,8 @@ def test_outputs_on_another_device_are_a_device_mismatch():
             entry, signature = "f", "f(x) -> y"
         spec = Spec(entry="f", args=("x",), returns="y")
 
-    msg = _invalid_message(Prep, {"kind": "device", "slot": "y", "device": "cpu", "step": 0})
+    info = InvalidInfo.from_json({"kind": "device", "slot": "y", "device": "cpu", "step": 0})
+    msg = invalid_message(Prep, info)
     assert msg.startswith("device mismatch: y is on cpu")
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from studyapp.grading import child, protocol, runner
 from studyapp.grading.assemble import assemble
+from studyapp.grading.contract import CheckRan
 from studyapp.grading.exercises import load_exercise
 from studyapp.grading.worker import Prepared
 
@@ -25,9 +26,8 @@ def stream_for(prep, fn) -> bytes:
     out = [protocol.encode({"event": "sandboxed"}), protocol.encode({"event": "loaded"})]
     for pc in prep.plan["checks"]:
         rec = runner.run(fn, runner.Materialized(pc, prep.blob, "cpu"))
-        meta, blob = child._encode_records(rec)
-        out.append(protocol.encode({"event": "check", "name": pc["name"], "status": "ok",
-                                    **meta}, blob))
+        slots, same, blob = child.encode_records(rec)
+        out.append(protocol.encode_event(CheckRan(pc["name"], slots, same), blob))
     out.append(protocol.encode({"event": "done"}))
     return b"".join(out)
 
