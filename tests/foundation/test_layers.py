@@ -77,20 +77,28 @@ def test_the_fake_package_keeps_every_contract(tmp_path):
     assert " BROKEN" not in result.stdout
 
 
+# the start of each contract's name in pyproject.toml
+STORAGE = "storage imports no layer"
+NO_TEXTUAL = "the core (everything but the TUI) imports no textual"
+NO_ORM_IN_TUI = "the TUI reaches the database"
+GRADING = "grading imports no storage"
+NO_TORCH = "nothing the TUI or the CLI loads imports torch"
+
+
 @pytest.mark.parametrize(
     ("module", "source", "broken"),
     [
-        ("storage/queries.py", "import studyapp.scheduling.service\n", "storage imports no layer"),
-        ("storage/queries.py", "def later():\n    import studyapp.cli.main\n", "storage imports no layer"),
-        ("stats/charts.py", "import textual\n", "the core (everything but the TUI) imports no textual"),
+        ("storage/queries.py", "import studyapp.scheduling.service\n", STORAGE),
+        ("storage/queries.py", "def later():\n    import studyapp.cli.main\n", STORAGE),
+        ("stats/charts.py", "import textual\n", NO_TEXTUAL),
         # indirectly: the CLI importing the TUI at module level drags textual in
-        ("cli/stats.py", "import studyapp.tui.app\n", "the core (everything but the TUI) imports no textual"),
-        ("tui/browse.py", "from studyapp.storage.models import *\n", "the TUI reaches the database"),
-        ("tui/settings.py", "from sqlalchemy import select\n", "the TUI reaches the database"),
-        ("grading/sandbox.py", "import studyapp.storage.db\n", "grading imports no storage"),
+        ("cli/stats.py", "import studyapp.tui.app\n", NO_TEXTUAL),
+        ("tui/browse.py", "from studyapp.storage.models import *\n", NO_ORM_IN_TUI),
+        ("tui/settings.py", "from sqlalchemy import select\n", NO_ORM_IN_TUI),
+        ("grading/sandbox.py", "import studyapp.storage.db\n", GRADING),
         # indirectly: through the CLI, as a grade server storing its own submissions would
-        ("grading/server.py", "import studyapp.cli.main\n", "grading imports no storage"),
-        ("study/cards.py", "import studyapp.grading.worker\n", "nothing the TUI or the CLI loads imports torch"),
+        ("grading/server.py", "import studyapp.cli.main\n", GRADING),
+        ("study/cards.py", "import studyapp.grading.worker\n", NO_TORCH),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(tmp_path, module, source, broken):
