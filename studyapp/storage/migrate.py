@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -27,7 +30,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_to_head(engine: Engine, *, backup_first: bool = False,
-                    backups: list | None = None) -> bool:
+                    backups: list[Path] | None = None) -> bool:
     """Upgrade to the newest revision; returns True when something was applied.
 
     With `backup_first`, a database that already has a schema is copied aside before its
@@ -54,7 +57,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     _run(engine, command.downgrade, revision)
 
 
-def _run(engine: Engine, action, revision: str) -> None:
+def _run(engine: Engine, action: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config()
     with engine.begin() as conn:
         # the write-revision row may not exist on either side of a migration

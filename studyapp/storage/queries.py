@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ class DeckCounts:
     parent: str | None = None  # the parent deck's slug
     depth: int = 0  # 0 for a top-level deck
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -58,7 +59,7 @@ def deck_counts(session: Session, due_before: datetime) -> list[DeckCounts]:
         children.setdefault(parents.get(deck_id), []).append(deck_id)
     ordered: list[DeckCounts] = []
 
-    def visit(deck_id: int, depth: int, seen: frozenset) -> DeckCounts:
+    def visit(deck_id: int, depth: int, seen: frozenset[int]) -> DeckCounts:
         counts = own[deck_id]
         counts.depth = depth
         counts.parent = own[parents[deck_id]].slug if deck_id in parents else None

@@ -1,0 +1,54 @@
+"""mypy over the whole package, with pyproject.toml's [tool.mypy] (strict for storage,
+scheduling and grading), so CI fails on a type error as it does on a failing test."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("mypy") is None,
+                                reason="mypy is not installed")
+
+
+def run_mypy(root: Path, cache_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`mypy` as `make lint` runs it: no arguments, the files and flags from root's pyproject."""
+    return subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(cache_dir)], cwd=root,
+                          capture_output=True, text=True, timeout=600)
+
+
+def errors_by_package(output: str) -> Counter[str]:
+    return Counter(re.findall(r"^studyapp/(\w+)[/.].*: error:", output, flags=re.MULTILINE))
+
+
+# About a minute from a cold cache on a 2-core machine; the repository's .mypy_cache (ignored by
+# git) makes the next run take seconds.
+@pytest.mark.slow
+def test_the_package_type_checks():
+    result = run_mypy(REPO, REPO / ".mypy_cache")
+    by_package = ", ".join(f"{name}: {count}" for name, count in errors_by_package(result.stdout)
+                           .most_common())
+    assert result.returncode == 0, f"mypy errors by package: {by_package}\n{result.stdout}"
+
+
+def test_strict_applies_to_the_strict_layers_only(tmp_path):
+    """The same untyped function is an error in storage (strict) and accepted in stats."""
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    untyped = "def double(x):\n    return x * 2\n"
+    for package in ("storage", "stats"):
+        (tmp_path / "studyapp" / package).mkdir(parents=True)
+        (tmp_path / "studyapp" / package / "__init__.py").touch()
+        (tmp_path / "studyapp" / package / "numbers.py").write_text(untyped)
+    (tmp_path / "studyapp" / "__init__.py").touch()
+    result = run_mypy(tmp_path, tmp_path / ".mypy_cache")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert errors_by_package(result.stdout) == {"storage": 1}, result.stdout
+    assert "no-untyped-def" in result.stdout
