@@ -59,7 +59,8 @@ def parse_deck(path: Path, text: str, problems: Problems) -> DeckSpec | None:
     return deck
 
 
-def _parse_front_matter(path, lines, problems):
+def _parse_front_matter(path: Path, lines: list[str],
+                        problems: Problems) -> tuple[dict[str, tuple[str, int]] | None, int]:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         problems.add(Location(path, 1), "the file is empty; a deck starts with a '---' front-matter block")

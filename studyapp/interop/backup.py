@@ -259,9 +259,9 @@ def restore_backup(database: Database, path: Path, media_dir: Path | None = None
         with database.unit_of_work() as session:
             present = {name: n for name, n in row_counts(session).items() if n}
             if present:
-                counts = ", ".join(f"{n} {name}" for name, n in present.items())
+                listed = ", ".join(f"{n} {name}" for name, n in present.items())
                 raise UserError(
-                    f"the database is not empty ({counts}); restore needs a new, empty database: "
+                    f"the database is not empty ({listed}); restore needs a new, empty database: "
                     f"pass --db with a new file (for example --db sqlite:///restored.db)"
                 )
             for table in tables():

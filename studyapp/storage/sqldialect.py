@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, cast, overload
 
 from sqlalchemy import Connection, Integer, Table
 from sqlalchemy import text as sql_text
@@ -120,6 +120,12 @@ class SqlDialect:
         return f"json_extract({col}, '$.{'.'.join(path)}')"
 
     # -- results -------------------------------------------------------------------------
+    @overload
+    @staticmethod
+    def parse_time(value: None) -> None: ...
+    @overload
+    @staticmethod
+    def parse_time(value: str | datetime) -> datetime: ...
     @staticmethod
     def parse_time(value: str | datetime | None) -> datetime | None:
         """A stored time as it comes back from the driver, as an aware UTC datetime."""
