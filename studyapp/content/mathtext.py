@@ -95,6 +95,7 @@ def _render_prose(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _converter():
+    # deferred: pylatexenc is needed only once a formula is shown, never to start the app
     from pylatexenc.latex2text import LatexNodes2Text
 
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)

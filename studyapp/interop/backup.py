@@ -74,6 +74,7 @@ def _to_json(column: Column, value: Any) -> Any:
 
 
 def make_backup(database: Database, now: datetime, media_dir: Path | None = None) -> dict[str, Any]:
+    # deferred: alembic takes ~0.4 s to import, and only a backup needs the revision
     from studyapp.storage.migrate import current_revision
 
     with database.unit_of_work() as session:  # one read transaction: a consistent snapshot

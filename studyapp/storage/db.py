@@ -167,6 +167,8 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     engine = create_db_engine(url)
     backups: list[Path] = []
     if migrate:
+        # deferred: alembic takes ~0.4 s to import; the TUI imports this module at start and
+        # opens (and migrates) its database in a worker after the first frame
         from studyapp.storage.migrate import upgrade_to_head
 
         upgrade_to_head(engine, backup_first=True, backups=backups)

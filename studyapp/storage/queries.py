@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from studyapp.errors import UserError
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck
 
 
@@ -96,8 +97,6 @@ def deck_and_subdecks(session: Session, deck_id: int) -> set[int]:
 def resolve_deck(session: Session, name: str) -> str:
     """The slug of the live deck called `name`: its slug, or its title (case does not matter),
     as the app shows it. Raises UserError naming the decks when none matches."""
-    from studyapp.errors import UserError
-
     rows = session.execute(select(Deck.slug, Deck.title).where(Deck.retired.is_(False))).all()
     wanted = name.strip().casefold()
     if any(slug == name for slug, _ in rows):
