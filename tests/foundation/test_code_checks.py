@@ -64,7 +64,7 @@ NOT_YET = {"studyapp/interop/anki_math.py"}
 
 def deferred_imports(path: Path) -> list[tuple[int, bool]]:
     """(line, has a comment) for each import inside a function of the module at `path`: a
-    comment on the import's line or on the line above it says why it is deferred."""
+    comment on the import's line, or above the group of imports it belongs to, says why."""
     lines = path.read_text(encoding="utf-8").splitlines()
     found: dict[int, bool] = {}
     for function in ast.walk(ast.parse("\n".join(lines))):
@@ -72,9 +72,17 @@ def deferred_imports(path: Path) -> list[tuple[int, bool]]:
             continue
         for node in ast.walk(function):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
-                found[node.lineno] = "#" in lines[node.lineno - 1] or above.startswith("#")
+                found[node.lineno] = "#" in lines[node.lineno - 1] or _group_comment(lines, node.lineno - 1)
     return sorted(found.items())
+
+
+def _group_comment(lines: list[str], index: int) -> bool:
+    """Whether the nearest line above lines[index] that is neither an import nor blank is a comment."""
+    for line in reversed(lines[:index]):
+        text = line.strip()
+        if text and not text.startswith(("import ", "from ")):
+            return text.startswith("#")
+    return False
 
 
 def test_deferred_imports_say_why():
@@ -88,5 +96,6 @@ def test_deferred_imports_say_why():
 def test_a_silent_deferred_import_is_found(tmp_path):
     module = tmp_path / "module.py"
     module.write_text("import os\n\n\ndef f():\n    import json\n\n    # deferred: costly\n"
-                      "    import csv\n    return json, csv, os\n")
-    assert deferred_imports(module) == [(5, False), (8, True)]
+                      "    import csv\n    import gzip\n\n    from os import path\n"
+                      "    return json, csv, gzip, os, path\n")
+    assert deferred_imports(module) == [(5, False), (8, True), (9, True), (11, True)]
