@@ -70,8 +70,7 @@ def read_csv(path: Path) -> CsvRows:
         rows.pop(0)
     if not rows:
         raise UserError(f"{path}: the file is empty; expected rows of front, back and optional tags")
-    front_col, back_col = 0, 1
-    tags_col: int | None = 2
+    front_col, back_col, tags_col = 0, 1, 2
     header = [cell.strip().lower() for cell in rows[0][1]]
     fronts = [i for i, name in enumerate(header) if name in FRONT_NAMES]
     backs = [i for i, name in enumerate(header) if name in BACK_NAMES]
