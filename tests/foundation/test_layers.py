@@ -110,3 +110,13 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, source, broken
     # a contract's summary line: "<name> BROKEN", "<name> KEPT (2 ignored imports)"...
     broken_lines = [line for line in result.stdout.splitlines() if " BROKEN" in line]
     assert len(broken_lines) == 1 and broken_lines[0].startswith(broken), result.stdout
+
+
+def test_an_import_for_type_checking_only_breaks_nothing(tmp_path):
+    # it never runs: grading's contract module names a type of the torch side this way
+    make_fake_package(tmp_path)
+    client = tmp_path / "studyapp" / "grading" / "client.py"
+    client.write_text(client.read_text() + "from typing import TYPE_CHECKING\n\n"
+                      "if TYPE_CHECKING:\n    import studyapp.grading.worker\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
