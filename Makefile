@@ -26,11 +26,18 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
+# ruff, the layer contracts (pyproject's [tool.importlinter]) and the types ([tool.mypy]),
+# each run even when one before it fails, so one `make lint` shows every problem; the test
+# suite runs the last two as well (tests/foundation/test_layers.py, test_code_checks.py)
 lint: setup
-	$(BIN)/ruff check studyapp tests benchmarks db
+	@status=0; \
+	$(BIN)/ruff check studyapp tests benchmarks db || status=1; \
+	$(BIN)/lint-imports --no-logo || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 bench: setup
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -22,7 +22,8 @@ def register(subparsers, parents) -> None:
                     "or a multiple-choice card (--choice --front Q --right A --wrong B ...). The card is "
                     "written into your own content folder (created on first use) and synced.",
     )
-    add.add_argument("--deck", metavar="DECK", required=True, help="the deck's id (slug) or title; a new title makes a new deck")
+    add.add_argument("--deck", metavar="DECK", required=True,
+                     help="the deck's id (slug) or title; a new title makes a new deck")
     add.add_argument("--front", metavar="TEXT", help="the question")
     add.add_argument("--back", metavar="TEXT", help="the answer (choice: the explanation)")
     add.add_argument("--reversed", action="store_true", help="also ask the answer, expecting the question")

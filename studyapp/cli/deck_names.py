@@ -7,6 +7,7 @@ the CLI accepts either. An unknown name is one line that lists the closest decks
 from __future__ import annotations
 
 import difflib
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,7 +50,7 @@ def _unknown(name: str, decks: list[tuple[str, str]]) -> str:
     if not decks:
         return f"no deck {name!r}: there are no decks yet (run `studyapp sync`)"
     # compare against slugs and titles alike; a prefix ("optim") counts as close too
-    names = {}
+    names: dict[str, tuple[str, str]] = {}
     for slug, title in decks:
         names.setdefault(slug.casefold(), (slug, title))
         names.setdefault(_folded(title), (slug, title))
@@ -67,6 +68,10 @@ def _unknown(name: str, decks: list[tuple[str, str]]) -> str:
     return f"no deck {name!r} (see `studyapp decks` for the decks there are)"
 
 
+@overload
+def deck_slug(ctx, name: str, *, include_retired: bool = ..., option: str = ...) -> str: ...
+@overload
+def deck_slug(ctx, name: None, *, include_retired: bool = ..., option: str = ...) -> None: ...
 def deck_slug(ctx, name: str | None, *, include_retired: bool = False, option: str = "--deck") -> str | None:
     """resolve_deck in its own unit of work; None stays None (every deck)."""
     if name is None:

@@ -69,7 +69,8 @@ def run_exercise(args: argparse.Namespace, ctx) -> int:
         latest = latest_code(session, args.exercise) if args.draft else None
     if args.draft and latest is None:
         print(f"studyapp: no draft of {args.exercise} yet: writing the starter", file=ctx.stderr)
-    code, what = (latest[0], f"your {latest[2]} of {latest[1]:%Y-%m-%d %H:%M} UTC") if latest else (starter, "the starter")
+    code, what = ((latest[0], f"your {latest[2]} of {latest[1]:%Y-%m-%d %H:%M} UTC") if latest
+                  else (starter, "the starter"))
     try:
         path.write_text(code, encoding="utf-8")
     except OSError as exc:

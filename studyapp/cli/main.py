@@ -126,7 +126,8 @@ def _print_json_error(ctx, message: str, default_where: str, *, where: str | Non
     """With --json a user error is also one JSON object on stdout, so a script that reads
     stdout gets an answer: {"error": ..., "where": ...} (and every problem of bad content)."""
     error, found = split_where(message, default_where)
-    document = {"error": error if where is None else message, "where": where or found}
+    document: dict[str, str | list[str]] = {"error": error if where is None else message,
+                                            "where": where or found}
     if problems and len(problems) > 1:
         document["problems"] = problems
     try:

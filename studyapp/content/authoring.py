@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ from studyapp.errors import UserError
 from studyapp.paths import user_data_dir
 from studyapp.storage.models import Card, Deck
 from studyapp.storage.settings import get_setting, set_setting
+
+if TYPE_CHECKING:
+    from studyapp.content.sync import SyncSummary
 
 OWN_FOLDER_KEY = "content.own_folder"
 OWN_FOLDER_NAME = "my-content"
@@ -166,9 +170,11 @@ def _ids_in_folder(folder: Path) -> set[str]:
     return found
 
 
-def add_card(database, clock, card: NewCard) -> tuple[AddedCard, object]:
+def add_card(database, clock, card: NewCard) -> tuple[AddedCard, SyncSummary]:
     """Write the card and sync the own folder (trusted: it holds decks only). Returns what
     was written and the sync summary. A card that does not sync is taken out again."""
+    # deferred: the add-card screen imports this module; the sync machinery (loader,
+    # exercise.toml parsing, tomllib) loads when a card is first added
     from studyapp.content.service import sync_folders
 
     with database.unit_of_work() as session:
@@ -194,8 +200,9 @@ def _remove_card(path: Path, card_id: str, text: str) -> None:
 def rewrite_card_in_file(path: Path, card_id: str, new_section: str) -> None:
     """Replace the card `card_id` (from its heading to the next heading) in its deck file."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if _HEADING.match(line.rstrip("\n"))
-                  and _HEADING.match(line.rstrip("\n")).group(1) == card_id), None)
+    start = next((i for i, line in enumerate(lines)
+                  if (heading := _HEADING.match(line.rstrip("\n"))) and heading.group(1) == card_id),
+                 None)
     if start is None:
         raise UserError(f"{path}: card {card_id!r} is not in this file any more")
     end = next((i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i].rstrip("\n"))), len(lines))

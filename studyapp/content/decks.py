@@ -59,7 +59,8 @@ def parse_deck(path: Path, text: str, problems: Problems) -> DeckSpec | None:
     return deck
 
 
-def _parse_front_matter(path, lines, problems):
+def _parse_front_matter(path: Path, lines: list[str],
+                        problems: Problems) -> tuple[dict[str, tuple[str, int]] | None, int]:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         problems.add(Location(path, 1), "the file is empty; a deck starts with a '---' front-matter block")
@@ -107,7 +108,8 @@ def _deck_from_front_matter(path, front, problems) -> DeckSpec:
         try:
             order = int(value("order"))
         except ValueError:
-            problems.add(Location(path, front["order"][1]), f"deck order must be a whole number, got {value('order')!r}")
+            problems.add(Location(path, front["order"][1]),
+                         f"deck order must be a whole number, got {value('order')!r}")
     return DeckSpec(
         slug=slug,
         title=value("title"),
@@ -124,7 +126,8 @@ def _added_cards_deck(path, front, problems) -> DeckSpec:
     other deck keys (the deck keeps its own title, requirements and order)."""
     slug, line = front["adds_to"]
     if not ID_PATTERN.match(slug):
-        problems.add(Location(path, line), f"adds_to names deck {slug!r}; a deck id is lowercase letters, digits and '-'")
+        problems.add(Location(path, line),
+                     f"adds_to names deck {slug!r}; a deck id is lowercase letters, digits and '-'")
     for key in sorted(set(front) - {"adds_to", "topic"}):
         problems.add(Location(path, front[key][1]), f"a file with 'adds_to' takes no {key!r}: the deck file defines it")
     topic = front.get("topic", ("", 1))[0]
@@ -181,7 +184,8 @@ def _split_cards(path, lines, start, problems) -> list[_RawCard]:
             continue
         if open_field is None:
             if line.strip():
-                problems.add(Location(path, number), f"text outside any field in card {current.card_id!r}; start it with Q:, A:, Text: ...")
+                problems.add(Location(path, number), f"text outside any field in card {current.card_id!r}; "
+                                                     "start it with Q:, A:, Text: ...")
             continue
         current.fields[open_field].append(line)
     if in_fence:
@@ -203,13 +207,16 @@ def _build_cards(path, raw: _RawCard, deck: DeckSpec, problems: Problems) -> lis
         problems.add(where, f"card {raw.card_id!r} has no 'kind:' (one of {', '.join(CARD_KINDS)})")
         return []
     if kind not in CARD_KINDS:
-        problems.add(Location(path, raw.meta["kind"][1]), f"unknown kind {kind!r} for card {raw.card_id!r} (one of {', '.join(CARD_KINDS)})")
+        problems.add(Location(path, raw.meta["kind"][1]),
+                     f"unknown kind {kind!r} for card {raw.card_id!r} (one of {', '.join(CARD_KINDS)})")
         return []
     for name, line in raw.field_lines.items():
         if name not in FIELDS_BY_KIND[kind]:
-            problems.add(Location(path, line), f"a {kind} card has no '{name}:' field (it takes {', '.join(sorted(FIELDS_BY_KIND[kind]))})")
+            takes = ", ".join(sorted(FIELDS_BY_KIND[kind]))
+            problems.add(Location(path, line), f"a {kind} card has no '{name}:' field (it takes {takes})")
     if raw.options and kind != "choice":
-        problems.add(Location(path, raw.options[0][2]), f"options '- [ ]' belong only on choice cards, not on {kind} card {raw.card_id!r}")
+        problems.add(Location(path, raw.options[0][2]),
+                     f"options '- [ ]' belong only on choice cards, not on {kind} card {raw.card_id!r}")
     tags = _split_list(raw.meta.get("tags", ("", 0))[0])
     topic = raw.meta.get("topic", ("", 0))[0] or deck.topic
     base = {"note_id": raw.card_id, "topic": topic, "tags": tags, "location": where}
@@ -265,7 +272,8 @@ def _cloze(raw, base, reverse, report) -> list[CardSpec]:
         return []
     leftover = CLOZE.sub("", text)
     if "{{" in leftover or "}}" in leftover:
-        report(line, f"bad cloze in card {raw.card_id!r}: every deletion must read {{{{c1::answer}}}} or {{{{c1::answer::hint}}}}")
+        report(line, f"bad cloze in card {raw.card_id!r}: "
+                     "every deletion must read {{c1::answer}} or {{c1::answer::hint}}")
         return []
     numbers = sorted({int(m.group(1)) for m in CLOZE.finditer(text)})
     if not numbers:

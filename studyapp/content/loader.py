@@ -69,7 +69,8 @@ def _cross_check(decks: list[DeckSpec], exercises: list[ExerciseSpec], problems:
     card_at: dict[str, Location] = {}
     for card in (c for d in decks for c in d.cards):
         if card.content_id in card_at:
-            problems.add(card.location, f"duplicate card id {card.note_id!r} (first defined at {card_at[card.content_id]})")
+            problems.add(card.location,
+                         f"duplicate card id {card.note_id!r} (first defined at {card_at[card.content_id]})")
         card_at.setdefault(card.content_id, card.location)
     for exercise in exercises:
         where = Location(exercise.folder / "exercise.toml", 1)

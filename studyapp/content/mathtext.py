@@ -57,7 +57,8 @@ _MATH = re.compile(
     r"|(?<![\\$\w])\$(?P<i2>[^\s$](?:[^$\n]|\n(?!\s*\n))*?)(?<![\s\\])\$(?!\w)",
     re.S,
 )
-_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+# a backslash always matches: before a line break, or alone at the end (its name is then "")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.|\Z)", re.S)
 _LEFTOVER = re.compile(r"\\([A-Za-z]+)")
 
 
@@ -94,6 +95,7 @@ def _render_prose(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _converter():
+    # deferred: pylatexenc is needed only once a formula is shown, never to start the app
     from pylatexenc.latex2text import LatexNodes2Text
 
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
@@ -131,6 +133,7 @@ def _group(src: str, start: int) -> tuple[str, int]:
         return src[index + 1:], len(src)
     if src[index] == "\\":
         match = _COMMAND.match(src, index)
+        assert match is not None  # _COMMAND matches at every backslash
         return match.group(0), match.end()
     return src[index], index + 1
 
@@ -168,6 +171,7 @@ def _convert(src: str) -> str:
             index += 1
             continue
         match = _COMMAND.match(src, index)
+        assert match is not None  # _COMMAND matches at every backslash
         name, index = match.group(1), match.end()
         if name in SPACES:
             out.append(SPACES[name])

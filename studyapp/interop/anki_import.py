@@ -3,9 +3,10 @@
 Content ids are stable: `anki-<note guid>` for a note's first card, `::reverse`, `::t<N>`
 or `::c<N>` after it for the others. Anki guids are base91 text (`[`, `:`, `{`...); a
 guid with anything but letters, digits, `-` and `_` is replaced by a hash of it, so ids
-stay safe to print, and the guid itself is kept in `extra["anki_guid"]` for the export. A note that studyapp itself exported (its guid is
-`genanki.guid_for(<note id>)`) maps back to the card it came from, so a round trip
-through Anki adds nothing and brings the reviews made there back with `--with-history`.
+stay safe to print, and the guid itself is kept in `extra["anki_guid"]` for the export.
+A note that studyapp itself exported (its guid is `genanki.guid_for(<note id>)`) maps back
+to the card it came from, so a round trip through Anki adds nothing and brings the reviews
+made there back with `--with-history`.
 """
 
 from __future__ import annotations

@@ -218,6 +218,7 @@ def _read_package(path: Path, with_history: bool, now: datetime) -> AnkiPackage:
 
 
 def _decompress(source, sink) -> None:
+    # deferred here and below: only the newer package format (collection.anki21b) uses zstd
     import zstandard
 
     reader = zstandard.ZstdDecompressor().stream_reader(source)
@@ -233,7 +234,7 @@ def read_media(archive: zipfile.ZipFile, member: str, *, compressed: bool) -> by
     """One media file's bytes (a newer package compresses each one with zstd)."""
     data = archive.read(member)
     if compressed and data.startswith(ZSTD_MAGIC):
-        import zstandard
+        import zstandard  # deferred: only newer packages compress their media
 
         return zstandard.ZstdDecompressor().stream_reader(data).read()
     return data
@@ -262,7 +263,7 @@ def _media_map(path: Path, archive: zipfile.ZipFile, names: set[str], *, compres
     result: dict[str, str] = {}
     try:
         if raw.startswith(ZSTD_MAGIC):
-            import zstandard
+            import zstandard  # deferred: only newer packages compress their media list
 
             entries = protowire.decode(zstandard.ZstdDecompressor().stream_reader(raw).read())
             for index, entry in enumerate(entries.get(1, [])):

@@ -74,6 +74,7 @@ def _to_json(column: Column, value: Any) -> Any:
 
 
 def make_backup(database: Database, now: datetime, media_dir: Path | None = None) -> dict[str, Any]:
+    # deferred: alembic takes ~0.4 s to import, and only a backup needs the revision
     from studyapp.storage.migrate import current_revision
 
     with database.unit_of_work() as session:  # one read transaction: a consistent snapshot
@@ -259,9 +260,9 @@ def restore_backup(database: Database, path: Path, media_dir: Path | None = None
         with database.unit_of_work() as session:
             present = {name: n for name, n in row_counts(session).items() if n}
             if present:
-                counts = ", ".join(f"{n} {name}" for name, n in present.items())
+                listed = ", ".join(f"{n} {name}" for name, n in present.items())
                 raise UserError(
-                    f"the database is not empty ({counts}); restore needs a new, empty database: "
+                    f"the database is not empty ({listed}); restore needs a new, empty database: "
                     f"pass --db with a new file (for example --db sqlite:///restored.db)"
                 )
             for table in tables():

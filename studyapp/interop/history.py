@@ -90,6 +90,7 @@ class AnkiDays:
 
 @lru_cache(maxsize=8)
 def _fsrs(parameters: tuple[float, ...]):
+    # deferred here and below: the Rust FSRS extension is needed only to replay a history
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
 
     return FSRS(list(parameters) if len(parameters) in (17, 19, 21) else list(DEFAULT_PARAMETERS))
@@ -97,7 +98,7 @@ def _fsrs(parameters: tuple[float, ...]):
 
 @lru_cache(maxsize=8)
 def _decay(parameters: tuple[float, ...]) -> float:
-    from fsrs_rs_python import DEFAULT_PARAMETERS
+    from fsrs_rs_python import DEFAULT_PARAMETERS  # deferred: see _fsrs
 
     if len(parameters) == 21:
         return parameters[20]
@@ -114,7 +115,7 @@ def retrievability(parameters: tuple[float, ...], stability: float, days: int) -
 def memory_states(events: Sequence[PastReview], days: AnkiDays, parameters: tuple[float, ...]):
     """(stability, difficulty) after each graded event (None for the others), computed as
     Anki does: restarting at each reset and at each new run of learning steps."""
-    from fsrs_rs_python import FSRSItem, FSRSReview
+    from fsrs_rs_python import FSRSItem, FSRSReview  # deferred: see _fsrs
 
     model = _fsrs(tuple(parameters))
     result: list[tuple[float, float] | None] = [None] * len(events)

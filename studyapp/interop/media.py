@@ -73,7 +73,8 @@ def store_media(directory: Path, files: Iterable[tuple[str, bytes]]) -> MediaRes
                 result.already += 1
                 continue
             stem, dot, suffix = stored_name.rpartition(".")
-            stored_name = f"{stem}-{digest(data)[:10]}.{suffix}" if dot and stem else f"{stored_name}-{digest(data)[:10]}"
+            short = digest(data)[:10]
+            stored_name = f"{stem}-{short}.{suffix}" if dot and stem else f"{stored_name}-{short}"
             target = directory / stored_name
             result.renamed[name] = stored_name
             if target.exists():  # this very content was stored under the new name before

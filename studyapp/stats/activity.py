@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -243,7 +244,8 @@ class WindowParts:
 
     def merge(self, conn: StatsConn, parts: list[tuple[ReviewDays, int | None]]) -> ReviewDays:
         first = parts[0][0]
-        merged = ReviewDays(first.first, sum(p.counts for p, _ in parts), sum(p.time_ms for p, _ in parts))
+        merged = ReviewDays(first.first, cast(np.ndarray, sum(p.counts for p, _ in parts)),
+                            cast(np.ndarray, sum(p.time_ms for p, _ in parts)))
         expected = next(n for _, n in parts if n is not None)
         if int(merged.counts.sum()) == expected:
             return merged

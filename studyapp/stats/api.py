@@ -15,6 +15,7 @@ import queue
 import threading
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -116,11 +117,11 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
     # Biggest first, so two lanes finish together; the table scans in id ranges.
     window_parts = window.parts(2 if parallel else 1)
     tasks: dict[str, Callable[[Any], Any]] = {
-        f"window{i}": (lambda c, i=i: window_parts.read(c, i)) for i in range(window_parts.count)
+        f"window{i}": partial(window_parts.read, part=i) for i in range(window_parts.count)
     }
     tasks["cards"] = cards_task
     for i, ids in enumerate(_calibration.id_ranges(conn, 3 if parallel else 1)):
-        tasks[f"predictions{i}"] = lambda c, ids=ids: _calibration.prediction_stats(c, ids)
+        tasks[f"predictions{i}"] = partial(_calibration.prediction_stats, ids=ids)
     tasks["exercises"] = lambda c: _exercises.exercise_summary(c, cal)
     tasks["older"] = lambda c: _activity.older_days(c, cal, window.first)
     with bulk_reads(conn):
@@ -145,7 +146,7 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
 def _can_run_parallel(session: Session) -> bool:
     if (os.cpu_count() or 1) < 2:
         return False
-    url = session.get_bind().url
+    url = session.get_bind().engine.url
     if url.get_backend_name() == "postgresql":
         return True  # a second connection runs on its own server backend
     database = url.database or ""
@@ -178,7 +179,7 @@ def _run(tasks: dict[str, Callable[[Any], Any]], conn, session: Session | None) 
     if session is not None:
         def helper_lane() -> None:
             try:
-                raw = session.get_bind().raw_connection()
+                raw = session.get_bind().engine.raw_connection()
             except Exception:  # no second connection: the main lane does it all
                 return
             try:

@@ -3,6 +3,7 @@ topic and tag. All from one read of the live cards (LiveCards), in numpy."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import numpy as np
@@ -18,7 +19,7 @@ DIFFICULTY_EDGES = [1, 2, 3, 4, 5, 6, 7, 8, 9]
 R_EDGES = [round(0.05 * i, 2) for i in range(20)]
 
 
-def histogram(name: str, unit: str, edges: list[float], values: np.ndarray) -> Histogram:
+def histogram(name: str, unit: str, edges: Sequence[float], values: np.ndarray) -> Histogram:
     """Counts per bin [edges[i], edges[i+1]); below the first edge counts in the first bin,
     the last bin is open-ended; NaN values are skipped."""
     values = values[~np.isnan(values)]

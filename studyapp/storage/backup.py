@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, select
 
+from studyapp.paths import user_data_dir
 from studyapp.storage.db import sqlite_file
 
 KEEP_BACKUPS = 5  # per kind of backup: imports never push out the copies made before a migration
@@ -135,8 +136,6 @@ def _prune(backups: list[Path], stem: str, keep: int) -> None:
 
 
 def server_backup_dir() -> Path:
-    from studyapp.paths import user_data_dir
-
     return user_data_dir() / "backups"
 
 

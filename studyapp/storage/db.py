@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from studyapp.errors import UserError
+
+if TYPE_CHECKING:  # for a type only: sqlite3 loads with the first SQLite connection
+    import sqlite3
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -30,8 +35,6 @@ def create_db_engine(url: str) -> Engine:
         return create_engine(url)
     in_memory = parsed.database in (None, "", ":memory:")
     if not in_memory and parsed.database:
-        from pathlib import Path
-
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
@@ -45,7 +48,7 @@ def create_db_engine(url: str) -> Engine:
 
 def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs;
         # we issue BEGIN ourselves (below) so a unit of work is one real transaction.
         dbapi_conn.isolation_level = None
@@ -61,7 +64,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
+    def _on_begin(conn: Connection) -> None:
         # IMMEDIATE takes the write lock up front: a second process waits (busy timeout)
         # instead of failing half-way when a read transaction tries to become a write,
         # so two processes on one database never lose an update.
@@ -77,7 +80,8 @@ ADVISORY_LOCK_KEY = int.from_bytes(b"studyapp", "big") - (1 << 63)
 
 def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:
+    # psycopg's connection (typed Any: psycopg is an optional dependency)
+    def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
         # Waiting for the lock is bounded like SQLite's busy timeout; past it the
         # statement fails with a lock error the CLI reports in one line.
         autocommit = dbapi_conn.autocommit
@@ -88,11 +92,11 @@ def _configure_postgresql(engine: Engine) -> None:
         dbapi_conn.autocommit = autocommit
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
 
     @event.listens_for(engine, "commit")
-    def _on_commit(conn) -> None:
+    def _on_commit(conn: Connection) -> None:
         # A transaction that wrote has an id; it bumps the write revision as it commits
         # (the queue cache's "has anything changed", see scheduling/queue.py). Before the
         # schema exists (the first migration) there is no row to bump.
@@ -111,9 +115,7 @@ def is_postgresql(engine: Engine) -> bool:
     return engine.url.get_backend_name() == "postgresql"
 
 
-def sqlite_file(engine: Engine):
-    from pathlib import Path
-
+def sqlite_file(engine: Engine) -> Path | None:
     if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return None
     return Path(engine.url.database).expanduser()
@@ -145,13 +147,13 @@ class Database:
     engine: Engine
     session_factory: sessionmaker[Session] = field(repr=False)
     # copies written while opening (before a migration), for the caller to report
-    backups_taken: list = field(default_factory=list, repr=False)
+    backups_taken: list[Path] = field(default_factory=list, repr=False)
 
-    def unit_of_work(self):
+    def unit_of_work(self) -> AbstractContextManager[Session]:
         return unit_of_work(self.session_factory)
 
     @property
-    def file_path(self):
+    def file_path(self) -> Path | None:
         """The SQLite file behind this database, or None (in memory, another backend)."""
         return sqlite_file(self.engine)
 
@@ -163,8 +165,10 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     """Open `url` and, unless told not to, upgrade its schema to the newest migration
     (backing the file up first when it already holds data)."""
     engine = create_db_engine(url)
-    backups: list = []
+    backups: list[Path] = []
     if migrate:
+        # deferred: alembic takes ~0.4 s to import; the TUI imports this module at start and
+        # opens (and migrates) its database in a worker after the first frame
         from studyapp.storage.migrate import upgrade_to_head
 
         upgrade_to_head(engine, backup_first=True, backups=backups)

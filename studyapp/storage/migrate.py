@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -27,7 +30,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_to_head(engine: Engine, *, backup_first: bool = False,
-                    backups: list | None = None) -> bool:
+                    backups: list[Path] | None = None) -> bool:
     """Upgrade to the newest revision; returns True when something was applied.
 
     With `backup_first`, a database that already has a schema is copied aside before its
@@ -37,6 +40,7 @@ def upgrade_to_head(engine: Engine, *, backup_first: bool = False,
     if current == head_revision():
         return False
     if backup_first and current is not None:
+        # deferred: only a database whose schema is about to change is copied aside
         from studyapp.storage.backup import backup_database_file
 
         path = backup_database_file(engine, reason=f"pre-migrate-{current}")
@@ -54,7 +58,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     _run(engine, command.downgrade, revision)
 
 
-def _run(engine: Engine, action, revision: str) -> None:
+def _run(engine: Engine, action: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config()
     with engine.begin() as conn:
         # the write-revision row may not exist on either side of a migration

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from studyapp.errors import UserError
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck
 
 
@@ -24,7 +26,7 @@ class DeckCounts:
     parent: str | None = None  # the parent deck's slug
     depth: int = 0  # 0 for a top-level deck
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -58,7 +60,7 @@ def deck_counts(session: Session, due_before: datetime) -> list[DeckCounts]:
         children.setdefault(parents.get(deck_id), []).append(deck_id)
     ordered: list[DeckCounts] = []
 
-    def visit(deck_id: int, depth: int, seen: frozenset) -> DeckCounts:
+    def visit(deck_id: int, depth: int, seen: frozenset[int]) -> DeckCounts:
         counts = own[deck_id]
         counts.depth = depth
         counts.parent = own[parents[deck_id]].slug if deck_id in parents else None
@@ -95,8 +97,6 @@ def deck_and_subdecks(session: Session, deck_id: int) -> set[int]:
 def resolve_deck(session: Session, name: str) -> str:
     """The slug of the live deck called `name`: its slug, or its title (case does not matter),
     as the app shows it. Raises UserError naming the decks when none matches."""
-    from studyapp.errors import UserError
-
     rows = session.execute(select(Deck.slug, Deck.title).where(Deck.retired.is_(False))).all()
     wanted = name.strip().casefold()
     if any(slug == name for slug, _ in rows):

@@ -25,8 +25,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast, overload
 
+from sqlalchemy import Connection, Integer, Table
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from studyapp.clock import as_utc
@@ -53,7 +55,7 @@ class SqlDialect:
     def true(self) -> str:
         return "true" if self.is_postgresql else "1"
 
-    def time_param(self, moment: datetime) -> Any:
+    def time_param(self, moment: datetime) -> datetime | str:
         """A UTC moment as a parameter that compares with a stored time column."""
         naive = as_utc(moment).replace(tzinfo=None)
         return naive if self.is_postgresql else naive.strftime(DB_TIME)
@@ -118,6 +120,12 @@ class SqlDialect:
         return f"json_extract({col}, '$.{'.'.join(path)}')"
 
     # -- results -------------------------------------------------------------------------
+    @overload
+    @staticmethod
+    def parse_time(value: None) -> None: ...
+    @overload
+    @staticmethod
+    def parse_time(value: str | datetime) -> datetime: ...
     @staticmethod
     def parse_time(value: str | datetime | None) -> datetime | None:
         """A stored time as it comes back from the driver, as an aware UTC datetime."""
@@ -165,38 +173,37 @@ class RawSql:
         self.dialect = dialect_of(session)
         self.cursor = session.connection().connection.cursor()
 
-    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+    def rows(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         params = tuple(params)
         text = driver_text(sql, self.dialect.name)
         if self.dialect.is_postgresql and not params:
             text = sql  # psycopg leaves a statement without parameters as it is
         self.cursor.execute(text, params)
-        return self.cursor.fetchall()
+        # both drivers return a list of tuples (DB-API only promises a sequence)
+        return cast(list[tuple[Any, ...]], self.cursor.fetchall())
 
-    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple:
+    def one(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...]:
         return self.rows(sql, params)[0]
 
-    def rows_in(self, sql: str, ids: list, extra: tuple = ()) -> list[tuple]:
+    def rows_in(self, sql: str, ids: Sequence[object],
+                extra: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         """`sql` with one ``{ids}`` placeholder for an IN list, run in chunks."""
-        out: list[tuple] = []
+        out: list[tuple[Any, ...]] = []
         for start in range(0, len(ids), self.CHUNK):
             chunk = ids[start:start + self.CHUNK]
             out.extend(self.rows(sql.format(ids=",".join("?" * len(chunk))), (*chunk, *extra)))
         return out
 
 
-def move_sequences_past_ids(connection: Any, tables: Iterable[Any]) -> None:
+def move_sequences_past_ids(connection: Session | Connection, tables: Iterable[Table]) -> None:
     """PostgreSQL hands out ids from sequences that an insert with explicit ids does not
     move: after such inserts (a restore, a bulk copy) the first new row would collide with
-    an existing one. `connection`: a SQLAlchemy Session or Connection; `tables`: Table
-    objects. Tables without a single integer id (settings, drafts) have no sequence."""
-    from sqlalchemy import Integer, text
-
+    an existing one. Tables without a single integer id (settings, drafts) have no sequence."""
     for table in tables:
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not isinstance(pk[0].type, Integer):
             continue
-        connection.execute(text(
+        connection.execute(sql_text(
             f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'),"
             f" coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
             f" WHERE pg_get_serial_sequence('{table.name}', '{pk[0].name}') IS NOT NULL"))

@@ -192,13 +192,15 @@ def card_detail(session: Session, card_id: int) -> CardDetail:
     history = [
         HistoryEntry(log.reviewed_at, log.rating, STATE_NAMES.get(log.state, "?"), log.due, log.duration_ms, log.source)
         for log in session.scalars(
-            select(ReviewLog).where(ReviewLog.card_id == card_id).order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+            select(ReviewLog).where(ReviewLog.card_id == card_id)
+            .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
         )
     ]
     submissions = [
         SubmissionEntry(s.created_at, s.status, s.device, s.duration_ms, s.code)
         for s in session.scalars(
-            select(Submission).where(Submission.card_id == card_id).order_by(Submission.created_at.desc(), Submission.id.desc())
+            select(Submission).where(Submission.card_id == card_id)
+            .order_by(Submission.created_at.desc(), Submission.id.desc())
         )
     ]
     override = session.get(CardOverride, card_id)
@@ -300,7 +302,8 @@ def update_card_text(session: Session, card_id: int, values: dict[str, str], now
     card.updated_at = now
 
 
-QUERY_HELP = "text  deck:SLUG  tag:TAG  is:new|learning|review|relearning|due|suspended|leech  kind:basic|cloze|choice|exercise"
+QUERY_HELP = ("text  deck:SLUG  tag:TAG  is:new|learning|review|relearning|due|suspended|leech"
+              "  kind:basic|cloze|choice|exercise")
 
 
 def parse_query(text: str) -> CardQuery:

@@ -39,7 +39,7 @@ class OptionBias:
 
     @property
     def problems(self) -> list[str]:
-        found = []
+        found: list[str] = []
         if self.cards < MIN_CARDS_TO_JUDGE:
             return found
         if self.same_position > MAX_SAME_POSITION_SHARE * self.cards:

@@ -208,7 +208,8 @@ NEW_AREAS = {
     "CNN arithmetic": ("cnn", ["conv-arithmetic", "receptive-field", "pooling"]),
     "DQN": ("rl", ["dqn", "replay", "target-network", "huber"]),
     "actor-critic and GAE": ("rl", ["actor-critic", "gae"]),
-    "statistical inference": ("stats", ["standard-error", "confidence-interval", "hypothesis-test", "quantiles", "iqr"]),
+    "statistical inference": ("stats", ["standard-error", "confidence-interval", "hypothesis-test", "quantiles",
+                                        "iqr"]),
     "PyTorch plumbing": ("pytorch", ["dataset", "state-dict", "device", "dtype"]),
 }
 

@@ -63,6 +63,12 @@ def test_a_dollar_amount_is_not_math():
     assert render_math("costs $5 and $6 later") == "costs $5 and $6 later"
 
 
+@pytest.mark.parametrize(("latex", "expected"), [("a \\", "a"), ("a \\\nb", "a b"), ("x_\\", "x_()")])
+def test_a_backslash_before_a_line_break_or_at_the_end_is_no_crash(latex, expected):
+    # found by mypy: the command pattern matched neither, and the renderer raised AttributeError
+    assert latex_to_unicode(latex) == expected
+
+
 def test_unknown_commands_never_show_a_backslash():
     assert "\\" not in render_math(r"$\weirdcommand{x} + \alpha$")
 

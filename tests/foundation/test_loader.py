@@ -52,6 +52,7 @@ target_seconds = 300
 requires = ["demo"]
 hints = ["a", "b", "c"]
 '''
+EX_TOML = "exercises/ex-one/exercise.toml"
 
 
 def exercise_files(toml=EXERCISE_TOML, **overrides):
@@ -165,14 +166,17 @@ def test_missing_content_folder_is_reported(tmp_path):
     ("overrides", "fragment"),
     [
         ({"exercises/ex-one/solution.py": None}, "solution.py:1: file is missing"),
-        ({"exercises/ex-one/exercise.toml": EXERCISE_TOML.replace('id = "ex-one"', 'id = "ex-two"')}, "must equal its folder name"),
-        ({"exercises/ex-one/exercise.toml": EXERCISE_TOML.replace('kind = "implement"', 'kind = "guess"')}, "exercise.toml:5: unknown exercise kind"),
-        ({"exercises/ex-one/exercise.toml": EXERCISE_TOML + "oops = \n"}, "exercise.toml:11: not valid TOML"),
-        ({"exercises/ex-one/exercise.toml": EXERCISE_TOML.replace('deck = "demo"', 'deck = "ghost"')}, "names deck 'ghost'"),
-        ({"exercises/ex-one/exercise.toml": EXERCISE_TOML.replace('hints = ["a", "b", "c"]', "hints = []")}, "hints must be"),
-        ({"exercises/ex-one/exercise.toml": EXERCISE_TOML.replace('entry = "f"\n', "")}, "missing the key 'entry'"),
-        ({"exercises/ex-one/exercise.toml": EXERCISE_TOML + '[[mutants]]\nid = "m"\nfile = "mutants/m.py"\nmisconception = "x"\n'}, "does not exist"),
-        ({"exercises/ex-one/exercise.toml": EXERCISE_TOML.replace('requires = ["demo"]', 'requires = ["ghost"]')}, "requires unknown id 'ghost'"),
+        ({EX_TOML: EXERCISE_TOML.replace('id = "ex-one"', 'id = "ex-two"')}, "must equal its folder name"),
+        ({EX_TOML: EXERCISE_TOML.replace('kind = "implement"', 'kind = "guess"')},
+         "exercise.toml:5: unknown exercise kind"),
+        ({EX_TOML: EXERCISE_TOML + "oops = \n"}, "exercise.toml:11: not valid TOML"),
+        ({EX_TOML: EXERCISE_TOML.replace('deck = "demo"', 'deck = "ghost"')}, "names deck 'ghost'"),
+        ({EX_TOML: EXERCISE_TOML.replace('hints = ["a", "b", "c"]', "hints = []")}, "hints must be"),
+        ({EX_TOML: EXERCISE_TOML.replace('entry = "f"\n', "")}, "missing the key 'entry'"),
+        ({EX_TOML: EXERCISE_TOML + '[[mutants]]\nid = "m"\nfile = "mutants/m.py"\nmisconception = "x"\n'},
+         "does not exist"),
+        ({EX_TOML: EXERCISE_TOML.replace('requires = ["demo"]', 'requires = ["ghost"]')},
+         "requires unknown id 'ghost'"),
     ],
 )
 def test_exercise_problems(make_content, overrides, fragment):

@@ -73,7 +73,8 @@ def test_opening_a_database_upgrades_it_to_head(file_db_url):
 def _insert_sample_rows(conn) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     conn.execute(text(
-        "insert into decks (id, slug, title, description, topic, requires, position, source_path, retired, created_at, updated_at)"
+        "insert into decks (id, slug, title, description, topic, requires, position, source_path, retired,"
+        " created_at, updated_at)"
         " values (1, 'd', 'D', '', '', '[]', 0, '', 0, :now, :now)"), {"now": now})
     conn.execute(text(
         "insert into cards (id, deck_id, content_id, note_id, kind, position, topic, front, back, extra, tags,"

@@ -94,7 +94,8 @@ def test_round_trip_into_a_fresh_database_keeps_the_text(synced, clock, tmp_path
                                                  original["sgd-momentum::reverse"].back)
         for n in (1, 2):
             copy = imported[f"anki-{guid('rmsprop-cloze')}::c{n}"]
-            assert copy.extra == {**original[f"rmsprop-cloze::c{n}"].extra, "anki_guid": genanki.guid_for("rmsprop-cloze")}
+            assert copy.extra == {**original[f"rmsprop-cloze::c{n}"].extra,
+                                  "anki_guid": genanki.guid_for("rmsprop-cloze")}
             assert (copy.front, copy.back) == (original[f"rmsprop-cloze::c{n}"].front,
                                                original[f"rmsprop-cloze::c{n}"].back)
         choice = imported[f"anki-{guid('rmsprop-alpha')}"]

@@ -183,7 +183,8 @@ def test_history_becomes_review_logs_and_fsrs_state(database, clock, tmp_path):
     assert summary.reviews == 7
     with database.unit_of_work() as session:
         card = session.scalars(select(Card).where(Card.content_id == "anki-hist")).one()
-        logs = session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.reviewed_at)).all()
+        logs = session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id)
+                               .order_by(ReviewLog.reviewed_at)).all()
         state = session.get(CardState, card.id)
         untouched = session.scalars(select(Card).where(Card.content_id == "anki-rev::reverse")).one()
         assert untouched.state.state == STATE_NEW
@@ -204,7 +205,8 @@ def test_history_becomes_review_logs_and_fsrs_state(database, clock, tmp_path):
     assert state.due == datetime(2025, 6, 5, 4, 0, tzinfo=UTC) and state.last_review == steps[-1][0]
     assert (state.reps, state.lapses) == (5, 1)
     # each log holds the state before it: the previous log's after-state
-    assert (logs[0].prev_state, logs[0].prev_reps, logs[0].prev_due, logs[0].retrievability) == (STATE_NEW, 0, None, None)
+    first = logs[0]
+    assert (first.prev_state, first.prev_reps, first.prev_due, first.retrievability) == (STATE_NEW, 0, None, None)
     for before, after in zip(logs, logs[1:], strict=False):
         assert after.prev_state == before.state and after.prev_stability == before.stability
         assert after.prev_difficulty == before.difficulty

@@ -48,4 +48,5 @@ def test_a_content_deck_cannot_take_over_an_imported_deck(synced, clock, tmp_pat
     with synced.unit_of_work() as session:
         words = session.scalars(select(Deck).where(Deck.slug == "words")).one()
         assert words.source_path.startswith("import:")
-        assert [c.content_id for c in session.scalars(select(Card).where(Card.deck_id == words.id))][0].startswith("csv-")
+        cards = session.scalars(select(Card).where(Card.deck_id == words.id)).all()
+        assert [c.content_id for c in cards][0].startswith("csv-")

@@ -4,7 +4,8 @@ import pytest
 
 from studyapp.scheduling.exercises import AGAIN, EASY, GOOD, HARD, exercise_rating, variant_seed
 
-BASE = dict(passed=True, failed_attempts=0, hints_used=0, revealed=False, gave_up=False, seconds=900, target_seconds=600)
+BASE = dict(passed=True, failed_attempts=0, hints_used=0, revealed=False, gave_up=False, seconds=900,
+            target_seconds=600)
 
 
 @pytest.mark.parametrize(

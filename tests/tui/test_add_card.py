@@ -42,7 +42,8 @@ async def test_add_a_card_from_the_screen(make_app, study_db, tmp_path):
         text = (tmp_path / "xdg" / "studyapp" / "my-content" / "decks" / "basics.md").read_text()
         assert "## my-what-is-2-2\nkind: basic\nreverse: true\n\nQ: What is 2+2?\n\nA: 4\n" in text
         with study_db.unit_of_work() as session:
-            cards = {c.content_id: c.deck.slug for c in session.scalars(select(Card).where(Card.content_id.like("my-%")))}
+            mine = session.scalars(select(Card).where(Card.content_id.like("my-%")))
+            cards = {c.content_id: c.deck.slug for c in mine}
         assert cards == {"my-what-is-2-2": "basics", "my-what-is-2-2::reverse": "basics"}
 
 

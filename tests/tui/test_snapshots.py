@@ -90,7 +90,8 @@ async def _open_exercise_with_math(pilot) -> None:
                       "$$\\hat m_t = \\frac{m_t}{1-\\beta_1^t} \\qquad "
                       "\\theta_t = \\theta_{t-1} - \\eta\\,\\frac{\\hat m_t}{\\sqrt{\\hat v_t} + \\epsilon}$$\n\n"
                       "Write `add(a, b)` for tensors $a, b \\in \\mathbb{R}^{n}$:\n\n"
-                      "```python\nreturn a + b  # a long line of code that is wider than the prompt pane at 80 columns\n```\n")
+                      "```python\nreturn a + b  # a long line of code that is wider than the prompt pane"
+                      " at 80 columns\n```\n")
     app.open_exercise(exercise_id(app))
     await settle(pilot)
 
