@@ -23,7 +23,8 @@ Frames are ``protocol`` frames.  Requests: ``{"op": "grade", "version", "db", "e
 ``{"op": "pong", "pid"}``, ``{"op": "bye"}`` or ``{"op": "error", "kind", "message"}`` with
 kind ``usage`` (the learner's mistake), ``grader`` (the grader failed), ``version`` or
 ``internal``.  This module imports neither torch nor textual, and its client side imports
-nothing heavy (the CLI's warm path).
+nothing heavy (the CLI's warm path). The process itself is cli/grading_server.py, which
+gives the server its databases (a ``Workspace`` per URL): grading never imports storage.
 """
 
 from __future__ import annotations
@@ -36,12 +37,16 @@ import socket
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import protocol
+
+if TYPE_CHECKING:
+    from .verdict import Verdict
 
 IDLE_S = 600.0
 START_TIMEOUT_S = 30.0
@@ -49,7 +54,10 @@ PROTOCOL_VERSION = 1
 _HERE = Path(__file__).resolve().parent
 _PKG_ROOT = str(_HERE.parents[1])
 # What a server runs: a change to any of these makes a new version (a new socket name).
-_VERSIONED = ("grading/*.py", "storage/*.py", "cli/grade.py", "content/service.py")
+_VERSIONED = ("grading/*.py", "storage/*.py", "cli/grade.py", "cli/grading_server.py", "content/service.py")
+# The server process: the CLI layer composes it with the learner's database (the grader
+# itself never imports storage), so it is started by that module's name.
+SERVER_MODULE = "studyapp.cli.grading_server"
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,7 @@ def _start(path: Path, version: str) -> socket.socket:
                                          if env.get("PYTHONPATH") else "")
         with open(folder / "grader-server.log", "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "studyapp.grading.server", str(path), version],
+                [sys.executable, "-m", SERVER_MODULE, str(path), version],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env=env,
                 close_fds=True, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -229,8 +237,25 @@ def _lock(fd: int, deadline: float) -> None:
 # -- server side ---------------------------------------------------------------------------------
 
 
+class Workspace(Protocol):
+    """One learner database as the server sees it: where its exercises are, and where a
+    graded submission is stored. The CLI layer supplies it (cli/grading_server.py), so the
+    grader itself never imports storage."""
+
+    @property
+    def roots(self) -> list[Path]: ...
+
+    def store(self, exercise_id: str, code: str, verdict: Verdict, now: datetime | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class GradingServer:
-    def __init__(self, path: Path, version: str, idle_s: float = IDLE_S):
+    """Serves ``grade`` requests with warm clients; ``open_workspace(db_url)`` opens the
+    database a request names (once per URL, kept while the server lives)."""
+
+    def __init__(self, path: Path, version: str, open_workspace: Callable[[str], Workspace],
+                 idle_s: float = IDLE_S):
         import threading  # server side only: the CLI's warm path does not pay for it
 
         self._threading = threading
@@ -242,7 +267,8 @@ class GradingServer:
         self.last = time.monotonic()
         self.stop = threading.Event()
         self.clients: dict[tuple[str, tuple[str, ...]], Any] = {}
-        self.contexts: dict[str, Any] = {}
+        self.open_workspace = open_workspace
+        self.workspaces: dict[str, Workspace] = {}
         self.inode: int | None = None
 
     def serve(self) -> None:
@@ -285,9 +311,9 @@ class GradingServer:
         for client in clients:
             with contextlib.suppress(Exception):
                 client.close()
-        for ctx in self.contexts.values():
+        for workspace in self.workspaces.values():
             with contextlib.suppress(Exception):
-                ctx.close()
+                workspace.close()
 
     def _handle(self, conn: socket.socket) -> None:
         try:
@@ -339,34 +365,27 @@ class GradingServer:
         return {"op": "error", "kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
 
     def _grade(self, msg: dict[str, Any]) -> dict[str, Any]:
-        from studyapp.cli.grade import store_submission
-        from studyapp.content.service import configured_roots
         from studyapp.errors import UserError
 
         from .exercises import load_exercise
 
         request = GradeRequest.from_json(msg)
-        ctx = self._context(request.db)
-        roots = configured_roots(ctx.database)
-        meta = load_exercise(request.exercise, roots)
+        workspace = self._workspace(request.db)
+        meta = load_exercise(request.exercise, workspace.roots)
         if request.read_error:  # the CLI could not read the file: a usage error too
             raise UserError(request.read_error)
-        client = self._client(request.device, roots)
+        client = self._client(request.device, workspace.roots)
         verdict = client.grade_sync(meta.id, request.code, variant_seed=request.variant_seed,
                                     filename=request.filename)
-        store_submission(ctx, meta.id, request.code, verdict, now=request.now)
+        workspace.store(meta.id, request.code, verdict, request.now)
         return {"op": "verdict", "verdict": verdict.to_json()}
 
-    def _context(self, db_url: str) -> Any:
-        from studyapp.cli.context import CliContext
-
-        with self.lock:
-            ctx = self.contexts.get(db_url)
-            if ctx is None:
-                ctx = CliContext(db_url=db_url)
-                ctx.database  # noqa: B018 - open (and migrate) it once, not in two threads
-                self.contexts[db_url] = ctx
-        return ctx
+    def _workspace(self, db_url: str) -> Workspace:
+        with self.lock:  # opened (and migrated) once, not in two threads
+            workspace = self.workspaces.get(db_url)
+            if workspace is None:
+                workspace = self.workspaces[db_url] = self.open_workspace(db_url)
+        return workspace
 
     def _client(self, device: str, roots: list[Path]) -> Any:
         from .client import GraderClient
@@ -378,20 +397,3 @@ class GradingServer:
                 client = self.clients[key] = GraderClient(device=device, roots=roots)
                 client.start()
         return client
-
-
-def main(argv: list[str] | None = None) -> int:
-    import signal
-
-    argv = sys.argv[1:] if argv is None else argv
-    path, version = Path(argv[0]), argv[1]
-    idle = float(os.environ.get("STUDYAPP_GRADER_IDLE_S", IDLE_S))
-    server = GradingServer(path, version, idle)
-    signal.signal(signal.SIGTERM, lambda *_: server.stop.set())
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    server.serve()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

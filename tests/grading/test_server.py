@@ -61,7 +61,7 @@ def servers_for(sock_path) -> list[int]:
                 args = f.read().split(b"\0")
         except OSError:
             continue
-        if b"studyapp.grading.server" in args and str(sock_path).encode() in args:
+        if b"studyapp.cli.grading_server" in args and str(sock_path).encode() in args:
             with open(f"/proc/{name}/stat") as f:
                 if f.read().rsplit(")", 1)[1].split()[0] != "Z":
                     pids.append(int(name))
@@ -117,7 +117,7 @@ def test_a_stale_socket_file_is_replaced(runtime_dir, tmp_path, file_db_url, clo
 def test_a_server_of_another_version_steps_aside(runtime_dir, tmp_path, file_db_url, clock):
     sock_path = server.socket_path()
     env = dict(os.environ, PYTHONPATH=server._PKG_ROOT)
-    old = subprocess.Popen([sys.executable, "-m", "studyapp.grading.server", str(sock_path),
+    old = subprocess.Popen([sys.executable, "-m", "studyapp.cli.grading_server", str(sock_path),
                             "0ld0ld0ld0ld"], env=env, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
