@@ -123,10 +123,6 @@ class QueueItem:
     # exercises only: seed for the generator's fresh variant for this review
     variant_seed: int | None = None
 
-    @property
-    def is_exercise(self) -> bool:
-        return self.kind == "exercise"
-
 
 @dataclass(frozen=True)
 class ReviewResult:

@@ -1,5 +1,5 @@
 """The dashboard's activity numbers straight from review_logs: reviews per study day
-for the heatmap, today's count and the current streak, and card counts by state."""
+for the heatmap, today's count and the current streak."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, day_start, local_zone, study_day
-from studyapp.storage.models import STATE_NAMES, STATE_NEW, Card, CardState, Deck, ReviewLog
+from studyapp.storage.models import ReviewLog
 
 
 @dataclass(frozen=True)
@@ -58,20 +58,3 @@ def activity(
         day -= timedelta(days=1)
     return Activity(today=today, per_day=dict(per_day), reviews_today=per_day.get(today, 0), streak=streak)
 
-
-def state_counts(session: Session) -> dict[str, int]:
-    """Live, unsuspended cards by state name, plus `suspended`."""
-    counts = dict.fromkeys([*STATE_NAMES.values(), "suspended"], 0)
-    rows = session.execute(
-        select(Card.suspended, func.coalesce(CardState.state, STATE_NEW), func.count(Card.id))
-        .join(Deck, Deck.id == Card.deck_id)
-        .outerjoin(CardState, CardState.card_id == Card.id)
-        .where(Card.retired.is_(False), Deck.retired.is_(False))
-        .group_by(Card.suspended, func.coalesce(CardState.state, STATE_NEW))
-    )
-    for suspended, state, count in rows:
-        if suspended:
-            counts["suspended"] += count
-        else:
-            counts[STATE_NAMES.get(state, "new")] += count
-    return counts

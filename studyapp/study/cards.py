@@ -60,14 +60,6 @@ def one_line(text: str, width: int = 80) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def tags_of(session: Session) -> list[str]:
-    """Every tag on a live card, sorted."""
-    found: set[str] = set()
-    for (tags,) in session.execute(select(Card.tags).where(Card.retired.is_(False))):
-        found.update(tags.split())
-    return sorted(found)
-
-
 def search_cards(session: Session, query: CardQuery, now: datetime, *, limit: int = SEARCH_LIMIT) -> list[CardRow]:
     """Live cards matching every given filter, in deck then content order."""
     statement = (
