@@ -10,7 +10,10 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+from studyapp.scheduling.rating import Rating
+
+# short names for the rules below (and their tests)
+AGAIN, HARD, GOOD, EASY = Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY
 
 
 def exercise_rating(
@@ -42,9 +45,6 @@ def exercise_rating(
     return GOOD
 
 
-RATING_LABELS = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
-
-
 @dataclass(frozen=True)
 class RatingSuggestion:
     """The rating the exercise screen offers, and why (the screen only shows it)."""
@@ -54,7 +54,7 @@ class RatingSuggestion:
 
     @property
     def label(self) -> str:
-        return RATING_LABELS[self.rating]
+        return Rating(self.rating).label
 
 
 def _count(number: int, word: str) -> str:

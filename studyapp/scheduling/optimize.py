@@ -38,6 +38,7 @@ from studyapp.scheduling.presets import (
     load_presets,
     save_parameters,
 )
+from studyapp.scheduling.rating import Rating
 from studyapp.scheduling.service import fuzzed_interval_days
 from studyapp.storage.db import Database
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
@@ -346,7 +347,7 @@ def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int
                     fitted.parameters if fitted else None, exercise=exercise)
             card = fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=as_utc(history[start][1]))
             for _, reviewed_at, rating, _, _, _, _ in history[start:]:
-                card, _ = scheduler.review_card(card, fsrs.Rating(rating), as_utc(reviewed_at))
+                card, _ = scheduler.review_card(card, Rating(rating).to_fsrs(), as_utc(reviewed_at))
             last_at, last_reps = as_utc(history[-1][1]), history[-1][4]
             if preset.enable_fuzzing and card.state == fsrs.State.Review:
                 days = round((card.due - last_at) / timedelta(days=1))

@@ -46,6 +46,7 @@ from studyapp.scheduling.presets import (
     load_presets,
 )
 from studyapp.scheduling.queue import DeckInfo, Entry, Plan, QueueCache, load_items, plan_queue
+from studyapp.scheduling.rating import Rating
 from studyapp.scheduling.transition import (
     predicted_retrievability,
     review_log_values,
@@ -67,8 +68,7 @@ from studyapp.storage.settings import get_setting
 
 LEECH_TAG = "leech"
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
-RATINGS = (1, 2, 3, 4)
-RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+RATINGS = tuple(rating.value for rating in Rating)
 SOURCES = ("manual", "grader")
 
 
@@ -314,6 +314,7 @@ class ReviewService:
         """Rate a card: the new state and the log are committed in one transaction."""
         if rating not in RATINGS:
             raise UserError(f"a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), got {rating!r}")
+        rating = int(rating)  # a Rating is stored as its plain value
         if source not in SOURCES:
             raise UserError(f"review source must be one of {', '.join(SOURCES)}, got {source!r}")
         now = self.now()
@@ -498,7 +499,7 @@ class ReviewService:
     ) -> tuple[fsrs.Card, float | None]:
         """py-fsrs's review of the card, with studyapp's deterministic fuzz on review intervals."""
         before = to_fsrs_card(card_id, state, now)
-        after, _ = scheduler.review_card(before, fsrs.Rating(rating), now)
+        after, _ = scheduler.review_card(before, Rating(rating).to_fsrs(), now)
         if preset.enable_fuzzing and after.state == fsrs.State.Review:
             days = round((after.due - now) / timedelta(days=1))
             fuzzed = fuzzed_interval_days(days, preset.maximum_interval, f"{card_id}:{state.reps or 0}")

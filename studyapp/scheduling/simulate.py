@@ -10,6 +10,7 @@ import fsrs
 from sqlalchemy import insert
 
 from studyapp.scheduling.presets import DEFAULT_PARAMETERS
+from studyapp.scheduling.rating import Rating
 from studyapp.storage.models import Card, CardState, Deck, ReviewLog
 
 # far from the defaults: a learner who forgets fast at first and whose forgetting curve is flatter
@@ -41,7 +42,7 @@ def simulate_history(n_cards: int, reviews_per_card: int, *, seed: int = 1,
             else:
                 recall = rng.random() < truth.get_card_retrievability(card, at)
                 rating = rng.choices([2, 3, 4], [0.15, 0.75, 0.10])[0] if recall else 1
-            after, _ = truth.review_card(card, fsrs.Rating(rating), at)
+            after, _ = truth.review_card(card, Rating(rating).to_fsrs(), at)
             history.append((at, rating, prev_state, card, after))
             prev_state = int(after.state)
             card = after

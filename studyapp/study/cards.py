@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.content.decks import render_cloze
 from studyapp.errors import UserError
+from studyapp.scheduling.rating import rating_label
 from studyapp.storage.models import (
     STATE_NAMES,
     STATE_NEW,
@@ -24,7 +25,6 @@ from studyapp.storage.models import (
 
 STATE_FILTERS = ("new", "learning", "review", "relearning", "due", "suspended", "leech")
 KIND_FILTERS = ("basic", "cloze", "choice", "exercise")
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 SEARCH_LIMIT = 1000
 
 
@@ -129,7 +129,7 @@ class HistoryEntry:
 
     @property
     def rating_name(self) -> str:
-        return RATING_NAMES.get(self.rating, str(self.rating))
+        return rating_label(self.rating)
 
 
 @dataclass(frozen=True)
