@@ -50,12 +50,11 @@ def run_sync(args: argparse.Namespace, ctx) -> int:
 
 
 def run_decks(args: argparse.Namespace, ctx) -> int:
-    from studyapp.scheduling.days import DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR, next_day_start
+    from studyapp.scheduling.days import next_day_start, read_day_start_hour
     from studyapp.storage.queries import deck_counts
-    from studyapp.storage.settings import get_setting
 
     with ctx.unit_of_work() as session:
-        hour = int(get_setting(session, DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR))
+        hour = read_day_start_hour(session)
         rows = deck_counts(session, next_day_start(ctx.clock.now(), hour=hour))
     if args.json:
         ctx.print(json.dumps({"decks": [r.as_dict() for r in rows]}, indent=2))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any
 
@@ -28,11 +28,13 @@ from studyapp.clock import Clock, as_utc
 from studyapp.errors import UserError
 from studyapp.scheduling.custom import extra_new_today, raise_new_limit
 from studyapp.scheduling.days import (
-    DAY_START_HOUR_KEY,
-    DEFAULT_DAY_START_HOUR,
+    current_streak,
     day_start,
     local_zone,
     next_day_start,
+    read_day_start_hour,
+    study_day,
+    study_day_bounds,
 )
 from studyapp.scheduling.deck_tree import tree_order, with_subdecks  # noqa: F401 (re-exported)
 from studyapp.scheduling.exercises import variant_seed
@@ -64,7 +66,6 @@ from studyapp.storage.models import (
     ReviewLog,
 )
 from studyapp.storage.queries import deck_and_subdecks, resolve_deck
-from studyapp.storage.settings import get_setting
 
 LEECH_TAG = "leech"
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
@@ -212,7 +213,7 @@ class ReviewService:
         self.learn_ahead = learn_ahead
         if day_start_hour is None:
             with database.unit_of_work() as session:
-                day_start_hour = int(get_setting(session, DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR))
+                day_start_hour = read_day_start_hour(session)
         if not 0 <= day_start_hour <= 23:
             raise UserError(f"day_start_hour must be between 0 and 23, got {day_start_hour}")
         self.day_start_hour = day_start_hour
@@ -442,25 +443,17 @@ class ReviewService:
             ) or 0
 
     def streak(self) -> int:
-        """Consecutive study days with at least one review, ending today, or yesterday while
-        today has none yet (the streak is not broken before the day is over)."""
-        now = self.now()
-        start, end = self.today_start(now), self.today_end(now)
-        days = 0
+        """Consecutive study days with at least one review (see days.current_streak)."""
+        hour, zone = self.day_start_hour, self.zone
+        today = date.fromisoformat(study_day(self.now(), hour=hour, zone=zone))
         with self.database.unit_of_work() as session:
-            def studied(lo: datetime, hi: datetime) -> bool:
+            def studied(day: date) -> bool:
+                lo, hi = study_day_bounds(day, hour=hour, zone=zone)
                 return session.scalars(
                     select(ReviewLog.id).where(ReviewLog.reviewed_at >= lo, ReviewLog.reviewed_at < hi).limit(1)
                 ).first() is not None
 
-            if not studied(start, end):
-                end, start = start, self.today_start(start - timedelta(seconds=1))
-                if not studied(start, end):
-                    return 0
-            while studied(start, end):
-                days += 1
-                end, start = start, self.today_start(start - timedelta(seconds=1))
-        return days
+            return current_streak(studied, today)
 
     # ------------------------------------------------------------------ helpers
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from studyapp.scheduling.days import current_streak
 from studyapp.stats._sql import (
     StatsConn,
     checked_stamp,
@@ -304,11 +305,7 @@ def history_from(window: ReviewDays, older: OlderDays, total: int, today: date) 
     studied = set(older.studied)
     reviews = window.counts.sum(axis=1)
     studied.update(window.day(i) for i in np.flatnonzero(reviews).tolist())
-    day = today if today in studied else today - timedelta(days=1)
-    current = 0
-    while day in studied:
-        current += 1
-        day -= timedelta(days=1)
+    current = current_streak(studied.__contains__, today)
     longest = run = 0
     previous: date | None = None
     for day in sorted(studied):

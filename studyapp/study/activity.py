@@ -10,12 +10,20 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, day_start, local_zone, study_day
+from studyapp.scheduling.days import (
+    DEFAULT_DAY_START_HOUR,
+    current_streak,
+    day_start,
+    local_zone,
+    study_day,
+)
 from studyapp.storage.models import ReviewLog
 
 
 @dataclass(frozen=True)
-class Activity:
+class RecentActivity:
+    """The dashboard's heatmap and counters (the stats page has the fuller `stats.Activity`)."""
+
     today: date
     per_day: dict[date, int]  # study day -> reviews, only days with reviews
     reviews_today: int
@@ -43,18 +51,16 @@ def activity(
     weeks: int = 12,
     hour: int = DEFAULT_DAY_START_HOUR,
     zone: tzinfo | None = None,
-) -> Activity:
+) -> RecentActivity:
     zone = zone or local_zone()
     today = date.fromisoformat(study_day(now, hour=hour, zone=zone))
     # a year back at most for the streak; the heatmap needs `weeks`
     since = day_start(now, hour=hour, zone=zone) - timedelta(days=max(weeks * 7, 366))
     per_day: Counter[date] = Counter()
-    for (moment,) in session.execute(select(ReviewLog.reviewed_at).where(ReviewLog.reviewed_at >= since)):
+    reviewed = select(ReviewLog.reviewed_at).where(ReviewLog.reviewed_at >= since)
+    for (moment,) in session.execute(reviewed):
         per_day[date.fromisoformat(study_day(moment, hour=hour, zone=zone))] += 1
-    streak = 0
-    day = today if per_day.get(today) else today - timedelta(days=1)
-    while per_day.get(day):
-        streak += 1
-        day -= timedelta(days=1)
-    return Activity(today=today, per_day=dict(per_day), reviews_today=per_day.get(today, 0), streak=streak)
+    streak = current_streak(lambda day: per_day[day] > 0, today)
+    return RecentActivity(today=today, per_day=dict(per_day), reviews_today=per_day.get(today, 0),
+                          streak=streak)
 

@@ -6,10 +6,9 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
 
-from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR
+from studyapp.scheduling.days import DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR, read_day_start_hour
 from studyapp.storage.settings import get_setting, set_setting
 
-DAY_START_KEY = "day_start_hour"  # the key ReviewService reads
 DEVICE_KEY = "grading.device"
 THEME_KEY = "ui.theme"
 
@@ -39,7 +38,7 @@ def load_preferences(session: Session) -> Preferences:
     """The saved preferences; a value that no longer validates falls back to its default."""
     defaults = Preferences()
     values = {
-        "day_start_hour": get_setting(session, DAY_START_KEY, defaults.day_start_hour),
+        "day_start_hour": read_day_start_hour(session),
         "grading_device": get_setting(session, DEVICE_KEY, defaults.grading_device),
         "theme": get_setting(session, THEME_KEY, defaults.theme),
     }
@@ -54,6 +53,6 @@ def load_preferences(session: Session) -> Preferences:
 
 
 def save_preferences(session: Session, preferences: Preferences) -> None:
-    set_setting(session, DAY_START_KEY, preferences.day_start_hour)
+    set_setting(session, DAY_START_HOUR_KEY, preferences.day_start_hour)
     set_setting(session, DEVICE_KEY, preferences.grading_device)
     set_setting(session, THEME_KEY, preferences.theme)
