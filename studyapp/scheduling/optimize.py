@@ -20,7 +20,7 @@ import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 import fsrs
 from sqlalchemy import select, update
@@ -43,9 +43,8 @@ from studyapp.scheduling.service import fuzzed_interval_days
 from studyapp.storage.db import Database
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
 from studyapp.storage.sqldialect import RawSql
+from studyapp.storage.stored_time import from_julian
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_JULIAN_UNIX_EPOCH = 2440587.5
 MIN_REVIEWS = 400  # reviews on a later day than the card's previous one
 MIN_TEST_ITEMS = 50
 TEST_FRACTION = 0.2
@@ -155,7 +154,7 @@ def history_items(
         if isinstance(moment, float):
             if shift_days is not None:
                 return math.floor(moment + shift_days)
-            moment = _EPOCH + timedelta(days=moment - _JULIAN_UNIX_EPOCH)
+            moment = from_julian(moment)
         if shift is not None:
             return (as_utc(moment) + shift).toordinal()
         return study_day_number(moment, hour, zone)

@@ -20,28 +20,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from studyapp.clock import as_utc
 from studyapp.scheduling.prerequisites import acyclic_requires
 from studyapp.scheduling.presets import Preset
 from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING, STATE_REVIEW
 from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json
-
-_JULIAN_UNIX_EPOCH = 2440587.5
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def parse_db_time(value: str | datetime | None) -> datetime | None:
-    return SqlDialect.parse_time(value)
-
-
-def julian(moment: datetime) -> float:
-    return (as_utc(moment) - _EPOCH).total_seconds() / 86400.0 + _JULIAN_UNIX_EPOCH
+from studyapp.storage.stored_time import julian, parse_stored_time
 
 
 @dataclass
@@ -297,7 +286,7 @@ def plan_queue(
     ):
         if deck_id not in scope:
             continue
-        due, last_review = parse_db_time(due_text), parse_db_time(last_text)
+        due, last_review = parse_stored_time(due_text), parse_stored_time(last_text)
         plan.learning_today[deck_id] += 1
         taken_notes.setdefault(note_id, card_id)
         interday = last_review is not None and due - last_review >= timedelta(days=1)
@@ -465,6 +454,6 @@ def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -
                 card_id, content_id, kind, front, back,
                 (parse_json(extra) or {}) if extra and extra != "{}" else {},
                 deck_id, note_id, tuple((tags or "").split()),
-                STATE_NEW if state is None else state, parse_db_time(due), reps or 0, lapses or 0,
+                STATE_NEW if state is None else state, parse_stored_time(due), reps or 0, lapses or 0,
             )
     return [cache[e.card_id] for e in entries]

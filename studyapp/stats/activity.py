@@ -23,7 +23,6 @@ from studyapp.scheduling.days import current_streak
 from studyapp.stats._sql import (
     StatsConn,
     checked_stamp,
-    db_text,
     digits,
     fetch_all,
     fetch_one,
@@ -43,6 +42,7 @@ from studyapp.stats.model import (
     ratio,
 )
 from studyapp.storage.sqldialect import SqlDialect
+from studyapp.storage.stored_time import db_text
 
 WINDOW_DAYS = 365
 PERIODS = (("today", 1), ("week", 7), ("month", 30), ("year", 365))

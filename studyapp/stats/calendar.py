@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 import numpy as np
 
 from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, local_zone, study_day
-from studyapp.stats._sql import db_text, exact_seconds_sql, seconds_sql, to_micros
+from studyapp.stats._sql import exact_seconds_sql, seconds_sql
 from studyapp.storage.sqldialect import SQLITE, SqlDialect
+from studyapp.storage.stored_time import db_text, to_micros
 
 
 @dataclass(frozen=True)

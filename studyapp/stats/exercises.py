@@ -19,10 +19,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from studyapp.stats._sql import StatsConn, fetch_all, fix_micros, from_micros, micros_sql
+from studyapp.stats._sql import StatsConn, fetch_all, fix_micros, micros_sql
 from studyapp.stats.calendar import StudyCalendar
 from studyapp.stats.model import DiagnosisCount, ExerciseStats, ExerciseSummary, ratio
 from studyapp.storage.sqldialect import SqlDialect
+from studyapp.storage.stored_time import from_micros
 
 PASSED = "passed"
 TOP_DIAGNOSES = 10

@@ -24,10 +24,10 @@ from studyapp.stats._sql import (
     float_list,
     int_list,
     micros_sql,
-    to_micros,
 )
 from studyapp.storage.models import STATE_NEW, STATE_REVIEW
 from studyapp.storage.sqldialect import SQLITE, SqlDialect
+from studyapp.storage.stored_time import to_micros
 
 try:  # py-fsrs's default decay (w20); fsrs is a dependency, but keep the formula importable
     from fsrs.scheduler import DEFAULT_PARAMETERS as _FSRS_DEFAULTS
