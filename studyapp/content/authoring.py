@@ -22,12 +22,12 @@ from studyapp.content.decks import ID_PATTERN, Problems, parse_deck
 from studyapp.content.model import CardSpec
 from studyapp.errors import UserError
 from studyapp.paths import user_data_dir
-from studyapp.storage.models import Card, Deck
+from studyapp.storage.models import KIND_BASIC, KIND_CHOICE, KIND_CLOZE, Card, Deck
 from studyapp.storage.settings import get_setting, set_setting
 
 OWN_FOLDER_KEY = "content.own_folder"
 OWN_FOLDER_NAME = "my-content"
-KINDS = ("basic", "reversed", "cloze", "choice")
+KINDS = (KIND_BASIC, "reversed", KIND_CLOZE, KIND_CHOICE)  # the form's choices
 _HEADING = re.compile(r"^##\s+(\S.*?)\s*$")
 
 

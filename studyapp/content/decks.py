@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.content.model import CardSpec, DeckSpec, Location
+from studyapp.storage.models import DECK_FILE_KINDS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DECK_KEYS = {"id", "title", "description", "topic", "requires", "order", "adds_to"}
@@ -18,7 +19,7 @@ CARD_KEYS = {"kind", "tags", "topic", "reverse", "answer"}
 ANSWER_MODES = ("shown", "typed")
 # an option ending in this marker keeps its place when the options are shuffled
 PIN_MARKER = "{pinned}"
-CARD_KINDS = ("basic", "cloze", "choice")
+CARD_KINDS = DECK_FILE_KINDS
 FIELDS_BY_KIND = {
     "basic": {"Q", "A"},
     "cloze": {"Text", "Extra"},

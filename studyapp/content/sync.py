@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from studyapp.content.model import CardSpec, ContentBundle, DeckSpec
 from studyapp.errors import ContentError
-from studyapp.storage.models import Card, CardOverride, CardState, Deck
+from studyapp.storage.models import LEECH_TAG, Card, CardOverride, CardState, Deck
 
-APP_TAGS = ("leech",)
+APP_TAGS = (LEECH_TAG,)
 
 
 def merged_tags(stored: str | None, content_tags: list[str]) -> str:

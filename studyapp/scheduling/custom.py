@@ -13,7 +13,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
-from studyapp.storage.models import STATE_NEW, STATE_REVIEW, Card, CardState, Deck
+from studyapp.storage.models import KIND_EXERCISE, STATE_NEW, STATE_REVIEW, Card, CardState, Deck
 from studyapp.storage.settings import get_setting, set_setting
 
 EXTRA_NEW_KEY = "custom.extra_new"  # {"day": ISO day start, "decks": {slug: extra}}
@@ -67,6 +67,6 @@ def preview_ids(session: Session, deck_slug: str | None, count: int) -> list[int
         raise UserError(f"preview takes at least 1 card, got {count}")
     return list(session.scalars(
         select(Card.id).join(Deck, Deck.id == Card.deck_id).join(CardState, CardState.card_id == Card.id)
-        .where(_active(deck_slug), CardState.state == STATE_NEW, Card.kind != "exercise")
+        .where(_active(deck_slug), CardState.state == STATE_NEW, Card.kind != KIND_EXERCISE)
         .order_by(Deck.position, Deck.slug, Card.position, Card.id).limit(count)
     ))

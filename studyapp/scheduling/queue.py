@@ -28,7 +28,13 @@ from sqlalchemy.orm import Session
 
 from studyapp.scheduling.prerequisites import acyclic_requires
 from studyapp.scheduling.presets import Preset
-from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING, STATE_REVIEW
+from studyapp.storage.models import (
+    KIND_EXERCISE,
+    STATE_LEARNING,
+    STATE_NEW,
+    STATE_RELEARNING,
+    STATE_REVIEW,
+)
 from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json
 from studyapp.storage.stored_time import julian, parse_stored_time
 
@@ -406,7 +412,7 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
 
 def _choose_new(raw: RawSql, decks, deck_id: int, rows: list[tuple], limit: int, buried, notes: dict[str, int],
                 deck_has_new: Callable[[str], bool]) -> list[Entry]:
-    exercises = [card_id for card_id, _, kind, _ in rows if kind == "exercise"]
+    exercises = [card_id for card_id, _, kind, _ in rows if kind == KIND_EXERCISE]
     requirements: dict[int, list[str]] = {}
     if exercises:
         for card_id, extra in raw.rows_in(_queue_sql(raw.dialect).card_extra, exercises):

@@ -57,6 +57,8 @@ from studyapp.scheduling.transition import (
 )
 from studyapp.storage.db import Database
 from studyapp.storage.models import (
+    KIND_EXERCISE,
+    LEECH_TAG,
     STATE_NAMES,
     STATE_NEW,
     STATE_REVIEW,
@@ -67,7 +69,6 @@ from studyapp.storage.models import (
 )
 from studyapp.storage.queries import deck_and_subdecks, resolve_deck
 
-LEECH_TAG = "leech"
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
 RATINGS = tuple(rating.value for rating in Rating)
 SOURCES = ("manual", "grader")
@@ -304,7 +305,7 @@ class ReviewService:
             key = QueueCache.fingerprint(session)
             row = self._read_card(session, card_id)
             preset, scheduler = self._scheduler_for_deck_id(session, key, now, row.deck_id,
-                                                            exercise=row.kind == "exercise")
+                                                            exercise=row.kind == KIND_EXERCISE)
             state = _StateRow(row)
             return {
                 rating: self._transition(scheduler, preset, card_id, state, rating, now)[0].due - now
@@ -330,7 +331,7 @@ class ReviewService:
                 conn.execute(insert(CardState.__table__).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0))
             state = _StateRow(row)
             preset, scheduler = self._scheduler_for_deck_id(session, key_before, now, deck_id,
-                                                            exercise=row.kind == "exercise")
+                                                            exercise=row.kind == KIND_EXERCISE)
             after, retrievability = self._transition(scheduler, preset, card_id, state, rating, now)
             prev_state = state.state
             log_id = conn.execute(insert(ReviewLog.__table__).values(
@@ -604,6 +605,6 @@ class ReviewService:
                 queue="learning" if entry.queue == "ahead" else entry.queue,
                 reps=reps,
                 lapses=lapses,
-                variant_seed=variant_seed(card_id, reps) if kind == "exercise" else None,
+                variant_seed=variant_seed(card_id, reps) if kind == KIND_EXERCISE else None,
             ))
         return items

@@ -13,6 +13,7 @@ from studyapp.content.decks import render_cloze
 from studyapp.errors import UserError
 from studyapp.scheduling.rating import rating_label
 from studyapp.storage.models import (
+    LEECH_TAG,
     STATE_NAMES,
     STATE_NEW,
     Card,
@@ -23,7 +24,7 @@ from studyapp.storage.models import (
     Submission,
 )
 
-STATE_FILTERS = ("new", "learning", "review", "relearning", "due", "suspended", "leech")
+STATE_FILTERS = ("new", "learning", "review", "relearning", "due", "suspended", LEECH_TAG)
 KIND_FILTERS = ("basic", "cloze", "choice", "exercise")
 SEARCH_LIMIT = 1000
 
@@ -108,8 +109,8 @@ def _state_clause(state: str, now: datetime):
     current = func.coalesce(CardState.state, STATE_NEW)
     if state == "suspended":
         return Card.suspended.is_(True)
-    if state == "leech":
-        return (literal(" ") + Card.tags + literal(" ")).contains(" leech ")
+    if state == LEECH_TAG:  # the filter is named for the tag
+        return (literal(" ") + Card.tags + literal(" ")).contains(f" {LEECH_TAG} ")
     if state == "due":
         return and_(current != STATE_NEW, CardState.due <= now, Card.suspended.is_(False))
     names = {name: number for number, name in STATE_NAMES.items()}
