@@ -84,16 +84,14 @@ def store_submission(ctx, exercise_id: str, code: str, verdict, now=None) -> Non
     ``now``: when it was graded (default: the context's clock)."""
     from sqlalchemy import select
 
-    from studyapp.storage.models import Card, Submission
+    from studyapp.storage.models import Card
+    from studyapp.study.submissions import record_submission
 
-    data = verdict.to_json()
     with ctx.unit_of_work() as session:
         card_id = session.scalars(
             select(Card.id).where(Card.content_id == exercise_id).limit(1)).first()
-        session.add(Submission(
-            card_id=card_id, exercise_id=exercise_id, code=code, status=verdict.status,
-            verdict=data, device=str(verdict.device)[:10], duration_ms=int(verdict.duration_ms),
-            created_at=now or ctx.clock.now()))
+        record_submission(session, card_id=card_id, exercise_id=exercise_id, code=code,
+                          verdict=verdict, now=now or ctx.clock.now())
 
 
 _MARK = {"passed": "PASS", "failed": "FAIL", "skipped": "skip"}
