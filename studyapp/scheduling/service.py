@@ -125,6 +125,21 @@ class QueueItem:
     # exercises only: seed for the generator's fresh variant for this review
     variant_seed: int | None = None
 
+    @classmethod
+    def build(cls, *, card_id: int, content_id: str, kind: str, front: str, back: str,
+              extra: dict[str, Any] | None, deck: str, state: int, note_id: str,
+              tags: tuple[str, ...], due: datetime | None, reps: int | None,
+              lapses: int | None, queue: str = "") -> QueueItem:
+        """The one way to make a QueueItem from a stored card: `state` is the stored number,
+        and an exercise gets the seed of its variant for this review."""
+        reps = reps or 0
+        return cls(
+            card_id=card_id, content_id=content_id, kind=kind, front=front, back=back,
+            extra=dict(extra or {}), deck=deck, state=STATE_NAMES.get(state, "new"),
+            note_id=note_id, tags=tags, due=due, queue=queue, reps=reps, lapses=lapses or 0,
+            variant_seed=variant_seed(card_id, reps) if kind == KIND_EXERCISE else None,
+        )
+
 
 @dataclass(frozen=True)
 class ReviewResult:
@@ -590,21 +605,10 @@ class ReviewService:
         items = []
         for entry, row in zip(entries, load_items(session, plan.snapshot, entries), strict=True):
             (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags, state, due, reps, lapses) = row
-            items.append(QueueItem(
-                card_id=card_id,
-                content_id=content_id,
-                kind=kind,
-                front=front,
-                back=back,
-                extra=dict(extra),
-                deck=decks[deck_id].slug,
-                state=STATE_NAMES[state],
-                note_id=note_id,
-                tags=tags,
-                due=due,
+            items.append(QueueItem.build(
+                card_id=card_id, content_id=content_id, kind=kind, front=front, back=back,
+                extra=extra, deck=decks[deck_id].slug, state=state, note_id=note_id, tags=tags,
+                due=due, reps=reps, lapses=lapses,
                 queue="learning" if entry.queue == "ahead" else entry.queue,
-                reps=reps,
-                lapses=lapses,
-                variant_seed=variant_seed(card_id, reps) if kind == KIND_EXERCISE else None,
             ))
         return items

@@ -318,7 +318,6 @@ def parse_query(text: str) -> CardQuery:
 def queue_item(session: Session, card_id: int):
     """A card as the scheduler's QueueItem, for showing it again (after undo or an edit)
     whether or not it is in today's queue."""
-    from studyapp.scheduling.exercises import variant_seed
     from studyapp.scheduling.service import QueueItem
 
     row = session.execute(
@@ -328,21 +327,12 @@ def queue_item(session: Session, card_id: int):
     if row is None:
         raise UserError(f"no card with id {card_id}")
     card, slug, state = row
-    number = STATE_NEW if state is None else state.state
-    reps = state.reps if state is not None else 0
-    return QueueItem(
-        card_id=card.id,
-        content_id=card.content_id,
-        kind=card.kind,
-        front=card.front,
-        back=card.back,
-        extra=dict(card.extra or {}),
-        deck=slug,
-        state=STATE_NAMES.get(number, "new"),
-        note_id=card.note_id,
+    return QueueItem.build(
+        card_id=card.id, content_id=card.content_id, kind=card.kind, front=card.front,
+        back=card.back, extra=card.extra, deck=slug, note_id=card.note_id,
         tags=tuple(card.tag_list),
+        state=STATE_NEW if state is None else state.state,
         due=state.due if state is not None else None,
-        reps=reps or 0,
-        lapses=(state.lapses if state is not None else 0) or 0,
-        variant_seed=variant_seed(card.id, reps or 0) if card.kind == "exercise" else None,
+        reps=state.reps if state is not None else 0,
+        lapses=state.lapses if state is not None else 0,
     )
