@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,23 @@ def merged_tags(stored: str | None, content_tags: list[str]) -> str:
     learner's history, not content, and survive a content update."""
     kept = [t for t in (stored or "").split() if t in APP_TAGS]
     return " ".join(dict.fromkeys([*content_tags, *kept]))
+
+
+def apply_content(card: Card, *, note_id: str, kind: str, topic: str, front: str, back: str,
+                  extra: dict[str, Any], tags: list[str], content_hash: str, now: datetime) -> None:
+    """Write a card's content (from the content files or an importer) over the stored card:
+    the one place a content update happens. The app's own tags survive; a retired card
+    comes back. Where the card sits (deck, position, source) is the caller's."""
+    card.note_id = note_id
+    card.kind = kind
+    card.topic = topic
+    card.front = front
+    card.back = back
+    card.extra = extra
+    card.tags = merged_tags(card.tags, tags)
+    card.retired = False
+    card.content_hash = content_hash
+    card.updated_at = now
 # Decks made by `studyapp import` carry a source_path like "import:anki:<file>"; their
 # cards are not in the content files, so sync leaves them (and their decks) alone.
 IMPORT_SOURCE_PREFIX = "import:"
@@ -141,17 +159,9 @@ def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary, o
     else:
         summary.updated += 1
     card.deck = deck
-    card.note_id = spec.note_id
-    card.kind = spec.kind
     card.position = position
-    card.topic = spec.topic
-    card.front = spec.front
-    card.back = spec.back
-    card.extra = spec.extra
-    card.tags = merged_tags(card.tags, spec.tags)
-    card.retired = False
-    card.content_hash = digest
-    card.updated_at = now
+    apply_content(card, note_id=spec.note_id, kind=spec.kind, topic=spec.topic, front=spec.front,
+                  back=spec.back, extra=spec.extra, tags=spec.tags, content_hash=digest, now=now)
     override = (overrides or {}).get(card.id) if card.id is not None else None
     if override is not None:
         _keep_override(card, override, spec, digest, now, summary)
