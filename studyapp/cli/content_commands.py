@@ -44,7 +44,7 @@ def register(subparsers, parents) -> None:
 def run_sync(args: argparse.Namespace, ctx) -> int:
     from studyapp.content.service import sync_folders
 
-    summary = sync_folders(ctx.database, ctx.clock, args.paths, trust=args.trust)
+    summary = sync_folders(ctx.synced_database, ctx.clock, args.paths, trust=args.trust)
     ctx.print(summary.describe())
     return 0
 
@@ -89,7 +89,7 @@ def run_add(args: argparse.Namespace, ctx) -> int:
             raise UserError("a card needs --front and --back (or --cloze TEXT, or --choice)")
         card = NewCard("reversed" if args.reversed else "basic", args.deck, front=args.front, back=args.back,
                        tags=tags, typed=args.typed)
-    added, summary = add_card(ctx.database, ctx.clock, card)
+    added, summary = add_card(ctx.synced_database, ctx.clock, card)
     if args.json:
         ctx.print(json.dumps({"id": added.content_id, "deck": added.deck, "file": str(added.path),
                               "cards": added.cards, "sync": summary.describe()}))

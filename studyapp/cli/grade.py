@@ -54,7 +54,7 @@ def _roots(ctx) -> list[Path] | None:
         from studyapp.content.service import configured_roots
     except ImportError:  # pragma: no cover - older checkouts
         return None
-    return configured_roots(ctx.database)
+    return configured_roots(ctx.synced_database)
 
 
 def _read_source(path: Path) -> str:

@@ -47,16 +47,6 @@ def register(subparsers, parents) -> None:
     restore.set_defaults(handler=run_restore)
 
 
-def _plain_database(ctx):
-    """The database without the first-start content sync: a backup should not change
-    what it copies, and a restore needs the database empty."""
-    if ctx._database is None:
-        from studyapp.storage.db import open_database
-
-        ctx._database = open_database(ctx.db_url)
-    return ctx._database
-
-
 def run_import(args: argparse.Namespace, ctx) -> int:
     """Check everything that can be checked without writing (the file's type, --deck, the
     whole file read and validated), then back up, then write in one transaction: an import
@@ -71,7 +61,7 @@ def run_import(args: argparse.Namespace, ctx) -> int:
         with_history = args.with_history is not False
         package = read_package(path, with_history=with_history, now=ctx.clock.now())
         with _backup_before_import(ctx):
-            summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
+            summary = import_anki(ctx.synced_database, path, ctx.clock.now(), deck_name=args.deck,
                                   with_history=with_history, media_dir=media_dir_for(ctx.db_url),
                                   package=package)
     elif suffix in TEXT_SUFFIXES:
@@ -83,7 +73,7 @@ def run_import(args: argparse.Namespace, ctx) -> int:
 
         rows = read_csv(path)
         with _backup_before_import(ctx):
-            summary = import_csv(ctx.database, path, ctx.clock.now(), deck_name=args.deck, rows=rows)
+            summary = import_csv(ctx.synced_database, path, ctx.clock.now(), deck_name=args.deck, rows=rows)
     else:
         raise UserError(
             f"{path}: unknown file type {suffix or '(no extension)'!r}; studyapp imports "
@@ -100,8 +90,8 @@ def _backup_before_import(ctx):
     it was. A failed import rolls back, so its copy is deleted and prunes nothing."""
     from studyapp.storage.backup import backup_for_change
 
-    with backup_for_change(ctx.database.engine, reason="pre-import", now=ctx.clock.now()) as path:
-        if path is not None and ctx.database.engine.url.get_backend_name() != "sqlite":
+    with backup_for_change(ctx.synced_database.engine, reason="pre-import", now=ctx.clock.now()) as path:
+        if path is not None and ctx.synced_database.engine.url.get_backend_name() != "sqlite":
             # a server database's copy lives in this machine's data folder: say where
             print(f"studyapp: backed up the database before importing: {path}", file=ctx.stderr)
         yield path
@@ -112,7 +102,7 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.anki_export import export_deck
 
     slug = deck_slug(ctx, args.deck, include_retired=True, option="DECK")
-    summary = export_deck(ctx.database, slug, args.apkg, ctx.clock.now(),
+    summary = export_deck(ctx.synced_database, slug, args.apkg, ctx.clock.now(),
                           with_history=args.with_history)
     ctx.print(summary.describe())
     return 0
@@ -122,7 +112,8 @@ def run_backup(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.backup import write_backup
     from studyapp.interop.media import media_dir_for
 
-    counts = write_backup(_plain_database(ctx), args.file, ctx.clock.now(), media_dir_for(ctx.db_url))
+    counts = write_backup(ctx.plain_database,  # a backup copies the database as it is
+                           args.file, ctx.clock.now(), media_dir_for(ctx.db_url))
     ctx.print(f"Wrote backup {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
     return 0
 
@@ -131,6 +122,7 @@ def run_restore(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.backup import restore_backup
     from studyapp.interop.media import media_dir_for
 
-    counts = restore_backup(_plain_database(ctx), args.file, media_dir_for(ctx.db_url))
+    counts = restore_backup(ctx.plain_database,  # a restore needs it empty
+                             args.file, media_dir_for(ctx.db_url))
     ctx.print(f"Restored {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
     return 0

@@ -38,7 +38,7 @@ def register(subparsers, parents) -> None:
 def _service(ctx):
     from studyapp.scheduling.service import ReviewService
 
-    return ReviewService(ctx.database, ctx.clock)
+    return ReviewService(ctx.synced_database, ctx.clock)
 
 
 def run_due(args: argparse.Namespace, ctx) -> int:
@@ -121,11 +121,11 @@ def run_optimize(args: argparse.Namespace, ctx) -> int:
     )
 
     service = _service(ctx)  # reads the day-start hour the learner configured
-    names = preset_names(ctx.database, deck_slug(ctx, args.deck))
+    names = preset_names(ctx.synced_database, deck_slug(ctx, args.deck))
     results, refused = [], []
     for name in names:
         try:
-            results.append(optimize_preset(ctx.database, ctx.clock, name, force=args.force,
+            results.append(optimize_preset(ctx.synced_database, ctx.clock, name, force=args.force,
                                            day_start_hour=service.day_start_hour, zone=service.zone))
         except NotEnoughReviews as exc:
             if args.deck is not None or len(names) == 1:
@@ -143,7 +143,7 @@ def run_optimize(args: argparse.Namespace, ctx) -> int:
     if reschedule:
         # with --reschedule every optimized preset is rescheduled with the parameters it now has
         for r in results:
-            rescheduled[r.preset] = reschedule_preset(ctx.database, ctx.clock, r.preset)
+            rescheduled[r.preset] = reschedule_preset(ctx.synced_database, ctx.clock, r.preset)
     if args.json:
         ctx.print(json.dumps({
             "results": [{**r.as_dict(), "rescheduled": rescheduled.get(r.preset, 0)} for r in results],
