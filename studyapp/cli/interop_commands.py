@@ -88,7 +88,7 @@ def _backup_before_import(ctx):
     """Copy the database aside right before writing (the newest 5 pre-import copies are
     kept): an import can add thousands of cards, and the learner may want the collection as
     it was. A failed import rolls back, so its copy is deleted and prunes nothing."""
-    from studyapp.storage.backup import backup_for_change
+    from studyapp.storage.safety_copy import backup_for_change
 
     with backup_for_change(ctx.synced_database.engine, reason="pre-import", now=ctx.clock.now()) as path:
         if path is not None and ctx.synced_database.engine.url.get_backend_name() != "sqlite":
@@ -109,7 +109,7 @@ def run_export(args: argparse.Namespace, ctx) -> int:
 
 
 def run_backup(args: argparse.Namespace, ctx) -> int:
-    from studyapp.interop.backup import write_backup
+    from studyapp.interop.json_backup import write_backup
     from studyapp.interop.media import media_dir_for
 
     counts = write_backup(ctx.plain_database,  # a backup copies the database as it is
@@ -119,7 +119,7 @@ def run_backup(args: argparse.Namespace, ctx) -> int:
 
 
 def run_restore(args: argparse.Namespace, ctx) -> int:
-    from studyapp.interop.backup import restore_backup
+    from studyapp.interop.json_backup import restore_backup
     from studyapp.interop.media import media_dir_for
 
     counts = restore_backup(ctx.plain_database,  # a restore needs it empty

@@ -37,7 +37,7 @@ def upgrade_to_head(engine: Engine, *, backup_first: bool = False,
     if current == head_revision():
         return False
     if backup_first and current is not None:
-        from studyapp.storage.backup import backup_database_file
+        from studyapp.storage.safety_copy import backup_database_file
 
         path = backup_database_file(engine, reason=f"pre-migrate-{current}")
         if path is not None and backups is not None:

@@ -31,7 +31,7 @@ STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 # <stem>-<stamp>-<reason>[-<n>].<suffix>; the stamp sorts by time
 _STAMPED = re.compile(r"^(?P<stamp>\d{8}T\d{12}Z)-(?P<reason>.+)$")
 
-# The JSON backup document (interop/backup.py writes and reads it in full).
+# The JSON backup document (interop/json_backup.py writes and reads it in full).
 BACKUP_FORMAT = "studyapp-backup"
 BACKUP_FORMAT_VERSION = 1
 # Tables that are bookkeeping, not the learner's data: never backed up or restored.

@@ -33,9 +33,9 @@ from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
 from studyapp.interop.media import list_media, safe_name, store_media
-from studyapp.storage.backup import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BOOKKEEPING_TABLES
 from studyapp.storage.db import Database
 from studyapp.storage.models import Base
+from studyapp.storage.safety_copy import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BOOKKEEPING_TABLES
 from studyapp.storage.sqldialect import move_sequences_past_ids
 from studyapp.storage.types import UTCDateTime
 
