@@ -43,7 +43,7 @@ def _service(ctx):
 
 def run_due(args: argparse.Namespace, ctx) -> int:
     from studyapp.cli.deck_names import deck_slug
-    from studyapp.cli.due_report import AHEAD_DAYS, DeckOutlook, deck_locks, due_ahead
+    from studyapp.cli.due_report import AHEAD_DAYS, DeckOutlook, due_ahead
 
     service = _service(ctx)
     slug = deck_slug(ctx, args.deck)
@@ -51,9 +51,10 @@ def run_due(args: argparse.Namespace, ctx) -> int:
     starts = [service.today_end()]
     for _ in range(AHEAD_DAYS):
         starts.append(service.today_end(starts[-1]))
-    locked = {r.slug for r in rows if r.lock}  # the scheduler's word (prerequisite settings)
+    # the scheduler's locks (prerequisite settings applied); a deck with no new cards has
+    # nothing waiting, so nothing to report
+    locks = {r.slug: r.lock for r in rows if r.lock is not None and r.lock.new_cards}
     with ctx.unit_of_work() as session:
-        locks = {slug: lock for slug, lock in deck_locks(session).items() if slug in locked}
         ahead = due_ahead(session, starts)
     outlooks = [ahead.get(r.slug, DeckOutlook()) for r in rows]
     if args.json:
@@ -79,9 +80,10 @@ def run_due(args: argparse.Namespace, ctx) -> int:
 def _lock_lines(lock, width: int = 79) -> list[str]:
     """"  N new locked, after: A (x/y studied), B (...)", a line break only between
     prerequisites so that each stays whole."""
-    lines = [f"  {lock.waiting} new locked, after: "]
-    for i, prerequisite in enumerate(lock.after):
-        text = prerequisite.describe() + ("," if i < len(lock.after) - 1 else "")
+    lines = [f"  {lock.new_cards} new locked, after: "]
+    for i, p in enumerate(lock.waiting_for):
+        comma = "," if i < len(lock.waiting_for) - 1 else ""
+        text = f"{p.title} ({p.studied}/{p.total} studied){comma}"
         if lines[-1].strip() and len(lines[-1]) + len(text) > width and not lines[-1].endswith(": "):
             lines[-1] = lines[-1].rstrip()
             lines.append("    ")
@@ -95,7 +97,8 @@ def _due_document(service, rows, outlooks, locks, starts) -> dict:
         lock = locks.get(r.slug)
         decks.append({**r.as_dict(), "today": r.total, "tomorrow": outlook.tomorrow,
                       "next_7_days": outlook.next_7_days, "ahead": outlook.days,
-                      "locked": lock is not None, "lock": lock.as_dict() if lock else None})
+                      "locked": lock is not None,
+                      "lock": {"waiting": lock.new_cards, **lock.as_dict()} if lock else None})
     return {
         "day_start": service.today_start().isoformat(),
         "ahead_days": [s.isoformat() for s in starts[:-1]],

@@ -47,6 +47,7 @@ class Lock:
     """Why a deck's new cards are held back: the prerequisites not yet studied through."""
 
     waiting_for: tuple[Prerequisite, ...]
+    new_cards: int = 0  # the locked deck's active new cards: what waits
 
     def describe(self) -> str:
         """`after: Mini-batches (12/40)`"""
@@ -130,5 +131,5 @@ def locks(session: Session, decks: Iterable, settings: PrerequisiteSettings) -> 
             if new:
                 waiting.append(Prerequisite(slug, by_slug[slug].title, total - new, total))
         if waiting:
-            found[deck.slug] = Lock(tuple(waiting))
+            found[deck.slug] = Lock(tuple(waiting), new_cards=progress.get(deck.id, (0, 0))[1])
     return found
