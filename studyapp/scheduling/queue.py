@@ -252,26 +252,67 @@ def plan_queue(
     if not scope:
         return plan
     raw = RawSql(session)
+    done = _today_so_far(raw, today_start)
+    taken_notes: dict[str, int] = {}
+    buried = _burying(done.touched, taken_notes)
+
+    # 1. (re)learning cards due today
+    learning_now, ahead = _learning(raw, plan, scope, now, now + learn_ahead, today_end, taken_notes)
+
+    # 2. review cards due today, most overdue relative to their interval first
+    remaining = {i: d.preset.reviews_per_day - done.reviews[i] for i, d in scope.items()}
+    reviews = _reviews(raw, snap, now, today_end, {i: n for i, n in remaining.items() if n > 0},
+                       buried, taken_notes)
+    for entry in reviews:
+        plan.reviews[entry.deck_id] += 1
+    reviews.sort(key=lambda e: e.sort)
+
+    # 3. new cards in content order, prerequisites first
+    extra_new = extra_new or {}
+    remaining = {i: d.preset.new_per_day + extra_new.get(i, 0) - done.new[i] for i, d in scope.items()}
+    new = _new(raw, snap, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes,
+               unlocked)
+    for entry in new:
+        plan.new[entry.deck_id] += 1
+
+    plan.entries = learning_now + reviews + new + ahead
+    return plan
+
+
+@dataclass
+class _TodaySoFar:
+    """What today already holds: limits used per deck, notes touched (their other cards
+    are buried)."""
+
+    new: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    reviews: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    touched: defaultdict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _today_so_far(raw: RawSql, today_start: datetime) -> _TodaySoFar:
     d = raw.dialect
     q = _queue_sql(d)
-
-    # what today already holds: limits used, notes touched (their other cards are buried)
-    new_done: dict[int, int] = defaultdict(int)
-    reviews_done: dict[int, int] = defaultdict(int)
-    touched: dict[str, set[int]] = defaultdict(set)
+    done = _TodaySoFar()
     logs = raw.rows(q.today_logs, (d.time_param(today_start),))
-    if logs:
-        where = {i: (d, n) for i, d, n in raw.rows_in(q.card_notes, sorted({c for c, _ in logs}))}
-        for card_id, prev_state in logs:
-            deck_id, note_id = where.get(card_id, (None, None))
-            if deck_id is None:
-                continue
-            touched[note_id].add(card_id)
-            if prev_state == STATE_NEW:
-                new_done[deck_id] += 1
-            elif prev_state == STATE_REVIEW:
-                reviews_done[deck_id] += 1
-    taken_notes: dict[str, int] = {}
+    if not logs:
+        return done
+    card_ids = sorted({card_id for card_id, _ in logs})
+    where = {i: (deck, note) for i, deck, note in raw.rows_in(q.card_notes, card_ids)}
+    for card_id, prev_state in logs:
+        deck_id, note_id = where.get(card_id, (None, None))
+        if deck_id is None:
+            continue
+        done.touched[note_id].add(card_id)
+        if prev_state == STATE_NEW:
+            done.new[deck_id] += 1
+        elif prev_state == STATE_REVIEW:
+            done.reviews[deck_id] += 1
+    return done
+
+
+def _burying(touched: dict[str, set[int]], taken_notes: dict[str, int]) -> Callable[[str, int], bool]:
+    """Whether a card waits for tomorrow because a sibling (a card of its note) was studied
+    today or is already in this plan. `taken_notes` fills in as the plan is built."""
 
     def buried(note_id: str, card_id: int) -> bool:
         if touched:
@@ -282,13 +323,19 @@ def plan_queue(
             return taken_notes.get(note_id, card_id) != card_id
         return False
 
-    # 1. (re)learning cards due today: shown when due (or, at the end, within learn-ahead);
-    # a step of a day or more is due for the whole day, like a review
+    return buried
+
+
+def _learning(raw: RawSql, plan: Plan, scope: dict[int, DeckInfo], now: datetime,
+              horizon: datetime, today_end: datetime,
+              taken_notes: dict[str, int]) -> tuple[list[Entry], list[Entry]]:
+    """(Re)learning cards due today: those due now, and those due within learn-ahead (shown
+    at the end). A step of a day or more is due for the whole day, like a review."""
+    d = raw.dialect
     learning_now: list[Entry] = []
     ahead: list[Entry] = []
-    horizon = now + learn_ahead
     for card_id, deck_id, note_id, due_text, last_text in raw.rows(
-        q.learning, (STATE_LEARNING, STATE_RELEARNING, d.time_param(today_end))
+        _queue_sql(d).learning, (STATE_LEARNING, STATE_RELEARNING, d.time_param(today_end))
     ):
         if deck_id not in scope:
             continue
@@ -302,25 +349,7 @@ def plan_queue(
             ahead.append(Entry(card_id, deck_id, "ahead", (due, card_id)))
     learning_now.sort(key=lambda e: e.sort)
     ahead.sort(key=lambda e: e.sort)
-
-    # 2. review cards due today, most overdue relative to their interval first
-    remaining = {i: d.preset.reviews_per_day - reviews_done[i] for i, d in scope.items()}
-    reviews = _reviews(raw, snap, now, today_end, {i: n for i, n in remaining.items() if n > 0},
-                       buried, taken_notes)
-    for entry in reviews:
-        plan.reviews[entry.deck_id] += 1
-    reviews.sort(key=lambda e: e.sort)
-
-    # 3. new cards in content order, prerequisites first
-    extra_new = extra_new or {}
-    remaining = {i: d.preset.new_per_day + extra_new.get(i, 0) - new_done[i] for i, d in scope.items()}
-    new = _new(raw, snap, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes,
-               unlocked)
-    for entry in new:
-        plan.new[entry.deck_id] += 1
-
-    plan.entries = learning_now + reviews + new + ahead
-    return plan
+    return learning_now, ahead
 
 
 def _fetch_reviews(raw: RawSql, snap: _Snapshot, now: datetime, today_end: datetime) -> None:
