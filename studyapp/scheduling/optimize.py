@@ -244,6 +244,39 @@ def load_logs(session: Session, deck_ids: Sequence[int]) -> list[tuple[int, floa
     )
 
 
+@dataclass(frozen=True)
+class _PresetHistory:
+    """What a fit starts from: the preset's decks, the preset, the parameters in use, and
+    every review of the decks' cards."""
+
+    decks: list[tuple[int, str]]
+    preset: Preset
+    previous: tuple[float, ...]
+    logs: list[tuple[int, float, int, int]]
+
+
+def _preset_history(database: Database, preset_name: str) -> _PresetHistory:
+    with database.unit_of_work() as session:
+        decks = preset_decks(session, preset_name)
+        if not decks:
+            raise UserError(f"no deck uses the preset {preset_name!r}")
+        presets = load_presets(session, [slug for _, slug in decks])
+        fitted_before = load_parameters(session, preset_name)
+        logs = load_logs(session, [i for i, _ in decks])
+    previous = fitted_before.parameters if fitted_before else DEFAULT_PARAMETERS
+    return _PresetHistory(decks, presets[decks[0][1]], tuple(previous), logs)
+
+
+def _require_enough(preset_name: str, history: _PresetHistory, items: Sequence[TimedItem],
+                    test: Sequence[TimedItem], min_reviews: int) -> None:
+    if len(items) < min_reviews or len(test) < min(MIN_TEST_ITEMS, min_reviews):
+        raise NotEnoughReviews(
+            f"too few reviews to fit parameters for preset {preset_name!r}: {len(items)} reviews "
+            f"on a later day than the card's previous review (from {len(history.logs)} review "
+            f"logs); at least {min_reviews} are needed. Keep studying and try again later."
+        )
+
+
 def optimize_preset(
     database: Database,
     clock: Clock,
@@ -255,59 +288,43 @@ def optimize_preset(
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
     zone: tzinfo | None = None,
 ) -> OptimizeResult:
-    """Fit parameters for every deck using the preset called `preset_name`."""
+    """Fit parameters for every deck using the preset called `preset_name`: fit on the older
+    reviews, compare with the parameters in use on the newest, then fit on all of them. The
+    fit is saved when it predicts better (or `force`)."""
     started = time.perf_counter()
-    with database.unit_of_work() as session:
-        decks = preset_decks(session, preset_name)
-        if not decks:
-            raise UserError(f"no deck uses the preset {preset_name!r}")
-        presets = load_presets(session, [slug for _, slug in decks])
-        preset: Preset = presets[decks[0][1]]
-        fitted_before = load_parameters(session, preset_name)
-        logs = load_logs(session, [i for i, _ in decks])
-    previous = fitted_before.parameters if fitted_before else DEFAULT_PARAMETERS
-    items = history_items(logs, hour=day_start_hour, zone=zone)
+    history = _preset_history(database, preset_name)
+    items = history_items(history.logs, hour=day_start_hour, zone=zone)
     train, test = time_series_split(items)
-    if len(items) < min_reviews or len(test) < min(MIN_TEST_ITEMS, min_reviews):
-        raise NotEnoughReviews(
-            f"too few reviews to fit parameters for preset {preset_name!r}: {len(items)} reviews on a later day "
-            f"than the card's previous review (from {len(logs)} review logs); at least {min_reviews} are needed. "
-            "Keep studying and try again later."
-        )
-    relearning = len(preset.relearning_steps)
+    _require_enough(preset_name, history, items, test, min_reviews)
+    relearning = len(history.preset.relearning_steps)
     fit_started = time.perf_counter()
     trained = fit_parameters(train, num_relearning_steps=relearning)
-    before = evaluate(previous, test)
+    before = evaluate(history.previous, test)
     after = evaluate(trained, test)
-    improved = after.log_loss < before.log_loss
-    parameters = fit_parameters(items, num_relearning_steps=relearning)
-    fit_seconds = time.perf_counter() - fit_started
     result = OptimizeResult(
-        preset=preset_name,
-        decks=[slug for _, slug in decks],
-        reviews=len(logs),
-        cards=len({t.card_id for t in items}),
-        items=len(items),
-        train_items=len(train),
-        test_items=len(test),
-        previous=tuple(previous),
-        parameters=parameters,
-        before=before,
-        after=after,
-        improved=improved,
-        fit_seconds=fit_seconds,
+        preset=preset_name, decks=[slug for _, slug in history.decks], reviews=len(history.logs),
+        cards=len({t.card_id for t in items}), items=len(items), train_items=len(train),
+        test_items=len(test), previous=history.previous,
+        parameters=fit_parameters(items, num_relearning_steps=relearning),
+        before=before, after=after, improved=after.log_loss < before.log_loss,
+        fit_seconds=time.perf_counter() - fit_started,
     )
-    if save and (improved or force):
-        with database.unit_of_work() as session:
-            save_parameters(session, preset_name, FittedParameters(
-                parameters=parameters,
-                fitted_at=as_utc(clock.now()).isoformat(),
-                reviews=len(items),
-                metrics={"before": before.as_dict(), "after": after.as_dict(), "test_items": len(test)},
-            ))
-        result.saved = True
+    if save and (result.improved or force):
+        _save_fit(database, clock, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _save_fit(database: Database, clock: Clock, result: OptimizeResult) -> None:
+    with database.unit_of_work() as session:
+        save_parameters(session, result.preset, FittedParameters(
+            parameters=result.parameters,
+            fitted_at=as_utc(clock.now()).isoformat(),
+            reviews=result.items,
+            metrics={"before": result.before.as_dict(), "after": result.after.as_dict(),
+                     "test_items": result.test_items},
+        ))
+    result.saved = True
 
 
 def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int:
