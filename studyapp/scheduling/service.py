@@ -22,6 +22,7 @@ from typing import Any
 
 import fsrs
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
@@ -208,6 +209,30 @@ def is_leech_review(prev_state: int, rating: int, lapses_after: int, threshold: 
     return (lapses_after - threshold) % max(1, threshold // 2) == 0
 
 
+def _checked_rating(rating: int, source: str) -> int:
+    """The rating's plain value (a Rating is stored as its number), or a UserError."""
+    if rating not in RATINGS:
+        raise UserError(f"a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), got {rating!r}")
+    if source not in SOURCES:
+        raise UserError(f"review source must be one of {', '.join(SOURCES)}, got {source!r}")
+    return int(rating)
+
+
+def _mark_leech(conn: Connection, card_id: int, row: Row[Any], suspend: bool,
+                now: datetime) -> tuple[bool, bool]:
+    """Tag the card a leech (once) and suspend it when the preset says so: (tag added,
+    suspended now), what undo takes back."""
+    tags = (row.tags or "").split()
+    tag_added = LEECH_TAG not in tags
+    suspended_now = suspend and not row.suspended
+    conn.execute(update(Card.__table__).where(Card.id == card_id).values(
+        tags=" ".join([*tags, LEECH_TAG]) if tag_added else row.tags,
+        suspended=bool(row.suspended) or suspended_now,
+        updated_at=now,
+    ))
+    return tag_added, suspended_now
+
+
 class ReviewService:
     """The scheduling use cases the TUI and the CLI share. Each public call is one unit of
     work. Kept between calls: py-fsrs schedulers per preset, the leech actions of this
@@ -329,11 +354,7 @@ class ReviewService:
 
     def review(self, card_id: int, rating: int, *, duration_ms: int = 0, source: str = "manual") -> ReviewResult:
         """Rate a card: the new state and the log are committed in one transaction."""
-        if rating not in RATINGS:
-            raise UserError(f"a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), got {rating!r}")
-        rating = int(rating)  # a Rating is stored as its plain value
-        if source not in SOURCES:
-            raise UserError(f"review source must be one of {', '.join(SOURCES)}, got {source!r}")
+        rating = _checked_rating(rating, source)
         now = self.now()
         with self.database.unit_of_work() as session:
             key_before = QueueCache.fingerprint(session)
@@ -361,15 +382,8 @@ class ReviewService:
             tag_added = suspended_now = False
             suspended = bool(row.suspended)
             if leech:
-                tags = (row.tags or "").split()
-                tag_added = LEECH_TAG not in tags
-                suspended_now = preset.leech_suspend and not suspended
+                tag_added, suspended_now = _mark_leech(conn, card_id, row, preset.leech_suspend, now)
                 suspended = suspended or suspended_now
-                conn.execute(update(Card.__table__).where(Card.id == card_id).values(
-                    tags=" ".join([*tags, LEECH_TAG]) if tag_added else row.tags,
-                    suspended=suspended,
-                    updated_at=now,
-                ))
             key_after = QueueCache.fingerprint(session)
         self._cache.wrote(key_before, key_after, card_id, deck_id)
         if tag_added or suspended_now:
