@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
 import fsrs
 from sqlalchemy import select, update
@@ -45,6 +46,9 @@ from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
 from studyapp.storage.sqldialect import RawSql
 from studyapp.storage.stored_time import from_julian
 
+if TYPE_CHECKING:  # imported where used: loading the Rust extension takes a while
+    from fsrs_rs_python import FSRSItem
+
 MIN_REVIEWS = 400  # reviews on a later day than the card's previous one
 MIN_TEST_ITEMS = 50
 TEST_FRACTION = 0.2
@@ -67,9 +71,9 @@ class Evaluation:
 class TimedItem:
     """One training item: the review it predicts happened at `at`."""
 
-    at: datetime
+    at: datetime | float  # as history_items was given it: a datetime or a Julian day
     card_id: int
-    item: object  # fsrs_rs_python.FSRSItem
+    item: FSRSItem
 
 
 @dataclass
@@ -91,7 +95,7 @@ class OptimizeResult:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "preset": self.preset,
             "decks": self.decks,
@@ -186,7 +190,8 @@ def history_items(
     return items
 
 
-def time_series_split(items: Sequence[TimedItem], test_fraction: float = TEST_FRACTION):
+def time_series_split(items: Sequence[TimedItem],
+                      test_fraction: float = TEST_FRACTION) -> tuple[list[TimedItem], list[TimedItem]]:
     """(train, test): the items predicting the newest reviews are held out."""
     cut = int(round(len(items) * (1 - test_fraction)))
     return list(items[:cut]), list(items[cut:])
@@ -347,7 +352,7 @@ def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int
         slug_of = dict(decks)
         schedulers: dict[tuple[str, bool], fsrs.Scheduler] = {}
         updates = []
-        by_card: dict[int, list] = {}
+        by_card: dict[int, list[Sequence[Any]]] = {}
         for row in rows:
             by_card.setdefault(row[0], []).append(row)
         for card_id, history in by_card.items():

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from studyapp.storage.models import STATE_NEW
 from studyapp.storage.settings import get_setting, set_setting
+
+if TYPE_CHECKING:  # queue.py imports this module
+    from studyapp.scheduling.queue import DeckInfo
 
 ENABLED_KEY = "prerequisites.enabled"
 OFF_DECKS_KEY = "prerequisites.off"
@@ -53,7 +57,7 @@ class Lock:
         """`after: Mini-batches (12/40)`"""
         return "after: " + ", ".join(f"{p.title} ({p.studied}/{p.total})" for p in self.waiting_for)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"after": [{"deck": p.slug, "title": p.title, "studied": p.studied, "total": p.total}
                           for p in self.waiting_for]}
 
@@ -112,7 +116,7 @@ def deck_progress(session: Session) -> dict[int, tuple[int, int]]:
     return {deck_id: (int(total), int(new or 0)) for deck_id, total, new in rows}
 
 
-def locks(session: Session, decks: Iterable, settings: PrerequisiteSettings) -> dict[str, Lock]:
+def locks(session: Session, decks: Iterable[DeckInfo], settings: PrerequisiteSettings) -> dict[str, Lock]:
     """deck slug -> its Lock, for every deck whose new cards wait for a prerequisite.
     `decks` are queue.DeckInfo (id, slug, title, requires)."""
     decks = list(decks)

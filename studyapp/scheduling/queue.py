@@ -38,6 +38,15 @@ from studyapp.storage.models import (
 from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json
 from studyapp.storage.stored_time import julian, parse_stored_time
 
+# What the connection shows of writes (QueueCache.fingerprint): equal means nothing was written.
+Fingerprint = tuple[int, ...]
+# A deck's first new cards: (card_id, note_id, kind, position), in content order
+FrontierRow = tuple[int, str, str, int]
+# A card as the queue shows it (load_items): (card_id, content_id, kind, front, back, extra,
+# deck_id, note_id, tags, state, due, reps, lapses)
+ItemRow = tuple[int, str, str, str, str, dict[str, Any], int, str, tuple[str, ...], int,
+                datetime | None, int, int]
+
 
 @dataclass
 class DeckInfo:
@@ -55,7 +64,7 @@ class Entry:
     card_id: int
     deck_id: int
     queue: str  # learning | review | new | ahead (learning due within the learn-ahead window)
-    sort: tuple = ()
+    sort: tuple[Any, ...] = ()  # the order within its part of the queue
 
 
 @dataclass
@@ -136,17 +145,18 @@ class _Snapshot:
     decks and presets, the review cards due today (per deck, most overdue first) and the
     first new cards of each deck. Valid for one connection state and one study day."""
 
-    def __init__(self, key: tuple, day: datetime, decks: dict[int, DeckInfo]) -> None:
+    def __init__(self, key: Fingerprint | None, day: datetime, decks: dict[int, DeckInfo]) -> None:
         self.key = key
         self.day = day
         self.decks = decks
         self.reviews: dict[int, list[tuple[int, str, float]]] | None = None
-        self.frontier: dict[int, list[tuple]] = {}
+        self.frontier: dict[int, list[FrontierRow]] = {}
         self.frontier_complete: dict[int, bool] = {}
         self.has_new: dict[int, bool] = {}
         self.has_new_known = False  # has_new was filled for every deck at once
-        self.items: dict[int, tuple] = {}
+        self.items: dict[int, ItemRow] = {}
         self.parameters: dict[str, tuple[float, ...]] | None = None  # fitted, by preset name
+        self.extra_new: dict[int, int] | None = None  # today's raised new limits (custom study)
 
     def forget(self, card_id: int, deck_id: int | None) -> None:
         """`card_id` was reviewed: it is neither new nor a review due today any more."""
@@ -156,11 +166,11 @@ class _Snapshot:
                 if deck_id in (None, deck):
                     self.reviews[deck] = [r for r in rows if r[0] != card_id]
         for deck in list(self.frontier) if deck_id is None else [deck_id]:
-            rows = self.frontier.get(deck)
-            if rows is None:
+            pending = self.frontier.get(deck)
+            if pending is None:
                 self.has_new.pop(deck, None)
                 continue
-            kept = [r for r in rows if r[0] != card_id]
+            kept = [r for r in pending if r[0] != card_id]
             self.frontier[deck] = kept
             if not kept and not self.frontier_complete.get(deck):
                 del self.frontier[deck]  # unknown what lies beyond: look again
@@ -181,7 +191,7 @@ class QueueCache:
         self.builds = 0
 
     @staticmethod
-    def fingerprint(session: Session) -> tuple | None:
+    def fingerprint(session: Session) -> Fingerprint | None:
         """Changes whenever anything was written since it was last taken.
 
         SQLite: data_version (other connections) and total_changes (this one).
@@ -214,14 +224,15 @@ class QueueCache:
             self.builds += 1
         return snap
 
-    def current(self, key: tuple | None, day: datetime) -> _Snapshot | None:
+    def current(self, key: Fingerprint | None, day: datetime) -> _Snapshot | None:
         """The kept snapshot if it is still valid for `key` (a fingerprint just taken) and `day`."""
         snap = self._snapshot
         if snap is None or key is None or snap.key != key or snap.day != day:
             return None
         return snap
 
-    def wrote(self, before: tuple | None, after: tuple | None, card_id: int, deck_id: int | None) -> None:
+    def wrote(self, before: Fingerprint | None, after: Fingerprint | None, card_id: int,
+              deck_id: int | None) -> None:
         """The service reviewed `card_id` (and nothing else changed) between `before` and `after`."""
         snap = self._snapshot
         if snap is None or before is None or after is None or snap.key != before:
@@ -340,6 +351,7 @@ def _learning(raw: RawSql, plan: Plan, scope: dict[int, DeckInfo], now: datetime
         if deck_id not in scope:
             continue
         due, last_review = parse_stored_time(due_text), parse_stored_time(last_text)
+        assert due is not None  # the query takes only cards due before the day ends
         plan.learning_today[deck_id] += 1
         taken_notes.setdefault(note_id, card_id)
         interday = last_review is not None and due - last_review >= timedelta(days=1)
@@ -361,17 +373,18 @@ def _fetch_reviews(raw: RawSql, snap: _Snapshot, now: datetime, today_end: datet
     snap.reviews = dict(by_deck)
 
 
-def _reviews(raw: RawSql, snap: _Snapshot, now, today_end, wanted: dict[int, int],
+def _reviews(raw: RawSql, snap: _Snapshot, now: datetime, today_end: datetime, wanted: dict[int, int],
              buried: Callable[[str, int], bool], taken_notes: dict[str, int]) -> list[Entry]:
     if not wanted:
         return []
     if snap.reviews is None:
         _fetch_reviews(raw, snap, now, today_end)
+    due = snap.reviews or {}
     taken: list[Entry] = []
     notes: dict[str, int] = {}
     for deck_id, limit in wanted.items():
         count = 0
-        for card_id, note_id, overdue in snap.reviews.get(deck_id, ()):
+        for card_id, note_id, overdue in due.get(deck_id, ()):
             if count >= limit:
                 break
             owner = notes.get(note_id)
@@ -392,7 +405,7 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
     by_slug = {d.slug: d for d in decks.values()}
     graph = acyclic_requires({d.slug: d.requires for d in decks.values()})
 
-    def frontier(deck_id: int, need: int) -> list[tuple]:
+    def frontier(deck_id: int, need: int) -> list[FrontierRow]:
         rows = snap.frontier.get(deck_id)
         if rows is None or (len(rows) < need and not snap.frontier_complete.get(deck_id)):
             cap = max(need, 2 * decks[deck_id].preset.new_per_day + 8)
@@ -439,7 +452,8 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
     return taken
 
 
-def _choose_new(raw: RawSql, decks, deck_id: int, rows: list[tuple], limit: int, buried, notes: dict[str, int],
+def _choose_new(raw: RawSql, decks: dict[int, DeckInfo], deck_id: int, rows: list[FrontierRow],
+                limit: int, buried: Callable[[str, int], bool], notes: dict[str, int],
                 deck_has_new: Callable[[str], bool]) -> list[Entry]:
     exercises = [card_id for card_id, _, kind, _ in rows if kind == KIND_EXERCISE]
     requirements: dict[int, list[str]] = {}
@@ -462,7 +476,8 @@ def _choose_new(raw: RawSql, decks, deck_id: int, rows: list[tuple], limit: int,
     return chosen
 
 
-def _unmet_ids(raw: RawSql, decks, ids: set[str], deck_has_new: Callable[[str], bool]) -> set[str]:
+def _unmet_ids(raw: RawSql, decks: dict[int, DeckInfo], ids: set[str],
+               deck_has_new: Callable[[str], bool]) -> set[str]:
     """Required ids not studied yet: a deck until none of its active cards is new, a card
     until it has been reviewed once (a suspended or retired card holds nothing back)."""
     if not ids:
@@ -476,7 +491,7 @@ def _unmet_ids(raw: RawSql, decks, ids: set[str], deck_has_new: Callable[[str], 
     return unmet
 
 
-def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -> list[tuple]:
+def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -> list[ItemRow]:
     """The cards of `entries`, in order: (card_id, content_id, kind, front, back, extra, deck_id,
     note_id, tags, state, due, reps, lapses) with extra parsed, tags split and due parsed. Rows
     are kept in the snapshot (a card's row changes only by a write, which renews or patches it)."""

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import fsrs
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
@@ -48,9 +48,19 @@ from studyapp.scheduling.presets import (
     load_preset,
     load_presets,
 )
-from studyapp.scheduling.queue import DeckInfo, Entry, Plan, QueueCache, load_items, plan_queue
+from studyapp.scheduling.queue import (
+    DeckInfo,
+    Entry,
+    Fingerprint,
+    Plan,
+    QueueCache,
+    _Snapshot,
+    load_items,
+    plan_queue,
+)
 from studyapp.scheduling.rating import Rating
 from studyapp.scheduling.transition import (
+    StoredState,
     predicted_retrievability,
     review_log_values,
     state_after,
@@ -73,6 +83,13 @@ from studyapp.storage.queries import deck_and_subdecks, resolve_deck
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
 RATINGS = tuple(rating.value for rating in Rating)
 SOURCES = ("manual", "grader")
+if TYPE_CHECKING:
+    _AnyRow = Row[*tuple[Any, ...]]  # a result row of any width
+
+# The tables the review path writes with Core statements (one round trip each, no ORM load)
+_CARDS = cast(Table, Card.__table__)
+_CARD_STATES = cast(Table, CardState.__table__)
+_REVIEW_LOGS = cast(Table, ReviewLog.__table__)
 
 
 
@@ -190,7 +207,7 @@ class _StateRow:
 
     __slots__ = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
-    def __init__(self, row) -> None:
+    def __init__(self, row: _AnyRow) -> None:
         self.state = STATE_NEW if row.state is None else row.state
         self.step = row.step
         self.stability = row.stability
@@ -218,14 +235,14 @@ def _checked_rating(rating: int, source: str) -> int:
     return int(rating)
 
 
-def _mark_leech(conn: Connection, card_id: int, row: Row[Any], suspend: bool,
+def _mark_leech(conn: Connection, card_id: int, row: _AnyRow, suspend: bool,
                 now: datetime) -> tuple[bool, bool]:
     """Tag the card a leech (once) and suspend it when the preset says so: (tag added,
     suspended now), what undo takes back."""
     tags = (row.tags or "").split()
     tag_added = LEECH_TAG not in tags
     suspended_now = suspend and not row.suspended
-    conn.execute(update(Card.__table__).where(Card.id == card_id).values(
+    conn.execute(update(_CARDS).where(Card.id == card_id).values(
         tags=" ".join([*tags, LEECH_TAG]) if tag_added else row.tags,
         suspended=bool(row.suspended) or suspended_now,
         updated_at=now,
@@ -260,7 +277,7 @@ class ReviewService:
         self.day_start_hour = day_start_hour
         self._schedulers: dict[tuple[Preset, tuple[float, ...], bool], fsrs.Scheduler] = {}
         # (log id, card id, reviewed at) -> (leech tag added, suspended) for this session's reviews
-        self._leech_actions: dict[tuple, tuple[bool, bool]] = {}
+        self._leech_actions: dict[tuple[int, int, datetime], tuple[bool, bool]] = {}
         self._cache = QueueCache()
 
     # ------------------------------------------------------------------ days
@@ -291,7 +308,8 @@ class ReviewService:
         rows = []
         for deck_id, depth in tree_order(list(scope), parents):
             d = scope[deck_id]
-            parent = all_decks.get(parents.get(deck_id)) if parents.get(deck_id) in scope else None
+            parent_id = parents.get(deck_id)
+            parent = all_decks.get(parent_id) if parent_id is not None and parent_id in scope else None
             rows.append(QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id],
                                     held.get(d.slug), parent=parent.slug if parent else None, depth=depth))
         return rows
@@ -328,7 +346,7 @@ class ReviewService:
             )
             if deck is not None:
                 statement = statement.where(Deck.slug == resolve_deck(session, deck))
-            dues = [as_utc(d) for d in session.scalars(statement)]
+            dues = [as_utc(d) for d in session.scalars(statement) if d is not None]  # all have one
         return [(start, sum(1 for d in dues if start <= d < end)) for start, end in pairwise(starts)]
 
     def resolve_deck(self, name: str) -> str:
@@ -364,20 +382,22 @@ class ReviewService:
                 raise UserError(f"card {row.content_id!r} is retired and cannot be reviewed")
             deck_id = row.deck_id
             if row.card_id is None:  # a card without a state row: never reviewed
-                conn.execute(insert(CardState.__table__).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0))
+                conn.execute(insert(_CARD_STATES).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0))
             state = _StateRow(row)
             preset, scheduler = self._scheduler_for_deck_id(session, key_before, now, deck_id,
                                                             exercise=row.kind == KIND_EXERCISE)
             after, retrievability = self._transition(scheduler, preset, card_id, state, rating, now)
             prev_state = state.state
-            log_id = conn.execute(insert(ReviewLog.__table__).values(
+            inserted = conn.execute(insert(_REVIEW_LOGS).values(
                 card_id=card_id,
                 **review_log_values(state, after, rating=rating, reviewed_at=now, duration_ms=duration_ms,
                                     source=source, retrievability=retrievability),
-            )).inserted_primary_key[0]
+            )).inserted_primary_key
+            assert inserted is not None  # an INSERT of one row
+            log_id = inserted[0]
             new_state = state_after(state, after, rating)
             lapses = new_state["lapses"]
-            conn.execute(update(CardState.__table__).where(CardState.card_id == card_id).values(**new_state))
+            conn.execute(update(_CARD_STATES).where(CardState.card_id == card_id).values(**new_state))
             leech = is_leech_review(prev_state, rating, lapses, preset.leech_threshold)
             tag_added = suspended_now = False
             suspended = bool(row.suspended)
@@ -496,7 +516,7 @@ class ReviewService:
         fitted = load_parameters(session, preset.name)
         return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS)
 
-    def _scheduler_for_deck_id(self, session: Session, key: tuple | None, now: datetime,
+    def _scheduler_for_deck_id(self, session: Session, key: Fingerprint | None, now: datetime,
                                deck_id: int, *, exercise: bool = False) -> tuple[Preset, fsrs.Scheduler]:
         """The deck's preset and scheduler (an exercise's: with the preset's exercise steps),
         from the queue snapshot when nothing was written since."""
@@ -506,6 +526,7 @@ class ReviewService:
             parameters = snap.parameters.get(preset.name, DEFAULT_PARAMETERS)
             return preset, self._scheduler(preset, parameters, exercise)
         slug = session.scalar(select(Deck.slug).where(Deck.id == deck_id))
+        assert slug is not None  # the card's own deck
         preset = load_preset(session, slug)
         fitted = load_parameters(session, preset.name)
         return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS, exercise)
@@ -518,7 +539,7 @@ class ReviewService:
         return scheduler
 
     def _transition(
-        self, scheduler: fsrs.Scheduler, preset: Preset, card_id: int, state: CardState, rating: int, now: datetime
+        self, scheduler: fsrs.Scheduler, preset: Preset, card_id: int, state: StoredState, rating: int, now: datetime
     ) -> tuple[fsrs.Card, float | None]:
         """py-fsrs's review of the card, with studyapp's deterministic fuzz on review intervals."""
         before = to_fsrs_card(card_id, state, now)
@@ -530,7 +551,7 @@ class ReviewService:
         retrievability = predicted_retrievability(scheduler, state, before, now)
         return after, retrievability
 
-    def _read_card(self, session: Session, card_id: int):
+    def _read_card(self, session: Session, card_id: int) -> _AnyRow:
         """The card's deck, flags and scheduling state in one plain query."""
         row = session.connection().execute(
             select(Card.deck_id, Card.content_id, Card.kind, Card.retired, Card.suspended, Card.tags, CardState.card_id,
@@ -599,10 +620,10 @@ class ReviewService:
         )
         return plan, decks, scope
 
-    def _extra_new(self, session: Session, snap, now: datetime) -> dict[int, int]:
+    def _extra_new(self, session: Session, snap: _Snapshot, now: datetime) -> dict[int, int]:
         """Today's raised new limits (custom study), read once per snapshot: raising one
         writes a setting, which renews the snapshot."""
-        extra = getattr(snap, "extra_new", None)
+        extra = snap.extra_new
         if extra is None:
             extra = snap.extra_new = extra_new_today(session, self.today_start(now), snap.decks)
         return extra

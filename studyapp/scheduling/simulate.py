@@ -8,21 +8,26 @@ from datetime import UTC, datetime, timedelta
 
 import fsrs
 from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from studyapp.scheduling.presets import DEFAULT_PARAMETERS
 from studyapp.scheduling.rating import Rating
 from studyapp.storage.models import Card, CardState, Deck, ReviewLog
 
+# one review of a simulated card: (reviewed_at, rating, prev_state, before, after)
+HistoryStep = tuple[datetime, int, int, fsrs.Card, fsrs.Card]
+
 # far from the defaults: a learner who forgets fast at first and whose forgetting curve is flatter
-TRUE_PARAMETERS = list(DEFAULT_PARAMETERS)
-TRUE_PARAMETERS[0:4] = [0.1, 0.6, 1.2, 4.0]
-TRUE_PARAMETERS[8] = 1.2
-TRUE_PARAMETERS[20] = 0.5
-TRUE_PARAMETERS = tuple(TRUE_PARAMETERS)
+_true = list(DEFAULT_PARAMETERS)
+_true[0:4] = [0.1, 0.6, 1.2, 4.0]
+_true[8] = 1.2
+_true[20] = 0.5
+TRUE_PARAMETERS: tuple[float, ...] = tuple(_true)
 
 
 def simulate_history(n_cards: int, reviews_per_card: int, *, seed: int = 1,
-                     start: datetime = datetime(2025, 1, 1, 12, tzinfo=UTC), spread_days: int = 60):
+                     start: datetime = datetime(2025, 1, 1, 12, tzinfo=UTC),
+                     spread_days: int = 60) -> list[list[HistoryStep]]:
     """Per card, a list of (reviewed_at, rating, prev_state, before: fsrs.Card, after: fsrs.Card).
 
     The learner recalls with the probability the true parameters give, and reviews at
@@ -30,11 +35,11 @@ def simulate_history(n_cards: int, reviews_per_card: int, *, seed: int = 1,
     truth = fsrs.Scheduler(parameters=TRUE_PARAMETERS, learning_steps=(), relearning_steps=(),
                            enable_fuzzing=False)
     rng = random.Random(seed)
-    histories = []
+    histories: list[list[HistoryStep]] = []
     for card_id in range(1, n_cards + 1):
         card = fsrs.Card(card_id=card_id, due=start)
         at = start + timedelta(days=rng.randrange(spread_days), minutes=rng.randrange(600))
-        history = []
+        history: list[HistoryStep] = []
         prev_state = 0
         for _ in range(reviews_per_card):
             if card.last_review is None:
@@ -52,7 +57,8 @@ def simulate_history(n_cards: int, reviews_per_card: int, *, seed: int = 1,
     return histories
 
 
-def write_history(session, deck_id: int, histories, *, first_card_id: int = 1) -> list[int]:
+def write_history(session: Session, deck_id: int, histories: list[list[HistoryStep]], *,
+                  first_card_id: int = 1) -> list[int]:
     """Insert cards (one per history, into deck `deck_id`) with their logs and final states."""
     now = datetime(2025, 1, 1, tzinfo=UTC)
     card_rows, state_rows, log_rows = [], [], []
@@ -89,7 +95,7 @@ def write_history(session, deck_id: int, histories, *, first_card_id: int = 1) -
     return ids
 
 
-def make_deck(session, slug: str, position: int = 0) -> int:
+def make_deck(session: Session, slug: str, position: int = 0) -> int:
     now = datetime(2025, 1, 1, tzinfo=UTC)
     deck = Deck(slug=slug, title=slug, position=position, requires=[], created_at=now, updated_at=now)
     session.add(deck)

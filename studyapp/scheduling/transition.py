@@ -17,14 +17,23 @@ from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING,
 class StoredState(Protocol):
     """What a CardState row (or a plain-SQL copy of one) provides."""
 
-    state: int | None
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: datetime | None
-    last_review: datetime | None
-    reps: int | None
-    lapses: int | None
+    # read-only, so that a row typed more narrowly (reps: int) provides it too
+    @property
+    def state(self) -> int | None: ...
+    @property
+    def step(self) -> int | None: ...
+    @property
+    def stability(self) -> float | None: ...
+    @property
+    def difficulty(self) -> float | None: ...
+    @property
+    def due(self) -> datetime | None: ...
+    @property
+    def last_review(self) -> datetime | None: ...
+    @property
+    def reps(self) -> int | None: ...
+    @property
+    def lapses(self) -> int | None: ...
 
 
 def to_fsrs_card(card_id: int, state: StoredState, now: datetime) -> fsrs.Card:
