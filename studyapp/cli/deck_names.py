@@ -67,7 +67,9 @@ def _unknown(name: str, decks: list[tuple[str, str]]) -> str:
     return f"no deck {name!r} (see `studyapp decks` for the decks there are)"
 
 
-def deck_slug(ctx, name: str | None, *, include_retired: bool = False, option: str = "--deck") -> str | None:
+def deck_slug(
+    ctx, name: str | None, *, include_retired: bool = False, option: str = "--deck"
+) -> str | None:
     """resolve_deck in its own unit of work; None stays None (every deck)."""
     if name is None:
         return None

@@ -27,7 +27,9 @@ def register(subparsers, parents) -> None:
         "grade", parents=parents, help="grade a solution file for an exercise (sandboxed)",
         description="Grade FILE against EXERCISE's checks, in the sandbox. Exit 0 when it "
                     "passes, 1 when it does not, 2 on a usage error.")
-    grade.add_argument("exercise", metavar="EXERCISE", help="exercise id (see `studyapp exercises`)")
+    grade.add_argument(
+        "exercise", metavar="EXERCISE", help="exercise id (see `studyapp exercises`)"
+    )
     grade.add_argument("file", metavar="FILE", type=Path, help="the Python file to grade")
     grade.add_argument("--device", choices=DEVICES, default="cpu",
                        help="where the submission runs (auto: CUDA when available)")

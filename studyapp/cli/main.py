@@ -45,7 +45,9 @@ class _Parser(argparse.ArgumentParser):
 class _PrintVersion(argparse.Action):
     """--version, reading the installed version only when asked (it costs start-up time)."""
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+    def __init__(
+        self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None
+    ):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
@@ -58,8 +60,12 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     `studyapp [--db URL]` that opens the TUI need not import every command module)."""
     db_parent = _Parser(add_help=False)
     # SUPPRESS: a subcommand without --db must not overwrite a top-level --db
-    db_parent.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
-                           help="SQLAlchemy database URL (default: $STUDYAPP_DB or the user data directory)")
+    db_parent.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="SQLAlchemy database URL (default: $STUDYAPP_DB or the user data directory)",
+    )
     parser = _Parser(
         prog="studyapp", parents=[db_parent],
         description="Flashcards and graded PyTorch exercises, scheduled by FSRS.",

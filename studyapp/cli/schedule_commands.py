@@ -9,24 +9,38 @@ import sys
 
 def register(subparsers, parents) -> None:
     due = subparsers.add_parser(
-        "due", parents=parents, help="today's queue per deck (limits applied), tomorrow and the next 7 days",
+        "due",
+        parents=parents,
+        help="today's queue per deck (limits applied), tomorrow and the next 7 days",
         description="Per deck: today's new, learning and review cards (daily limits applied), the studied "
-                    "cards falling due tomorrow and over the next 7 days, and why a locked deck's new "
-                    "cards wait (after: the prerequisite deck).")
+        "cards falling due tomorrow and over the next 7 days, and why a locked deck's new "
+        "cards wait (after: the prerequisite deck).",
+    )
     due.add_argument("--json", action="store_true", help="print one JSON document")
     due.add_argument("--deck", metavar="DECK", help="only this deck (its slug or its title)")
     due.set_defaults(handler=run_due)
 
     optimize = subparsers.add_parser(
-        "optimize", parents=parents,
+        "optimize",
+        parents=parents,
         help="fit FSRS parameters to your review history",
         description="Fit FSRS-6 parameters to your own review logs (per preset), report log loss and "
-                    "RMSE(bins) on held-out reviews before and after, and save them when they predict better.",
+        "RMSE(bins) on held-out reviews before and after, and save them when they predict better.",
     )
-    optimize.add_argument("--deck", metavar="DECK",
-                          help="optimize the preset this deck (slug or title) uses (default: every preset)")
-    optimize.add_argument("--yes", "--reschedule", "-y", dest="reschedule", action="store_true", default=None,
-                          help="reschedule existing cards with the new parameters without asking")
+    optimize.add_argument(
+        "--deck",
+        metavar="DECK",
+        help="optimize the preset this deck (slug or title) uses (default: every preset)",
+    )
+    optimize.add_argument(
+        "--yes",
+        "--reschedule",
+        "-y",
+        dest="reschedule",
+        action="store_true",
+        default=None,
+        help="reschedule existing cards with the new parameters without asking",
+    )
     optimize.add_argument("--no-reschedule", dest="reschedule", action="store_false",
                           help="save the parameters but leave existing cards' due dates alone")
     optimize.add_argument("--force", action="store_true",
@@ -84,7 +98,11 @@ def _lock_lines(lock, width: int = 79) -> list[str]:
     for i, p in enumerate(lock.waiting_for):
         comma = "," if i < len(lock.waiting_for) - 1 else ""
         text = f"{p.title} ({p.studied}/{p.total} studied){comma}"
-        if lines[-1].strip() and len(lines[-1]) + len(text) > width and not lines[-1].endswith(": "):
+        if (
+            lines[-1].strip()
+            and len(lines[-1]) + len(text) > width
+            and not lines[-1].endswith(": ")
+        ):
             lines[-1] = lines[-1].rstrip()
             lines.append("    ")
         lines[-1] += text + " "
@@ -148,10 +166,8 @@ def run_optimize(args: argparse.Namespace, ctx) -> int:
         for r in results:
             rescheduled[r.preset] = reschedule_preset(ctx.synced_database, ctx.clock, r.preset)
     if args.json:
-        ctx.print(json.dumps({
-            "results": [{**r.as_dict(), "rescheduled": rescheduled.get(r.preset, 0)} for r in results],
-            "refused": refused,
-        }, indent=2))
+        documents = [{**r.as_dict(), "rescheduled": rescheduled.get(r.preset, 0)} for r in results]
+        ctx.print(json.dumps({"results": documents, "refused": refused}, indent=2))
         return 0
     if not printed:
         ctx.print("\n".join(r.describe() for r in results))
@@ -160,7 +176,8 @@ def run_optimize(args: argparse.Namespace, ctx) -> int:
     for name, n in rescheduled.items():
         ctx.print(f"Rescheduled {n} cards of preset {name!r}.")
     if saved and not rescheduled:
-        ctx.print("Existing cards keep their due dates; run `studyapp optimize --reschedule` to reschedule them.")
+        ctx.print("Existing cards keep their due dates; "
+                  "run `studyapp optimize --reschedule` to reschedule them.")
     return 0
 
 

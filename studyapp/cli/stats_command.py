@@ -10,11 +10,15 @@ from studyapp.humanize import duration
 
 def register(subparsers, parents) -> None:
     stats = subparsers.add_parser(
-        "stats", parents=parents, help="progress: activity, retention, outlook, mastery, calibration",
+        "stats",
+        parents=parents,
+        help="progress: activity, retention, outlook, mastery, calibration",
         description="Activity and streaks, true retention, the due forecast and estimated knowledge, "
-                    "mastery by topic and exercise, and how well FSRS's predictions match your reviews.",
+        "mastery by topic and exercise, and how well FSRS's predictions match your reviews.",
     )
-    stats.add_argument("--json", action="store_true", help="print one JSON document with every number")
+    stats.add_argument(
+        "--json", action="store_true", help="print one JSON document with every number"
+    )
     stats.add_argument("--day-start-hour", type=int, metavar="H", default=None,
                        help="hour the study day starts (default: the setting, else 4)")
     stats.set_defaults(handler=run_stats)
@@ -61,7 +65,9 @@ def _spark(values: list[int]) -> str:
 
 def render_text(page) -> list[str]:
     """The stats page as text: a heading, then one block per section, a blank line between."""
-    heading = [f"Stats for {page.today} (days start at {page.day_start_hour:02d}:00, {page.time_zone})"]
+    heading = [
+        f"Stats for {page.today} (days start at {page.day_start_hour:02d}:00, {page.time_zone})"
+    ]
     blocks = [heading, _activity_lines(page.activity), _retention_lines(page.retention),
               _outlook_lines(page.outlook), _mastery_lines(page.mastery),
               _exercise_lines(page.mastery.exercises), _calibration_lines(page.calibration)]
@@ -121,9 +127,11 @@ def _mastery_lines(m) -> list[str]:
 def _exercise_lines(e) -> list[str]:
     if not e.attempts:
         return ["Exercises", "  no submissions yet"]
-    out = ["Exercises",
-           f"  {e.attempts} attempts · pass rate {_pct(e.pass_rate)} · first try {_pct(e.first_try_rate)}"
-           f" · median time to pass {_duration(e.median_pass_ms)}"]
+    out = [
+        "Exercises",
+        f"  {e.attempts} attempts · pass rate {_pct(e.pass_rate)} · first try {_pct(e.first_try_rate)}"
+        f" · median time to pass {_duration(e.median_pass_ms)}",
+    ]
     for x in e.exercises[:5]:
         out.append(f"  {x.exercise_id[:28]:<28} first try {_pct(x.first_try_rate):>6}"
                    f" · passed {x.passed}/{x.attempts}")

@@ -100,8 +100,10 @@ def preview_cards(card: NewCard, card_id: str = "my-new-card") -> tuple[list[Car
     text = f"---\nid: preview\ntitle: Preview\n---\n\n{card_markdown(card_id, card)}"
     problems = Problems()
     deck = parse_deck(Path("new-card.md"), text, problems)
-    sentences = [(p.split(": ", 1)[-1] if p.startswith("new-card.md:") else p).replace(f" {card_id!r}", "")
-                 for p in problems]
+    sentences = [
+        (p.split(": ", 1)[-1] if p.startswith("new-card.md:") else p).replace(f" {card_id!r}", "")
+        for p in problems
+    ]
     return (deck.cards if deck is not None and not problems else []), sentences
 
 
@@ -145,7 +147,9 @@ def _deck_for(session: Session, name: str, folder: Path) -> tuple[str, str, bool
                                                .where(Deck.retired.is_(False))):
         if wanted in (slug.casefold(), title.casefold()):
             if source.startswith("import:"):
-                raise UserError(f"deck {slug!r} was imported; add cards to a content deck or a new deck")
+                raise UserError(
+                    f"deck {slug!r} was imported; add cards to a content deck or a new deck"
+                )
             own = Path(source).parent.parent == folder if source else False
             return slug, title, not own
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-cards"
@@ -198,7 +202,10 @@ def rewrite_card_in_file(path: Path, card_id: str, new_section: str) -> None:
                   and _HEADING.match(line.rstrip("\n")).group(1) == card_id), None)
     if start is None:
         raise UserError(f"{path}: card {card_id!r} is not in this file any more")
-    end = next((i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i].rstrip("\n"))), len(lines))
+    end = next(
+        (i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i].rstrip("\n"))),
+        len(lines),
+    )
     section = new_section if new_section.endswith("\n") else new_section + "\n"
     if end < len(lines):
         section += "\n"

@@ -73,8 +73,10 @@ class SyncSummary:
         else:
             text = f"Synced {len(self.decks)} decks: {counts}."
         if self.kept_overrides:
-            text += (f"\nKept your edited version of {len(self.kept_overrides)} card(s) whose shipped text changed: "
-                     f"{', '.join(self.kept_overrides)} (Browse shows both texts; r there takes the new one).")
+            text += (
+                f"\nKept your edited version of {len(self.kept_overrides)} card(s) whose shipped text changed: "
+                f"{', '.join(self.kept_overrides)} (Browse shows both texts; r there takes the new one)."
+            )
         return text
 
 
@@ -144,7 +146,9 @@ def _upsert_deck(session: Session, decks: dict[str, Deck], spec: DeckSpec, now: 
     return deck
 
 
-def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary, overrides=None) -> None:
+def _upsert_card(
+    session, cards, deck, spec: CardSpec, position, now, summary, overrides=None
+) -> None:
     digest = spec.content_hash(deck.slug, position)
     card = cards.get(spec.content_id)
     if card is None:
@@ -168,10 +172,16 @@ def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary, o
     _refresh_location(card, spec)
 
 
-def _keep_override(card: Card, override: CardOverride, spec: CardSpec, digest: str, now, summary) -> None:
+def _keep_override(
+    card: Card, override: CardOverride, spec: CardSpec, digest: str, now, summary
+) -> None:
     """The file changed under the learner's edit: keep the edit, remember the new shipped
     text beside it, and say so when it differs from what the edit was made on."""
-    override.shipped_front, override.shipped_back, override.shipped_extra = spec.front, spec.back, dict(spec.extra)
+    override.shipped_front, override.shipped_back, override.shipped_extra = (
+        spec.front,
+        spec.back,
+        dict(spec.extra),
+    )
     if digest != override.base_hash:  # this sync brought a new shipped text
         summary.kept_overrides.append(spec.content_id)
         override.shipped_changed_at = now

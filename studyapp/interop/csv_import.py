@@ -86,7 +86,9 @@ def _rows(path: Path, text: str, delimiter: str) -> Rows:
                 rows.append((line, row))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise UserError(f"{path}:{reader.line_num or line}: not valid {_kind(delimiter)} ({exc})") from exc
+        raise UserError(
+            f"{path}:{reader.line_num or line}: not valid {_kind(delimiter)} ({exc})"
+        ) from exc
     # Anki's own text exports start with lines like "#separator:tab"
     while rows and rows[0][1][0].startswith("#") and ":" in rows[0][1][0]:
         rows.pop(0)
@@ -144,7 +146,9 @@ def _card(path: Path, number: int, row: list[str], columns: _Columns, delimiter:
     if not back:
         raise UserError(f"{path}:{number}: the back (column {columns.back + 1}) is empty")
     tags_col = columns.tags
-    tags = re.split(r"[\s,]+", row[tags_col]) if tags_col is not None and tags_col < len(row) else []
+    tags = (
+        re.split(r"[\s,]+", row[tags_col]) if tags_col is not None and tags_col < len(row) else []
+    )
     content_id = content_id_for(front)
     return CardData(
         content_id=content_id, note_id=content_id, kind=KIND_BASIC, front=front, back=back,
@@ -207,7 +211,9 @@ def _example(delimiter: str) -> str:
 
 def _decode(path: Path, raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UserError(f"{path}: the file is UTF-16 text; save it as UTF-8 (\"CSV UTF-8\") and import again")
+        raise UserError(
+            f'{path}: the file is UTF-16 text; save it as UTF-8 ("CSV UTF-8") and import again'
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -53,25 +53,40 @@ def _active(deck_slug: str | None) -> ColumnElement[bool]:
     return clause if deck_slug is None else and_(clause, Deck.slug == deck_slug)
 
 
-def review_ahead_ids(session: Session, deck_slug: str | None, today_end: datetime, days: int) -> list[int]:
+def review_ahead_ids(
+    session: Session, deck_slug: str | None, today_end: datetime, days: int
+) -> list[int]:
     """Review cards due after today and within `days` more days, soonest first."""
     if not 1 <= days <= MAX_AHEAD_DAYS:
         raise UserError(f"review ahead takes 1 to {MAX_AHEAD_DAYS} days, got {days}")
     until = today_end + timedelta(days=days)
-    return list(session.scalars(
-        select(Card.id).join(Deck, Deck.id == Card.deck_id).join(CardState, CardState.card_id == Card.id)
-        .where(_active(deck_slug), CardState.state == STATE_REVIEW,
-               CardState.due >= today_end, CardState.due < until)
-        .order_by(CardState.due, Card.id)
-    ))
+    return list(
+        session.scalars(
+            select(Card.id)
+            .join(Deck, Deck.id == Card.deck_id)
+            .join(CardState, CardState.card_id == Card.id)
+            .where(
+                _active(deck_slug),
+                CardState.state == STATE_REVIEW,
+                CardState.due >= today_end,
+                CardState.due < until,
+            )
+            .order_by(CardState.due, Card.id)
+        )
+    )
 
 
 def preview_ids(session: Session, deck_slug: str | None, count: int) -> list[int]:
     """The next `count` new cards in content order (decks by position), exercises left out."""
     if count < 1:
         raise UserError(f"preview takes at least 1 card, got {count}")
-    return list(session.scalars(
-        select(Card.id).join(Deck, Deck.id == Card.deck_id).join(CardState, CardState.card_id == Card.id)
-        .where(_active(deck_slug), CardState.state == STATE_NEW, Card.kind != KIND_EXERCISE)
-        .order_by(Deck.position, Deck.slug, Card.position, Card.id).limit(count)
-    ))
+    return list(
+        session.scalars(
+            select(Card.id)
+            .join(Deck, Deck.id == Card.deck_id)
+            .join(CardState, CardState.card_id == Card.id)
+            .where(_active(deck_slug), CardState.state == STATE_NEW, Card.kind != KIND_EXERCISE)
+            .order_by(Deck.position, Deck.slug, Card.position, Card.id)
+            .limit(count)
+        )
+    )

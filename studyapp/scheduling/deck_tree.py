@@ -44,7 +44,9 @@ def tree_order(ids: list[int], parents: dict[int, int | None]) -> list[tuple[int
     children: dict[int | None, list[int]] = {}
     for deck_id in ids:
         parent = parents.get(deck_id)
-        children.setdefault(parent if parent in members and parent != deck_id else None, []).append(deck_id)
+        children.setdefault(parent if parent in members and parent != deck_id else None, []).append(
+            deck_id
+        )
     ordered: list[tuple[int, int]] = []
     pending = [(deck_id, 0) for deck_id in reversed(children.get(None, []))]
     seen: set[int] = set()

@@ -85,7 +85,9 @@ def suggest_exercise_rating(
     if not runs[-1]:
         passes = len(runs) - failed
         earlier = f"; {passes} earlier run{'' if passes == 1 else 's'} passed" if passes else ""
-        return RatingSuggestion(AGAIN, f"the checks did not pass ({_count(failed, 'failed run')}{earlier})")
+        return RatingSuggestion(
+            AGAIN, f"the checks did not pass ({_count(failed, 'failed run')}{earlier})"
+        )
     rating = exercise_rating(
         passed=True,
         failed_attempts=failed,
@@ -104,7 +106,11 @@ def suggest_exercise_rating(
         return RatingSuggestion(HARD, "passed after " + " and ".join(parts))
     timing = ""
     if seconds is not None and target_seconds > 0:
-        timing = f" in {round(seconds)}s, " + ("under" if rating == EASY else "over") + f" the {target_seconds}s target"
+        timing = (
+            f" in {round(seconds)}s, "
+            + ("under" if rating == EASY else "over")
+            + f" the {target_seconds}s target"
+        )
     return RatingSuggestion(rating, "passed on the first run with no hint" + timing)
 
 

@@ -122,9 +122,13 @@ class OptimizeResult:
             f"  held-out RMSE(bins) {self.before.rmse_bins:.4f} -> {self.after.rmse_bins:.4f}",
         ]
         if self.saved:
-            lines.append(f"Saved new parameters for preset {self.preset!r} ({self.fit_seconds:.2f} s fitting).")
+            lines.append(
+                f"Saved new parameters for preset {self.preset!r} ({self.fit_seconds:.2f} s fitting)."
+            )
         elif not self.improved:
-            lines.append("The parameters in use already predict the held-out reviews as well; kept them.")
+            lines.append(
+                "The parameters in use already predict the held-out reviews as well; kept them."
+            )
         return "\n".join(lines + self.notes)
 
 
@@ -150,7 +154,9 @@ def history_items(
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     zone = zone or local_zone()
-    offset = zone.utcoffset(None)  # fixed-offset zones (what local_zone() gives); None for tz databases
+    offset = zone.utcoffset(
+        None
+    )  # fixed-offset zones (what local_zone() gives); None for tz databases
     shift_days = None if offset is None else offset / timedelta(days=1) - hour / 24 + 0.5
     shift = None if offset is None else offset - timedelta(hours=hour)
 
@@ -190,14 +196,17 @@ def history_items(
     return items
 
 
-def time_series_split(items: Sequence[TimedItem],
-                      test_fraction: float = TEST_FRACTION) -> tuple[list[TimedItem], list[TimedItem]]:
+def time_series_split(
+    items: Sequence[TimedItem], test_fraction: float = TEST_FRACTION
+) -> tuple[list[TimedItem], list[TimedItem]]:
     """(train, test): the items predicting the newest reviews are held out."""
     cut = int(round(len(items) * (1 - test_fraction)))
     return list(items[:cut]), list(items[cut:])
 
 
-def fit_parameters(items: Sequence[TimedItem], *, num_relearning_steps: int | None = None) -> tuple[float, ...]:
+def fit_parameters(
+    items: Sequence[TimedItem], *, num_relearning_steps: int | None = None
+) -> tuple[float, ...]:
     from fsrs_rs_python import FSRS
 
     fitted = FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
@@ -217,7 +226,9 @@ def evaluate(parameters: Sequence[float], items: Sequence[TimedItem]) -> Evaluat
 
 
 def preset_decks(session: Session, preset_name: str) -> list[tuple[int, str]]:
-    decks = session.execute(select(Deck.id, Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)).all()
+    decks = session.execute(
+        select(Deck.id, Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)
+    ).all()
     presets = load_presets(session, [slug for _, slug in decks])
     return [(i, slug) for i, slug in decks if presets[slug].name == preset_name]
 
@@ -225,7 +236,11 @@ def preset_decks(session: Session, preset_name: str) -> list[tuple[int, str]]:
 def preset_names(database: Database, deck: str | None = None) -> list[str]:
     """The preset of `deck`, or every preset some live deck uses."""
     with database.unit_of_work() as session:
-        slugs = list(session.scalars(select(Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)))
+        slugs = list(
+            session.scalars(
+                select(Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)
+            )
+        )
         if deck is not None:
             from studyapp.storage.queries import resolve_deck
 
@@ -332,6 +347,23 @@ def _save_fit(database: Database, clock: Clock, result: OptimizeResult) -> None:
     result.saved = True
 
 
+def _replayed(card_id: int, history: Sequence[Sequence[Any]], scheduler: fsrs.Scheduler,
+              preset: Preset) -> dict[str, Any]:
+    """The card's state after its reviews (from its last reset as new) replayed through
+    `scheduler`, with the deterministic fuzz the live review gives."""
+    card = fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=as_utc(history[0][1]))
+    for _, reviewed_at, rating, _, _, _, _ in history:
+        card, _ = scheduler.review_card(card, Rating(rating).to_fsrs(), as_utc(reviewed_at))
+    last_at, last_reps = as_utc(history[-1][1]), history[-1][4]
+    if preset.enable_fuzzing and card.state == fsrs.State.Review:
+        days = round((card.due - last_at) / timedelta(days=1))
+        seed = f"{card_id}:{last_reps}"
+        card.due = last_at + timedelta(days=fuzzed_interval_days(days, preset.maximum_interval, seed))
+    return {"card_id": card_id, "state": int(card.state), "step": card.step,
+            "stability": card.stability, "difficulty": card.difficulty, "due": card.due,
+            "last_review": card.last_review}
+
+
 def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int:
     """Replay every studied card of the preset's decks through py-fsrs with the preset's
     current parameters, as if it had always been scheduled with them. Reps, lapses and the
@@ -356,7 +388,9 @@ def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int
         for row in rows:
             by_card.setdefault(row[0], []).append(row)
         for card_id, history in by_card.items():
-            start = next((i for i in range(len(history) - 1, -1, -1) if history[i][3] == STATE_NEW), None)
+            start = next(
+                (i for i in range(len(history) - 1, -1, -1) if history[i][3] == STATE_NEW), None
+            )
             if start is None:
                 continue
             slug = slug_of[history[0][5]]
@@ -366,24 +400,7 @@ def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int
             if scheduler is None:
                 scheduler = schedulers[(slug, exercise)] = preset.scheduler(
                     fitted.parameters if fitted else None, exercise=exercise)
-            card = fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=as_utc(history[start][1]))
-            for _, reviewed_at, rating, _, _, _, _ in history[start:]:
-                card, _ = scheduler.review_card(card, Rating(rating).to_fsrs(), as_utc(reviewed_at))
-            last_at, last_reps = as_utc(history[-1][1]), history[-1][4]
-            if preset.enable_fuzzing and card.state == fsrs.State.Review:
-                days = round((card.due - last_at) / timedelta(days=1))
-                card.due = last_at + timedelta(
-                    days=fuzzed_interval_days(days, preset.maximum_interval, f"{card_id}:{last_reps}")
-                )
-            updates.append({
-                "card_id": card_id,
-                "state": int(card.state),
-                "step": card.step,
-                "stability": card.stability,
-                "difficulty": card.difficulty,
-                "due": card.due,
-                "last_review": card.last_review,
-            })
+            updates.append(_replayed(card_id, history[start:], scheduler, preset))
         if updates:
             session.execute(update(CardState), updates)
     return len(updates)

@@ -94,7 +94,10 @@ def set_deck_ordering(session: Session, slug: str, on: bool) -> PrerequisiteSett
 
 def acyclic_requires(requires_by_slug: dict[str, Iterable[str]]) -> dict[str, list[str]]:
     """Each deck's requirements among the known decks, leaving out any that leads back to it."""
-    graph = {slug: [r for r in requires if r in requires_by_slug] for slug, requires in requires_by_slug.items()}
+    graph = {
+        slug: [r for r in requires if r in requires_by_slug]
+        for slug, requires in requires_by_slug.items()
+    }
 
     def reaches(start: str, target: str) -> bool:
         seen, stack = set(), [start]
@@ -116,7 +119,9 @@ def deck_progress(session: Session) -> dict[int, tuple[int, int]]:
     return {deck_id: (int(total), int(new or 0)) for deck_id, total, new in rows}
 
 
-def locks(session: Session, decks: Iterable[DeckInfo], settings: PrerequisiteSettings) -> dict[str, Lock]:
+def locks(
+    session: Session, decks: Iterable[DeckInfo], settings: PrerequisiteSettings
+) -> dict[str, Lock]:
     """deck slug -> its Lock, for every deck whose new cards wait for a prerequisite.
     `decks` are queue.DeckInfo (id, slug, title, requires)."""
     decks = list(decks)

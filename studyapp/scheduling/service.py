@@ -195,7 +195,9 @@ def fuzzed_interval_days(interval_days: int, maximum_interval: int, seed: str) -
         return interval_days
     delta = 1.0
     for fuzz_range in fsrs.scheduler.FUZZ_RANGES:
-        delta += fuzz_range["factor"] * max(min(float(interval_days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
+        delta += fuzz_range["factor"] * max(
+            min(float(interval_days), fuzz_range["end"]) - fuzz_range["start"], 0.0
+        )
     low = max(2, round(interval_days - delta))
     high = min(round(interval_days + delta), maximum_interval)
     low = min(low, high)
@@ -233,6 +235,13 @@ def _checked_rating(rating: int, source: str) -> int:
     if source not in SOURCES:
         raise UserError(f"review source must be one of {', '.join(SOURCES)}, got {source!r}")
     return int(rating)
+
+
+def _insert_log(conn: Connection, card_id: int, values: dict[str, Any]) -> int:
+    """Write one review log; its id."""
+    inserted = conn.execute(insert(_REVIEW_LOGS).values(card_id=card_id, **values)).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row
+    return int(inserted[0])
 
 
 def _mark_leech(conn: Connection, card_id: int, row: _AnyRow, suspend: bool,
@@ -301,32 +310,57 @@ class ReviewService:
         the cards, so the review screen's counter (called after every rating) goes without."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
+            plan, all_decks, scope = self._plan(
+                session, now, deck, ignore_prerequisites=ignore_prerequisites
+            )
             held = {} if ignore_prerequisites or not with_locks else locks(
                 session, all_decks.values(), load_prerequisite_settings(session))
-            parents = {deck_id: parent for deck_id, parent in session.execute(select(Deck.id, Deck.parent_id))}
+            parents = {
+                deck_id: parent
+                for deck_id, parent in session.execute(select(Deck.id, Deck.parent_id))
+            }
         rows = []
         for deck_id, depth in tree_order(list(scope), parents):
             d = scope[deck_id]
             parent_id = parents.get(deck_id)
-            parent = all_decks.get(parent_id) if parent_id is not None and parent_id in scope else None
-            rows.append(QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id],
-                                    held.get(d.slug), parent=parent.slug if parent else None, depth=depth))
+            parent = (
+                all_decks.get(parent_id) if parent_id is not None and parent_id in scope else None
+            )
+            rows.append(
+                QueueCounts(
+                    d.slug,
+                    d.title,
+                    plan.new[d.id],
+                    plan.learning_today[d.id],
+                    plan.reviews[d.id],
+                    held.get(d.slug),
+                    parent=parent.slug if parent else None,
+                    depth=depth,
+                )
+            )
         return rows
 
-    def queue(self, deck: str | None = None, *, ignore_prerequisites: bool = False) -> list[QueueItem]:
+    def queue(
+        self, deck: str | None = None, *, ignore_prerequisites: bool = False
+    ) -> list[QueueItem]:
         """The whole queue for now, in the order next_card would give it."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
+            plan, all_decks, scope = self._plan(
+                session, now, deck, ignore_prerequisites=ignore_prerequisites
+            )
             return self._items(session, plan, plan.entries, all_decks)
 
-    def next_card(self, deck: str | None = None, *, ignore_prerequisites: bool = False) -> QueueItem | None:
+    def next_card(
+        self, deck: str | None = None, *, ignore_prerequisites: bool = False
+    ) -> QueueItem | None:
         """The next card of today's queue; `ignore_prerequisites` studies `deck`'s new cards
         even while its prerequisites are not done (custom study: "study it anyway")."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
+            plan, all_decks, scope = self._plan(
+                session, now, deck, ignore_prerequisites=ignore_prerequisites
+            )
             if not plan.entries:
                 return None
             return self._items(session, plan, plan.entries[:1], all_decks)[0]
@@ -340,14 +374,24 @@ class ReviewService:
             starts.append(self.today_end(starts[-1]))
         with self.database.unit_of_work() as session:
             statement = (
-                select(CardState.due).join(Card, Card.id == CardState.card_id).join(Deck, Deck.id == Card.deck_id)
-                .where(CardState.state != STATE_NEW, Card.suspended.is_(False), Card.retired.is_(False),
-                       Deck.retired.is_(False), CardState.due >= starts[0], CardState.due < starts[-1])
+                select(CardState.due)
+                .join(Card, Card.id == CardState.card_id)
+                .join(Deck, Deck.id == Card.deck_id)
+                .where(
+                    CardState.state != STATE_NEW,
+                    Card.suspended.is_(False),
+                    Card.retired.is_(False),
+                    Deck.retired.is_(False),
+                    CardState.due >= starts[0],
+                    CardState.due < starts[-1],
+                )
             )
             if deck is not None:
                 statement = statement.where(Deck.slug == resolve_deck(session, deck))
             dues = [as_utc(d) for d in session.scalars(statement) if d is not None]  # all have one
-        return [(start, sum(1 for d in dues if start <= d < end)) for start, end in pairwise(starts)]
+        return [
+            (start, sum(1 for d in dues if start <= d < end)) for start, end in pairwise(starts)
+        ]
 
     def resolve_deck(self, name: str) -> str:
         """A deck's slug from its slug or its title (any case), as the learner typed it."""
@@ -366,11 +410,14 @@ class ReviewService:
                                                             exercise=row.kind == KIND_EXERCISE)
             state = _StateRow(row)
             return {
-                rating: self._transition(scheduler, preset, card_id, state, rating, now)[0].due - now
+                rating: self._transition(scheduler, preset, card_id, state, rating, now)[0].due
+                - now
                 for rating in RATINGS
             }
 
-    def review(self, card_id: int, rating: int, *, duration_ms: int = 0, source: str = "manual") -> ReviewResult:
+    def review(
+        self, card_id: int, rating: int, *, duration_ms: int = 0, source: str = "manual"
+    ) -> ReviewResult:
         """Rate a card: the new state and the log are committed in one transaction."""
         rating = _checked_rating(rating, source)
         now = self.now()
@@ -382,27 +429,30 @@ class ReviewService:
                 raise UserError(f"card {row.content_id!r} is retired and cannot be reviewed")
             deck_id = row.deck_id
             if row.card_id is None:  # a card without a state row: never reviewed
-                conn.execute(insert(_CARD_STATES).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0))
+                conn.execute(
+                    insert(_CARD_STATES).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0)
+                )
             state = _StateRow(row)
             preset, scheduler = self._scheduler_for_deck_id(session, key_before, now, deck_id,
                                                             exercise=row.kind == KIND_EXERCISE)
             after, retrievability = self._transition(scheduler, preset, card_id, state, rating, now)
             prev_state = state.state
-            inserted = conn.execute(insert(_REVIEW_LOGS).values(
-                card_id=card_id,
-                **review_log_values(state, after, rating=rating, reviewed_at=now, duration_ms=duration_ms,
-                                    source=source, retrievability=retrievability),
-            )).inserted_primary_key
-            assert inserted is not None  # an INSERT of one row
-            log_id = inserted[0]
+            log_values = review_log_values(state, after, rating=rating, reviewed_at=now,
+                                           duration_ms=duration_ms, source=source,
+                                           retrievability=retrievability)
+            log_id = _insert_log(conn, card_id, log_values)
             new_state = state_after(state, after, rating)
             lapses = new_state["lapses"]
-            conn.execute(update(_CARD_STATES).where(CardState.card_id == card_id).values(**new_state))
+            conn.execute(
+                update(_CARD_STATES).where(CardState.card_id == card_id).values(**new_state)
+            )
             leech = is_leech_review(prev_state, rating, lapses, preset.leech_threshold)
             tag_added = suspended_now = False
             suspended = bool(row.suspended)
             if leech:
-                tag_added, suspended_now = _mark_leech(conn, card_id, row, preset.leech_suspend, now)
+                tag_added, suspended_now = _mark_leech(
+                    conn, card_id, row, preset.leech_suspend, now
+                )
                 suspended = suspended or suspended_now
             key_after = QueueCache.fingerprint(session)
         self._cache.wrote(key_before, key_after, card_id, deck_id)
@@ -449,7 +499,9 @@ class ReviewService:
             actions = self._leech_actions.pop((log.id, log.card_id, log.reviewed_at), None)
             if actions is None:  # reviewed by another session: work out what the review did
                 preset = load_preset(session, slug)
-                if is_leech_review(log.prev_state, log.rating, log.prev_lapses + 1, preset.leech_threshold):
+                if is_leech_review(
+                    log.prev_state, log.rating, log.prev_lapses + 1, preset.leech_threshold
+                ):
                     actions = (log.prev_lapses < preset.leech_threshold, preset.leech_suspend)
                 else:
                     actions = (False, False)
@@ -460,7 +512,9 @@ class ReviewService:
                 card.suspended = False
             if tag_added or suspended:
                 card.updated_at = now
-            result = UndoResult(log.id, log.card_id, log.rating, STATE_NAMES[log.prev_state], log.prev_due)
+            result = UndoResult(
+                log.id, log.card_id, log.rating, STATE_NAMES[log.prev_state], log.prev_due
+            )
             session.delete(log)
         self._cache.clear()
         return result
@@ -486,11 +540,15 @@ class ReviewService:
     def reviews_today(self) -> int:
         now = self.now()
         with self.database.unit_of_work() as session:
-            return session.scalar(
-                select(func.count(ReviewLog.id)).where(
-                    ReviewLog.reviewed_at >= self.today_start(now), ReviewLog.reviewed_at < self.today_end(now)
+            return (
+                session.scalar(
+                    select(func.count(ReviewLog.id)).where(
+                        ReviewLog.reviewed_at >= self.today_start(now),
+                        ReviewLog.reviewed_at < self.today_end(now),
+                    )
                 )
-            ) or 0
+                or 0
+            )
 
     def streak(self) -> int:
         """Consecutive study days with at least one review (see days.current_streak)."""
@@ -499,9 +557,14 @@ class ReviewService:
         with self.database.unit_of_work() as session:
             def studied(day: date) -> bool:
                 lo, hi = study_day_bounds(day, hour=hour, zone=zone)
-                return session.scalars(
-                    select(ReviewLog.id).where(ReviewLog.reviewed_at >= lo, ReviewLog.reviewed_at < hi).limit(1)
-                ).first() is not None
+                return (
+                    session.scalars(
+                        select(ReviewLog.id)
+                        .where(ReviewLog.reviewed_at >= lo, ReviewLog.reviewed_at < hi)
+                        .limit(1)
+                    ).first()
+                    is not None
+                )
 
             return current_streak(studied, today)
 
@@ -516,8 +579,15 @@ class ReviewService:
         fitted = load_parameters(session, preset.name)
         return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS)
 
-    def _scheduler_for_deck_id(self, session: Session, key: Fingerprint | None, now: datetime,
-                               deck_id: int, *, exercise: bool = False) -> tuple[Preset, fsrs.Scheduler]:
+    def _scheduler_for_deck_id(
+        self,
+        session: Session,
+        key: Fingerprint | None,
+        now: datetime,
+        deck_id: int,
+        *,
+        exercise: bool = False,
+    ) -> tuple[Preset, fsrs.Scheduler]:
         """The deck's preset and scheduler (an exercise's: with the preset's exercise steps),
         from the queue snapshot when nothing was written since."""
         snap = self._cache.current(key, self.today_start(now))
@@ -529,9 +599,13 @@ class ReviewService:
         assert slug is not None  # the card's own deck
         preset = load_preset(session, slug)
         fitted = load_parameters(session, preset.name)
-        return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS, exercise)
+        return preset, self._scheduler(
+            preset, fitted.parameters if fitted else DEFAULT_PARAMETERS, exercise
+        )
 
-    def _scheduler(self, preset: Preset, parameters: Sequence[float], exercise: bool = False) -> fsrs.Scheduler:
+    def _scheduler(
+        self, preset: Preset, parameters: Sequence[float], exercise: bool = False
+    ) -> fsrs.Scheduler:
         key = (preset, tuple(parameters), exercise)
         scheduler = self._schedulers.get(key)
         if scheduler is None:
@@ -539,27 +613,53 @@ class ReviewService:
         return scheduler
 
     def _transition(
-        self, scheduler: fsrs.Scheduler, preset: Preset, card_id: int, state: StoredState, rating: int, now: datetime
+        self,
+        scheduler: fsrs.Scheduler,
+        preset: Preset,
+        card_id: int,
+        state: StoredState,
+        rating: int,
+        now: datetime,
     ) -> tuple[fsrs.Card, float | None]:
         """py-fsrs's review of the card, with studyapp's deterministic fuzz on review intervals."""
         before = to_fsrs_card(card_id, state, now)
         after, _ = scheduler.review_card(before, Rating(rating).to_fsrs(), now)
         if preset.enable_fuzzing and after.state == fsrs.State.Review:
             days = round((after.due - now) / timedelta(days=1))
-            fuzzed = fuzzed_interval_days(days, preset.maximum_interval, f"{card_id}:{state.reps or 0}")
+            fuzzed = fuzzed_interval_days(
+                days, preset.maximum_interval, f"{card_id}:{state.reps or 0}"
+            )
             after.due = now + timedelta(days=fuzzed)
         retrievability = predicted_retrievability(scheduler, state, before, now)
         return after, retrievability
 
     def _read_card(self, session: Session, card_id: int) -> _AnyRow:
         """The card's deck, flags and scheduling state in one plain query."""
-        row = session.connection().execute(
-            select(Card.deck_id, Card.content_id, Card.kind, Card.retired, Card.suspended, Card.tags, CardState.card_id,
-                   CardState.state, CardState.step, CardState.stability, CardState.difficulty, CardState.due,
-                   CardState.last_review, CardState.reps, CardState.lapses)
-            .join(CardState, CardState.card_id == Card.id, isouter=True)
-            .where(Card.id == card_id)
-        ).one_or_none()
+        row = (
+            session.connection()
+            .execute(
+                select(
+                    Card.deck_id,
+                    Card.content_id,
+                    Card.kind,
+                    Card.retired,
+                    Card.suspended,
+                    Card.tags,
+                    CardState.card_id,
+                    CardState.state,
+                    CardState.step,
+                    CardState.stability,
+                    CardState.difficulty,
+                    CardState.due,
+                    CardState.last_review,
+                    CardState.reps,
+                    CardState.lapses,
+                )
+                .join(CardState, CardState.card_id == Card.id, isouter=True)
+                .where(Card.id == card_id)
+            )
+            .one_or_none()
+        )
         if row is None:
             raise UserError(f"no card with id {card_id}")
         return row
@@ -588,16 +688,31 @@ class ReviewService:
         presets = load_presets(session)
         ordering = load_prerequisite_settings(session)
         return {
-            i: DeckInfo(i, slug, title, position, list(requires or []), presets.get(slug) or Preset(),
-                        ordering.applies_to(slug))
+            i: DeckInfo(
+                i,
+                slug,
+                title,
+                position,
+                list(requires or []),
+                presets.get(slug) or Preset(),
+                ordering.applies_to(slug),
+            )
             for i, slug, title, position, requires in rows
         }
 
     # ------------------------------------------------------------------ the plan
 
-    def _plan(self, session: Session, now: datetime, only: str | None, *,
-              ignore_prerequisites: bool = False) -> tuple[Plan, dict[int, DeckInfo], dict[int, DeckInfo]]:
-        snap = self._cache.snapshot(session, self.today_start(now), lambda: self._load_decks(session))
+    def _plan(
+        self,
+        session: Session,
+        now: datetime,
+        only: str | None,
+        *,
+        ignore_prerequisites: bool = False,
+    ) -> tuple[Plan, dict[int, DeckInfo], dict[int, DeckInfo]]:
+        snap = self._cache.snapshot(
+            session, self.today_start(now), lambda: self._load_decks(session)
+        )
         if snap.parameters is None:
             snap.parameters = load_all_parameters(session)
         decks = snap.decks
@@ -613,8 +728,13 @@ class ReviewService:
             # studying a deck studies its subdecks (Anki's Parent::Child)
             scope = {i: decks[i] for i in deck_and_subdecks(session, deck_id) if i in decks}
         plan = plan_queue(
-            session, snap, now=now, today_start=self.today_start(now), today_end=self.today_end(now),
-            learn_ahead=self.learn_ahead, scope=scope,
+            session,
+            snap,
+            now=now,
+            today_start=self.today_start(now),
+            today_end=self.today_end(now),
+            learn_ahead=self.learn_ahead,
+            scope=scope,
             unlocked=frozenset(scope) if ignore_prerequisites else frozenset(),
             extra_new=self._extra_new(session, snap, now),
         )
@@ -636,10 +756,26 @@ class ReviewService:
         self._cache.clear()
         return total
 
-    def _items(self, session: Session, plan: Plan, entries: list[Entry], decks: dict[int, DeckInfo]) -> list[QueueItem]:
+    def _items(
+        self, session: Session, plan: Plan, entries: list[Entry], decks: dict[int, DeckInfo]
+    ) -> list[QueueItem]:
         items = []
         for entry, row in zip(entries, load_items(session, plan.snapshot, entries), strict=True):
-            (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags, state, due, reps, lapses) = row
+            (
+                card_id,
+                content_id,
+                kind,
+                front,
+                back,
+                extra,
+                deck_id,
+                note_id,
+                tags,
+                state,
+                due,
+                reps,
+                lapses,
+            ) = row
             items.append(QueueItem.build(
                 card_id=card_id, content_id=content_id, kind=kind, front=front, back=back,
                 extra=extra, deck=decks[deck_id].slug, state=state, note_id=note_id, tags=tags,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import fsrs
 from sqlalchemy import insert
@@ -52,7 +53,9 @@ def simulate_history(n_cards: int, reviews_per_card: int, *, seed: int = 1,
             prev_state = int(after.state)
             card = after
             interval = max(1, (after.due - at).days)
-            at = at + timedelta(days=max(1, round(interval * rng.uniform(0.5, 1.6))), minutes=rng.randrange(-60, 60))
+            at = at + timedelta(
+                days=max(1, round(interval * rng.uniform(0.5, 1.6))), minutes=rng.randrange(-60, 60)
+            )
         histories.append(history)
     return histories
 
@@ -66,28 +69,12 @@ def write_history(session: Session, deck_id: int, histories: list[list[HistorySt
     for offset, history in enumerate(histories):
         card_id = first_card_id + offset
         ids.append(card_id)
-        card_rows.append(dict(id=card_id, deck_id=deck_id, content_id=f"sim-{card_id}", note_id=f"sim-{card_id}",
-                              kind="basic", position=offset, front="q", back="a", extra={}, tags="",
-                              created_at=now, updated_at=now))
-        reps = lapses = 0
-        for at, rating, prev_state, before, after in history:
-            log_rows.append(dict(
-                card_id=card_id, rating=rating, reviewed_at=at, duration_ms=5000, source="manual",
-                prev_state=prev_state, prev_step=before.step if prev_state else None,
-                prev_stability=before.stability, prev_difficulty=before.difficulty,
-                prev_due=before.due if prev_state else None, prev_last_review=before.last_review,
-                prev_reps=reps, prev_lapses=lapses, state=int(after.state), stability=after.stability,
-                difficulty=after.difficulty, due=after.due, retrievability=None,
-            ))
-            lapses += int(prev_state == 2 and rating == 1)
-            reps += 1
-        last = history[-1][4] if history else None
-        state_rows.append(dict(
-            card_id=card_id, state=int(last.state) if last else 0, step=last.step if last else None,
-            stability=last.stability if last else None, difficulty=last.difficulty if last else None,
-            due=last.due if last else None, last_review=last.last_review if last else None,
-            reps=reps, lapses=lapses,
-        ))
+        card_rows.append(dict(id=card_id, deck_id=deck_id, content_id=f"sim-{card_id}",
+                              note_id=f"sim-{card_id}", kind="basic", position=offset, front="q",
+                              back="a", extra={}, tags="", created_at=now, updated_at=now))
+        logs = _log_rows(card_id, history)
+        log_rows.extend(logs)
+        state_rows.append(_state_row(card_id, history, logs))
     session.execute(insert(Card), card_rows)
     session.execute(insert(CardState), state_rows)
     for i in range(0, len(log_rows), 20000):
@@ -95,9 +82,41 @@ def write_history(session: Session, deck_id: int, histories: list[list[HistorySt
     return ids
 
 
+def _log_rows(card_id: int, history: list[HistoryStep]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    reps = lapses = 0
+    for at, rating, prev_state, before, after in history:
+        rows.append(dict(
+            card_id=card_id, rating=rating, reviewed_at=at, duration_ms=5000, source="manual",
+            prev_state=prev_state, prev_step=before.step if prev_state else None,
+            prev_stability=before.stability, prev_difficulty=before.difficulty,
+            prev_due=before.due if prev_state else None, prev_last_review=before.last_review,
+            prev_reps=reps, prev_lapses=lapses, state=int(after.state), stability=after.stability,
+            difficulty=after.difficulty, due=after.due, retrievability=None,
+        ))
+        lapses += int(prev_state == 2 and rating == 1)
+        reps += 1
+    return rows
+
+
+def _state_row(card_id: int, history: list[HistoryStep],
+               logs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The card's state after its last simulated review (reps and lapses as the logs count them)."""
+    last = history[-1][4] if history else None
+    lapses = sum(int(log["prev_state"] == 2 and log["rating"] == 1) for log in logs)
+    return dict(
+        card_id=card_id, state=int(last.state) if last else 0, step=last.step if last else None,
+        stability=last.stability if last else None, difficulty=last.difficulty if last else None,
+        due=last.due if last else None, last_review=last.last_review if last else None,
+        reps=len(logs), lapses=lapses,
+    )
+
+
 def make_deck(session: Session, slug: str, position: int = 0) -> int:
     now = datetime(2025, 1, 1, tzinfo=UTC)
-    deck = Deck(slug=slug, title=slug, position=position, requires=[], created_at=now, updated_at=now)
+    deck = Deck(
+        slug=slug, title=slug, position=position, requires=[], created_at=now, updated_at=now
+    )
     session.add(deck)
     session.flush()
     return deck.id

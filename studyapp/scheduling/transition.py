@@ -79,8 +79,16 @@ def state_after(state: StoredState, after: fsrs.Card, rating: int) -> dict[str, 
     }
 
 
-def review_log_values(state: StoredState, after: fsrs.Card, *, rating: int, reviewed_at: datetime,
-                      duration_ms: int, source: str, retrievability: float | None) -> dict[str, Any]:
+def review_log_values(
+    state: StoredState,
+    after: fsrs.Card,
+    *,
+    rating: int,
+    reviewed_at: datetime,
+    duration_ms: int,
+    source: str,
+    retrievability: float | None,
+) -> dict[str, Any]:
     """The review_logs columns (less card_id): the exact state before, so undo can restore
     it, and the state after with what FSRS predicted, for the stats."""
     return {

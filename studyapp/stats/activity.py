@@ -164,8 +164,11 @@ class Window:
 
     def check(self, conn: StatsConn) -> int:
         """How many reviews the window holds, counted on the reviewed_at index."""
-        (n,) = fetch_one(conn, "SELECT count(*) FROM review_logs WHERE reviewed_at >= ? AND reviewed_at < ?",
-                         (self.lo, self.hi))
+        (n,) = fetch_one(
+            conn,
+            "SELECT count(*) FROM review_logs WHERE reviewed_at >= ? AND reviewed_at < ?",
+            (self.lo, self.hi),
+        )
         return int(n)
 
     # -- the general path: one pass over the window's ids, the day computed per row -------
@@ -244,7 +247,9 @@ class WindowParts:
 
     def merge(self, conn: StatsConn, parts: list[tuple[ReviewDays, int | None]]) -> ReviewDays:
         first = parts[0][0]
-        merged = ReviewDays(first.first, sum(p.counts for p, _ in parts), sum(p.time_ms for p, _ in parts))
+        merged = ReviewDays(
+            first.first, sum(p.counts for p, _ in parts), sum(p.time_ms for p, _ in parts)
+        )
         expected = next(n for _, n in parts if n is not None)
         if int(merged.counts.sum()) == expected:
             return merged
@@ -324,7 +329,9 @@ def history(conn: StatsConn, cal: StudyCalendar, window: ReviewDays) -> History:
 
 def activity_from(window: ReviewDays, hist: History, cal: StudyCalendar) -> Activity:
     c = window.counts
-    kinds = np.stack([c[:, 0] + c[:, 1], c[:, 4] + c[:, 5], c[:, 6] + c[:, 7], c[:, 2] + c[:, 3]], axis=1)
+    kinds = np.stack(
+        [c[:, 0] + c[:, 1], c[:, 4] + c[:, 5], c[:, 6] + c[:, 7], c[:, 2] + c[:, 3]], axis=1
+    )
     reviews = c.sum(axis=1)
     passed = c[:, 1::2].sum(axis=1)
     days = [

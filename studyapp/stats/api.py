@@ -121,7 +121,9 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
         results = _run(tasks, conn, session if parallel else None)
         days = window_parts.merge(conn, [results[k] for k in tasks if k.startswith("window")])
     predictions = [results[k] for k in tasks if k.startswith("predictions")]
-    hist = _activity.history_from(days, results["older"], sum(p.rows for p in predictions), cal.today)
+    hist = _activity.history_from(
+        days, results["older"], sum(p.rows for p in predictions), cal.today
+    )
     outlook, topics, tags = results["cards"]
     return StatsPage(
         generated_at=cal.now.isoformat(),

@@ -27,7 +27,9 @@ class StudyCalendar:
     zone: tzinfo = UTC
 
     @classmethod
-    def at(cls, now: datetime, *, hour: int | None = None, zone: tzinfo | None = None) -> StudyCalendar:
+    def at(
+        cls, now: datetime, *, hour: int | None = None, zone: tzinfo | None = None
+    ) -> StudyCalendar:
         hour = DEFAULT_DAY_START_HOUR if hour is None else int(hour)
         if not 0 <= hour <= 23:
             raise ValueError(f"day start hour must be 0-23, got {hour}")

@@ -31,9 +31,9 @@ TOP_DIAGNOSES = 10
 @lru_cache(maxsize=2)
 def _submissions_sql(d: SqlDialect) -> str:
     return f"""
-SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql('s.created_at', d)},
-       {d.json_text('s.verdict', 'diagnosis', 'id')}, {d.json_text('s.verdict', 'diagnosis', 'text')},
-       coalesce(nullif(c.topic, ''), d.topic, ''), coalesce({d.json_text('c.extra', 'title')}, '')
+SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql("s.created_at", d)},
+       {d.json_text("s.verdict", "diagnosis", "id")}, {d.json_text("s.verdict", "diagnosis", "text")},
+       coalesce(nullif(c.topic, ''), d.topic, ''), coalesce({d.json_text("c.extra", "title")}, '')
 FROM submissions s LEFT JOIN cards c ON c.id = s.card_id LEFT JOIN decks d ON d.id = c.deck_id
 ORDER BY s.created_at, s.id
 """
@@ -76,8 +76,10 @@ class _Diagnoses:
 
     def top(self) -> list[DiagnosisCount]:
         top = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DIAGNOSES]
-        return [DiagnosisCount(id=i, text=self.text[i], count=n, exercises=sorted(self.exercises[i]))
-                for i, n in top]
+        return [
+            DiagnosisCount(id=i, text=self.text[i], count=n, exercises=sorted(self.exercises[i]))
+            for i, n in top
+        ]
 
 
 def exercise_summary(conn: StatsConn, cal: StudyCalendar) -> ExerciseSummary:

@@ -197,7 +197,9 @@ def live_cards_from(raw: RawCards, groups: list[tuple[str, str, str]], now: date
     order = np.argsort(ids_all, kind="stable")
     ids_all, packed = ids_all[order], packed[order]
     deck_all = packed >> 1
-    keep = ~np.isin(deck_all, raw.retired_decks) if raw.retired_decks else np.ones(len(ids_all), bool)
+    keep = (
+        ~np.isin(deck_all, raw.retired_decks) if raw.retired_decks else np.ones(len(ids_all), bool)
+    )
     card_id, deck_id = ids_all[keep], deck_all[keep]
     suspended = (packed[keep] & 1).astype(bool)
     n = len(card_id)

@@ -102,7 +102,9 @@ class CardState(Base):
 
     __tablename__ = "card_states"
 
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
+    )
     state: Mapped[int] = mapped_column(Integer, default=STATE_NEW)
     step: Mapped[int | None] = mapped_column(Integer)
     stability: Mapped[float | None] = mapped_column(Float)
@@ -206,11 +208,15 @@ class CardOverride(Base):
 
     __tablename__ = "card_overrides"
 
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
+    )
     front: Mapped[str] = mapped_column(Text)
     back: Mapped[str] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    base_hash: Mapped[str] = mapped_column(String(64))  # the file's content hash the edit was made on
+    base_hash: Mapped[str] = mapped_column(
+        String(64)
+    )  # the file's content hash the edit was made on
     shipped_front: Mapped[str] = mapped_column(Text)
     shipped_back: Mapped[str] = mapped_column(Text)
     shipped_extra: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -110,7 +110,11 @@ def _unused(folder: Path, stem: str, now: datetime | None, reason: str, suffix: 
     name is taken (a fixed clock, two copies in one microsecond) the stamp moves on by a
     microsecond, so a backup never overwrites another and the names still sort by time."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    taken = {p.stem[len(stem) + 1:].split("-", 1)[0] for p in folder.glob(f"{stem}-*")} if folder.is_dir() else set()
+    taken = (
+        {p.stem[len(stem) + 1 :].split("-", 1)[0] for p in folder.glob(f"{stem}-*")}
+        if folder.is_dir()
+        else set()
+    )
     while moment.strftime(STAMP_FORMAT) in taken:
         moment += timedelta(microseconds=1)
     return folder / f"{stem}-{moment.strftime(STAMP_FORMAT)}-{reason}{suffix}"

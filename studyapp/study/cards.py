@@ -61,7 +61,9 @@ def one_line(text: str, width: int = 80) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def search_cards(session: Session, query: CardQuery, now: datetime, *, limit: int = SEARCH_LIMIT) -> list[CardRow]:
+def search_cards(
+    session: Session, query: CardQuery, now: datetime, *, limit: int = SEARCH_LIMIT
+) -> list[CardRow]:
     """Live cards matching every given filter, in deck then content order."""
     statement = (
         select(Card, Deck.slug, Deck.title, CardState.state, CardState.due)
@@ -76,7 +78,9 @@ def search_cards(session: Session, query: CardQuery, now: datetime, *, limit: in
             or_(Card.front.ilike(pattern), Card.back.ilike(pattern), Card.content_id.ilike(pattern))
         )
     if query.deck:  # its slug, or its title in any case
-        statement = statement.where(or_(Deck.slug == query.deck, func.lower(Deck.title) == query.deck.lower()))
+        statement = statement.where(
+            or_(Deck.slug == query.deck, func.lower(Deck.title) == query.deck.lower())
+        )
     if query.tag:
         statement = statement.where(
             (literal(" ") + Card.tags + literal(" ")).contains(f" {query.tag} ")
@@ -183,15 +187,26 @@ def card_detail(session: Session, card_id: int) -> CardDetail:
         raise UserError(f"no card with id {card_id}")
     state = card.state
     history = [
-        HistoryEntry(log.reviewed_at, log.rating, STATE_NAMES.get(log.state, "?"), log.due, log.duration_ms, log.source)
+        HistoryEntry(
+            log.reviewed_at,
+            log.rating,
+            STATE_NAMES.get(log.state, "?"),
+            log.due,
+            log.duration_ms,
+            log.source,
+        )
         for log in session.scalars(
-            select(ReviewLog).where(ReviewLog.card_id == card_id).order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+            select(ReviewLog)
+            .where(ReviewLog.card_id == card_id)
+            .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
         )
     ]
     submissions = [
         SubmissionEntry(s.created_at, s.status, s.device, s.duration_ms, s.code)
         for s in session.scalars(
-            select(Submission).where(Submission.card_id == card_id).order_by(Submission.created_at.desc(), Submission.id.desc())
+            select(Submission)
+            .where(Submission.card_id == card_id)
+            .order_by(Submission.created_at.desc(), Submission.id.desc())
         )
     ]
     override = session.get(CardOverride, card_id)
@@ -248,7 +263,10 @@ def editable_fields(session: Session, card_id: int) -> list[EditableField]:
         ]
     if card.kind == "exercise":
         return [EditableField("front", "Prompt (Markdown)", card.front)]
-    return [EditableField("front", "Question", card.front), EditableField("back", "Answer", card.back)]
+    return [
+        EditableField("front", "Question", card.front),
+        EditableField("back", "Answer", card.back),
+    ]
 
 
 def update_card_text(session: Session, card_id: int, values: dict[str, str], now: datetime) -> None:
@@ -269,7 +287,9 @@ def update_card_text(session: Session, card_id: int, values: dict[str, str], now
         extra_text = values.get("extra", extra.get("extra", "")).strip()
         extra.update(text=text, extra=extra_text)
         card.front = render_cloze(text, number, reveal=False)
-        card.back = render_cloze(text, number, reveal=True) + (f"\n\n{extra_text}" if extra_text else "")
+        card.back = render_cloze(text, number, reveal=True) + (
+            f"\n\n{extra_text}" if extra_text else ""
+        )
     elif card.kind == "choice":
         question = values.get("front", card.front).strip()
         if not question:
@@ -312,7 +332,13 @@ def parse_query(text: str) -> CardQuery:
     kind = filters.get("kind")
     if kind is not None and kind not in KIND_FILTERS:
         raise UserError(f"unknown kind {kind!r} (kind: takes {', '.join(KIND_FILTERS)})")
-    return CardQuery(text=" ".join(words), deck=filters.get("deck"), tag=filters.get("tag"), state=state, kind=kind)
+    return CardQuery(
+        text=" ".join(words),
+        deck=filters.get("deck"),
+        tag=filters.get("tag"),
+        state=state,
+        kind=kind,
+    )
 
 
 def queue_item(session: Session, card_id: int):

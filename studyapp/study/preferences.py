@@ -24,9 +24,13 @@ class Preferences:
 
     def __post_init__(self) -> None:
         if not isinstance(self.day_start_hour, int) or not 0 <= self.day_start_hour <= 23:
-            raise ValueError(f"the day start hour must be a whole hour from 0 to 23, got {self.day_start_hour!r}")
+            raise ValueError(
+                f"the day start hour must be a whole hour from 0 to 23, got {self.day_start_hour!r}"
+            )
         if self.grading_device not in DEVICES:
-            raise ValueError(f"the grading device must be one of {', '.join(DEVICES)}, got {self.grading_device!r}")
+            raise ValueError(
+                f"the grading device must be one of {', '.join(DEVICES)}, got {self.grading_device!r}"
+            )
         if not self.theme:
             raise ValueError("the theme must have a name")
 
