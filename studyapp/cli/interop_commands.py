@@ -17,13 +17,15 @@ def register(subparsers, parents) -> None:
         "import",
         parents=parents,
         help="import an Anki package (.apkg) or a CSV/TSV file of front, back[, tags]",
-        description="Import cards. Importing the same file again adds nothing; changed cards are updated.",
+        description="Import cards. Importing the same file again adds nothing; "
+        "changed cards are updated.",
     )
     imp.add_argument("file", type=Path, metavar="FILE", help="an .apkg/.colpkg, .csv or .tsv file")
     imp.add_argument(
         "--deck",
         metavar="NAME",
-        help="the deck to import into (required for CSV/TSV; for Anki, instead of Anki's deck names)",
+        help="the deck to import into "
+        "(required for CSV/TSV; for Anki, instead of Anki's deck names)",
     )
     history = imp.add_mutually_exclusive_group()
     history.add_argument(

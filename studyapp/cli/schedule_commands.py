@@ -12,8 +12,9 @@ def register(subparsers, parents) -> None:
         "due",
         parents=parents,
         help="today's queue per deck (limits applied), tomorrow and the next 7 days",
-        description="Per deck: today's new, learning and review cards (daily limits applied), the studied "
-        "cards falling due tomorrow and over the next 7 days, and why a locked deck's new "
+        description="Per deck: today's new, learning and review cards (daily limits applied), "
+        "the studied cards falling due tomorrow and over the next 7 days, "
+        "and why a locked deck's new "
         "cards wait (after: the prerequisite deck).",
     )
     due.add_argument("--json", action="store_true", help="print one JSON document")
@@ -24,8 +25,9 @@ def register(subparsers, parents) -> None:
         "optimize",
         parents=parents,
         help="fit FSRS parameters to your review history",
-        description="Fit FSRS-6 parameters to your own review logs (per preset), report log loss and "
-        "RMSE(bins) on held-out reviews before and after, and save them when they predict better.",
+        description="Fit FSRS-6 parameters to your own review logs (per preset), report log loss "
+        "and RMSE(bins) on held-out reviews before and after, and save them when they predict "
+        "better.",
     )
     optimize.add_argument(
         "--deck",
@@ -146,8 +148,9 @@ def run_optimize(args: argparse.Namespace, ctx) -> int:
     results, refused = [], []
     for name in names:
         try:
-            results.append(optimize_preset(ctx.synced_database, ctx.clock, name, force=args.force,
-                                           day_start_hour=service.day_start_hour, zone=service.zone))
+            results.append(optimize_preset(
+                ctx.synced_database, ctx.clock, name, force=args.force,
+                day_start_hour=service.day_start_hour, zone=service.zone))
         except NotEnoughReviews as exc:
             if args.deck is not None or len(names) == 1:
                 raise

@@ -13,8 +13,9 @@ def register(subparsers, parents) -> None:
         "stats",
         parents=parents,
         help="progress: activity, retention, outlook, mastery, calibration",
-        description="Activity and streaks, true retention, the due forecast and estimated knowledge, "
-        "mastery by topic and exercise, and how well FSRS's predictions match your reviews.",
+        description="Activity and streaks, true retention, the due forecast and estimated "
+        "knowledge, mastery by topic and exercise, "
+        "and how well FSRS's predictions match your reviews.",
     )
     stats.add_argument(
         "--json", action="store_true", help="print one JSON document with every number"
@@ -129,7 +130,8 @@ def _exercise_lines(e) -> list[str]:
         return ["Exercises", "  no submissions yet"]
     out = [
         "Exercises",
-        f"  {e.attempts} attempts · pass rate {_pct(e.pass_rate)} · first try {_pct(e.first_try_rate)}"
+        f"  {e.attempts} attempts · pass rate {_pct(e.pass_rate)}"
+        f" · first try {_pct(e.first_try_rate)}"
         f" · median time to pass {_duration(e.median_pass_ms)}",
     ]
     for x in e.exercises[:5]:

@@ -203,7 +203,8 @@ def _split_cards(path, lines, start, problems) -> list[_RawCard]:
             if line.strip():
                 problems.add(
                     Location(path, number),
-                    f"text outside any field in card {current.card_id!r}; start it with Q:, A:, Text: ...",
+                    f"text outside any field in card {current.card_id!r}; "
+                    "start it with Q:, A:, Text: ...",
                 )
             continue
         current.fields[open_field].append(line)
@@ -235,7 +236,8 @@ def _build_cards(path, raw: _RawCard, deck: DeckSpec, problems: Problems) -> lis
         if name not in FIELDS_BY_KIND[kind]:
             problems.add(
                 Location(path, line),
-                f"a {kind} card has no '{name}:' field (it takes {', '.join(sorted(FIELDS_BY_KIND[kind]))})",
+                f"a {kind} card has no '{name}:' field "
+                f"(it takes {', '.join(sorted(FIELDS_BY_KIND[kind]))})",
             )
     if raw.options and kind != "choice":
         problems.add(
@@ -318,7 +320,8 @@ def _cloze(raw, base, reverse, report) -> list[CardSpec]:
     if "{{" in leftover or "}}" in leftover:
         report(
             line,
-            f"bad cloze in card {raw.card_id!r}: every deletion must read {{{{c1::answer}}}} or {{{{c1::answer::hint}}}}",
+            f"bad cloze in card {raw.card_id!r}: every deletion must read "
+            "{{c1::answer}} or {{c1::answer::hint}}",
         )
         return []
     numbers = sorted({int(m.group(1)) for m in CLOZE.finditer(text)})

@@ -67,15 +67,17 @@ class SyncSummary:
         return bool(self.added or self.updated or self.retired)
 
     def describe(self) -> str:
-        counts = f"added {self.added}, updated {self.updated}, retired {self.retired}, unchanged {self.unchanged}"
+        counts = (f"added {self.added}, updated {self.updated}, retired {self.retired}, "
+                  f"unchanged {self.unchanged}")
         if not self.changed:
             text = f"Content is up to date: nothing changed ({counts})."
         else:
             text = f"Synced {len(self.decks)} decks: {counts}."
         if self.kept_overrides:
             text += (
-                f"\nKept your edited version of {len(self.kept_overrides)} card(s) whose shipped text changed: "
-                f"{', '.join(self.kept_overrides)} (Browse shows both texts; r there takes the new one)."
+                f"\nKept your edited version of {len(self.kept_overrides)} card(s) "
+                f"whose shipped text changed: {', '.join(self.kept_overrides)} "
+                "(Browse shows both texts; r there takes the new one)."
             )
         return text
 
@@ -116,7 +118,8 @@ def _refuse_imported_slugs(bundle: ContentBundle, decks: dict[str, Deck]) -> Non
     rewrite its metadata and retire its cards."""
     problems = [
         f"{spec.location.file}:1: deck id {spec.slug!r} is already used by a deck imported from "
-        f"{decks[spec.slug].source_path.removeprefix(IMPORT_SOURCE_PREFIX)}; give this deck another id"
+        f"{decks[spec.slug].source_path.removeprefix(IMPORT_SOURCE_PREFIX)}; "
+        "give this deck another id"
         for spec in bundle.decks
         if spec.slug in decks and is_imported_deck(decks[spec.slug])
     ]

@@ -225,7 +225,8 @@ def _decode(path: Path, raw: bytes) -> str:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise UserError(
-            f"{path}:{line}: the file holds NUL bytes (UTF-16 text?); save it as UTF-8 and import again"
+            f"{path}:{line}: the file holds NUL bytes (UTF-16 text?); "
+            "save it as UTF-8 and import again"
         )
     return text
 

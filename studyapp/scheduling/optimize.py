@@ -116,14 +116,16 @@ class OptimizeResult:
 
     def describe(self) -> str:
         lines = [
-            f"Preset {self.preset!r} (decks: {', '.join(self.decks)}): {self.reviews} reviews of {self.cards} cards, "
-            f"{self.items} usable; fitted on the first {self.train_items}, tested on the newest {self.test_items}.",
+            f"Preset {self.preset!r} (decks: {', '.join(self.decks)}): "
+            f"{self.reviews} reviews of {self.cards} cards, {self.items} usable; "
+            f"fitted on the first {self.train_items}, tested on the newest {self.test_items}.",
             f"  held-out log loss   {self.before.log_loss:.4f} -> {self.after.log_loss:.4f}",
             f"  held-out RMSE(bins) {self.before.rmse_bins:.4f} -> {self.after.rmse_bins:.4f}",
         ]
         if self.saved:
             lines.append(
-                f"Saved new parameters for preset {self.preset!r} ({self.fit_seconds:.2f} s fitting)."
+                f"Saved new parameters for preset {self.preset!r} "
+                f"({self.fit_seconds:.2f} s fitting)."
             )
         elif not self.improved:
             lines.append(
@@ -358,7 +360,8 @@ def _replayed(card_id: int, history: Sequence[Sequence[Any]], scheduler: fsrs.Sc
     if preset.enable_fuzzing and card.state == fsrs.State.Review:
         days = round((card.due - last_at) / timedelta(days=1))
         seed = f"{card_id}:{last_reps}"
-        card.due = last_at + timedelta(days=fuzzed_interval_days(days, preset.maximum_interval, seed))
+        fuzzed = fuzzed_interval_days(days, preset.maximum_interval, seed)
+        card.due = last_at + timedelta(days=fuzzed)
     return {"card_id": card_id, "state": int(card.state), "step": card.step,
             "stability": card.stability, "difficulty": card.difficulty, "due": card.due,
             "last_review": card.last_review}

@@ -34,7 +34,8 @@ _UNIT_SECONDS = {"s": 1, "": 60, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_step(value: Any) -> timedelta:
-    """A learning step: seconds as a number, or text like "1m", "10m", "1h", "1d" (bare = minutes)."""
+    """A learning step: seconds as a number, or text like "1m", "10m", "1h", "1d"
+    (bare = minutes)."""
     if isinstance(value, timedelta):
         step = value
     elif isinstance(value, bool):

@@ -214,7 +214,9 @@ class QueueCache:
             return None if row is None else (id(dbapi), row[0])
         return None  # no cheap way to know: never trust a snapshot
 
-    def snapshot(self, session: Session, day: datetime, load_decks: Callable[[], dict[int, DeckInfo]]) -> _Snapshot:
+    def snapshot(
+        self, session: Session, day: datetime, load_decks: Callable[[], dict[int, DeckInfo]]
+    ) -> _Snapshot:
         """The snapshot for `day`, taken afresh unless nothing was written since the last one."""
         key = self.fingerprint(session)
         snap = self._snapshot
@@ -233,7 +235,8 @@ class QueueCache:
 
     def wrote(self, before: Fingerprint | None, after: Fingerprint | None, card_id: int,
               deck_id: int | None) -> None:
-        """The service reviewed `card_id` (and nothing else changed) between `before` and `after`."""
+        """The service reviewed `card_id` (and nothing else changed) between `before` and
+        `after`."""
         snap = self._snapshot
         if snap is None or before is None or after is None or snap.key != before:
             self._snapshot = None
@@ -268,7 +271,9 @@ def plan_queue(
     buried = _burying(done.touched, taken_notes)
 
     # 1. (re)learning cards due today
-    learning_now, ahead = _learning(raw, plan, scope, now, now + learn_ahead, today_end, taken_notes)
+    learning_now, ahead = _learning(
+        raw, plan, scope, now, now + learn_ahead, today_end, taken_notes
+    )
 
     # 2. review cards due today, most overdue relative to their interval first
     remaining = {i: d.preset.reviews_per_day - done.reviews[i] for i, d in scope.items()}
@@ -280,7 +285,9 @@ def plan_queue(
 
     # 3. new cards in content order, prerequisites first
     extra_new = extra_new or {}
-    remaining = {i: d.preset.new_per_day + extra_new.get(i, 0) - done.new[i] for i, d in scope.items()}
+    remaining = {
+        i: d.preset.new_per_day + extra_new.get(i, 0) - done.new[i] for i, d in scope.items()
+    }
     new = _new(raw, snap, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes,
                unlocked)
     for entry in new:
@@ -321,7 +328,9 @@ def _today_so_far(raw: RawSql, today_start: datetime) -> _TodaySoFar:
     return done
 
 
-def _burying(touched: dict[str, set[int]], taken_notes: dict[str, int]) -> Callable[[str, int], bool]:
+def _burying(
+    touched: dict[str, set[int]], taken_notes: dict[str, int]
+) -> Callable[[str, int], bool]:
     """Whether a card waits for tomorrow because a sibling (a card of its note) was studied
     today or is already in this plan. `taken_notes` fills in as the plan is built."""
 
@@ -367,14 +376,23 @@ def _learning(raw: RawSql, plan: Plan, scope: dict[int, DeckInfo], now: datetime
 def _fetch_reviews(raw: RawSql, snap: _Snapshot, now: datetime, today_end: datetime) -> None:
     """Every review card due today, per deck, most overdue (relative to its interval) first."""
     by_deck: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
-    for card_id, deck_id, note_id, overdue in raw.rows(_queue_sql(raw.dialect).reviews,
-                                                          (julian(now), STATE_REVIEW, raw.dialect.time_param(today_end))):
+    for card_id, deck_id, note_id, overdue in raw.rows(
+        _queue_sql(raw.dialect).reviews,
+        (julian(now), STATE_REVIEW, raw.dialect.time_param(today_end)),
+    ):
         by_deck[deck_id].append((card_id, note_id, overdue or 0.0))
     snap.reviews = dict(by_deck)
 
 
-def _reviews(raw: RawSql, snap: _Snapshot, now: datetime, today_end: datetime, wanted: dict[int, int],
-             buried: Callable[[str, int], bool], taken_notes: dict[str, int]) -> list[Entry]:
+def _reviews(
+    raw: RawSql,
+    snap: _Snapshot,
+    now: datetime,
+    today_end: datetime,
+    wanted: dict[int, int],
+    buried: Callable[[str, int], bool],
+    taken_notes: dict[str, int],
+) -> list[Entry]:
     if not wanted:
         return []
     if snap.reviews is None:
@@ -409,7 +427,9 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
         rows = snap.frontier.get(deck_id)
         if rows is None or (len(rows) < need and not snap.frontier_complete.get(deck_id)):
             cap = max(need, 2 * decks[deck_id].preset.new_per_day + 8)
-            rows = snap.frontier[deck_id] = raw.rows(_queue_sql(raw.dialect).new_in_deck, (deck_id, STATE_NEW, cap))
+            rows = snap.frontier[deck_id] = raw.rows(
+                _queue_sql(raw.dialect).new_in_deck, (deck_id, STATE_NEW, cap)
+            )
             snap.frontier_complete[deck_id] = len(rows) < cap
             snap.has_new[deck_id] = bool(rows)
         return rows
@@ -420,7 +440,10 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
         snap.has_new_known = True
         new_cards, cards = raw.rows(_queue_sql(raw.dialect).new_and_all)[0]
         if new_cards * 3 < (cards or 0):
-            with_new = {deck_id for (deck_id,) in raw.rows(_queue_sql(raw.dialect).decks_with_new, (STATE_NEW,))}
+            with_new = {
+                deck_id
+                for (deck_id,) in raw.rows(_queue_sql(raw.dialect).decks_with_new, (STATE_NEW,))
+            }
             snap.has_new = {deck_id: deck_id in with_new for deck_id in decks}
 
     def deck_has_new(slug: str) -> bool:
@@ -440,7 +463,9 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
         need = eligible[deck_id]
         while True:
             rows = frontier(deck_id, need)
-            chosen = _choose_new(raw, decks, deck_id, rows, eligible[deck_id], buried, notes, deck_has_new)
+            chosen = _choose_new(
+                raw, decks, deck_id, rows, eligible[deck_id], buried, notes, deck_has_new
+            )
             if len(chosen) >= eligible[deck_id] or snap.frontier_complete.get(deck_id):
                 break
             need = len(rows) * 4  # many blocked or buried: look further
@@ -460,8 +485,12 @@ def _choose_new(raw: RawSql, decks: dict[int, DeckInfo], deck_id: int, rows: lis
     if exercises:
         for card_id, extra in raw.rows_in(_queue_sql(raw.dialect).card_extra, exercises):
             needed = (parse_json(extra) or {}).get("requires") or []
-            requirements[card_id] = [needed] if isinstance(needed, str) else [str(r) for r in needed]
-    unmet = _unmet_ids(raw, decks, {r for reqs in requirements.values() for r in reqs}, deck_has_new)
+            requirements[card_id] = (
+                [needed] if isinstance(needed, str) else [str(r) for r in needed]
+            )
+    unmet = _unmet_ids(
+        raw, decks, {r for reqs in requirements.values() for r in reqs}, deck_has_new
+    )
     chosen: list[Entry] = []
     seen_notes = dict(notes)
     for card_id, note_id, _kind, position in rows:
@@ -485,7 +514,9 @@ def _unmet_ids(raw: RawSql, decks: dict[int, DeckInfo], ids: set[str],
     slugs = {d.slug for d in decks.values()}
     unmet = {slug for slug in ids & slugs if deck_has_new(slug)}
     card_ids = sorted(ids - slugs)
-    for content_id, state, suspended, retired in raw.rows_in(_queue_sql(raw.dialect).cards_by_content_id, card_ids):
+    for content_id, state, suspended, retired in raw.rows_in(
+        _queue_sql(raw.dialect).cards_by_content_id, card_ids
+    ):
         if (state is None or state == STATE_NEW) and not suspended and not retired:
             unmet.add(content_id)
     return unmet
@@ -498,12 +529,34 @@ def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -
     cache = snap.items if snap is not None else {}
     missing = [e.card_id for e in entries if e.card_id not in cache]
     if missing:
-        for (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags,
-             state, due, reps, lapses) in RawSql(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
+        for (
+            card_id,
+            content_id,
+            kind,
+            front,
+            back,
+            extra,
+            deck_id,
+            note_id,
+            tags,
+            state,
+            due,
+            reps,
+            lapses,
+        ) in RawSql(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
             cache[card_id] = (
-                card_id, content_id, kind, front, back,
+                card_id,
+                content_id,
+                kind,
+                front,
+                back,
                 (parse_json(extra) or {}) if extra and extra != "{}" else {},
-                deck_id, note_id, tuple((tags or "").split()),
-                STATE_NEW if state is None else state, parse_stored_time(due), reps or 0, lapses or 0,
+                deck_id,
+                note_id,
+                tuple((tags or "").split()),
+                STATE_NEW if state is None else state,
+                parse_stored_time(due),
+                reps or 0,
+                lapses or 0,
             )
     return [cache[e.card_id] for e in entries]

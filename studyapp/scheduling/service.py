@@ -239,7 +239,8 @@ def _checked_rating(rating: int, source: str) -> int:
 
 def _insert_log(conn: Connection, card_id: int, values: dict[str, Any]) -> int:
     """Write one review log; its id."""
-    inserted = conn.execute(insert(_REVIEW_LOGS).values(card_id=card_id, **values)).inserted_primary_key
+    statement = insert(_REVIEW_LOGS).values(card_id=card_id, **values)
+    inserted = conn.execute(statement).inserted_primary_key
     assert inserted is not None  # an INSERT of one row
     return int(inserted[0])
 

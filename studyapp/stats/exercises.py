@@ -30,9 +30,11 @@ TOP_DIAGNOSES = 10
 
 @lru_cache(maxsize=2)
 def _submissions_sql(d: SqlDialect) -> str:
+    diagnosis_id = d.json_text("s.verdict", "diagnosis", "id")
+    diagnosis_text = d.json_text("s.verdict", "diagnosis", "text")
     return f"""
 SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql("s.created_at", d)},
-       {d.json_text("s.verdict", "diagnosis", "id")}, {d.json_text("s.verdict", "diagnosis", "text")},
+       {diagnosis_id}, {diagnosis_text},
        coalesce(nullif(c.topic, ''), d.topic, ''), coalesce({d.json_text("c.extra", "title")}, '')
 FROM submissions s LEFT JOIN cards c ON c.id = s.card_id LEFT JOIN decks d ON d.id = c.deck_id
 ORDER BY s.created_at, s.id

@@ -313,7 +313,8 @@ def update_card_text(session: Session, card_id: int, values: dict[str, str], now
     card.updated_at = now
 
 
-QUERY_HELP = "text  deck:SLUG  tag:TAG  is:new|learning|review|relearning|due|suspended|leech  kind:basic|cloze|choice|exercise"
+QUERY_HELP = ("text  deck:SLUG  tag:TAG  is:new|learning|review|relearning|due|suspended|leech"
+              "  kind:basic|cloze|choice|exercise")
 
 
 def parse_query(text: str) -> CardQuery:

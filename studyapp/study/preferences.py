@@ -29,7 +29,8 @@ class Preferences:
             )
         if self.grading_device not in DEVICES:
             raise ValueError(
-                f"the grading device must be one of {', '.join(DEVICES)}, got {self.grading_device!r}"
+                f"the grading device must be one of {', '.join(DEVICES)}, "
+                f"got {self.grading_device!r}"
             )
         if not self.theme:
             raise ValueError("the theme must have a name")

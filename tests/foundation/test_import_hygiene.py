@@ -14,8 +14,20 @@ import studyapp
 
 PACKAGE_DIR = Path(studyapp.__file__).parent
 # The grader's worker side imports torch by design; it runs in its own process.
-WORKER_SIDE = {"worker", "zygote", "child", "runner", "wire", "kit", "kit_masks", "kit_samples", "compare",
-               "assemble", "guards", "probes"}
+WORKER_SIDE = {
+    "worker",
+    "zygote",
+    "child",
+    "runner",
+    "wire",
+    "kit",
+    "kit_masks",
+    "kit_samples",
+    "compare",
+    "assemble",
+    "guards",
+    "probes",
+}
 
 
 def core_modules() -> list[str]:
@@ -51,7 +63,9 @@ def _imported_after(modules: list[str]) -> set[str]:
         "        if not name.startswith(exc.name): raise\n"
         "print('\\n'.join(sys.modules))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     return set(result.stdout.split())
 
 

@@ -23,7 +23,9 @@ def test_text_round_trip_and_naive_driver_values_are_utc():
 
 def test_julian_agrees_with_sqlite_and_comes_back():
     moment = datetime(2026, 7, 4, 12, 30, tzinfo=UTC)
-    (expected,) = sqlite3.connect(":memory:").execute("SELECT julianday(?)", (db_text(moment),)).fetchone()
+    (expected,) = (
+        sqlite3.connect(":memory:").execute("SELECT julianday(?)", (db_text(moment),)).fetchone()
+    )
     assert abs(julian(moment) - expected) < 1e-9
     assert abs(from_julian(julian(moment)) - moment) < timedelta(milliseconds=1)
 

@@ -26,7 +26,10 @@ def test_day_bounds_agree_with_day_start_across_dst():
     zone = ZoneInfo("Europe/Berlin")
     now = datetime(2026, 3, 28, 12, tzinfo=UTC)  # clocks go forward in the night after
     start, end = study_day_bounds(date(2026, 3, 28), hour=4, zone=zone)
-    assert (start, end) == (day_start(now, hour=4, zone=zone), next_day_start(now, hour=4, zone=zone))
+    assert (start, end) == (
+        day_start(now, hour=4, zone=zone),
+        next_day_start(now, hour=4, zone=zone),
+    )
     assert (end - start).total_seconds() == 23 * 3600  # nothing assumes 24 hours
 
 

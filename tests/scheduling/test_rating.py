@@ -6,7 +6,12 @@ from studyapp.scheduling.rating import RATING_LABELS, Rating, rating_label
 
 
 def test_values_and_labels_in_button_order():
-    assert [(r.value, r.label) for r in Rating] == [(1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")]
+    assert [(r.value, r.label) for r in Rating] == [
+        (1, "Again"),
+        (2, "Hard"),
+        (3, "Good"),
+        (4, "Easy"),
+    ]
     assert RATING_LABELS == {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
