@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import Boolean, text
 from sqlalchemy.engine import make_url
 
-from studyapp.storage.backup import BOOKKEEPING_TABLES
 from studyapp.storage.db import open_database
 from studyapp.storage.models import Base
+from studyapp.storage.safety_copy import BOOKKEEPING_TABLES
 from studyapp.storage.sqldialect import move_sequences_past_ids
 
 

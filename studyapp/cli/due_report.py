@@ -1,10 +1,6 @@
 """What `studyapp due` adds to today's queue counts: per deck, the studied cards falling due
-tomorrow and over the next 7 study days, and why a deck's new cards are locked.
-
-A deck is locked while it has new cards and a deck it `requires` still has new cards
-(the queue's rule, scheduling/queue.py: a requirement that leads back to the deck itself
-is ignored). The lock names each such prerequisite by title with how much of it is
-studied: "after: Mini-batches (12/58 studied)".
+tomorrow and over the next 7 study days. Why a deck's new cards are locked comes from the
+scheduler (scheduling/prerequisites.py), the one place locks are worked out.
 """
 
 from __future__ import annotations
@@ -23,34 +19,6 @@ from studyapp.storage.models import STATE_NEW, Card, CardState, Deck
 AHEAD_DAYS = 7
 
 
-@dataclass(frozen=True)
-class Prerequisite:
-    slug: str
-    title: str
-    studied: int  # active cards no longer new
-    total: int  # active cards
-
-    def describe(self) -> str:
-        return f"{self.title} ({self.studied}/{self.total} studied)"
-
-    def as_dict(self) -> dict:
-        return {"deck": self.slug, "title": self.title, "studied": self.studied, "total": self.total}
-
-
-@dataclass(frozen=True)
-class Lock:
-    """Why a deck's new cards wait: the prerequisites that still have new cards."""
-
-    waiting: int  # the locked deck's new cards
-    after: tuple[Prerequisite, ...]
-
-    def describe(self) -> str:
-        return "after: " + ", ".join(p.describe() for p in self.after)
-
-    def as_dict(self) -> dict:
-        return {"waiting": self.waiting, "after": [p.as_dict() for p in self.after]}
-
-
 @dataclass
 class DeckOutlook:
     """One deck's studied cards falling due on each of the next study days (index 0: tomorrow)."""
@@ -64,37 +32,6 @@ class DeckOutlook:
     @property
     def next_7_days(self) -> int:
         return sum(self.days)
-
-
-def _deck_progress(session: Session) -> dict[str, tuple[str, list[str], int, int]]:
-    """slug -> (title, requires, active cards, active new cards) for every live deck."""
-    from studyapp.scheduling.prerequisites import deck_progress
-
-    counts = deck_progress(session)
-    decks = session.execute(select(Deck.id, Deck.slug, Deck.title, Deck.requires).where(Deck.retired.is_(False)))
-    return {slug: (title, [str(r) for r in (requires or [])], *counts.get(deck_id, (0, 0)))
-            for deck_id, slug, title, requires in decks}
-
-
-def deck_locks(session: Session) -> dict[str, Lock]:
-    """slug -> Lock for each live deck whose new cards wait for a prerequisite."""
-    from studyapp.scheduling.prerequisites import acyclic_requires
-
-    decks = _deck_progress(session)
-    # a requirement that leads back to the deck itself (a cycle) is ignored, as the queue does
-    graph = acyclic_requires({slug: info[1] for slug, info in decks.items()})
-
-    locks: dict[str, Lock] = {}
-    for slug, (_title, _requires, _cards, new) in decks.items():
-        if not new:
-            continue
-        after = tuple(
-            Prerequisite(r, decks[r][0], decks[r][2] - decks[r][3], decks[r][2])
-            for r in graph[slug] if decks[r][3]
-        )
-        if after:
-            locks[slug] = Lock(waiting=new, after=after)
-    return locks
 
 
 def due_ahead(session: Session, day_starts: Sequence[datetime]) -> dict[str, DeckOutlook]:

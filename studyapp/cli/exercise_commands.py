@@ -14,14 +14,18 @@ def register(subparsers, parents) -> None:
     practice = subparsers.add_parser(
         "practice", parents=parents, help="open the app on one exercise (with your draft)",
         description="Open the TUI directly on EXERCISE, with your latest draft in the editor.")
-    practice.add_argument("exercise", metavar="EXERCISE", help="exercise id (see `studyapp exercises`)")
+    practice.add_argument(
+        "exercise", metavar="EXERCISE", help="exercise id (see `studyapp exercises`)"
+    )
     practice.set_defaults(handler=run_practice)
 
     exercise = subparsers.add_parser(
         "exercise", parents=parents, help="write an exercise's starter or your draft to a file",
         description="Write EXERCISE's starter code (--starter) or your current draft (--draft) to "
                     "FILE, e.g. to grade it with `studyapp grade EXERCISE FILE --watch`.")
-    exercise.add_argument("exercise", metavar="EXERCISE", help="exercise id (see `studyapp exercises`)")
+    exercise.add_argument(
+        "exercise", metavar="EXERCISE", help="exercise id (see `studyapp exercises`)"
+    )
     what = exercise.add_mutually_exclusive_group(required=True)
     what.add_argument("--starter", metavar="FILE", type=Path, help="write the starter code to FILE")
     what.add_argument("--draft", metavar="FILE", type=Path,
@@ -37,12 +41,21 @@ def exercise_card(session, exercise_id: str):
     from studyapp.storage.models import Card
 
     card = session.scalars(
-        select(Card).where(Card.content_id == exercise_id, Card.kind == "exercise", Card.retired.is_(False))
+        select(Card).where(
+            Card.content_id == exercise_id, Card.kind == "exercise", Card.retired.is_(False)
+        )
     ).first()
     if card is None:
-        known = session.scalars(select(Card.content_id).where(Card.kind == "exercise", Card.retired.is_(False))
-                                .order_by(Card.content_id)).all()
-        hint = f" (one of: {', '.join(known)})" if known else " (no exercises are loaded: run `studyapp sync`)"
+        known = session.scalars(
+            select(Card.content_id)
+            .where(Card.kind == "exercise", Card.retired.is_(False))
+            .order_by(Card.content_id)
+        ).all()
+        hint = (
+            f" (one of: {', '.join(known)})"
+            if known
+            else " (no exercises are loaded: run `studyapp sync`)"
+        )
         raise UserError(f"no exercise {exercise_id!r}{hint}")
     return card
 
@@ -69,8 +82,11 @@ def run_exercise(args: argparse.Namespace, ctx) -> int:
         latest = latest_code(session, args.exercise) if args.draft else None
     if args.draft and latest is None:
         print(f"studyapp: no draft of {args.exercise} yet: writing the starter", file=ctx.stderr)
-    code, what = ((latest[0], f"your {latest[2]} of {latest[1]:%Y-%m-%d %H:%M} UTC") if latest
-                  else (starter, "the starter"))
+    code, what = (
+        (latest[0], f"your {latest[2]} of {latest[1]:%Y-%m-%d %H:%M} UTC")
+        if latest
+        else (starter, "the starter")
+    )
     try:
         path.write_text(code, encoding="utf-8")
     except OSError as exc:

@@ -27,7 +27,9 @@ def register(subparsers, parents) -> None:
         "grade", parents=parents, help="grade a solution file for an exercise (sandboxed)",
         description="Grade FILE against EXERCISE's checks, in the sandbox. Exit 0 when it "
                     "passes, 1 when it does not, 2 on a usage error.")
-    grade.add_argument("exercise", metavar="EXERCISE", help="exercise id (see `studyapp exercises`)")
+    grade.add_argument(
+        "exercise", metavar="EXERCISE", help="exercise id (see `studyapp exercises`)"
+    )
     grade.add_argument("file", metavar="FILE", type=Path, help="the Python file to grade")
     grade.add_argument("--device", choices=DEVICES, default="cpu",
                        help="where the submission runs (auto: CUDA when available)")
@@ -54,7 +56,7 @@ def _roots(ctx) -> list[Path] | None:
         from studyapp.content.service import configured_roots
     except ImportError:  # pragma: no cover - older checkouts
         return None
-    return configured_roots(ctx.database)
+    return configured_roots(ctx.synced_database)
 
 
 def _read_source(path: Path) -> str:
@@ -84,16 +86,14 @@ def store_submission(ctx, exercise_id: str, code: str, verdict, now=None) -> Non
     ``now``: when it was graded (default: the context's clock)."""
     from sqlalchemy import select
 
-    from studyapp.storage.models import Card, Submission
+    from studyapp.storage.models import Card
+    from studyapp.study.submissions import record_submission
 
-    data = verdict.to_json()
     with ctx.unit_of_work() as session:
         card_id = session.scalars(
             select(Card.id).where(Card.content_id == exercise_id).limit(1)).first()
-        session.add(Submission(
-            card_id=card_id, exercise_id=exercise_id, code=code, status=verdict.status,
-            verdict=data, device=str(verdict.device)[:10], duration_ms=int(verdict.duration_ms),
-            created_at=now or ctx.clock.now()))
+        record_submission(session, card_id=card_id, exercise_id=exercise_id, code=code,
+                          verdict=verdict, now=now or ctx.clock.now())
 
 
 _MARK = {"passed": "PASS", "failed": "FAIL", "skipped": "skip"}

@@ -23,7 +23,7 @@ class CliWorkspace:
         from studyapp.content.service import configured_roots
 
         self.context = CliContext(db_url=db_url)
-        self._roots = configured_roots(self.context.database)
+        self._roots = configured_roots(self.context.synced_database)
 
     @property
     def roots(self) -> list[Path]:

@@ -14,16 +14,26 @@ TEXT_SUFFIXES = (".csv", ".tsv")
 
 def register(subparsers, parents) -> None:
     imp = subparsers.add_parser(
-        "import", parents=parents,
+        "import",
+        parents=parents,
         help="import an Anki package (.apkg) or a CSV/TSV file of front, back[, tags]",
-        description="Import cards. Importing the same file again adds nothing; changed cards are updated.",
+        description="Import cards. Importing the same file again adds nothing; "
+        "changed cards are updated.",
     )
     imp.add_argument("file", type=Path, metavar="FILE", help="an .apkg/.colpkg, .csv or .tsv file")
-    imp.add_argument("--deck", metavar="NAME",
-                     help="the deck to import into (required for CSV/TSV; for Anki, instead of Anki's deck names)")
+    imp.add_argument(
+        "--deck",
+        metavar="NAME",
+        help="the deck to import into "
+        "(required for CSV/TSV; for Anki, instead of Anki's deck names)",
+    )
     history = imp.add_mutually_exclusive_group()
-    history.add_argument("--no-history", dest="with_history", action="store_false",
-                         help="Anki only: leave the review history behind; every card starts as new")
+    history.add_argument(
+        "--no-history",
+        dest="with_history",
+        action="store_false",
+        help="Anki only: leave the review history behind; every card starts as new",
+    )
     history.add_argument("--with-history", dest="with_history", action="store_true",
                          help="Anki only: bring the review history (the default)")
     imp.set_defaults(with_history=None)
@@ -31,7 +41,9 @@ def register(subparsers, parents) -> None:
 
     exp = subparsers.add_parser("export", parents=parents, help="export a deck as an Anki package")
     exp.add_argument("deck", metavar="DECK", help="the deck's id (slug) or title")
-    exp.add_argument("--apkg", type=Path, metavar="FILE", required=True, help="the .apkg file to write")
+    exp.add_argument(
+        "--apkg", type=Path, metavar="FILE", required=True, help="the .apkg file to write"
+    )
     exp.add_argument("--with-history", action="store_true",
                      help="also write each card's schedule and review log, so Anki continues it")
     exp.set_defaults(handler=run_export)
@@ -45,16 +57,6 @@ def register(subparsers, parents) -> None:
                                     help="restore a backup into a new, empty database")
     restore.add_argument("file", type=Path, metavar="FILE")
     restore.set_defaults(handler=run_restore)
-
-
-def _plain_database(ctx):
-    """The database without the first-start content sync: a backup should not change
-    what it copies, and a restore needs the database empty."""
-    if ctx._database is None:
-        from studyapp.storage.db import open_database
-
-        ctx._database = open_database(ctx.db_url)
-    return ctx._database
 
 
 def run_import(args: argparse.Namespace, ctx) -> int:
@@ -71,19 +73,23 @@ def run_import(args: argparse.Namespace, ctx) -> int:
         with_history = args.with_history is not False
         package = read_package(path, with_history=with_history, now=ctx.clock.now())
         with _backup_before_import(ctx):
-            summary = import_anki(ctx.database, path, ctx.clock.now(), deck_name=args.deck,
+            summary = import_anki(ctx.synced_database, path, ctx.clock.now(), deck_name=args.deck,
                                   with_history=with_history, media_dir=media_dir_for(ctx.db_url),
                                   package=package)
     elif suffix in TEXT_SUFFIXES:
         if args.with_history is not None:
-            raise UserError(f"{path}: --with-history/--no-history work only with Anki packages (.apkg)")
+            raise UserError(
+                f"{path}: --with-history/--no-history work only with Anki packages (.apkg)"
+            )
         if not args.deck or not args.deck.strip():
             raise UserError(f"{path}: importing a {suffix[1:].upper()} file needs --deck NAME")
         from studyapp.interop.csv_import import import_csv, read_csv
 
         rows = read_csv(path)
         with _backup_before_import(ctx):
-            summary = import_csv(ctx.database, path, ctx.clock.now(), deck_name=args.deck, rows=rows)
+            summary = import_csv(
+                ctx.synced_database, path, ctx.clock.now(), deck_name=args.deck, rows=rows
+            )
     else:
         raise UserError(
             f"{path}: unknown file type {suffix or '(no extension)'!r}; studyapp imports "
@@ -98,10 +104,12 @@ def _backup_before_import(ctx):
     """Copy the database aside right before writing (the newest 5 pre-import copies are
     kept): an import can add thousands of cards, and the learner may want the collection as
     it was. A failed import rolls back, so its copy is deleted and prunes nothing."""
-    from studyapp.storage.backup import backup_for_change
+    from studyapp.storage.safety_copy import backup_for_change
 
-    with backup_for_change(ctx.database.engine, reason="pre-import", now=ctx.clock.now()) as path:
-        if path is not None and ctx.database.engine.url.get_backend_name() != "sqlite":
+    with backup_for_change(
+        ctx.synced_database.engine, reason="pre-import", now=ctx.clock.now()
+    ) as path:
+        if path is not None and ctx.synced_database.engine.url.get_backend_name() != "sqlite":
             # a server database's copy lives in this machine's data folder: say where
             print(f"studyapp: backed up the database before importing: {path}", file=ctx.stderr)
         yield path
@@ -112,25 +120,31 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     from studyapp.interop.anki_export import export_deck
 
     slug = deck_slug(ctx, args.deck, include_retired=True, option="DECK")
-    summary = export_deck(ctx.database, slug, args.apkg, ctx.clock.now(),
+    summary = export_deck(ctx.synced_database, slug, args.apkg, ctx.clock.now(),
                           with_history=args.with_history)
     ctx.print(summary.describe())
     return 0
 
 
 def run_backup(args: argparse.Namespace, ctx) -> int:
-    from studyapp.interop.backup import write_backup
+    from studyapp.interop.json_backup import write_backup
     from studyapp.interop.media import media_dir_for
 
-    counts = write_backup(_plain_database(ctx), args.file, ctx.clock.now(), media_dir_for(ctx.db_url))
-    ctx.print(f"Wrote backup {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+    counts = write_backup(ctx.plain_database,  # a backup copies the database as it is
+                           args.file, ctx.clock.now(), media_dir_for(ctx.db_url))
+    ctx.print(
+        f"Wrote backup {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + "."
+    )
     return 0
 
 
 def run_restore(args: argparse.Namespace, ctx) -> int:
-    from studyapp.interop.backup import restore_backup
+    from studyapp.interop.json_backup import restore_backup
     from studyapp.interop.media import media_dir_for
 
-    counts = restore_backup(_plain_database(ctx), args.file, media_dir_for(ctx.db_url))
-    ctx.print(f"Restored {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+    counts = restore_backup(ctx.plain_database,  # a restore needs it empty
+                             args.file, media_dir_for(ctx.db_url))
+    ctx.print(
+        f"Restored {args.file}: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + "."
+    )
     return 0

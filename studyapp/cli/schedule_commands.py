@@ -9,24 +9,40 @@ import sys
 
 def register(subparsers, parents) -> None:
     due = subparsers.add_parser(
-        "due", parents=parents, help="today's queue per deck (limits applied), tomorrow and the next 7 days",
-        description="Per deck: today's new, learning and review cards (daily limits applied), the studied "
-                    "cards falling due tomorrow and over the next 7 days, and why a locked deck's new "
-                    "cards wait (after: the prerequisite deck).")
+        "due",
+        parents=parents,
+        help="today's queue per deck (limits applied), tomorrow and the next 7 days",
+        description="Per deck: today's new, learning and review cards (daily limits applied), "
+        "the studied cards falling due tomorrow and over the next 7 days, "
+        "and why a locked deck's new "
+        "cards wait (after: the prerequisite deck).",
+    )
     due.add_argument("--json", action="store_true", help="print one JSON document")
     due.add_argument("--deck", metavar="DECK", help="only this deck (its slug or its title)")
     due.set_defaults(handler=run_due)
 
     optimize = subparsers.add_parser(
-        "optimize", parents=parents,
+        "optimize",
+        parents=parents,
         help="fit FSRS parameters to your review history",
-        description="Fit FSRS-6 parameters to your own review logs (per preset), report log loss and "
-                    "RMSE(bins) on held-out reviews before and after, and save them when they predict better.",
+        description="Fit FSRS-6 parameters to your own review logs (per preset), report log loss "
+        "and RMSE(bins) on held-out reviews before and after, and save them when they predict "
+        "better.",
     )
-    optimize.add_argument("--deck", metavar="DECK",
-                          help="optimize the preset this deck (slug or title) uses (default: every preset)")
-    optimize.add_argument("--yes", "--reschedule", "-y", dest="reschedule", action="store_true", default=None,
-                          help="reschedule existing cards with the new parameters without asking")
+    optimize.add_argument(
+        "--deck",
+        metavar="DECK",
+        help="optimize the preset this deck (slug or title) uses (default: every preset)",
+    )
+    optimize.add_argument(
+        "--yes",
+        "--reschedule",
+        "-y",
+        dest="reschedule",
+        action="store_true",
+        default=None,
+        help="reschedule existing cards with the new parameters without asking",
+    )
     optimize.add_argument("--no-reschedule", dest="reschedule", action="store_false",
                           help="save the parameters but leave existing cards' due dates alone")
     optimize.add_argument("--force", action="store_true",
@@ -38,12 +54,12 @@ def register(subparsers, parents) -> None:
 def _service(ctx):
     from studyapp.scheduling.service import ReviewService
 
-    return ReviewService(ctx.database, ctx.clock)
+    return ReviewService(ctx.synced_database, ctx.clock)
 
 
 def run_due(args: argparse.Namespace, ctx) -> int:
     from studyapp.cli.deck_names import deck_slug
-    from studyapp.cli.due_report import AHEAD_DAYS, DeckOutlook, deck_locks, due_ahead
+    from studyapp.cli.due_report import AHEAD_DAYS, DeckOutlook, due_ahead
 
     service = _service(ctx)
     slug = deck_slug(ctx, args.deck)
@@ -51,9 +67,10 @@ def run_due(args: argparse.Namespace, ctx) -> int:
     starts = [service.today_end()]
     for _ in range(AHEAD_DAYS):
         starts.append(service.today_end(starts[-1]))
-    locked = {r.slug for r in rows if r.lock}  # the scheduler's word (prerequisite settings)
+    # the scheduler's locks (prerequisite settings applied); a deck with no new cards has
+    # nothing waiting, so nothing to report
+    locks = {r.slug: r.lock for r in rows if r.lock is not None and r.lock.new_cards}
     with ctx.unit_of_work() as session:
-        locks = {slug: lock for slug, lock in deck_locks(session).items() if slug in locked}
         ahead = due_ahead(session, starts)
     outlooks = [ahead.get(r.slug, DeckOutlook()) for r in rows]
     if args.json:
@@ -79,10 +96,15 @@ def run_due(args: argparse.Namespace, ctx) -> int:
 def _lock_lines(lock, width: int = 79) -> list[str]:
     """"  N new locked, after: A (x/y studied), B (...)", a line break only between
     prerequisites so that each stays whole."""
-    lines = [f"  {lock.waiting} new locked, after: "]
-    for i, prerequisite in enumerate(lock.after):
-        text = prerequisite.describe() + ("," if i < len(lock.after) - 1 else "")
-        if lines[-1].strip() and len(lines[-1]) + len(text) > width and not lines[-1].endswith(": "):
+    lines = [f"  {lock.new_cards} new locked, after: "]
+    for i, p in enumerate(lock.waiting_for):
+        comma = "," if i < len(lock.waiting_for) - 1 else ""
+        text = f"{p.title} ({p.studied}/{p.total} studied){comma}"
+        if (
+            lines[-1].strip()
+            and len(lines[-1]) + len(text) > width
+            and not lines[-1].endswith(": ")
+        ):
             lines[-1] = lines[-1].rstrip()
             lines.append("    ")
         lines[-1] += text + " "
@@ -95,7 +117,8 @@ def _due_document(service, rows, outlooks, locks, starts) -> dict:
         lock = locks.get(r.slug)
         decks.append({**r.as_dict(), "today": r.total, "tomorrow": outlook.tomorrow,
                       "next_7_days": outlook.next_7_days, "ahead": outlook.days,
-                      "locked": lock is not None, "lock": lock.as_dict() if lock else None})
+                      "locked": lock is not None,
+                      "lock": {"waiting": lock.new_cards, **lock.as_dict()} if lock else None})
     return {
         "day_start": service.today_start().isoformat(),
         "ahead_days": [s.isoformat() for s in starts[:-1]],
@@ -121,12 +144,13 @@ def run_optimize(args: argparse.Namespace, ctx) -> int:
     )
 
     service = _service(ctx)  # reads the day-start hour the learner configured
-    names = preset_names(ctx.database, deck_slug(ctx, args.deck))
+    names = preset_names(ctx.synced_database, deck_slug(ctx, args.deck))
     results, refused = [], []
     for name in names:
         try:
-            results.append(optimize_preset(ctx.database, ctx.clock, name, force=args.force,
-                                           day_start_hour=service.day_start_hour, zone=service.zone))
+            results.append(optimize_preset(
+                ctx.synced_database, ctx.clock, name, force=args.force,
+                day_start_hour=service.day_start_hour, zone=service.zone))
         except NotEnoughReviews as exc:
             if args.deck is not None or len(names) == 1:
                 raise
@@ -143,12 +167,10 @@ def run_optimize(args: argparse.Namespace, ctx) -> int:
     if reschedule:
         # with --reschedule every optimized preset is rescheduled with the parameters it now has
         for r in results:
-            rescheduled[r.preset] = reschedule_preset(ctx.database, ctx.clock, r.preset)
+            rescheduled[r.preset] = reschedule_preset(ctx.synced_database, ctx.clock, r.preset)
     if args.json:
-        ctx.print(json.dumps({
-            "results": [{**r.as_dict(), "rescheduled": rescheduled.get(r.preset, 0)} for r in results],
-            "refused": refused,
-        }, indent=2))
+        documents = [{**r.as_dict(), "rescheduled": rescheduled.get(r.preset, 0)} for r in results]
+        ctx.print(json.dumps({"results": documents, "refused": refused}, indent=2))
         return 0
     if not printed:
         ctx.print("\n".join(r.describe() for r in results))
@@ -157,7 +179,8 @@ def run_optimize(args: argparse.Namespace, ctx) -> int:
     for name, n in rescheduled.items():
         ctx.print(f"Rescheduled {n} cards of preset {name!r}.")
     if saved and not rescheduled:
-        ctx.print("Existing cards keep their due dates; run `studyapp optimize --reschedule` to reschedule them.")
+        ctx.print("Existing cards keep their due dates; "
+                  "run `studyapp optimize --reschedule` to reschedule them.")
     return 0
 
 

@@ -23,7 +23,7 @@ from studyapp.content.decks import ID_PATTERN, Problems, parse_deck
 from studyapp.content.model import CardSpec
 from studyapp.errors import UserError
 from studyapp.paths import user_data_dir
-from studyapp.storage.models import Card, Deck
+from studyapp.storage.models import KIND_BASIC, KIND_CHOICE, KIND_CLOZE, Card, Deck
 from studyapp.storage.settings import get_setting, set_setting
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 OWN_FOLDER_KEY = "content.own_folder"
 OWN_FOLDER_NAME = "my-content"
-KINDS = ("basic", "reversed", "cloze", "choice")
+KINDS = (KIND_BASIC, "reversed", KIND_CLOZE, KIND_CHOICE)  # the form's choices
 _HEADING = re.compile(r"^##\s+(\S.*?)\s*$")
 
 
@@ -104,8 +104,10 @@ def preview_cards(card: NewCard, card_id: str = "my-new-card") -> tuple[list[Car
     text = f"---\nid: preview\ntitle: Preview\n---\n\n{card_markdown(card_id, card)}"
     problems = Problems()
     deck = parse_deck(Path("new-card.md"), text, problems)
-    sentences = [(p.split(": ", 1)[-1] if p.startswith("new-card.md:") else p).replace(f" {card_id!r}", "")
-                 for p in problems]
+    sentences = [
+        (p.split(": ", 1)[-1] if p.startswith("new-card.md:") else p).replace(f" {card_id!r}", "")
+        for p in problems
+    ]
     return (deck.cards if deck is not None and not problems else []), sentences
 
 
@@ -149,7 +151,9 @@ def _deck_for(session: Session, name: str, folder: Path) -> tuple[str, str, bool
                                                .where(Deck.retired.is_(False))):
         if wanted in (slug.casefold(), title.casefold()):
             if source.startswith("import:"):
-                raise UserError(f"deck {slug!r} was imported; add cards to a content deck or a new deck")
+                raise UserError(
+                    f"deck {slug!r} was imported; add cards to a content deck or a new deck"
+                )
             own = Path(source).parent.parent == folder if source else False
             return slug, title, not own
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-cards"
@@ -205,7 +209,10 @@ def rewrite_card_in_file(path: Path, card_id: str, new_section: str) -> None:
                  None)
     if start is None:
         raise UserError(f"{path}: card {card_id!r} is not in this file any more")
-    end = next((i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i].rstrip("\n"))), len(lines))
+    end = next(
+        (i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i].rstrip("\n"))),
+        len(lines),
+    )
     section = new_section if new_section.endswith("\n") else new_section + "\n"
     if end < len(lines):
         section += "\n"

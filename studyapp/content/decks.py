@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.content.model import CardSpec, DeckSpec, Location
+from studyapp.storage.models import DECK_FILE_KINDS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DECK_KEYS = {"id", "title", "description", "topic", "requires", "order", "adds_to"}
@@ -18,7 +19,7 @@ CARD_KEYS = {"kind", "tags", "topic", "reverse", "answer"}
 ANSWER_MODES = ("shown", "typed")
 # an option ending in this marker keeps its place when the options are shuffled
 PIN_MARKER = "{pinned}"
-CARD_KINDS = ("basic", "cloze", "choice")
+CARD_KINDS = DECK_FILE_KINDS
 FIELDS_BY_KIND = {
     "basic": {"Q", "A"},
     "cloze": {"Text", "Extra"},
@@ -63,10 +64,14 @@ def _parse_front_matter(path: Path, lines: list[str],
                         problems: Problems) -> tuple[dict[str, tuple[str, int]] | None, int]:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        problems.add(Location(path, 1), "the file is empty; a deck starts with a '---' front-matter block")
+        problems.add(
+            Location(path, 1), "the file is empty; a deck starts with a '---' front-matter block"
+        )
         return None, 0
     if lines[first].strip() != "---":
-        problems.add(Location(path, first + 1), "a deck file must start with a '---' front-matter block")
+        problems.add(
+            Location(path, first + 1), "a deck file must start with a '---' front-matter block"
+        )
         return None, 0
     front: dict[str, tuple[str, int]] = {}
     for i in range(first + 1, len(lines)):
@@ -100,7 +105,10 @@ def _deck_from_front_matter(path, front, problems) -> DeckSpec:
     if not slug:
         problems.add(Location(path, 1), "the deck has no 'id' in its front matter")
     elif not ID_PATTERN.match(slug):
-        problems.add(Location(path, front["id"][1]), f"deck id {slug!r} must be lowercase letters, digits and '-'")
+        problems.add(
+            Location(path, front["id"][1]),
+            f"deck id {slug!r} must be lowercase letters, digits and '-'",
+        )
     if not value("title"):
         problems.add(Location(path, 1), "the deck has no 'title' in its front matter")
     order = 0
@@ -108,8 +116,10 @@ def _deck_from_front_matter(path, front, problems) -> DeckSpec:
         try:
             order = int(value("order"))
         except ValueError:
-            problems.add(Location(path, front["order"][1]),
-                         f"deck order must be a whole number, got {value('order')!r}")
+            problems.add(
+                Location(path, front["order"][1]),
+                f"deck order must be a whole number, got {value('order')!r}",
+            )
     return DeckSpec(
         slug=slug,
         title=value("title"),
@@ -126,10 +136,15 @@ def _added_cards_deck(path, front, problems) -> DeckSpec:
     other deck keys (the deck keeps its own title, requirements and order)."""
     slug, line = front["adds_to"]
     if not ID_PATTERN.match(slug):
-        problems.add(Location(path, line),
-                     f"adds_to names deck {slug!r}; a deck id is lowercase letters, digits and '-'")
+        problems.add(
+            Location(path, line),
+            f"adds_to names deck {slug!r}; a deck id is lowercase letters, digits and '-'",
+        )
     for key in sorted(set(front) - {"adds_to", "topic"}):
-        problems.add(Location(path, front[key][1]), f"a file with 'adds_to' takes no {key!r}: the deck file defines it")
+        problems.add(
+            Location(path, front[key][1]),
+            f"a file with 'adds_to' takes no {key!r}: the deck file defines it",
+        )
     topic = front.get("topic", ("", 1))[0]
     return DeckSpec(slug=slug, title="", description="", topic=topic, requires=[], order=0,
                     location=Location(path, line), adds_to=True)
@@ -164,7 +179,10 @@ def _split_cards(path, lines, start, problems) -> list[_RawCard]:
             if key_line and key_line.group(1) in ALL_FIELDS:
                 name = key_line.group(1)
                 if name in current.fields:
-                    problems.add(Location(path, number), f"card {current.card_id!r} has field '{name}:' twice")
+                    problems.add(
+                        Location(path, number),
+                        f"card {current.card_id!r} has field '{name}:' twice",
+                    )
                 open_field = name
                 current.fields[name] = [key_line.group(2) or ""]
                 current.field_lines[name] = number
@@ -184,8 +202,11 @@ def _split_cards(path, lines, start, problems) -> list[_RawCard]:
             continue
         if open_field is None:
             if line.strip():
-                problems.add(Location(path, number), f"text outside any field in card {current.card_id!r}; "
-                                                     "start it with Q:, A:, Text: ...")
+                problems.add(
+                    Location(path, number),
+                    f"text outside any field in card {current.card_id!r}; "
+                    "start it with Q:, A:, Text: ...",
+                )
             continue
         current.fields[open_field].append(line)
     if in_fence:
@@ -207,29 +228,46 @@ def _build_cards(path, raw: _RawCard, deck: DeckSpec, problems: Problems) -> lis
         problems.add(where, f"card {raw.card_id!r} has no 'kind:' (one of {', '.join(CARD_KINDS)})")
         return []
     if kind not in CARD_KINDS:
-        problems.add(Location(path, raw.meta["kind"][1]),
-                     f"unknown kind {kind!r} for card {raw.card_id!r} (one of {', '.join(CARD_KINDS)})")
+        problems.add(
+            Location(path, raw.meta["kind"][1]),
+            f"unknown kind {kind!r} for card {raw.card_id!r} (one of {', '.join(CARD_KINDS)})",
+        )
         return []
     for name, line in raw.field_lines.items():
         if name not in FIELDS_BY_KIND[kind]:
-            takes = ", ".join(sorted(FIELDS_BY_KIND[kind]))
-            problems.add(Location(path, line), f"a {kind} card has no '{name}:' field (it takes {takes})")
+            problems.add(
+                Location(path, line),
+                f"a {kind} card has no '{name}:' field "
+                f"(it takes {', '.join(sorted(FIELDS_BY_KIND[kind]))})",
+            )
     if raw.options and kind != "choice":
-        problems.add(Location(path, raw.options[0][2]),
-                     f"options '- [ ]' belong only on choice cards, not on {kind} card {raw.card_id!r}")
+        problems.add(
+            Location(path, raw.options[0][2]),
+            f"options '- [ ]' belong only on choice cards, not on {kind} card {raw.card_id!r}",
+        )
     tags = _split_list(raw.meta.get("tags", ("", 0))[0])
     topic = raw.meta.get("topic", ("", 0))[0] or deck.topic
     base = {"note_id": raw.card_id, "topic": topic, "tags": tags, "location": where}
     reverse_value = raw.meta.get("reverse", ("false", raw.line))
     if reverse_value[0] not in ("true", "false"):
-        problems.add(Location(path, reverse_value[1]), f"reverse must be true or false, got {reverse_value[0]!r}")
+        problems.add(
+            Location(path, reverse_value[1]),
+            f"reverse must be true or false, got {reverse_value[0]!r}",
+        )
     if reverse_value[0] == "true" and kind != "basic":
-        problems.add(Location(path, reverse_value[1]), f"reverse: true works only on basic cards, not {kind}")
+        problems.add(
+            Location(path, reverse_value[1]), f"reverse: true works only on basic cards, not {kind}"
+        )
     answer_value = raw.meta.get("answer", ("shown", raw.line))
     if answer_value[0] not in ANSWER_MODES:
-        problems.add(Location(path, answer_value[1]), f"answer must be shown or typed, got {answer_value[0]!r}")
+        problems.add(
+            Location(path, answer_value[1]),
+            f"answer must be shown or typed, got {answer_value[0]!r}",
+        )
     elif answer_value[0] == "typed" and kind != "basic":
-        problems.add(Location(path, answer_value[1]), f"answer: typed works only on basic cards, not {kind}")
+        problems.add(
+            Location(path, answer_value[1]), f"answer: typed works only on basic cards, not {kind}"
+        )
     builder = {"basic": _basic, "cloze": _cloze, "choice": _choice}[kind]
     cards = builder(raw, base, reverse_value[0] == "true", _Reporter(problems, path))
     if answer_value[0] == "typed" and kind == "basic" and cards:
@@ -252,14 +290,23 @@ def _basic(raw, base, reverse, report) -> list[CardSpec]:
     if not question:
         report(raw.line, f"basic card {raw.card_id!r} is missing its question (Q:)")
     if not answer:
-        report(raw.field_lines.get("A", raw.line), f"basic card {raw.card_id!r} is missing its answer (A:)")
+        report(
+            raw.field_lines.get("A", raw.line),
+            f"basic card {raw.card_id!r} is missing its answer (A:)",
+        )
     if not (question and answer):
         return []
     cards = [CardSpec(content_id=raw.card_id, kind="basic", front=question, back=answer, **base)]
     if reverse:
         cards.append(
-            CardSpec(content_id=f"{raw.card_id}::reverse", kind="basic", front=answer, back=question,
-                     extra={"reverse_of": raw.card_id}, **base)
+            CardSpec(
+                content_id=f"{raw.card_id}::reverse",
+                kind="basic",
+                front=answer,
+                back=question,
+                extra={"reverse_of": raw.card_id},
+                **base,
+            )
         )
     return cards
 
@@ -272,8 +319,11 @@ def _cloze(raw, base, reverse, report) -> list[CardSpec]:
         return []
     leftover = CLOZE.sub("", text)
     if "{{" in leftover or "}}" in leftover:
-        report(line, f"bad cloze in card {raw.card_id!r}: "
-                     "every deletion must read {{c1::answer}} or {{c1::answer::hint}}")
+        report(
+            line,
+            f"bad cloze in card {raw.card_id!r}: every deletion must read "
+            "{{c1::answer}} or {{c1::answer::hint}}",
+        )
         return []
     numbers = sorted({int(m.group(1)) for m in CLOZE.finditer(text)})
     if not numbers:
@@ -324,7 +374,9 @@ def _choice(raw, base, reverse, report) -> list[CardSpec]:
     if len(raw.options) < 2:
         report(raw.line, f"choice card {raw.card_id!r} needs at least two options '- [ ] ...'")
     elif not any(correct for correct, _, _ in raw.options):
-        report(raw.options[0][2], f"choice card {raw.card_id!r} marks no option correct with '- [x]'")
+        report(
+            raw.options[0][2], f"choice card {raw.card_id!r} marks no option correct with '- [x]'"
+        )
     if not question or len(raw.options) < 2 or not any(c for c, _, _ in raw.options):
         return []
     options = [_option(text, correct) for correct, text, _ in raw.options]

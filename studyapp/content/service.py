@@ -26,7 +26,10 @@ def configured_roots(database: Database) -> list[Path]:
     untrusted folder that has gained exercises since (the grader would run them)."""
     with database.unit_of_work() as session:
         extra, untrusted = _remembered(session)
-    return [shipped_content_dir(), *(p for p in extra if not (str(p) in untrusted and holds_code(p)))]
+    return [
+        shipped_content_dir(),
+        *(p for p in extra if not (str(p) in untrusted and holds_code(p))),
+    ]
 
 
 def _remembered(session) -> tuple[list[Path], set[str]]:
@@ -73,7 +76,11 @@ def sync_folders(database: Database, clock: Clock, new_folders: Sequence[Path] =
 
 
 def _trust_message(folder: Path, *, new: bool) -> str:
-    what = "not a trusted content folder yet" if new else "now holds exercises but was synced without --trust"
+    what = (
+        "not a trusted content folder yet"
+        if new
+        else "now holds exercises but was synced without --trust"
+    )
     return (f"{folder}: {what}. Its exercise checks and reference solutions would run as code "
             f"on this machine, so say you trust it: studyapp sync {folder} --trust")
 
@@ -83,7 +90,9 @@ def check_content_folder(folder: Path) -> None:
     if not folder.exists():
         raise UserError(f"{folder}: no such folder")
     if not folder.is_dir():
-        raise UserError(f"{folder}: not a folder; give the content folder that holds decks/ or exercises/")
+        raise UserError(
+            f"{folder}: not a folder; give the content folder that holds decks/ or exercises/"
+        )
     if not (folder / "decks").is_dir() and not (folder / "exercises").is_dir():
         raise UserError(f"{folder}: found no content: expected decks/ or exercises/ in it "
                         "(see content/README.md)")

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.content.model import CardSpec, ContentBundle, DeckSpec
 from studyapp.errors import ContentError
-from studyapp.storage.models import Card, CardOverride, CardState, Deck
+from studyapp.storage.models import LEECH_TAG, Card, CardOverride, CardState, Deck
 
-APP_TAGS = ("leech",)
+APP_TAGS = (LEECH_TAG,)
 
 
 def merged_tags(stored: str | None, content_tags: list[str]) -> str:
@@ -25,6 +26,23 @@ def merged_tags(stored: str | None, content_tags: list[str]) -> str:
     learner's history, not content, and survive a content update."""
     kept = [t for t in (stored or "").split() if t in APP_TAGS]
     return " ".join(dict.fromkeys([*content_tags, *kept]))
+
+
+def apply_content(card: Card, *, note_id: str, kind: str, topic: str, front: str, back: str,
+                  extra: dict[str, Any], tags: list[str], content_hash: str, now: datetime) -> None:
+    """Write a card's content (from the content files or an importer) over the stored card:
+    the one place a content update happens. The app's own tags survive; a retired card
+    comes back. Where the card sits (deck, position, source) is the caller's."""
+    card.note_id = note_id
+    card.kind = kind
+    card.topic = topic
+    card.front = front
+    card.back = back
+    card.extra = extra
+    card.tags = merged_tags(card.tags, tags)
+    card.retired = False
+    card.content_hash = content_hash
+    card.updated_at = now
 # Decks made by `studyapp import` carry a source_path like "import:anki:<file>"; their
 # cards are not in the content files, so sync leaves them (and their decks) alone.
 IMPORT_SOURCE_PREFIX = "import:"
@@ -49,14 +67,18 @@ class SyncSummary:
         return bool(self.added or self.updated or self.retired)
 
     def describe(self) -> str:
-        counts = f"added {self.added}, updated {self.updated}, retired {self.retired}, unchanged {self.unchanged}"
+        counts = (f"added {self.added}, updated {self.updated}, retired {self.retired}, "
+                  f"unchanged {self.unchanged}")
         if not self.changed:
             text = f"Content is up to date: nothing changed ({counts})."
         else:
             text = f"Synced {len(self.decks)} decks: {counts}."
         if self.kept_overrides:
-            text += (f"\nKept your edited version of {len(self.kept_overrides)} card(s) whose shipped text changed: "
-                     f"{', '.join(self.kept_overrides)} (Browse shows both texts; r there takes the new one).")
+            text += (
+                f"\nKept your edited version of {len(self.kept_overrides)} card(s) "
+                f"whose shipped text changed: {', '.join(self.kept_overrides)} "
+                "(Browse shows both texts; r there takes the new one)."
+            )
         return text
 
 
@@ -96,7 +118,8 @@ def _refuse_imported_slugs(bundle: ContentBundle, decks: dict[str, Deck]) -> Non
     rewrite its metadata and retire its cards."""
     problems = [
         f"{spec.location.file}:1: deck id {spec.slug!r} is already used by a deck imported from "
-        f"{decks[spec.slug].source_path.removeprefix(IMPORT_SOURCE_PREFIX)}; give this deck another id"
+        f"{decks[spec.slug].source_path.removeprefix(IMPORT_SOURCE_PREFIX)}; "
+        "give this deck another id"
         for spec in bundle.decks
         if spec.slug in decks and is_imported_deck(decks[spec.slug])
     ]
@@ -126,7 +149,9 @@ def _upsert_deck(session: Session, decks: dict[str, Deck], spec: DeckSpec, now: 
     return deck
 
 
-def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary, overrides=None) -> None:
+def _upsert_card(
+    session, cards, deck, spec: CardSpec, position, now, summary, overrides=None
+) -> None:
     digest = spec.content_hash(deck.slug, position)
     card = cards.get(spec.content_id)
     if card is None:
@@ -141,27 +166,25 @@ def _upsert_card(session, cards, deck, spec: CardSpec, position, now, summary, o
     else:
         summary.updated += 1
     card.deck = deck
-    card.note_id = spec.note_id
-    card.kind = spec.kind
     card.position = position
-    card.topic = spec.topic
-    card.front = spec.front
-    card.back = spec.back
-    card.extra = spec.extra
-    card.tags = merged_tags(card.tags, spec.tags)
-    card.retired = False
-    card.content_hash = digest
-    card.updated_at = now
+    apply_content(card, note_id=spec.note_id, kind=spec.kind, topic=spec.topic, front=spec.front,
+                  back=spec.back, extra=spec.extra, tags=spec.tags, content_hash=digest, now=now)
     override = (overrides or {}).get(card.id) if card.id is not None else None
     if override is not None:
         _keep_override(card, override, spec, digest, now, summary)
     _refresh_location(card, spec)
 
 
-def _keep_override(card: Card, override: CardOverride, spec: CardSpec, digest: str, now, summary) -> None:
+def _keep_override(
+    card: Card, override: CardOverride, spec: CardSpec, digest: str, now, summary
+) -> None:
     """The file changed under the learner's edit: keep the edit, remember the new shipped
     text beside it, and say so when it differs from what the edit was made on."""
-    override.shipped_front, override.shipped_back, override.shipped_extra = spec.front, spec.back, dict(spec.extra)
+    override.shipped_front, override.shipped_back, override.shipped_extra = (
+        spec.front,
+        spec.back,
+        dict(spec.extra),
+    )
     if digest != override.base_hash:  # this sync brought a new shipped text
         summary.kept_overrides.append(spec.content_id)
         override.shipped_changed_at = now

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from studyapp.content.sync import IMPORT_SOURCE_PREFIX, is_imported_deck, merged_tags
+from studyapp.content.sync import IMPORT_SOURCE_PREFIX, apply_content, is_imported_deck
 from studyapp.errors import UserError
 from studyapp.storage.models import Card, CardState, Deck
 
@@ -92,7 +92,9 @@ class DeckResolver:
             if existing is None:
                 deck = self._create(slug, title)
                 break
-            if is_imported_deck(existing) and (explicit or existing.title.casefold() == title.casefold()):
+            if is_imported_deck(existing) and (
+                explicit or existing.title.casefold() == title.casefold()
+            ):
                 deck = existing
                 break
             if explicit:
@@ -165,7 +167,9 @@ class CardWriter:
         if deck.id is None:
             self.session.flush()
         if deck.id not in self.positions:
-            current = self.session.scalar(select(func.max(Card.position)).where(Card.deck_id == deck.id))
+            current = self.session.scalar(
+                select(func.max(Card.position)).where(Card.deck_id == deck.id)
+            )
             self.positions[deck.id] = -1 if current is None else current
         self.positions[deck.id] += 1
         return self.positions[deck.id]
@@ -197,17 +201,19 @@ class CardWriter:
                 card.deck = deck
                 card.position = self._next_position(deck)
             self.summary.updated += 1
-        card.note_id = data.note_id
-        card.kind = data.kind
-        card.topic = deck.topic
-        card.front = data.front
-        card.back = data.back
-        card.extra = data.extra
-        card.tags = merged_tags(card.tags, data.tags)
-        card.retired = False
+        apply_content(
+            card,
+            note_id=data.note_id,
+            kind=data.kind,
+            topic=deck.topic,
+            front=data.front,
+            back=data.back,
+            extra=data.extra,
+            tags=data.tags,
+            content_hash=digest,
+            now=self.now,
+        )
         card.source_file = data.source_file
         card.source_line = data.source_line
-        card.content_hash = digest
-        card.updated_at = self.now
         self.summary.note_deck(deck.slug)
         return card

@@ -20,6 +20,7 @@ from pathlib import Path
 from studyapp.errors import UserError
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
 from studyapp.storage.db import Database
+from studyapp.storage.models import KIND_BASIC
 
 FRONT_NAMES = {"front", "question", "prompt", "term"}
 BACK_NAMES = {"back", "answer", "definition"}
@@ -38,25 +39,46 @@ def content_id_for(front: str) -> str:
     return "csv-" + hashlib.sha256(front.encode("utf-8")).hexdigest()[:16]
 
 
+_EMPTY = "the file is empty; expected rows of front, back and optional tags"
+Rows = list[tuple[int, list[str]]]  # (line number, cells), blank rows left out
+
+
+@dataclass(frozen=True)
+class _Columns:
+    front: int = 0
+    back: int = 1
+    tags: int | None = 2
+
+
 def read_csv(path: Path) -> CsvRows:
     """The cards a CSV/TSV file describes, or a UserError naming the file (and line)."""
+    text = _decode(path, _read_bytes(path))
+    if not text.strip():
+        raise UserError(f"{path}: {_EMPTY}")
+    delimiter = _delimiter(path, text)
+    rows = _rows(path, text, delimiter)
+    columns = _columns(path, rows, delimiter)  # takes a header row off `rows`
+    return _cards(path, rows, columns, delimiter)
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if not path.is_file():
             raise UserError(f"{path}: not a file")
         if size > MAX_BYTES:
             raise UserError(f"{path}: the file is too large ({size} bytes)")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as exc:
         raise UserError(f"{path}: no such file") from exc
     except OSError as exc:
         raise UserError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    text = _decode(path, raw)
-    if not text.strip():
-        raise UserError(f"{path}: the file is empty; expected rows of front, back and optional tags")
-    delimiter = _delimiter(path, text)
+
+
+def _rows(path: Path, text: str, delimiter: str) -> Rows:
+    """The non-blank rows with their line numbers, past any of Anki's "#key:value" lines."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[tuple[int, list[str]]] = []
+    rows: Rows = []
     line = 1
     try:
         for row in reader:
@@ -64,57 +86,74 @@ def read_csv(path: Path) -> CsvRows:
                 rows.append((line, row))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise UserError(f"{path}:{reader.line_num or line}: not valid {_kind(delimiter)} ({exc})") from exc
+        raise UserError(
+            f"{path}:{reader.line_num or line}: not valid {_kind(delimiter)} ({exc})"
+        ) from exc
     # Anki's own text exports start with lines like "#separator:tab"
     while rows and rows[0][1][0].startswith("#") and ":" in rows[0][1][0]:
         rows.pop(0)
     if not rows:
-        raise UserError(f"{path}: the file is empty; expected rows of front, back and optional tags")
-    front_col, back_col, tags_col = 0, 1, 2
+        raise UserError(f"{path}: {_EMPTY}")
+    return rows
+
+
+def _columns(path: Path, rows: Rows, delimiter: str) -> _Columns:
+    """Which column is which: named by a header row (then taken off `rows`), else front,
+    back[, tags]. Rows wider than that are refused."""
     header = [cell.strip().lower() for cell in rows[0][1]]
     fronts = [i for i, name in enumerate(header) if name in FRONT_NAMES]
     backs = [i for i, name in enumerate(header) if name in BACK_NAMES]
     if fronts and backs:
-        front_col, back_col = fronts[0], backs[0]
-        tags_col = next((i for i, name in enumerate(header) if name in TAG_NAMES), None)
-        columns, named_by = _width(rows[0][1]), "the header has"
+        tags = next((i for i, name in enumerate(header) if name in TAG_NAMES), None)
+        columns = _Columns(fronts[0], backs[0], tags)
+        width, named_by = _width(rows[0][1]), "the header has"
         rows.pop(0)
         if not rows:
             raise UserError(f"{path}: no cards: the file has a header row but no rows below it")
     else:
-        columns, named_by = _usual_width(rows), "most rows have"
-        if columns < 3:
-            tags_col = None
-    _refuse_extra_fields(path, rows, columns, named_by, delimiter)
+        width, named_by = _usual_width(rows), "most rows have"
+        columns = _Columns() if width >= 3 else _Columns(tags=None)
+    _refuse_extra_fields(path, rows, width, named_by, delimiter)
+    return columns
+
+
+def _cards(path: Path, rows: Rows, columns: _Columns, delimiter: str) -> CsvRows:
+    """One card per row; a row repeating an earlier front is skipped (and counted)."""
     result = CsvRows(path=path, cards=[])
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     duplicates = 0
     for number, row in rows:
-        if len(row) <= max(front_col, back_col):
-            raise UserError(
-                f"{path}:{number}: expected a front and a back column separated by "
-                f"{_name(delimiter)}, found {len(row)} column{'s' if len(row) != 1 else ''}"
-            )
-        front, back = _clean(row[front_col]), _clean(row[back_col])
-        if not front:
-            raise UserError(f"{path}:{number}: the front (column {front_col + 1}) is empty")
-        if not back:
-            raise UserError(f"{path}:{number}: the back (column {back_col + 1}) is empty")
-        tags = re.split(r"[\s,]+", row[tags_col]) if tags_col is not None and tags_col < len(row) else []
-        content_id = content_id_for(front)
-        if content_id in seen:
+        card = _card(path, number, row, columns, delimiter)
+        if card.content_id in seen:
             duplicates += 1
             continue
-        seen[content_id] = number
-        result.cards.append(
-            CardData(
-                content_id=content_id, note_id=content_id, kind="basic", front=front, back=back,
-                tags=[t for t in tags if t], source_file=str(path), source_line=number,
-            )
-        )
+        seen.add(card.content_id)
+        result.cards.append(card)
     if duplicates:
         result.notes.append(f"{duplicates} rows repeating an earlier front were skipped")
     return result
+
+
+def _card(path: Path, number: int, row: list[str], columns: _Columns, delimiter: str) -> CardData:
+    if len(row) <= max(columns.front, columns.back):
+        raise UserError(
+            f"{path}:{number}: expected a front and a back column separated by "
+            f"{_name(delimiter)}, found {len(row)} column{'s' if len(row) != 1 else ''}"
+        )
+    front, back = _clean(row[columns.front]), _clean(row[columns.back])
+    if not front:
+        raise UserError(f"{path}:{number}: the front (column {columns.front + 1}) is empty")
+    if not back:
+        raise UserError(f"{path}:{number}: the back (column {columns.back + 1}) is empty")
+    tags_col = columns.tags
+    tags = (
+        re.split(r"[\s,]+", row[tags_col]) if tags_col is not None and tags_col < len(row) else []
+    )
+    content_id = content_id_for(front)
+    return CardData(
+        content_id=content_id, note_id=content_id, kind=KIND_BASIC, front=front, back=back,
+        tags=[t for t in tags if t], source_file=str(path), source_line=number,
+    )
 
 
 def _width(row: list[str]) -> int:
@@ -172,7 +211,9 @@ def _example(delimiter: str) -> str:
 
 def _decode(path: Path, raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UserError(f"{path}: the file is UTF-16 text; save it as UTF-8 (\"CSV UTF-8\") and import again")
+        raise UserError(
+            f'{path}: the file is UTF-16 text; save it as UTF-8 ("CSV UTF-8") and import again'
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -184,7 +225,8 @@ def _decode(path: Path, raw: bytes) -> str:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise UserError(
-            f"{path}:{line}: the file holds NUL bytes (UTF-16 text?); save it as UTF-8 and import again"
+            f"{path}:{line}: the file holds NUL bytes (UTF-16 text?); "
+            "save it as UTF-8 and import again"
         )
     return text
 

@@ -4,10 +4,26 @@ calls them on the UI thread before the scheduler (SQLAlchemy, FSRS) is loaded.""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Protocol
 
 
-def with_subdecks(rows: list[Any]) -> dict[str, tuple[int, int, int]]:
+class DeckCounts(Protocol):
+    """A deck's row of today's counts (what ReviewService.counts gives, QueueCounts)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def new(self) -> int: ...
+    @property
+    def learning(self) -> int: ...
+    @property
+    def review(self) -> int: ...
+
+
+def with_subdecks(rows: Sequence[DeckCounts]) -> dict[str, tuple[int, int, int]]:
     """Per deck slug: (new, learning, review) of the deck and all its subdecks, as Anki's
     deck list counts a parent."""
     totals = {r.slug: [r.new, r.learning, r.review] for r in rows}
@@ -28,7 +44,9 @@ def tree_order(ids: list[int], parents: dict[int, int | None]) -> list[tuple[int
     children: dict[int | None, list[int]] = {}
     for deck_id in ids:
         parent = parents.get(deck_id)
-        children.setdefault(parent if parent in members and parent != deck_id else None, []).append(deck_id)
+        children.setdefault(parent if parent in members and parent != deck_id else None, []).append(
+            deck_id
+        )
     ordered: list[tuple[int, int]] = []
     pending = [(deck_id, 0) for deck_id in reversed(children.get(None, []))]
     seen: set[int] = set()

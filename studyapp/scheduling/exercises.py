@@ -10,7 +10,10 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+from studyapp.scheduling.rating import Rating
+
+# short names for the rules below (and their tests)
+AGAIN, HARD, GOOD, EASY = Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY
 
 
 def exercise_rating(
@@ -42,9 +45,6 @@ def exercise_rating(
     return GOOD
 
 
-RATING_LABELS = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
-
-
 @dataclass(frozen=True)
 class RatingSuggestion:
     """The rating the exercise screen offers, and why (the screen only shows it)."""
@@ -54,7 +54,7 @@ class RatingSuggestion:
 
     @property
     def label(self) -> str:
-        return RATING_LABELS[self.rating]
+        return Rating(self.rating).label
 
 
 def _count(number: int, word: str) -> str:
@@ -85,7 +85,9 @@ def suggest_exercise_rating(
     if not runs[-1]:
         passes = len(runs) - failed
         earlier = f"; {passes} earlier run{'' if passes == 1 else 's'} passed" if passes else ""
-        return RatingSuggestion(AGAIN, f"the checks did not pass ({_count(failed, 'failed run')}{earlier})")
+        return RatingSuggestion(
+            AGAIN, f"the checks did not pass ({_count(failed, 'failed run')}{earlier})"
+        )
     rating = exercise_rating(
         passed=True,
         failed_attempts=failed,
@@ -104,7 +106,11 @@ def suggest_exercise_rating(
         return RatingSuggestion(HARD, "passed after " + " and ".join(parts))
     timing = ""
     if seconds is not None and target_seconds > 0:
-        timing = f" in {round(seconds)}s, " + ("under" if rating == EASY else "over") + f" the {target_seconds}s target"
+        timing = (
+            f" in {round(seconds)}s, "
+            + ("under" if rating == EASY else "over")
+            + f" the {target_seconds}s target"
+        )
     return RatingSuggestion(rating, "passed on the first run with no hint" + timing)
 
 

@@ -20,7 +20,8 @@ import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
 import fsrs
 from sqlalchemy import select, update
@@ -38,13 +39,16 @@ from studyapp.scheduling.presets import (
     load_presets,
     save_parameters,
 )
+from studyapp.scheduling.rating import Rating
 from studyapp.scheduling.service import fuzzed_interval_days
 from studyapp.storage.db import Database
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
 from studyapp.storage.sqldialect import RawSql
+from studyapp.storage.stored_time import from_julian
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_JULIAN_UNIX_EPOCH = 2440587.5
+if TYPE_CHECKING:  # imported where used: loading the Rust extension takes a while
+    from fsrs_rs_python import FSRSItem
+
 MIN_REVIEWS = 400  # reviews on a later day than the card's previous one
 MIN_TEST_ITEMS = 50
 TEST_FRACTION = 0.2
@@ -67,9 +71,9 @@ class Evaluation:
 class TimedItem:
     """One training item: the review it predicts happened at `at`."""
 
-    at: datetime
+    at: datetime | float  # as history_items was given it: a datetime or a Julian day
     card_id: int
-    item: object  # fsrs_rs_python.FSRSItem
+    item: FSRSItem
 
 
 @dataclass
@@ -91,7 +95,7 @@ class OptimizeResult:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "preset": self.preset,
             "decks": self.decks,
@@ -112,15 +116,21 @@ class OptimizeResult:
 
     def describe(self) -> str:
         lines = [
-            f"Preset {self.preset!r} (decks: {', '.join(self.decks)}): {self.reviews} reviews of {self.cards} cards, "
-            f"{self.items} usable; fitted on the first {self.train_items}, tested on the newest {self.test_items}.",
+            f"Preset {self.preset!r} (decks: {', '.join(self.decks)}): "
+            f"{self.reviews} reviews of {self.cards} cards, {self.items} usable; "
+            f"fitted on the first {self.train_items}, tested on the newest {self.test_items}.",
             f"  held-out log loss   {self.before.log_loss:.4f} -> {self.after.log_loss:.4f}",
             f"  held-out RMSE(bins) {self.before.rmse_bins:.4f} -> {self.after.rmse_bins:.4f}",
         ]
         if self.saved:
-            lines.append(f"Saved new parameters for preset {self.preset!r} ({self.fit_seconds:.2f} s fitting).")
+            lines.append(
+                f"Saved new parameters for preset {self.preset!r} "
+                f"({self.fit_seconds:.2f} s fitting)."
+            )
         elif not self.improved:
-            lines.append("The parameters in use already predict the held-out reviews as well; kept them.")
+            lines.append(
+                "The parameters in use already predict the held-out reviews as well; kept them."
+            )
         return "\n".join(lines + self.notes)
 
 
@@ -146,7 +156,9 @@ def history_items(
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     zone = zone or local_zone()
-    offset = zone.utcoffset(None)  # fixed-offset zones (what local_zone() gives); None for tz databases
+    offset = zone.utcoffset(
+        None
+    )  # fixed-offset zones (what local_zone() gives); None for tz databases
     shift_days = None if offset is None else offset / timedelta(days=1) - hour / 24 + 0.5
     shift = None if offset is None else offset - timedelta(hours=hour)
 
@@ -154,7 +166,7 @@ def history_items(
         if isinstance(moment, float):
             if shift_days is not None:
                 return math.floor(moment + shift_days)
-            moment = _EPOCH + timedelta(days=moment - _JULIAN_UNIX_EPOCH)
+            moment = from_julian(moment)
         if shift is not None:
             return (as_utc(moment) + shift).toordinal()
         return study_day_number(moment, hour, zone)
@@ -186,13 +198,17 @@ def history_items(
     return items
 
 
-def time_series_split(items: Sequence[TimedItem], test_fraction: float = TEST_FRACTION):
+def time_series_split(
+    items: Sequence[TimedItem], test_fraction: float = TEST_FRACTION
+) -> tuple[list[TimedItem], list[TimedItem]]:
     """(train, test): the items predicting the newest reviews are held out."""
     cut = int(round(len(items) * (1 - test_fraction)))
     return list(items[:cut]), list(items[cut:])
 
 
-def fit_parameters(items: Sequence[TimedItem], *, num_relearning_steps: int | None = None) -> tuple[float, ...]:
+def fit_parameters(
+    items: Sequence[TimedItem], *, num_relearning_steps: int | None = None
+) -> tuple[float, ...]:
     from fsrs_rs_python import FSRS
 
     fitted = FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
@@ -212,7 +228,9 @@ def evaluate(parameters: Sequence[float], items: Sequence[TimedItem]) -> Evaluat
 
 
 def preset_decks(session: Session, preset_name: str) -> list[tuple[int, str]]:
-    decks = session.execute(select(Deck.id, Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)).all()
+    decks = session.execute(
+        select(Deck.id, Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)
+    ).all()
     presets = load_presets(session, [slug for _, slug in decks])
     return [(i, slug) for i, slug in decks if presets[slug].name == preset_name]
 
@@ -220,7 +238,11 @@ def preset_decks(session: Session, preset_name: str) -> list[tuple[int, str]]:
 def preset_names(database: Database, deck: str | None = None) -> list[str]:
     """The preset of `deck`, or every preset some live deck uses."""
     with database.unit_of_work() as session:
-        slugs = list(session.scalars(select(Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)))
+        slugs = list(
+            session.scalars(
+                select(Deck.slug).where(Deck.retired.is_(False)).order_by(Deck.position)
+            )
+        )
         if deck is not None:
             from studyapp.storage.queries import resolve_deck
 
@@ -244,6 +266,39 @@ def load_logs(session: Session, deck_ids: Sequence[int]) -> list[tuple[int, floa
     )
 
 
+@dataclass(frozen=True)
+class _PresetHistory:
+    """What a fit starts from: the preset's decks, the preset, the parameters in use, and
+    every review of the decks' cards."""
+
+    decks: list[tuple[int, str]]
+    preset: Preset
+    previous: tuple[float, ...]
+    logs: list[tuple[int, float, int, int]]
+
+
+def _preset_history(database: Database, preset_name: str) -> _PresetHistory:
+    with database.unit_of_work() as session:
+        decks = preset_decks(session, preset_name)
+        if not decks:
+            raise UserError(f"no deck uses the preset {preset_name!r}")
+        presets = load_presets(session, [slug for _, slug in decks])
+        fitted_before = load_parameters(session, preset_name)
+        logs = load_logs(session, [i for i, _ in decks])
+    previous = fitted_before.parameters if fitted_before else DEFAULT_PARAMETERS
+    return _PresetHistory(decks, presets[decks[0][1]], tuple(previous), logs)
+
+
+def _require_enough(preset_name: str, history: _PresetHistory, items: Sequence[TimedItem],
+                    test: Sequence[TimedItem], min_reviews: int) -> None:
+    if len(items) < min_reviews or len(test) < min(MIN_TEST_ITEMS, min_reviews):
+        raise NotEnoughReviews(
+            f"too few reviews to fit parameters for preset {preset_name!r}: {len(items)} reviews "
+            f"on a later day than the card's previous review (from {len(history.logs)} review "
+            f"logs); at least {min_reviews} are needed. Keep studying and try again later."
+        )
+
+
 def optimize_preset(
     database: Database,
     clock: Clock,
@@ -255,59 +310,61 @@ def optimize_preset(
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
     zone: tzinfo | None = None,
 ) -> OptimizeResult:
-    """Fit parameters for every deck using the preset called `preset_name`."""
+    """Fit parameters for every deck using the preset called `preset_name`: fit on the older
+    reviews, compare with the parameters in use on the newest, then fit on all of them. The
+    fit is saved when it predicts better (or `force`)."""
     started = time.perf_counter()
-    with database.unit_of_work() as session:
-        decks = preset_decks(session, preset_name)
-        if not decks:
-            raise UserError(f"no deck uses the preset {preset_name!r}")
-        presets = load_presets(session, [slug for _, slug in decks])
-        preset: Preset = presets[decks[0][1]]
-        fitted_before = load_parameters(session, preset_name)
-        logs = load_logs(session, [i for i, _ in decks])
-    previous = fitted_before.parameters if fitted_before else DEFAULT_PARAMETERS
-    items = history_items(logs, hour=day_start_hour, zone=zone)
+    history = _preset_history(database, preset_name)
+    items = history_items(history.logs, hour=day_start_hour, zone=zone)
     train, test = time_series_split(items)
-    if len(items) < min_reviews or len(test) < min(MIN_TEST_ITEMS, min_reviews):
-        raise NotEnoughReviews(
-            f"too few reviews to fit parameters for preset {preset_name!r}: {len(items)} reviews on a later day "
-            f"than the card's previous review (from {len(logs)} review logs); at least {min_reviews} are needed. "
-            "Keep studying and try again later."
-        )
-    relearning = len(preset.relearning_steps)
+    _require_enough(preset_name, history, items, test, min_reviews)
+    relearning = len(history.preset.relearning_steps)
     fit_started = time.perf_counter()
     trained = fit_parameters(train, num_relearning_steps=relearning)
-    before = evaluate(previous, test)
+    before = evaluate(history.previous, test)
     after = evaluate(trained, test)
-    improved = after.log_loss < before.log_loss
-    parameters = fit_parameters(items, num_relearning_steps=relearning)
-    fit_seconds = time.perf_counter() - fit_started
     result = OptimizeResult(
-        preset=preset_name,
-        decks=[slug for _, slug in decks],
-        reviews=len(logs),
-        cards=len({t.card_id for t in items}),
-        items=len(items),
-        train_items=len(train),
-        test_items=len(test),
-        previous=tuple(previous),
-        parameters=parameters,
-        before=before,
-        after=after,
-        improved=improved,
-        fit_seconds=fit_seconds,
+        preset=preset_name, decks=[slug for _, slug in history.decks], reviews=len(history.logs),
+        cards=len({t.card_id for t in items}), items=len(items), train_items=len(train),
+        test_items=len(test), previous=history.previous,
+        parameters=fit_parameters(items, num_relearning_steps=relearning),
+        before=before, after=after, improved=after.log_loss < before.log_loss,
+        fit_seconds=time.perf_counter() - fit_started,
     )
-    if save and (improved or force):
-        with database.unit_of_work() as session:
-            save_parameters(session, preset_name, FittedParameters(
-                parameters=parameters,
-                fitted_at=as_utc(clock.now()).isoformat(),
-                reviews=len(items),
-                metrics={"before": before.as_dict(), "after": after.as_dict(), "test_items": len(test)},
-            ))
-        result.saved = True
+    if save and (result.improved or force):
+        _save_fit(database, clock, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _save_fit(database: Database, clock: Clock, result: OptimizeResult) -> None:
+    with database.unit_of_work() as session:
+        save_parameters(session, result.preset, FittedParameters(
+            parameters=result.parameters,
+            fitted_at=as_utc(clock.now()).isoformat(),
+            reviews=result.items,
+            metrics={"before": result.before.as_dict(), "after": result.after.as_dict(),
+                     "test_items": result.test_items},
+        ))
+    result.saved = True
+
+
+def _replayed(card_id: int, history: Sequence[Sequence[Any]], scheduler: fsrs.Scheduler,
+              preset: Preset) -> dict[str, Any]:
+    """The card's state after its reviews (from its last reset as new) replayed through
+    `scheduler`, with the deterministic fuzz the live review gives."""
+    card = fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=as_utc(history[0][1]))
+    for _, reviewed_at, rating, _, _, _, _ in history:
+        card, _ = scheduler.review_card(card, Rating(rating).to_fsrs(), as_utc(reviewed_at))
+    last_at, last_reps = as_utc(history[-1][1]), history[-1][4]
+    if preset.enable_fuzzing and card.state == fsrs.State.Review:
+        days = round((card.due - last_at) / timedelta(days=1))
+        seed = f"{card_id}:{last_reps}"
+        fuzzed = fuzzed_interval_days(days, preset.maximum_interval, seed)
+        card.due = last_at + timedelta(days=fuzzed)
+    return {"card_id": card_id, "state": int(card.state), "step": card.step,
+            "stability": card.stability, "difficulty": card.difficulty, "due": card.due,
+            "last_review": card.last_review}
 
 
 def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int:
@@ -330,11 +387,13 @@ def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int
         slug_of = dict(decks)
         schedulers: dict[tuple[str, bool], fsrs.Scheduler] = {}
         updates = []
-        by_card: dict[int, list] = {}
+        by_card: dict[int, list[Sequence[Any]]] = {}
         for row in rows:
             by_card.setdefault(row[0], []).append(row)
         for card_id, history in by_card.items():
-            start = next((i for i in range(len(history) - 1, -1, -1) if history[i][3] == STATE_NEW), None)
+            start = next(
+                (i for i in range(len(history) - 1, -1, -1) if history[i][3] == STATE_NEW), None
+            )
             if start is None:
                 continue
             slug = slug_of[history[0][5]]
@@ -344,24 +403,7 @@ def reschedule_preset(database: Database, clock: Clock, preset_name: str) -> int
             if scheduler is None:
                 scheduler = schedulers[(slug, exercise)] = preset.scheduler(
                     fitted.parameters if fitted else None, exercise=exercise)
-            card = fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=as_utc(history[start][1]))
-            for _, reviewed_at, rating, _, _, _, _ in history[start:]:
-                card, _ = scheduler.review_card(card, fsrs.Rating(rating), as_utc(reviewed_at))
-            last_at, last_reps = as_utc(history[-1][1]), history[-1][4]
-            if preset.enable_fuzzing and card.state == fsrs.State.Review:
-                days = round((card.due - last_at) / timedelta(days=1))
-                card.due = last_at + timedelta(
-                    days=fuzzed_interval_days(days, preset.maximum_interval, f"{card_id}:{last_reps}")
-                )
-            updates.append({
-                "card_id": card_id,
-                "state": int(card.state),
-                "step": card.step,
-                "stability": card.stability,
-                "difficulty": card.difficulty,
-                "due": card.due,
-                "last_review": card.last_review,
-            })
+            updates.append(_replayed(card_id, history[start:], scheduler, preset))
         if updates:
             session.execute(update(CardState), updates)
     return len(updates)

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from studyapp.storage.models import STATE_NEW
 from studyapp.storage.settings import get_setting, set_setting
+
+if TYPE_CHECKING:  # queue.py imports this module
+    from studyapp.scheduling.queue import DeckInfo
 
 ENABLED_KEY = "prerequisites.enabled"
 OFF_DECKS_KEY = "prerequisites.off"
@@ -47,12 +51,13 @@ class Lock:
     """Why a deck's new cards are held back: the prerequisites not yet studied through."""
 
     waiting_for: tuple[Prerequisite, ...]
+    new_cards: int = 0  # the locked deck's active new cards: what waits
 
     def describe(self) -> str:
         """`after: Mini-batches (12/40)`"""
         return "after: " + ", ".join(f"{p.title} ({p.studied}/{p.total})" for p in self.waiting_for)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"after": [{"deck": p.slug, "title": p.title, "studied": p.studied, "total": p.total}
                           for p in self.waiting_for]}
 
@@ -89,7 +94,10 @@ def set_deck_ordering(session: Session, slug: str, on: bool) -> PrerequisiteSett
 
 def acyclic_requires(requires_by_slug: dict[str, Iterable[str]]) -> dict[str, list[str]]:
     """Each deck's requirements among the known decks, leaving out any that leads back to it."""
-    graph = {slug: [r for r in requires if r in requires_by_slug] for slug, requires in requires_by_slug.items()}
+    graph = {
+        slug: [r for r in requires if r in requires_by_slug]
+        for slug, requires in requires_by_slug.items()
+    }
 
     def reaches(start: str, target: str) -> bool:
         seen, stack = set(), [start]
@@ -111,7 +119,9 @@ def deck_progress(session: Session) -> dict[int, tuple[int, int]]:
     return {deck_id: (int(total), int(new or 0)) for deck_id, total, new in rows}
 
 
-def locks(session: Session, decks: Iterable, settings: PrerequisiteSettings) -> dict[str, Lock]:
+def locks(
+    session: Session, decks: Iterable[DeckInfo], settings: PrerequisiteSettings
+) -> dict[str, Lock]:
     """deck slug -> its Lock, for every deck whose new cards wait for a prerequisite.
     `decks` are queue.DeckInfo (id, slug, title, requires)."""
     decks = list(decks)
@@ -130,5 +140,5 @@ def locks(session: Session, decks: Iterable, settings: PrerequisiteSettings) -> 
             if new:
                 waiting.append(Prerequisite(slug, by_slug[slug].title, total - new, total))
         if waiting:
-            found[deck.slug] = Lock(tuple(waiting))
+            found[deck.slug] = Lock(tuple(waiting), new_cards=progress.get(deck.id, (0, 0))[1])
     return found

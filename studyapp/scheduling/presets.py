@@ -34,7 +34,8 @@ _UNIT_SECONDS = {"s": 1, "": 60, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_step(value: Any) -> timedelta:
-    """A learning step: seconds as a number, or text like "1m", "10m", "1h", "1d" (bare = minutes)."""
+    """A learning step: seconds as a number, or text like "1m", "10m", "1h", "1d"
+    (bare = minutes)."""
     if isinstance(value, timedelta):
         step = value
     elif isinstance(value, bool):
@@ -80,17 +81,25 @@ class Preset:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "learning_steps", tuple(parse_step(s) for s in self.learning_steps))
-        object.__setattr__(self, "relearning_steps", tuple(parse_step(s) for s in self.relearning_steps))
+        object.__setattr__(
+            self, "learning_steps", tuple(parse_step(s) for s in self.learning_steps)
+        )
+        object.__setattr__(
+            self, "relearning_steps", tuple(parse_step(s) for s in self.relearning_steps)
+        )
         for name in EXERCISE_STEP_FIELDS:
             object.__setattr__(self, name, tuple(parse_step(s) for s in getattr(self, name)))
         problems = []
         for name in EXERCISE_STEP_FIELDS:
             if any(step < timedelta(days=1) for step in getattr(self, name)):
-                problems.append(f"{name} must be whole days or longer (e.g. 1d 3d): an exercise never "
-                                "comes back in the same session")
+                problems.append(
+                    f"{name} must be whole days or longer (e.g. 1d 3d): an exercise never "
+                    "comes back in the same session"
+                )
         if not 0.7 <= self.desired_retention <= 0.99:
-            problems.append(f"desired_retention must be between 0.70 and 0.99, got {self.desired_retention}")
+            problems.append(
+                f"desired_retention must be between 0.70 and 0.99, got {self.desired_retention}"
+            )
         if self.maximum_interval < 1:
             problems.append(f"maximum_interval must be at least 1 day, got {self.maximum_interval}")
         if self.new_per_day < 0 or self.reviews_per_day < 0:
@@ -126,7 +135,9 @@ class Preset:
     def with_changes(self, **changes: Any) -> Preset:
         return replace(self, **changes)
 
-    def scheduler(self, parameters: Sequence[float] | None = None, *, exercise: bool = False) -> fsrs.Scheduler:
+    def scheduler(
+        self, parameters: Sequence[float] | None = None, *, exercise: bool = False
+    ) -> fsrs.Scheduler:
         """A py-fsrs scheduler for this preset (for its exercises: with the exercise steps).
         Fuzz is applied by studyapp (deterministic per card and review, so a preview shows
         exactly what the review will give), never by py-fsrs."""
@@ -169,7 +180,9 @@ def save_preset(session: Session, deck_slug: str, preset: Preset) -> None:
 def load_presets(session: Session, deck_slugs: Iterable[str] | None = None) -> dict[str, Preset]:
     """Every saved deck preset in one query, by deck slug (decks without one are left out
     unless named in `deck_slugs`, which get the defaults)."""
-    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.startswith(PRESET_KEY_PREFIX)))
+    rows = session.execute(
+        select(Setting.key, Setting.value).where(Setting.key.startswith(PRESET_KEY_PREFIX))
+    )
     presets = {key[len(PRESET_KEY_PREFIX):]: _decode_preset(value, key) for key, value in rows}
     for slug in deck_slugs or ():
         presets.setdefault(slug, Preset())
@@ -190,7 +203,9 @@ def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
     upper = fsrs.scheduler.UPPER_BOUNDS_PARAMETERS
     if len(parameters) != len(lower):
         raise ValueError(f"expected {len(lower)} FSRS parameters, got {len(parameters)}")
-    return tuple(min(max(float(p), lo), hi) for p, lo, hi in zip(parameters, lower, upper, strict=True))
+    return tuple(
+        min(max(float(p), lo), hi) for p, lo, hi in zip(parameters, lower, upper, strict=True)
+    )
 
 
 def load_parameters(session: Session, preset_name: str) -> FittedParameters | None:
@@ -207,7 +222,9 @@ def load_parameters(session: Session, preset_name: str) -> FittedParameters | No
             metrics=raw.get("metrics", {}),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise UserError(f"setting {params_key(preset_name)!r} holds no valid FSRS parameters: {exc}") from exc
+        raise UserError(
+            f"setting {params_key(preset_name)!r} holds no valid FSRS parameters: {exc}"
+        ) from exc
 
 
 def load_all_parameters(session: Session) -> dict[str, tuple[float, ...]]:

@@ -20,28 +20,32 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from studyapp.clock import as_utc
 from studyapp.scheduling.prerequisites import acyclic_requires
 from studyapp.scheduling.presets import Preset
-from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING, STATE_REVIEW
+from studyapp.storage.models import (
+    KIND_EXERCISE,
+    STATE_LEARNING,
+    STATE_NEW,
+    STATE_RELEARNING,
+    STATE_REVIEW,
+)
 from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json
+from studyapp.storage.stored_time import julian, parse_stored_time
 
-_JULIAN_UNIX_EPOCH = 2440587.5
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def parse_db_time(value: str | datetime | None) -> datetime | None:
-    return SqlDialect.parse_time(value)
-
-
-def julian(moment: datetime) -> float:
-    return (as_utc(moment) - _EPOCH).total_seconds() / 86400.0 + _JULIAN_UNIX_EPOCH
+# What the connection shows of writes (QueueCache.fingerprint): equal means nothing was written.
+Fingerprint = tuple[int, ...]
+# A deck's first new cards: (card_id, note_id, kind, position), in content order
+FrontierRow = tuple[int, str, str, int]
+# A card as the queue shows it (load_items): (card_id, content_id, kind, front, back, extra,
+# deck_id, note_id, tags, state, due, reps, lapses)
+ItemRow = tuple[int, str, str, str, str, dict[str, Any], int, str, tuple[str, ...], int,
+                datetime | None, int, int]
 
 
 @dataclass
@@ -60,7 +64,7 @@ class Entry:
     card_id: int
     deck_id: int
     queue: str  # learning | review | new | ahead (learning due within the learn-ahead window)
-    sort: tuple = ()
+    sort: tuple[Any, ...] = ()  # the order within its part of the queue
 
 
 @dataclass
@@ -141,17 +145,18 @@ class _Snapshot:
     decks and presets, the review cards due today (per deck, most overdue first) and the
     first new cards of each deck. Valid for one connection state and one study day."""
 
-    def __init__(self, key: tuple, day: datetime, decks: dict[int, DeckInfo]) -> None:
+    def __init__(self, key: Fingerprint | None, day: datetime, decks: dict[int, DeckInfo]) -> None:
         self.key = key
         self.day = day
         self.decks = decks
         self.reviews: dict[int, list[tuple[int, str, float]]] | None = None
-        self.frontier: dict[int, list[tuple]] = {}
+        self.frontier: dict[int, list[FrontierRow]] = {}
         self.frontier_complete: dict[int, bool] = {}
         self.has_new: dict[int, bool] = {}
         self.has_new_known = False  # has_new was filled for every deck at once
-        self.items: dict[int, tuple] = {}
+        self.items: dict[int, ItemRow] = {}
         self.parameters: dict[str, tuple[float, ...]] | None = None  # fitted, by preset name
+        self.extra_new: dict[int, int] | None = None  # today's raised new limits (custom study)
 
     def forget(self, card_id: int, deck_id: int | None) -> None:
         """`card_id` was reviewed: it is neither new nor a review due today any more."""
@@ -161,11 +166,11 @@ class _Snapshot:
                 if deck_id in (None, deck):
                     self.reviews[deck] = [r for r in rows if r[0] != card_id]
         for deck in list(self.frontier) if deck_id is None else [deck_id]:
-            rows = self.frontier.get(deck)
-            if rows is None:
+            pending = self.frontier.get(deck)
+            if pending is None:
                 self.has_new.pop(deck, None)
                 continue
-            kept = [r for r in rows if r[0] != card_id]
+            kept = [r for r in pending if r[0] != card_id]
             self.frontier[deck] = kept
             if not kept and not self.frontier_complete.get(deck):
                 del self.frontier[deck]  # unknown what lies beyond: look again
@@ -186,7 +191,7 @@ class QueueCache:
         self.builds = 0
 
     @staticmethod
-    def fingerprint(session: Session) -> tuple | None:
+    def fingerprint(session: Session) -> Fingerprint | None:
         """Changes whenever anything was written since it was last taken.
 
         SQLite: data_version (other connections) and total_changes (this one).
@@ -209,7 +214,9 @@ class QueueCache:
             return None if row is None else (id(dbapi), row[0])
         return None  # no cheap way to know: never trust a snapshot
 
-    def snapshot(self, session: Session, day: datetime, load_decks: Callable[[], dict[int, DeckInfo]]) -> _Snapshot:
+    def snapshot(
+        self, session: Session, day: datetime, load_decks: Callable[[], dict[int, DeckInfo]]
+    ) -> _Snapshot:
         """The snapshot for `day`, taken afresh unless nothing was written since the last one."""
         key = self.fingerprint(session)
         snap = self._snapshot
@@ -219,15 +226,17 @@ class QueueCache:
             self.builds += 1
         return snap
 
-    def current(self, key: tuple | None, day: datetime) -> _Snapshot | None:
+    def current(self, key: Fingerprint | None, day: datetime) -> _Snapshot | None:
         """The kept snapshot if it is still valid for `key` (a fingerprint just taken) and `day`."""
         snap = self._snapshot
         if snap is None or key is None or snap.key != key or snap.day != day:
             return None
         return snap
 
-    def wrote(self, before: tuple | None, after: tuple | None, card_id: int, deck_id: int | None) -> None:
-        """The service reviewed `card_id` (and nothing else changed) between `before` and `after`."""
+    def wrote(self, before: Fingerprint | None, after: Fingerprint | None, card_id: int,
+              deck_id: int | None) -> None:
+        """The service reviewed `card_id` (and nothing else changed) between `before` and
+        `after`."""
         snap = self._snapshot
         if snap is None or before is None or after is None or snap.key != before:
             self._snapshot = None
@@ -257,26 +266,73 @@ def plan_queue(
     if not scope:
         return plan
     raw = RawSql(session)
+    done = _today_so_far(raw, today_start)
+    taken_notes: dict[str, int] = {}
+    buried = _burying(done.touched, taken_notes)
+
+    # 1. (re)learning cards due today
+    learning_now, ahead = _learning(
+        raw, plan, scope, now, now + learn_ahead, today_end, taken_notes
+    )
+
+    # 2. review cards due today, most overdue relative to their interval first
+    remaining = {i: d.preset.reviews_per_day - done.reviews[i] for i, d in scope.items()}
+    reviews = _reviews(raw, snap, now, today_end, {i: n for i, n in remaining.items() if n > 0},
+                       buried, taken_notes)
+    for entry in reviews:
+        plan.reviews[entry.deck_id] += 1
+    reviews.sort(key=lambda e: e.sort)
+
+    # 3. new cards in content order, prerequisites first
+    extra_new = extra_new or {}
+    remaining = {
+        i: d.preset.new_per_day + extra_new.get(i, 0) - done.new[i] for i, d in scope.items()
+    }
+    new = _new(raw, snap, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes,
+               unlocked)
+    for entry in new:
+        plan.new[entry.deck_id] += 1
+
+    plan.entries = learning_now + reviews + new + ahead
+    return plan
+
+
+@dataclass
+class _TodaySoFar:
+    """What today already holds: limits used per deck, notes touched (their other cards
+    are buried)."""
+
+    new: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    reviews: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    touched: defaultdict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _today_so_far(raw: RawSql, today_start: datetime) -> _TodaySoFar:
     d = raw.dialect
     q = _queue_sql(d)
-
-    # what today already holds: limits used, notes touched (their other cards are buried)
-    new_done: dict[int, int] = defaultdict(int)
-    reviews_done: dict[int, int] = defaultdict(int)
-    touched: dict[str, set[int]] = defaultdict(set)
+    done = _TodaySoFar()
     logs = raw.rows(q.today_logs, (d.time_param(today_start),))
-    if logs:
-        where = {i: (d, n) for i, d, n in raw.rows_in(q.card_notes, sorted({c for c, _ in logs}))}
-        for card_id, prev_state in logs:
-            deck_id, note_id = where.get(card_id, (None, None))
-            if deck_id is None:
-                continue
-            touched[note_id].add(card_id)
-            if prev_state == STATE_NEW:
-                new_done[deck_id] += 1
-            elif prev_state == STATE_REVIEW:
-                reviews_done[deck_id] += 1
-    taken_notes: dict[str, int] = {}
+    if not logs:
+        return done
+    card_ids = sorted({card_id for card_id, _ in logs})
+    where = {i: (deck, note) for i, deck, note in raw.rows_in(q.card_notes, card_ids)}
+    for card_id, prev_state in logs:
+        deck_id, note_id = where.get(card_id, (None, None))
+        if deck_id is None:
+            continue
+        done.touched[note_id].add(card_id)
+        if prev_state == STATE_NEW:
+            done.new[deck_id] += 1
+        elif prev_state == STATE_REVIEW:
+            done.reviews[deck_id] += 1
+    return done
+
+
+def _burying(
+    touched: dict[str, set[int]], taken_notes: dict[str, int]
+) -> Callable[[str, int], bool]:
+    """Whether a card waits for tomorrow because a sibling (a card of its note) was studied
+    today or is already in this plan. `taken_notes` fills in as the plan is built."""
 
     def buried(note_id: str, card_id: int) -> bool:
         if touched:
@@ -287,17 +343,24 @@ def plan_queue(
             return taken_notes.get(note_id, card_id) != card_id
         return False
 
-    # 1. (re)learning cards due today: shown when due (or, at the end, within learn-ahead);
-    # a step of a day or more is due for the whole day, like a review
+    return buried
+
+
+def _learning(raw: RawSql, plan: Plan, scope: dict[int, DeckInfo], now: datetime,
+              horizon: datetime, today_end: datetime,
+              taken_notes: dict[str, int]) -> tuple[list[Entry], list[Entry]]:
+    """(Re)learning cards due today: those due now, and those due within learn-ahead (shown
+    at the end). A step of a day or more is due for the whole day, like a review."""
+    d = raw.dialect
     learning_now: list[Entry] = []
     ahead: list[Entry] = []
-    horizon = now + learn_ahead
     for card_id, deck_id, note_id, due_text, last_text in raw.rows(
-        q.learning, (STATE_LEARNING, STATE_RELEARNING, d.time_param(today_end))
+        _queue_sql(d).learning, (STATE_LEARNING, STATE_RELEARNING, d.time_param(today_end))
     ):
         if deck_id not in scope:
             continue
-        due, last_review = parse_db_time(due_text), parse_db_time(last_text)
+        due, last_review = parse_stored_time(due_text), parse_stored_time(last_text)
+        assert due is not None  # the query takes only cards due before the day ends
         plan.learning_today[deck_id] += 1
         taken_notes.setdefault(note_id, card_id)
         interday = last_review is not None and due - last_review >= timedelta(days=1)
@@ -307,47 +370,39 @@ def plan_queue(
             ahead.append(Entry(card_id, deck_id, "ahead", (due, card_id)))
     learning_now.sort(key=lambda e: e.sort)
     ahead.sort(key=lambda e: e.sort)
-
-    # 2. review cards due today, most overdue relative to their interval first
-    remaining = {i: d.preset.reviews_per_day - reviews_done[i] for i, d in scope.items()}
-    reviews = _reviews(raw, snap, now, today_end, {i: n for i, n in remaining.items() if n > 0},
-                       buried, taken_notes)
-    for entry in reviews:
-        plan.reviews[entry.deck_id] += 1
-    reviews.sort(key=lambda e: e.sort)
-
-    # 3. new cards in content order, prerequisites first
-    extra_new = extra_new or {}
-    remaining = {i: d.preset.new_per_day + extra_new.get(i, 0) - new_done[i] for i, d in scope.items()}
-    new = _new(raw, snap, scope, {i: n for i, n in remaining.items() if n > 0}, buried, taken_notes,
-               unlocked)
-    for entry in new:
-        plan.new[entry.deck_id] += 1
-
-    plan.entries = learning_now + reviews + new + ahead
-    return plan
+    return learning_now, ahead
 
 
 def _fetch_reviews(raw: RawSql, snap: _Snapshot, now: datetime, today_end: datetime) -> None:
     """Every review card due today, per deck, most overdue (relative to its interval) first."""
     by_deck: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
-    for card_id, deck_id, note_id, overdue in raw.rows(_queue_sql(raw.dialect).reviews,
-                                                          (julian(now), STATE_REVIEW, raw.dialect.time_param(today_end))):
+    for card_id, deck_id, note_id, overdue in raw.rows(
+        _queue_sql(raw.dialect).reviews,
+        (julian(now), STATE_REVIEW, raw.dialect.time_param(today_end)),
+    ):
         by_deck[deck_id].append((card_id, note_id, overdue or 0.0))
     snap.reviews = dict(by_deck)
 
 
-def _reviews(raw: RawSql, snap: _Snapshot, now, today_end, wanted: dict[int, int],
-             buried: Callable[[str, int], bool], taken_notes: dict[str, int]) -> list[Entry]:
+def _reviews(
+    raw: RawSql,
+    snap: _Snapshot,
+    now: datetime,
+    today_end: datetime,
+    wanted: dict[int, int],
+    buried: Callable[[str, int], bool],
+    taken_notes: dict[str, int],
+) -> list[Entry]:
     if not wanted:
         return []
     if snap.reviews is None:
         _fetch_reviews(raw, snap, now, today_end)
+    due = snap.reviews or {}
     taken: list[Entry] = []
     notes: dict[str, int] = {}
     for deck_id, limit in wanted.items():
         count = 0
-        for card_id, note_id, overdue in snap.reviews.get(deck_id, ()):
+        for card_id, note_id, overdue in due.get(deck_id, ()):
             if count >= limit:
                 break
             owner = notes.get(note_id)
@@ -368,11 +423,13 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
     by_slug = {d.slug: d for d in decks.values()}
     graph = acyclic_requires({d.slug: d.requires for d in decks.values()})
 
-    def frontier(deck_id: int, need: int) -> list[tuple]:
+    def frontier(deck_id: int, need: int) -> list[FrontierRow]:
         rows = snap.frontier.get(deck_id)
         if rows is None or (len(rows) < need and not snap.frontier_complete.get(deck_id)):
             cap = max(need, 2 * decks[deck_id].preset.new_per_day + 8)
-            rows = snap.frontier[deck_id] = raw.rows(_queue_sql(raw.dialect).new_in_deck, (deck_id, STATE_NEW, cap))
+            rows = snap.frontier[deck_id] = raw.rows(
+                _queue_sql(raw.dialect).new_in_deck, (deck_id, STATE_NEW, cap)
+            )
             snap.frontier_complete[deck_id] = len(rows) < cap
             snap.has_new[deck_id] = bool(rows)
         return rows
@@ -383,7 +440,10 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
         snap.has_new_known = True
         new_cards, cards = raw.rows(_queue_sql(raw.dialect).new_and_all)[0]
         if new_cards * 3 < (cards or 0):
-            with_new = {deck_id for (deck_id,) in raw.rows(_queue_sql(raw.dialect).decks_with_new, (STATE_NEW,))}
+            with_new = {
+                deck_id
+                for (deck_id,) in raw.rows(_queue_sql(raw.dialect).decks_with_new, (STATE_NEW,))
+            }
             snap.has_new = {deck_id: deck_id in with_new for deck_id in decks}
 
     def deck_has_new(slug: str) -> bool:
@@ -403,7 +463,9 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
         need = eligible[deck_id]
         while True:
             rows = frontier(deck_id, need)
-            chosen = _choose_new(raw, decks, deck_id, rows, eligible[deck_id], buried, notes, deck_has_new)
+            chosen = _choose_new(
+                raw, decks, deck_id, rows, eligible[deck_id], buried, notes, deck_has_new
+            )
             if len(chosen) >= eligible[deck_id] or snap.frontier_complete.get(deck_id):
                 break
             need = len(rows) * 4  # many blocked or buried: look further
@@ -415,15 +477,20 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
     return taken
 
 
-def _choose_new(raw: RawSql, decks, deck_id: int, rows: list[tuple], limit: int, buried, notes: dict[str, int],
+def _choose_new(raw: RawSql, decks: dict[int, DeckInfo], deck_id: int, rows: list[FrontierRow],
+                limit: int, buried: Callable[[str, int], bool], notes: dict[str, int],
                 deck_has_new: Callable[[str], bool]) -> list[Entry]:
-    exercises = [card_id for card_id, _, kind, _ in rows if kind == "exercise"]
+    exercises = [card_id for card_id, _, kind, _ in rows if kind == KIND_EXERCISE]
     requirements: dict[int, list[str]] = {}
     if exercises:
         for card_id, extra in raw.rows_in(_queue_sql(raw.dialect).card_extra, exercises):
             needed = (parse_json(extra) or {}).get("requires") or []
-            requirements[card_id] = [needed] if isinstance(needed, str) else [str(r) for r in needed]
-    unmet = _unmet_ids(raw, decks, {r for reqs in requirements.values() for r in reqs}, deck_has_new)
+            requirements[card_id] = (
+                [needed] if isinstance(needed, str) else [str(r) for r in needed]
+            )
+    unmet = _unmet_ids(
+        raw, decks, {r for reqs in requirements.values() for r in reqs}, deck_has_new
+    )
     chosen: list[Entry] = []
     seen_notes = dict(notes)
     for card_id, note_id, _kind, position in rows:
@@ -438,7 +505,8 @@ def _choose_new(raw: RawSql, decks, deck_id: int, rows: list[tuple], limit: int,
     return chosen
 
 
-def _unmet_ids(raw: RawSql, decks, ids: set[str], deck_has_new: Callable[[str], bool]) -> set[str]:
+def _unmet_ids(raw: RawSql, decks: dict[int, DeckInfo], ids: set[str],
+               deck_has_new: Callable[[str], bool]) -> set[str]:
     """Required ids not studied yet: a deck until none of its active cards is new, a card
     until it has been reviewed once (a suspended or retired card holds nothing back)."""
     if not ids:
@@ -446,25 +514,49 @@ def _unmet_ids(raw: RawSql, decks, ids: set[str], deck_has_new: Callable[[str], 
     slugs = {d.slug for d in decks.values()}
     unmet = {slug for slug in ids & slugs if deck_has_new(slug)}
     card_ids = sorted(ids - slugs)
-    for content_id, state, suspended, retired in raw.rows_in(_queue_sql(raw.dialect).cards_by_content_id, card_ids):
+    for content_id, state, suspended, retired in raw.rows_in(
+        _queue_sql(raw.dialect).cards_by_content_id, card_ids
+    ):
         if (state is None or state == STATE_NEW) and not suspended and not retired:
             unmet.add(content_id)
     return unmet
 
 
-def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -> list[tuple]:
+def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -> list[ItemRow]:
     """The cards of `entries`, in order: (card_id, content_id, kind, front, back, extra, deck_id,
     note_id, tags, state, due, reps, lapses) with extra parsed, tags split and due parsed. Rows
     are kept in the snapshot (a card's row changes only by a write, which renews or patches it)."""
     cache = snap.items if snap is not None else {}
     missing = [e.card_id for e in entries if e.card_id not in cache]
     if missing:
-        for (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags,
-             state, due, reps, lapses) in RawSql(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
+        for (
+            card_id,
+            content_id,
+            kind,
+            front,
+            back,
+            extra,
+            deck_id,
+            note_id,
+            tags,
+            state,
+            due,
+            reps,
+            lapses,
+        ) in RawSql(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
             cache[card_id] = (
-                card_id, content_id, kind, front, back,
+                card_id,
+                content_id,
+                kind,
+                front,
+                back,
                 (parse_json(extra) or {}) if extra and extra != "{}" else {},
-                deck_id, note_id, tuple((tags or "").split()),
-                STATE_NEW if state is None else state, parse_db_time(due), reps or 0, lapses or 0,
+                deck_id,
+                note_id,
+                tuple((tags or "").split()),
+                STATE_NEW if state is None else state,
+                parse_stored_time(due),
+                reps or 0,
+                lapses or 0,
             )
     return [cache[e.card_id] for e in entries]

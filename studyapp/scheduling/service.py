@@ -16,23 +16,26 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import fsrs
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
 from studyapp.errors import UserError
 from studyapp.scheduling.custom import extra_new_today, raise_new_limit
 from studyapp.scheduling.days import (
-    DAY_START_HOUR_KEY,
-    DEFAULT_DAY_START_HOUR,
+    current_streak,
     day_start,
     local_zone,
     next_day_start,
+    read_day_start_hour,
+    study_day,
+    study_day_bounds,
 )
 from studyapp.scheduling.deck_tree import tree_order, with_subdecks  # noqa: F401 (re-exported)
 from studyapp.scheduling.exercises import variant_seed
@@ -45,8 +48,19 @@ from studyapp.scheduling.presets import (
     load_preset,
     load_presets,
 )
-from studyapp.scheduling.queue import DeckInfo, Entry, Plan, QueueCache, load_items, plan_queue
+from studyapp.scheduling.queue import (
+    DeckInfo,
+    Entry,
+    Fingerprint,
+    Plan,
+    QueueCache,
+    _Snapshot,
+    load_items,
+    plan_queue,
+)
+from studyapp.scheduling.rating import Rating
 from studyapp.scheduling.transition import (
+    StoredState,
     predicted_retrievability,
     review_log_values,
     state_after,
@@ -54,6 +68,8 @@ from studyapp.scheduling.transition import (
 )
 from studyapp.storage.db import Database
 from studyapp.storage.models import (
+    KIND_EXERCISE,
+    LEECH_TAG,
     STATE_NAMES,
     STATE_NEW,
     STATE_REVIEW,
@@ -63,13 +79,17 @@ from studyapp.storage.models import (
     ReviewLog,
 )
 from studyapp.storage.queries import deck_and_subdecks, resolve_deck
-from studyapp.storage.settings import get_setting
 
-LEECH_TAG = "leech"
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
-RATINGS = (1, 2, 3, 4)
-RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+RATINGS = tuple(rating.value for rating in Rating)
 SOURCES = ("manual", "grader")
+if TYPE_CHECKING:
+    _AnyRow = Row[*tuple[Any, ...]]  # a result row of any width
+
+# The tables the review path writes with Core statements (one round trip each, no ORM load)
+_CARDS = cast(Table, Card.__table__)
+_CARD_STATES = cast(Table, CardState.__table__)
+_REVIEW_LOGS = cast(Table, ReviewLog.__table__)
 
 
 
@@ -123,9 +143,20 @@ class QueueItem:
     # exercises only: seed for the generator's fresh variant for this review
     variant_seed: int | None = None
 
-    @property
-    def is_exercise(self) -> bool:
-        return self.kind == "exercise"
+    @classmethod
+    def build(cls, *, card_id: int, content_id: str, kind: str, front: str, back: str,
+              extra: dict[str, Any] | None, deck: str, state: int, note_id: str,
+              tags: tuple[str, ...], due: datetime | None, reps: int | None,
+              lapses: int | None, queue: str = "") -> QueueItem:
+        """The one way to make a QueueItem from a stored card: `state` is the stored number,
+        and an exercise gets the seed of its variant for this review."""
+        reps = reps or 0
+        return cls(
+            card_id=card_id, content_id=content_id, kind=kind, front=front, back=back,
+            extra=dict(extra or {}), deck=deck, state=STATE_NAMES.get(state, "new"),
+            note_id=note_id, tags=tags, due=due, queue=queue, reps=reps, lapses=lapses or 0,
+            variant_seed=variant_seed(card_id, reps) if kind == KIND_EXERCISE else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -164,7 +195,9 @@ def fuzzed_interval_days(interval_days: int, maximum_interval: int, seed: str) -
         return interval_days
     delta = 1.0
     for fuzz_range in fsrs.scheduler.FUZZ_RANGES:
-        delta += fuzz_range["factor"] * max(min(float(interval_days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
+        delta += fuzz_range["factor"] * max(
+            min(float(interval_days), fuzz_range["end"]) - fuzz_range["start"], 0.0
+        )
     low = max(2, round(interval_days - delta))
     high = min(round(interval_days + delta), maximum_interval)
     low = min(low, high)
@@ -176,7 +209,7 @@ class _StateRow:
 
     __slots__ = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
-    def __init__(self, row) -> None:
+    def __init__(self, row: _AnyRow) -> None:
         self.state = STATE_NEW if row.state is None else row.state
         self.step = row.step
         self.stability = row.stability
@@ -193,6 +226,38 @@ def is_leech_review(prev_state: int, rating: int, lapses_after: int, threshold: 
     if prev_state != STATE_REVIEW or rating != 1 or lapses_after < threshold:
         return False
     return (lapses_after - threshold) % max(1, threshold // 2) == 0
+
+
+def _checked_rating(rating: int, source: str) -> int:
+    """The rating's plain value (a Rating is stored as its number), or a UserError."""
+    if rating not in RATINGS:
+        raise UserError(f"a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), got {rating!r}")
+    if source not in SOURCES:
+        raise UserError(f"review source must be one of {', '.join(SOURCES)}, got {source!r}")
+    return int(rating)
+
+
+def _insert_log(conn: Connection, card_id: int, values: dict[str, Any]) -> int:
+    """Write one review log; its id."""
+    statement = insert(_REVIEW_LOGS).values(card_id=card_id, **values)
+    inserted = conn.execute(statement).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row
+    return int(inserted[0])
+
+
+def _mark_leech(conn: Connection, card_id: int, row: _AnyRow, suspend: bool,
+                now: datetime) -> tuple[bool, bool]:
+    """Tag the card a leech (once) and suspend it when the preset says so: (tag added,
+    suspended now), what undo takes back."""
+    tags = (row.tags or "").split()
+    tag_added = LEECH_TAG not in tags
+    suspended_now = suspend and not row.suspended
+    conn.execute(update(_CARDS).where(Card.id == card_id).values(
+        tags=" ".join([*tags, LEECH_TAG]) if tag_added else row.tags,
+        suspended=bool(row.suspended) or suspended_now,
+        updated_at=now,
+    ))
+    return tag_added, suspended_now
 
 
 class ReviewService:
@@ -216,13 +281,13 @@ class ReviewService:
         self.learn_ahead = learn_ahead
         if day_start_hour is None:
             with database.unit_of_work() as session:
-                day_start_hour = int(get_setting(session, DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR))
+                day_start_hour = read_day_start_hour(session)
         if not 0 <= day_start_hour <= 23:
             raise UserError(f"day_start_hour must be between 0 and 23, got {day_start_hour}")
         self.day_start_hour = day_start_hour
         self._schedulers: dict[tuple[Preset, tuple[float, ...], bool], fsrs.Scheduler] = {}
         # (log id, card id, reviewed at) -> (leech tag added, suspended) for this session's reviews
-        self._leech_actions: dict[tuple, tuple[bool, bool]] = {}
+        self._leech_actions: dict[tuple[int, int, datetime], tuple[bool, bool]] = {}
         self._cache = QueueCache()
 
     # ------------------------------------------------------------------ days
@@ -246,31 +311,57 @@ class ReviewService:
         the cards, so the review screen's counter (called after every rating) goes without."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
+            plan, all_decks, scope = self._plan(
+                session, now, deck, ignore_prerequisites=ignore_prerequisites
+            )
             held = {} if ignore_prerequisites or not with_locks else locks(
                 session, all_decks.values(), load_prerequisite_settings(session))
-            parents = {deck_id: parent for deck_id, parent in session.execute(select(Deck.id, Deck.parent_id))}
+            parents = {
+                deck_id: parent
+                for deck_id, parent in session.execute(select(Deck.id, Deck.parent_id))
+            }
         rows = []
         for deck_id, depth in tree_order(list(scope), parents):
             d = scope[deck_id]
-            parent = all_decks.get(parents.get(deck_id)) if parents.get(deck_id) in scope else None
-            rows.append(QueueCounts(d.slug, d.title, plan.new[d.id], plan.learning_today[d.id], plan.reviews[d.id],
-                                    held.get(d.slug), parent=parent.slug if parent else None, depth=depth))
+            parent_id = parents.get(deck_id)
+            parent = (
+                all_decks.get(parent_id) if parent_id is not None and parent_id in scope else None
+            )
+            rows.append(
+                QueueCounts(
+                    d.slug,
+                    d.title,
+                    plan.new[d.id],
+                    plan.learning_today[d.id],
+                    plan.reviews[d.id],
+                    held.get(d.slug),
+                    parent=parent.slug if parent else None,
+                    depth=depth,
+                )
+            )
         return rows
 
-    def queue(self, deck: str | None = None, *, ignore_prerequisites: bool = False) -> list[QueueItem]:
+    def queue(
+        self, deck: str | None = None, *, ignore_prerequisites: bool = False
+    ) -> list[QueueItem]:
         """The whole queue for now, in the order next_card would give it."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
+            plan, all_decks, scope = self._plan(
+                session, now, deck, ignore_prerequisites=ignore_prerequisites
+            )
             return self._items(session, plan, plan.entries, all_decks)
 
-    def next_card(self, deck: str | None = None, *, ignore_prerequisites: bool = False) -> QueueItem | None:
+    def next_card(
+        self, deck: str | None = None, *, ignore_prerequisites: bool = False
+    ) -> QueueItem | None:
         """The next card of today's queue; `ignore_prerequisites` studies `deck`'s new cards
         even while its prerequisites are not done (custom study: "study it anyway")."""
         now = self.now()
         with self.database.unit_of_work() as session:
-            plan, all_decks, scope = self._plan(session, now, deck, ignore_prerequisites=ignore_prerequisites)
+            plan, all_decks, scope = self._plan(
+                session, now, deck, ignore_prerequisites=ignore_prerequisites
+            )
             if not plan.entries:
                 return None
             return self._items(session, plan, plan.entries[:1], all_decks)[0]
@@ -284,14 +375,24 @@ class ReviewService:
             starts.append(self.today_end(starts[-1]))
         with self.database.unit_of_work() as session:
             statement = (
-                select(CardState.due).join(Card, Card.id == CardState.card_id).join(Deck, Deck.id == Card.deck_id)
-                .where(CardState.state != STATE_NEW, Card.suspended.is_(False), Card.retired.is_(False),
-                       Deck.retired.is_(False), CardState.due >= starts[0], CardState.due < starts[-1])
+                select(CardState.due)
+                .join(Card, Card.id == CardState.card_id)
+                .join(Deck, Deck.id == Card.deck_id)
+                .where(
+                    CardState.state != STATE_NEW,
+                    Card.suspended.is_(False),
+                    Card.retired.is_(False),
+                    Deck.retired.is_(False),
+                    CardState.due >= starts[0],
+                    CardState.due < starts[-1],
+                )
             )
             if deck is not None:
                 statement = statement.where(Deck.slug == resolve_deck(session, deck))
-            dues = [as_utc(d) for d in session.scalars(statement)]
-        return [(start, sum(1 for d in dues if start <= d < end)) for start, end in pairwise(starts)]
+            dues = [as_utc(d) for d in session.scalars(statement) if d is not None]  # all have one
+        return [
+            (start, sum(1 for d in dues if start <= d < end)) for start, end in pairwise(starts)
+        ]
 
     def resolve_deck(self, name: str) -> str:
         """A deck's slug from its slug or its title (any case), as the learner typed it."""
@@ -307,19 +408,19 @@ class ReviewService:
             key = QueueCache.fingerprint(session)
             row = self._read_card(session, card_id)
             preset, scheduler = self._scheduler_for_deck_id(session, key, now, row.deck_id,
-                                                            exercise=row.kind == "exercise")
+                                                            exercise=row.kind == KIND_EXERCISE)
             state = _StateRow(row)
             return {
-                rating: self._transition(scheduler, preset, card_id, state, rating, now)[0].due - now
+                rating: self._transition(scheduler, preset, card_id, state, rating, now)[0].due
+                - now
                 for rating in RATINGS
             }
 
-    def review(self, card_id: int, rating: int, *, duration_ms: int = 0, source: str = "manual") -> ReviewResult:
+    def review(
+        self, card_id: int, rating: int, *, duration_ms: int = 0, source: str = "manual"
+    ) -> ReviewResult:
         """Rate a card: the new state and the log are committed in one transaction."""
-        if rating not in RATINGS:
-            raise UserError(f"a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), got {rating!r}")
-        if source not in SOURCES:
-            raise UserError(f"review source must be one of {', '.join(SOURCES)}, got {source!r}")
+        rating = _checked_rating(rating, source)
         now = self.now()
         with self.database.unit_of_work() as session:
             key_before = QueueCache.fingerprint(session)
@@ -329,33 +430,31 @@ class ReviewService:
                 raise UserError(f"card {row.content_id!r} is retired and cannot be reviewed")
             deck_id = row.deck_id
             if row.card_id is None:  # a card without a state row: never reviewed
-                conn.execute(insert(CardState.__table__).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0))
+                conn.execute(
+                    insert(_CARD_STATES).values(card_id=card_id, state=STATE_NEW, reps=0, lapses=0)
+                )
             state = _StateRow(row)
             preset, scheduler = self._scheduler_for_deck_id(session, key_before, now, deck_id,
-                                                            exercise=row.kind == "exercise")
+                                                            exercise=row.kind == KIND_EXERCISE)
             after, retrievability = self._transition(scheduler, preset, card_id, state, rating, now)
             prev_state = state.state
-            log_id = conn.execute(insert(ReviewLog.__table__).values(
-                card_id=card_id,
-                **review_log_values(state, after, rating=rating, reviewed_at=now, duration_ms=duration_ms,
-                                    source=source, retrievability=retrievability),
-            )).inserted_primary_key[0]
+            log_values = review_log_values(state, after, rating=rating, reviewed_at=now,
+                                           duration_ms=duration_ms, source=source,
+                                           retrievability=retrievability)
+            log_id = _insert_log(conn, card_id, log_values)
             new_state = state_after(state, after, rating)
             lapses = new_state["lapses"]
-            conn.execute(update(CardState.__table__).where(CardState.card_id == card_id).values(**new_state))
+            conn.execute(
+                update(_CARD_STATES).where(CardState.card_id == card_id).values(**new_state)
+            )
             leech = is_leech_review(prev_state, rating, lapses, preset.leech_threshold)
             tag_added = suspended_now = False
             suspended = bool(row.suspended)
             if leech:
-                tags = (row.tags or "").split()
-                tag_added = LEECH_TAG not in tags
-                suspended_now = preset.leech_suspend and not suspended
+                tag_added, suspended_now = _mark_leech(
+                    conn, card_id, row, preset.leech_suspend, now
+                )
                 suspended = suspended or suspended_now
-                conn.execute(update(Card.__table__).where(Card.id == card_id).values(
-                    tags=" ".join([*tags, LEECH_TAG]) if tag_added else row.tags,
-                    suspended=suspended,
-                    updated_at=now,
-                ))
             key_after = QueueCache.fingerprint(session)
         self._cache.wrote(key_before, key_after, card_id, deck_id)
         if tag_added or suspended_now:
@@ -401,7 +500,9 @@ class ReviewService:
             actions = self._leech_actions.pop((log.id, log.card_id, log.reviewed_at), None)
             if actions is None:  # reviewed by another session: work out what the review did
                 preset = load_preset(session, slug)
-                if is_leech_review(log.prev_state, log.rating, log.prev_lapses + 1, preset.leech_threshold):
+                if is_leech_review(
+                    log.prev_state, log.rating, log.prev_lapses + 1, preset.leech_threshold
+                ):
                     actions = (log.prev_lapses < preset.leech_threshold, preset.leech_suspend)
                 else:
                     actions = (False, False)
@@ -412,7 +513,9 @@ class ReviewService:
                 card.suspended = False
             if tag_added or suspended:
                 card.updated_at = now
-            result = UndoResult(log.id, log.card_id, log.rating, STATE_NAMES[log.prev_state], log.prev_due)
+            result = UndoResult(
+                log.id, log.card_id, log.rating, STATE_NAMES[log.prev_state], log.prev_due
+            )
             session.delete(log)
         self._cache.clear()
         return result
@@ -438,32 +541,33 @@ class ReviewService:
     def reviews_today(self) -> int:
         now = self.now()
         with self.database.unit_of_work() as session:
-            return session.scalar(
-                select(func.count(ReviewLog.id)).where(
-                    ReviewLog.reviewed_at >= self.today_start(now), ReviewLog.reviewed_at < self.today_end(now)
+            return (
+                session.scalar(
+                    select(func.count(ReviewLog.id)).where(
+                        ReviewLog.reviewed_at >= self.today_start(now),
+                        ReviewLog.reviewed_at < self.today_end(now),
+                    )
                 )
-            ) or 0
+                or 0
+            )
 
     def streak(self) -> int:
-        """Consecutive study days with at least one review, ending today, or yesterday while
-        today has none yet (the streak is not broken before the day is over)."""
-        now = self.now()
-        start, end = self.today_start(now), self.today_end(now)
-        days = 0
+        """Consecutive study days with at least one review (see days.current_streak)."""
+        hour, zone = self.day_start_hour, self.zone
+        today = date.fromisoformat(study_day(self.now(), hour=hour, zone=zone))
         with self.database.unit_of_work() as session:
-            def studied(lo: datetime, hi: datetime) -> bool:
-                return session.scalars(
-                    select(ReviewLog.id).where(ReviewLog.reviewed_at >= lo, ReviewLog.reviewed_at < hi).limit(1)
-                ).first() is not None
+            def studied(day: date) -> bool:
+                lo, hi = study_day_bounds(day, hour=hour, zone=zone)
+                return (
+                    session.scalars(
+                        select(ReviewLog.id)
+                        .where(ReviewLog.reviewed_at >= lo, ReviewLog.reviewed_at < hi)
+                        .limit(1)
+                    ).first()
+                    is not None
+                )
 
-            if not studied(start, end):
-                end, start = start, self.today_start(start - timedelta(seconds=1))
-                if not studied(start, end):
-                    return 0
-            while studied(start, end):
-                days += 1
-                end, start = start, self.today_start(start - timedelta(seconds=1))
-        return days
+            return current_streak(studied, today)
 
     # ------------------------------------------------------------------ helpers
 
@@ -476,8 +580,15 @@ class ReviewService:
         fitted = load_parameters(session, preset.name)
         return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS)
 
-    def _scheduler_for_deck_id(self, session: Session, key: tuple | None, now: datetime,
-                               deck_id: int, *, exercise: bool = False) -> tuple[Preset, fsrs.Scheduler]:
+    def _scheduler_for_deck_id(
+        self,
+        session: Session,
+        key: Fingerprint | None,
+        now: datetime,
+        deck_id: int,
+        *,
+        exercise: bool = False,
+    ) -> tuple[Preset, fsrs.Scheduler]:
         """The deck's preset and scheduler (an exercise's: with the preset's exercise steps),
         from the queue snapshot when nothing was written since."""
         snap = self._cache.current(key, self.today_start(now))
@@ -486,11 +597,16 @@ class ReviewService:
             parameters = snap.parameters.get(preset.name, DEFAULT_PARAMETERS)
             return preset, self._scheduler(preset, parameters, exercise)
         slug = session.scalar(select(Deck.slug).where(Deck.id == deck_id))
+        assert slug is not None  # the card's own deck
         preset = load_preset(session, slug)
         fitted = load_parameters(session, preset.name)
-        return preset, self._scheduler(preset, fitted.parameters if fitted else DEFAULT_PARAMETERS, exercise)
+        return preset, self._scheduler(
+            preset, fitted.parameters if fitted else DEFAULT_PARAMETERS, exercise
+        )
 
-    def _scheduler(self, preset: Preset, parameters: Sequence[float], exercise: bool = False) -> fsrs.Scheduler:
+    def _scheduler(
+        self, preset: Preset, parameters: Sequence[float], exercise: bool = False
+    ) -> fsrs.Scheduler:
         key = (preset, tuple(parameters), exercise)
         scheduler = self._schedulers.get(key)
         if scheduler is None:
@@ -498,27 +614,53 @@ class ReviewService:
         return scheduler
 
     def _transition(
-        self, scheduler: fsrs.Scheduler, preset: Preset, card_id: int, state: CardState, rating: int, now: datetime
+        self,
+        scheduler: fsrs.Scheduler,
+        preset: Preset,
+        card_id: int,
+        state: StoredState,
+        rating: int,
+        now: datetime,
     ) -> tuple[fsrs.Card, float | None]:
         """py-fsrs's review of the card, with studyapp's deterministic fuzz on review intervals."""
         before = to_fsrs_card(card_id, state, now)
-        after, _ = scheduler.review_card(before, fsrs.Rating(rating), now)
+        after, _ = scheduler.review_card(before, Rating(rating).to_fsrs(), now)
         if preset.enable_fuzzing and after.state == fsrs.State.Review:
             days = round((after.due - now) / timedelta(days=1))
-            fuzzed = fuzzed_interval_days(days, preset.maximum_interval, f"{card_id}:{state.reps or 0}")
+            fuzzed = fuzzed_interval_days(
+                days, preset.maximum_interval, f"{card_id}:{state.reps or 0}"
+            )
             after.due = now + timedelta(days=fuzzed)
         retrievability = predicted_retrievability(scheduler, state, before, now)
         return after, retrievability
 
-    def _read_card(self, session: Session, card_id: int):
+    def _read_card(self, session: Session, card_id: int) -> _AnyRow:
         """The card's deck, flags and scheduling state in one plain query."""
-        row = session.connection().execute(
-            select(Card.deck_id, Card.content_id, Card.kind, Card.retired, Card.suspended, Card.tags, CardState.card_id,
-                   CardState.state, CardState.step, CardState.stability, CardState.difficulty, CardState.due,
-                   CardState.last_review, CardState.reps, CardState.lapses)
-            .join(CardState, CardState.card_id == Card.id, isouter=True)
-            .where(Card.id == card_id)
-        ).one_or_none()
+        row = (
+            session.connection()
+            .execute(
+                select(
+                    Card.deck_id,
+                    Card.content_id,
+                    Card.kind,
+                    Card.retired,
+                    Card.suspended,
+                    Card.tags,
+                    CardState.card_id,
+                    CardState.state,
+                    CardState.step,
+                    CardState.stability,
+                    CardState.difficulty,
+                    CardState.due,
+                    CardState.last_review,
+                    CardState.reps,
+                    CardState.lapses,
+                )
+                .join(CardState, CardState.card_id == Card.id, isouter=True)
+                .where(Card.id == card_id)
+            )
+            .one_or_none()
+        )
         if row is None:
             raise UserError(f"no card with id {card_id}")
         return row
@@ -547,16 +689,31 @@ class ReviewService:
         presets = load_presets(session)
         ordering = load_prerequisite_settings(session)
         return {
-            i: DeckInfo(i, slug, title, position, list(requires or []), presets.get(slug) or Preset(),
-                        ordering.applies_to(slug))
+            i: DeckInfo(
+                i,
+                slug,
+                title,
+                position,
+                list(requires or []),
+                presets.get(slug) or Preset(),
+                ordering.applies_to(slug),
+            )
             for i, slug, title, position, requires in rows
         }
 
     # ------------------------------------------------------------------ the plan
 
-    def _plan(self, session: Session, now: datetime, only: str | None, *,
-              ignore_prerequisites: bool = False) -> tuple[Plan, dict[int, DeckInfo], dict[int, DeckInfo]]:
-        snap = self._cache.snapshot(session, self.today_start(now), lambda: self._load_decks(session))
+    def _plan(
+        self,
+        session: Session,
+        now: datetime,
+        only: str | None,
+        *,
+        ignore_prerequisites: bool = False,
+    ) -> tuple[Plan, dict[int, DeckInfo], dict[int, DeckInfo]]:
+        snap = self._cache.snapshot(
+            session, self.today_start(now), lambda: self._load_decks(session)
+        )
         if snap.parameters is None:
             snap.parameters = load_all_parameters(session)
         decks = snap.decks
@@ -572,17 +729,22 @@ class ReviewService:
             # studying a deck studies its subdecks (Anki's Parent::Child)
             scope = {i: decks[i] for i in deck_and_subdecks(session, deck_id) if i in decks}
         plan = plan_queue(
-            session, snap, now=now, today_start=self.today_start(now), today_end=self.today_end(now),
-            learn_ahead=self.learn_ahead, scope=scope,
+            session,
+            snap,
+            now=now,
+            today_start=self.today_start(now),
+            today_end=self.today_end(now),
+            learn_ahead=self.learn_ahead,
+            scope=scope,
             unlocked=frozenset(scope) if ignore_prerequisites else frozenset(),
             extra_new=self._extra_new(session, snap, now),
         )
         return plan, decks, scope
 
-    def _extra_new(self, session: Session, snap, now: datetime) -> dict[int, int]:
+    def _extra_new(self, session: Session, snap: _Snapshot, now: datetime) -> dict[int, int]:
         """Today's raised new limits (custom study), read once per snapshot: raising one
         writes a setting, which renews the snapshot."""
-        extra = getattr(snap, "extra_new", None)
+        extra = snap.extra_new
         if extra is None:
             extra = snap.extra_new = extra_new_today(session, self.today_start(now), snap.decks)
         return extra
@@ -595,25 +757,30 @@ class ReviewService:
         self._cache.clear()
         return total
 
-    def _items(self, session: Session, plan: Plan, entries: list[Entry], decks: dict[int, DeckInfo]) -> list[QueueItem]:
+    def _items(
+        self, session: Session, plan: Plan, entries: list[Entry], decks: dict[int, DeckInfo]
+    ) -> list[QueueItem]:
         items = []
         for entry, row in zip(entries, load_items(session, plan.snapshot, entries), strict=True):
-            (card_id, content_id, kind, front, back, extra, deck_id, note_id, tags, state, due, reps, lapses) = row
-            items.append(QueueItem(
-                card_id=card_id,
-                content_id=content_id,
-                kind=kind,
-                front=front,
-                back=back,
-                extra=dict(extra),
-                deck=decks[deck_id].slug,
-                state=STATE_NAMES[state],
-                note_id=note_id,
-                tags=tags,
-                due=due,
+            (
+                card_id,
+                content_id,
+                kind,
+                front,
+                back,
+                extra,
+                deck_id,
+                note_id,
+                tags,
+                state,
+                due,
+                reps,
+                lapses,
+            ) = row
+            items.append(QueueItem.build(
+                card_id=card_id, content_id=content_id, kind=kind, front=front, back=back,
+                extra=extra, deck=decks[deck_id].slug, state=state, note_id=note_id, tags=tags,
+                due=due, reps=reps, lapses=lapses,
                 queue="learning" if entry.queue == "ahead" else entry.queue,
-                reps=reps,
-                lapses=lapses,
-                variant_seed=variant_seed(card_id, reps) if kind == "exercise" else None,
             ))
         return items

@@ -17,14 +17,23 @@ from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING,
 class StoredState(Protocol):
     """What a CardState row (or a plain-SQL copy of one) provides."""
 
-    state: int | None
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: datetime | None
-    last_review: datetime | None
-    reps: int | None
-    lapses: int | None
+    # read-only, so that a row typed more narrowly (reps: int) provides it too
+    @property
+    def state(self) -> int | None: ...
+    @property
+    def step(self) -> int | None: ...
+    @property
+    def stability(self) -> float | None: ...
+    @property
+    def difficulty(self) -> float | None: ...
+    @property
+    def due(self) -> datetime | None: ...
+    @property
+    def last_review(self) -> datetime | None: ...
+    @property
+    def reps(self) -> int | None: ...
+    @property
+    def lapses(self) -> int | None: ...
 
 
 def to_fsrs_card(card_id: int, state: StoredState, now: datetime) -> fsrs.Card:
@@ -70,8 +79,16 @@ def state_after(state: StoredState, after: fsrs.Card, rating: int) -> dict[str, 
     }
 
 
-def review_log_values(state: StoredState, after: fsrs.Card, *, rating: int, reviewed_at: datetime,
-                      duration_ms: int, source: str, retrievability: float | None) -> dict[str, Any]:
+def review_log_values(
+    state: StoredState,
+    after: fsrs.Card,
+    *,
+    rating: int,
+    reviewed_at: datetime,
+    duration_ms: int,
+    source: str,
+    retrievability: float | None,
+) -> dict[str, Any]:
     """The review_logs columns (less card_id): the exact state before, so undo can restore
     it, and the state after with what FSRS predicted, for the stats."""
     return {

@@ -14,17 +14,14 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from studyapp.clock import as_utc
 from studyapp.storage.sqldialect import SQLITE, SqlDialect, dialect_of, driver_text
 
 US_PER_DAY = 86_400_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # unixepoch() arrived in SQLite 3.38; strftime('%s') does the same, a little slower.
 if sqlite3.sqlite_version_info >= (3, 38, 0):
@@ -66,21 +63,6 @@ def fix_micros(values: np.ndarray, d: SqlDialect = SQLITE) -> np.ndarray:
     carried = (values >= 0) & (values % 1_000_000 >= 999_500)
     return values - carried * 1_000_000
 
-
-def db_text(moment: datetime) -> str:
-    """The text SQLAlchemy stores for an aware datetime: compares with stored values."""
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def to_micros(moment: datetime) -> int:
-    delta = as_utc(moment) - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_micros(micros: int) -> datetime:
-    from datetime import timedelta
-
-    return _EPOCH + timedelta(microseconds=int(micros))
 
 
 class StatsConn:

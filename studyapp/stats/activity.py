@@ -20,10 +20,10 @@ from typing import cast
 
 import numpy as np
 
+from studyapp.scheduling.days import current_streak
 from studyapp.stats._sql import (
     StatsConn,
     checked_stamp,
-    db_text,
     digits,
     fetch_all,
     fetch_one,
@@ -43,6 +43,7 @@ from studyapp.stats.model import (
     ratio,
 )
 from studyapp.storage.sqldialect import SqlDialect
+from studyapp.storage.stored_time import db_text
 
 WINDOW_DAYS = 365
 PERIODS = (("today", 1), ("week", 7), ("month", 30), ("year", 365))
@@ -164,8 +165,11 @@ class Window:
 
     def check(self, conn: StatsConn) -> int:
         """How many reviews the window holds, counted on the reviewed_at index."""
-        (n,) = fetch_one(conn, "SELECT count(*) FROM review_logs WHERE reviewed_at >= ? AND reviewed_at < ?",
-                         (self.lo, self.hi))
+        (n,) = fetch_one(
+            conn,
+            "SELECT count(*) FROM review_logs WHERE reviewed_at >= ? AND reviewed_at < ?",
+            (self.lo, self.hi),
+        )
         return int(n)
 
     # -- the general path: one pass over the window's ids, the day computed per row -------
@@ -306,11 +310,7 @@ def history_from(window: ReviewDays, older: OlderDays, total: int, today: date) 
     studied = set(older.studied)
     reviews = window.counts.sum(axis=1)
     studied.update(window.day(i) for i in np.flatnonzero(reviews).tolist())
-    day = today if today in studied else today - timedelta(days=1)
-    current = 0
-    while day in studied:
-        current += 1
-        day -= timedelta(days=1)
+    current = current_streak(studied.__contains__, today)
     longest = run = 0
     previous: date | None = None
     for day in sorted(studied):
@@ -329,7 +329,9 @@ def history(conn: StatsConn, cal: StudyCalendar, window: ReviewDays) -> History:
 
 def activity_from(window: ReviewDays, hist: History, cal: StudyCalendar) -> Activity:
     c = window.counts
-    kinds = np.stack([c[:, 0] + c[:, 1], c[:, 4] + c[:, 5], c[:, 6] + c[:, 7], c[:, 2] + c[:, 3]], axis=1)
+    kinds = np.stack(
+        [c[:, 0] + c[:, 1], c[:, 4] + c[:, 5], c[:, 6] + c[:, 7], c[:, 2] + c[:, 3]], axis=1
+    )
     reviews = c.sum(axis=1)
     passed = c[:, 1::2].sum(axis=1)
     days = [

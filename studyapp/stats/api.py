@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from studyapp.clock import as_utc
-from studyapp.scheduling.days import DAY_START_HOUR_KEY  # noqa: F401  (one name for the setting)
+from studyapp.scheduling.days import read_day_start_hour
 from studyapp.stats import activity as _activity
 from studyapp.stats import calibration as _calibration
 from studyapp.stats import exercises as _exercises
@@ -50,13 +50,7 @@ def study_calendar(session: Session, now: datetime, *, day_start_hour: int | Non
                    zone: tzinfo | None = None) -> StudyCalendar:
     """The learner's calendar: the day-start hour from the argument, else the setting, else 4."""
     if day_start_hour is None:
-        from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR
-        from studyapp.storage.settings import get_setting
-
-        try:
-            day_start_hour = int(get_setting(session, DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR))
-        except (TypeError, ValueError):
-            day_start_hour = DEFAULT_DAY_START_HOUR
+        day_start_hour = read_day_start_hour(session)
     return StudyCalendar.at(as_utc(now), hour=day_start_hour, zone=zone)
 
 
@@ -128,7 +122,9 @@ def compute_stats(session: Session, now: datetime, *, day_start_hour: int | None
         results = _run(tasks, conn, session if parallel else None)
         days = window_parts.merge(conn, [results[k] for k in tasks if k.startswith("window")])
     predictions = [results[k] for k in tasks if k.startswith("predictions")]
-    hist = _activity.history_from(days, results["older"], sum(p.rows for p in predictions), cal.today)
+    hist = _activity.history_from(
+        days, results["older"], sum(p.rows for p in predictions), cal.today
+    )
     outlook, topics, tags = results["cards"]
     return StatsPage(
         generated_at=cal.now.isoformat(),

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 import numpy as np
 
 from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, local_zone, study_day
-from studyapp.stats._sql import db_text, exact_seconds_sql, seconds_sql, to_micros
+from studyapp.stats._sql import exact_seconds_sql, seconds_sql
 from studyapp.storage.sqldialect import SQLITE, SqlDialect
+from studyapp.storage.stored_time import db_text, to_micros
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ class StudyCalendar:
     zone: tzinfo = UTC
 
     @classmethod
-    def at(cls, now: datetime, *, hour: int | None = None, zone: tzinfo | None = None) -> StudyCalendar:
+    def at(
+        cls, now: datetime, *, hour: int | None = None, zone: tzinfo | None = None
+    ) -> StudyCalendar:
         hour = DEFAULT_DAY_START_HOUR if hour is None else int(hour)
         if not 0 <= hour <= 23:
             raise ValueError(f"day start hour must be 0-23, got {hour}")

@@ -107,12 +107,14 @@ def stats_from_codes(code: np.ndarray, rows: int | None = None) -> PredictionSta
         n_seen = n[seen]
         return PredictionStats(
             rows=rows,
-            same_day=int(counts[2 * SCALE:].sum()),
+            same_day=int(counts[2 * SCALE :].sum()),
             scored=int(n_seen.sum()),
             loss_units=int(recalled[seen] @ up + failed[seen] @ down),
             bin_n=n.reshape(BINS, width).sum(axis=1),
             bin_y=recalled.reshape(BINS, width).sum(axis=1),
-            bin_q=np.bincount(seen // width, weights=n_seen * seen, minlength=BINS).astype(np.int64),
+            bin_q=np.bincount(seen // width, weights=n_seen * seen, minlength=BINS).astype(
+                np.int64
+            ),
         )
     q, y = code >> 1, code & 1
     scored = q < SCALE

@@ -19,20 +19,23 @@ from functools import lru_cache
 
 import numpy as np
 
-from studyapp.stats._sql import StatsConn, fetch_all, fix_micros, from_micros, micros_sql
+from studyapp.stats._sql import StatsConn, fetch_all, fix_micros, micros_sql
 from studyapp.stats.calendar import StudyCalendar
 from studyapp.stats.model import DiagnosisCount, ExerciseStats, ExerciseSummary, ratio
 from studyapp.storage.sqldialect import SqlDialect
+from studyapp.storage.stored_time import from_micros
 
 PASSED = "passed"
 TOP_DIAGNOSES = 10
 
 @lru_cache(maxsize=2)
 def _submissions_sql(d: SqlDialect) -> str:
+    diagnosis_id = d.json_text("s.verdict", "diagnosis", "id")
+    diagnosis_text = d.json_text("s.verdict", "diagnosis", "text")
     return f"""
-SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql('s.created_at', d)},
-       {d.json_text('s.verdict', 'diagnosis', 'id')}, {d.json_text('s.verdict', 'diagnosis', 'text')},
-       coalesce(nullif(c.topic, ''), d.topic, ''), coalesce({d.json_text('c.extra', 'title')}, '')
+SELECT s.exercise_id, s.status, s.duration_ms, {micros_sql("s.created_at", d)},
+       {diagnosis_id}, {diagnosis_text},
+       coalesce(nullif(c.topic, ''), d.topic, ''), coalesce({d.json_text("c.extra", "title")}, '')
 FROM submissions s LEFT JOIN cards c ON c.id = s.card_id LEFT JOIN decks d ON d.id = c.deck_id
 ORDER BY s.created_at, s.id
 """
@@ -60,25 +63,59 @@ class _Acc:
     last_day: int | None = None
 
 
+@dataclass
+class _Diagnoses:
+    """The misconceptions diagnosed in failed submissions: how often, and on which exercises."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    text: dict[str, str] = field(default_factory=dict)
+    exercises: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, diag_id: str, text: str, exercise: str) -> None:
+        self.counts[diag_id] += 1
+        self.text[diag_id] = text
+        self.exercises[diag_id].add(exercise)
+
+    def top(self) -> list[DiagnosisCount]:
+        top = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DIAGNOSES]
+        return [
+            DiagnosisCount(id=i, text=self.text[i], count=n, exercises=sorted(self.exercises[i]))
+            for i, n in top
+        ]
+
+
 def exercise_summary(conn: StatsConn, cal: StudyCalendar) -> ExerciseSummary:
     rows = fetch_all(conn, _submissions_sql(conn.dialect))
     if not rows:
         return ExerciseSummary()
+    diagnoses = _Diagnoses()
+    per = _fold_submissions(rows, _study_day_index(conn, cal, rows), diagnoses)
+    time_to_pass: dict[str, list[int]] = defaultdict(list)
+    for exercise, spent in fetch_all(conn, _TIME_TO_PASS_SQL):
+        time_to_pass[exercise].append(int(spent or 0))
+    for exercise, acc in per.items():
+        acc.pass_ms = time_to_pass.get(exercise, [])
+    exercises = [_exercise_stats(exercise, acc) for exercise, acc in per.items()]
+    exercises.sort(key=lambda e: (e.first_try_rate or 0.0, e.pass_rate or 0.0, e.exercise_id))
+    all_pass_ms = [ms for acc in per.values() for ms in acc.pass_ms]
+    return _summary(exercises, all_pass_ms, diagnoses.top())
+
+
+def _study_day_index(conn: StatsConn, cal: StudyCalendar, rows: list[tuple]) -> list[int]:
+    """Each submission's study day, as an index from the first one's."""
     created = fix_micros(np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)),
                          conn.dialect)
     first_day = cal.day_of(from_micros(int(created.min())))
     bounds = cal.bounds_us(first_day, max(cal.day_of(from_micros(int(created.max()))), first_day))
-    day_index = np.searchsorted(bounds, created, side="right") - 1
+    return (np.searchsorted(bounds, created, side="right") - 1).tolist()
 
+
+def _fold_submissions(rows: list[tuple], days: list[int], diagnoses: _Diagnoses) -> dict[str, _Acc]:
+    """Per exercise: attempts, passes, sittings (study days with a submission) and passes on
+    a sitting's first try, in submission order."""
     per: dict[str, _Acc] = defaultdict(_Acc)
-    diagnoses: Counter[str] = Counter()
-    diagnosis_text: dict[str, str] = {}
-    diagnosis_exercises: dict[str, set[str]] = defaultdict(set)
-    time_to_pass: dict[str, list[int]] = defaultdict(list)
-    for exercise, spent in fetch_all(conn, _TIME_TO_PASS_SQL):
-        time_to_pass[exercise].append(int(spent or 0))
     for (exercise, status, _run_ms, _, diag_id, diag_text, topic, title), day in zip(
-            rows, day_index.tolist(), strict=True):
+            rows, days, strict=True):
         acc = per[exercise]
         acc.title = title or acc.title
         acc.topic = topic or acc.topic
@@ -91,31 +128,27 @@ def exercise_summary(conn: StatsConn, cal: StudyCalendar) -> ExerciseSummary:
         if passed:
             acc.passed += 1
         elif diag_id:
-            diag_id = str(diag_id)
-            diagnoses[diag_id] += 1
-            diagnosis_text[diag_id] = str(diag_text or "")
-            diagnosis_exercises[diag_id].add(exercise)
+            diagnoses.add(str(diag_id), str(diag_text or ""), exercise)
         acc.last_status = status
-    for exercise, acc in per.items():
-        acc.pass_ms = time_to_pass.get(exercise, [])
-    all_pass_ms = [ms for acc in per.values() for ms in acc.pass_ms]
+    return per
 
-    exercises = [
-        ExerciseStats(
-            exercise_id=exercise, title=acc.title, topic=acc.topic, attempts=acc.attempts,
-            passed=acc.passed, pass_rate=ratio(acc.passed, acc.attempts), sessions=acc.sessions,
-            first_try_passes=acc.first_try, first_try_rate=ratio(acc.first_try, acc.sessions),
-            median_pass_ms=float(statistics.median(acc.pass_ms)) if acc.pass_ms else None,
-            last_status=acc.last_status,
-        )
-        for exercise, acc in per.items()
-    ]
-    exercises.sort(key=lambda e: (e.first_try_rate or 0.0, e.pass_rate or 0.0, e.exercise_id))
+
+def _exercise_stats(exercise: str, acc: _Acc) -> ExerciseStats:
+    return ExerciseStats(
+        exercise_id=exercise, title=acc.title, topic=acc.topic, attempts=acc.attempts,
+        passed=acc.passed, pass_rate=ratio(acc.passed, acc.attempts), sessions=acc.sessions,
+        first_try_passes=acc.first_try, first_try_rate=ratio(acc.first_try, acc.sessions),
+        median_pass_ms=float(statistics.median(acc.pass_ms)) if acc.pass_ms else None,
+        last_status=acc.last_status,
+    )
+
+
+def _summary(exercises: list[ExerciseStats], all_pass_ms: list[int],
+             diagnoses: list[DiagnosisCount]) -> ExerciseSummary:
     attempts = sum(e.attempts for e in exercises)
     passed = sum(e.passed for e in exercises)
     sessions = sum(e.sessions for e in exercises)
     first_try = sum(e.first_try_passes for e in exercises)
-    top = sorted(diagnoses.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DIAGNOSES]
     return ExerciseSummary(
         attempts=attempts,
         passed=passed,
@@ -125,6 +158,5 @@ def exercise_summary(conn: StatsConn, cal: StudyCalendar) -> ExerciseSummary:
         first_try_rate=ratio(first_try, sessions),
         median_pass_ms=float(statistics.median(all_pass_ms)) if all_pass_ms else None,
         exercises=exercises,
-        diagnoses=[DiagnosisCount(id=i, text=diagnosis_text[i], count=n,
-                                  exercises=sorted(diagnosis_exercises[i])) for i, n in top],
+        diagnoses=diagnoses,
     )

@@ -24,10 +24,10 @@ from studyapp.stats._sql import (
     float_list,
     int_list,
     micros_sql,
-    to_micros,
 )
 from studyapp.storage.models import STATE_NEW, STATE_REVIEW
 from studyapp.storage.sqldialect import SQLITE, SqlDialect
+from studyapp.storage.stored_time import to_micros
 
 try:  # py-fsrs's default decay (w20); fsrs is a dependency, but keep the formula importable
     from fsrs.scheduler import DEFAULT_PARAMETERS as _FSRS_DEFAULTS
@@ -197,7 +197,9 @@ def live_cards_from(raw: RawCards, groups: list[tuple[str, str, str]], now: date
     order = np.argsort(ids_all, kind="stable")
     ids_all, packed = ids_all[order], packed[order]
     deck_all = packed >> 1
-    keep = ~np.isin(deck_all, raw.retired_decks) if raw.retired_decks else np.ones(len(ids_all), bool)
+    keep = (
+        ~np.isin(deck_all, raw.retired_decks) if raw.retired_decks else np.ones(len(ids_all), bool)
+    )
     card_id, deck_id = ids_all[keep], deck_all[keep]
     suspended = (packed[keep] & 1).astype(bool)
     n = len(card_id)

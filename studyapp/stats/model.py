@@ -59,7 +59,9 @@ class Activity(_Dict):
     today: str
     days: list[DayActivity]  # the window, oldest first, one entry per day (today last)
     periods: list[PeriodActivity]  # today, week, month, year
-    current_streak: int  # study days in a row ending today (or yesterday before today's first review)
+    current_streak: (
+        int  # study days in a row ending today (or yesterday before today's first review)
+    )
     longest_streak: int  # over the whole history
     reviews_today: int
     time_today_ms: int
@@ -286,6 +288,10 @@ class StatsPage(_Dict):
             "due_today": self.outlook.due_today,
             "estimated_knowledge": round(self.outlook.estimated_knowledge, 3),
             "at_risk": self.outlook.at_risk,
-            "log_loss": None if self.calibration.log_loss is None else round(self.calibration.log_loss, 5),
-            "rmse_bins": None if self.calibration.rmse_bins is None else round(self.calibration.rmse_bins, 5),
+            "log_loss": None
+            if self.calibration.log_loss is None
+            else round(self.calibration.log_loss, 5),
+            "rmse_bins": None
+            if self.calibration.rmse_bins is None
+            else round(self.calibration.rmse_bins, 5),
         }

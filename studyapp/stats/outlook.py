@@ -23,9 +23,13 @@ def histogram(name: str, unit: str, edges: Sequence[float], values: np.ndarray) 
     """Counts per bin [edges[i], edges[i+1]); below the first edge counts in the first bin,
     the last bin is open-ended; NaN values are skipped."""
     values = values[~np.isnan(values)]
-    index = np.clip(np.searchsorted(np.asarray(edges, dtype=np.float64), values, side="right") - 1, 0, None)
+    index = np.clip(
+        np.searchsorted(np.asarray(edges, dtype=np.float64), values, side="right") - 1, 0, None
+    )
     counts = np.bincount(index, minlength=len(edges))
-    return Histogram(name=name, unit=unit, edges=[float(e) for e in edges], counts=[int(c) for c in counts])
+    return Histogram(
+        name=name, unit=unit, edges=[float(e) for e in edges], counts=[int(c) for c in counts]
+    )
 
 
 def card_counts(cards: LiveCards) -> CardCounts:
@@ -92,7 +96,9 @@ def outlook(cards: LiveCards, cal: StudyCalendar, forecast_days: int = FORECAST_
     )
 
 
-def _mastery(names: list[str], codes: np.ndarray, cards: LiveCards) -> list[tuple[str, int, int, float, int]]:
+def _mastery(
+    names: list[str], codes: np.ndarray, cards: LiveCards
+) -> list[tuple[str, int, int, float, int]]:
     """(name, cards, reviewed, sum of R, at risk) per code."""
     size = len(names)
     reviewed = cards.reviewed
@@ -110,7 +116,9 @@ def _weakest_first(rows) -> list[GroupMastery]:
     out = [GroupMastery(name=name, cards=n, reviewed=rev,
                         mean_retrievability=(s / rev) if rev else None, at_risk=risk)
            for name, n, rev, s, risk in rows if n]
-    return sorted(out, key=lambda g: (g.mean_retrievability is None, g.mean_retrievability or 0.0, g.name))
+    return sorted(
+        out, key=lambda g: (g.mean_retrievability is None, g.mean_retrievability or 0.0, g.name)
+    )
 
 
 NO_TOPIC = "(no topic)"

@@ -103,7 +103,9 @@ def _configure_postgresql(engine: Engine) -> None:
         if conn.info.get("no_write_revision"):
             return
         if not conn.info.get("has_write_revision"):  # an older schema: look once per connection
-            if not conn.exec_driver_sql("SELECT to_regclass('write_revision') IS NOT NULL").scalar():
+            if not conn.exec_driver_sql(
+                "SELECT to_regclass('write_revision') IS NOT NULL"
+            ).scalar():
                 return
             conn.info["has_write_revision"] = True
         conn.exec_driver_sql(

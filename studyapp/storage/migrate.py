@@ -41,7 +41,7 @@ def upgrade_to_head(engine: Engine, *, backup_first: bool = False,
         return False
     if backup_first and current is not None:
         # deferred: only a database whose schema is about to change is copied aside
-        from studyapp.storage.backup import backup_database_file
+        from studyapp.storage.safety_copy import backup_database_file
 
         path = backup_database_file(engine, reason=f"pre-migrate-{current}")
         if path is not None and backups is not None:

@@ -14,7 +14,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from studyapp.storage.types import UTCDateTime
 
-CARD_KINDS = ("basic", "cloze", "choice", "exercise")
+# What a stored card is; one home for the names (deck files write the first three,
+# exercise folders the last; the add-card form's "reversed" becomes two basic cards).
+KIND_BASIC = "basic"
+KIND_CLOZE = "cloze"
+KIND_CHOICE = "choice"
+KIND_EXERCISE = "exercise"
+CARD_KINDS = (KIND_BASIC, KIND_CLOZE, KIND_CHOICE, KIND_EXERCISE)
+DECK_FILE_KINDS = (KIND_BASIC, KIND_CLOZE, KIND_CHOICE)  # what a deck file's `kind:` may say
+
+# The tag a card gets when it lapses too often (Anki's name; the scheduler adds and removes it,
+# content sync keeps it).
+LEECH_TAG = "leech"
 
 # FSRS states. py-fsrs has no "new" state (a fresh fsrs.Card is Learning, step 0);
 # we keep NEW for cards never reviewed so queues can count them apart.
@@ -98,7 +109,9 @@ class CardState(Base):
 
     __tablename__ = "card_states"
 
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
+    )
     state: Mapped[int] = mapped_column(Integer, default=STATE_NEW)
     step: Mapped[int | None] = mapped_column(Integer)
     stability: Mapped[float | None] = mapped_column(Float)
@@ -202,11 +215,15 @@ class CardOverride(Base):
 
     __tablename__ = "card_overrides"
 
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
+    )
     front: Mapped[str] = mapped_column(Text)
     back: Mapped[str] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    base_hash: Mapped[str] = mapped_column(String(64))  # the file's content hash the edit was made on
+    base_hash: Mapped[str] = mapped_column(
+        String(64)
+    )  # the file's content hash the edit was made on
     shipped_front: Mapped[str] = mapped_column(Text)
     shipped_back: Mapped[str] = mapped_column(Text)
     shipped_extra: Mapped[dict[str, Any]] = mapped_column(default=dict)

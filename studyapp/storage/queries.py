@@ -53,7 +53,10 @@ def deck_counts(session: Session, due_before: datetime) -> list[DeckCounts]:
         .group_by(Deck.id)
         .order_by(Deck.position, Deck.slug)
     ).all()
-    own = {i: DeckCounts(s, t, n or 0, new or 0, lrn or 0, due or 0) for i, _, s, t, n, new, lrn, due in rows}
+    own = {
+        i: DeckCounts(s, t, n or 0, new or 0, lrn or 0, due or 0)
+        for i, _, s, t, n, new, lrn, due in rows
+    }
     parents = {i: p for i, p, *_ in rows if p in own and p != i}
     children: dict[int | None, list[int]] = {}
     for deck_id, *_ in rows:

@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast, overload
 
@@ -32,8 +32,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from studyapp.clock import as_utc
-
-DB_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DATETIME stores our UTC times
+from studyapp.storage.stored_time import DB_TIME, parse_stored_time
 
 
 @dataclass(frozen=True)
@@ -129,11 +128,7 @@ class SqlDialect:
     @staticmethod
     def parse_time(value: str | datetime | None) -> datetime | None:
         """A stored time as it comes back from the driver, as an aware UTC datetime."""
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return parse_stored_time(value)
 
 
 def parse_json(value: Any) -> Any:

@@ -1,5 +1,5 @@
 """The dashboard's activity numbers straight from review_logs: reviews per study day
-for the heatmap, today's count and the current streak, and card counts by state."""
+for the heatmap, today's count and the current streak."""
 
 from __future__ import annotations
 
@@ -7,15 +7,23 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, day_start, local_zone, study_day
-from studyapp.storage.models import STATE_NAMES, STATE_NEW, Card, CardState, Deck, ReviewLog
+from studyapp.scheduling.days import (
+    DEFAULT_DAY_START_HOUR,
+    current_streak,
+    day_start,
+    local_zone,
+    study_day,
+)
+from studyapp.storage.models import ReviewLog
 
 
 @dataclass(frozen=True)
-class Activity:
+class RecentActivity:
+    """The dashboard's heatmap and counters (the stats page has the fuller `stats.Activity`)."""
+
     today: date
     per_day: dict[date, int]  # study day -> reviews, only days with reviews
     reviews_today: int
@@ -43,35 +51,16 @@ def activity(
     weeks: int = 12,
     hour: int = DEFAULT_DAY_START_HOUR,
     zone: tzinfo | None = None,
-) -> Activity:
+) -> RecentActivity:
     zone = zone or local_zone()
     today = date.fromisoformat(study_day(now, hour=hour, zone=zone))
     # a year back at most for the streak; the heatmap needs `weeks`
     since = day_start(now, hour=hour, zone=zone) - timedelta(days=max(weeks * 7, 366))
     per_day: Counter[date] = Counter()
-    for (moment,) in session.execute(select(ReviewLog.reviewed_at).where(ReviewLog.reviewed_at >= since)):
+    reviewed = select(ReviewLog.reviewed_at).where(ReviewLog.reviewed_at >= since)
+    for (moment,) in session.execute(reviewed):
         per_day[date.fromisoformat(study_day(moment, hour=hour, zone=zone))] += 1
-    streak = 0
-    day = today if per_day.get(today) else today - timedelta(days=1)
-    while per_day.get(day):
-        streak += 1
-        day -= timedelta(days=1)
-    return Activity(today=today, per_day=dict(per_day), reviews_today=per_day.get(today, 0), streak=streak)
+    streak = current_streak(lambda day: per_day[day] > 0, today)
+    return RecentActivity(today=today, per_day=dict(per_day), reviews_today=per_day.get(today, 0),
+                          streak=streak)
 
-
-def state_counts(session: Session) -> dict[str, int]:
-    """Live, unsuspended cards by state name, plus `suspended`."""
-    counts = dict.fromkeys([*STATE_NAMES.values(), "suspended"], 0)
-    rows = session.execute(
-        select(Card.suspended, func.coalesce(CardState.state, STATE_NEW), func.count(Card.id))
-        .join(Deck, Deck.id == Card.deck_id)
-        .outerjoin(CardState, CardState.card_id == Card.id)
-        .where(Card.retired.is_(False), Deck.retired.is_(False))
-        .group_by(Card.suspended, func.coalesce(CardState.state, STATE_NEW))
-    )
-    for suspended, state, count in rows:
-        if suspended:
-            counts["suspended"] += count
-        else:
-            counts[STATE_NAMES.get(state, "new")] += count
-    return counts

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from studyapp.content.decks import render_cloze
 from studyapp.errors import UserError
+from studyapp.scheduling.rating import rating_label
 from studyapp.storage.models import (
+    LEECH_TAG,
     STATE_NAMES,
     STATE_NEW,
     Card,
@@ -22,9 +24,8 @@ from studyapp.storage.models import (
     Submission,
 )
 
-STATE_FILTERS = ("new", "learning", "review", "relearning", "due", "suspended", "leech")
+STATE_FILTERS = ("new", "learning", "review", "relearning", "due", "suspended", LEECH_TAG)
 KIND_FILTERS = ("basic", "cloze", "choice", "exercise")
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 SEARCH_LIMIT = 1000
 
 
@@ -60,15 +61,9 @@ def one_line(text: str, width: int = 80) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def tags_of(session: Session) -> list[str]:
-    """Every tag on a live card, sorted."""
-    found: set[str] = set()
-    for (tags,) in session.execute(select(Card.tags).where(Card.retired.is_(False))):
-        found.update(tags.split())
-    return sorted(found)
-
-
-def search_cards(session: Session, query: CardQuery, now: datetime, *, limit: int = SEARCH_LIMIT) -> list[CardRow]:
+def search_cards(
+    session: Session, query: CardQuery, now: datetime, *, limit: int = SEARCH_LIMIT
+) -> list[CardRow]:
     """Live cards matching every given filter, in deck then content order."""
     statement = (
         select(Card, Deck.slug, Deck.title, CardState.state, CardState.due)
@@ -83,7 +78,9 @@ def search_cards(session: Session, query: CardQuery, now: datetime, *, limit: in
             or_(Card.front.ilike(pattern), Card.back.ilike(pattern), Card.content_id.ilike(pattern))
         )
     if query.deck:  # its slug, or its title in any case
-        statement = statement.where(or_(Deck.slug == query.deck, func.lower(Deck.title) == query.deck.lower()))
+        statement = statement.where(
+            or_(Deck.slug == query.deck, func.lower(Deck.title) == query.deck.lower())
+        )
     if query.tag:
         statement = statement.where(
             (literal(" ") + Card.tags + literal(" ")).contains(f" {query.tag} ")
@@ -116,8 +113,8 @@ def _state_clause(state: str, now: datetime):
     current = func.coalesce(CardState.state, STATE_NEW)
     if state == "suspended":
         return Card.suspended.is_(True)
-    if state == "leech":
-        return (literal(" ") + Card.tags + literal(" ")).contains(" leech ")
+    if state == LEECH_TAG:  # the filter is named for the tag
+        return (literal(" ") + Card.tags + literal(" ")).contains(f" {LEECH_TAG} ")
     if state == "due":
         return and_(current != STATE_NEW, CardState.due <= now, Card.suspended.is_(False))
     names = {name: number for number, name in STATE_NAMES.items()}
@@ -137,7 +134,7 @@ class HistoryEntry:
 
     @property
     def rating_name(self) -> str:
-        return RATING_NAMES.get(self.rating, str(self.rating))
+        return rating_label(self.rating)
 
 
 @dataclass(frozen=True)
@@ -190,16 +187,25 @@ def card_detail(session: Session, card_id: int) -> CardDetail:
         raise UserError(f"no card with id {card_id}")
     state = card.state
     history = [
-        HistoryEntry(log.reviewed_at, log.rating, STATE_NAMES.get(log.state, "?"), log.due, log.duration_ms, log.source)
+        HistoryEntry(
+            log.reviewed_at,
+            log.rating,
+            STATE_NAMES.get(log.state, "?"),
+            log.due,
+            log.duration_ms,
+            log.source,
+        )
         for log in session.scalars(
-            select(ReviewLog).where(ReviewLog.card_id == card_id)
+            select(ReviewLog)
+            .where(ReviewLog.card_id == card_id)
             .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
         )
     ]
     submissions = [
         SubmissionEntry(s.created_at, s.status, s.device, s.duration_ms, s.code)
         for s in session.scalars(
-            select(Submission).where(Submission.card_id == card_id)
+            select(Submission)
+            .where(Submission.card_id == card_id)
             .order_by(Submission.created_at.desc(), Submission.id.desc())
         )
     ]
@@ -257,7 +263,10 @@ def editable_fields(session: Session, card_id: int) -> list[EditableField]:
         ]
     if card.kind == "exercise":
         return [EditableField("front", "Prompt (Markdown)", card.front)]
-    return [EditableField("front", "Question", card.front), EditableField("back", "Answer", card.back)]
+    return [
+        EditableField("front", "Question", card.front),
+        EditableField("back", "Answer", card.back),
+    ]
 
 
 def update_card_text(session: Session, card_id: int, values: dict[str, str], now: datetime) -> None:
@@ -278,7 +287,9 @@ def update_card_text(session: Session, card_id: int, values: dict[str, str], now
         extra_text = values.get("extra", extra.get("extra", "")).strip()
         extra.update(text=text, extra=extra_text)
         card.front = render_cloze(text, number, reveal=False)
-        card.back = render_cloze(text, number, reveal=True) + (f"\n\n{extra_text}" if extra_text else "")
+        card.back = render_cloze(text, number, reveal=True) + (
+            f"\n\n{extra_text}" if extra_text else ""
+        )
     elif card.kind == "choice":
         question = values.get("front", card.front).strip()
         if not question:
@@ -322,13 +333,18 @@ def parse_query(text: str) -> CardQuery:
     kind = filters.get("kind")
     if kind is not None and kind not in KIND_FILTERS:
         raise UserError(f"unknown kind {kind!r} (kind: takes {', '.join(KIND_FILTERS)})")
-    return CardQuery(text=" ".join(words), deck=filters.get("deck"), tag=filters.get("tag"), state=state, kind=kind)
+    return CardQuery(
+        text=" ".join(words),
+        deck=filters.get("deck"),
+        tag=filters.get("tag"),
+        state=state,
+        kind=kind,
+    )
 
 
 def queue_item(session: Session, card_id: int):
     """A card as the scheduler's QueueItem, for showing it again (after undo or an edit)
     whether or not it is in today's queue."""
-    from studyapp.scheduling.exercises import variant_seed
     from studyapp.scheduling.service import QueueItem
 
     row = session.execute(
@@ -338,21 +354,12 @@ def queue_item(session: Session, card_id: int):
     if row is None:
         raise UserError(f"no card with id {card_id}")
     card, slug, state = row
-    number = STATE_NEW if state is None else state.state
-    reps = state.reps if state is not None else 0
-    return QueueItem(
-        card_id=card.id,
-        content_id=card.content_id,
-        kind=card.kind,
-        front=card.front,
-        back=card.back,
-        extra=dict(card.extra or {}),
-        deck=slug,
-        state=STATE_NAMES.get(number, "new"),
-        note_id=card.note_id,
+    return QueueItem.build(
+        card_id=card.id, content_id=card.content_id, kind=card.kind, front=card.front,
+        back=card.back, extra=card.extra, deck=slug, note_id=card.note_id,
         tags=tuple(card.tag_list),
+        state=STATE_NEW if state is None else state.state,
         due=state.due if state is not None else None,
-        reps=reps or 0,
-        lapses=(state.lapses if state is not None else 0) or 0,
-        variant_seed=variant_seed(card.id, reps or 0) if card.kind == "exercise" else None,
+        reps=state.reps if state is not None else 0,
+        lapses=state.lapses if state is not None else 0,
     )

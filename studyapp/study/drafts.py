@@ -74,7 +74,9 @@ def latest_code(session: Session, exercise_id: str) -> tuple[str, datetime, str]
     return None
 
 
-def submission_history(session: Session, exercise_id: str, *, limit: int = 200) -> list[PastSubmission]:
+def submission_history(
+    session: Session, exercise_id: str, *, limit: int = 200
+) -> list[PastSubmission]:
     """The exercise's graded attempts, newest first."""
     rows = session.scalars(
         select(Submission)
@@ -82,7 +84,9 @@ def submission_history(session: Session, exercise_id: str, *, limit: int = 200) 
         .order_by(Submission.created_at.desc(), Submission.id.desc())
         .limit(limit)
     )
-    return [PastSubmission(s.id, s.created_at, s.status, s.code, dict(s.verdict or {})) for s in rows]
+    return [
+        PastSubmission(s.id, s.created_at, s.status, s.code, dict(s.verdict or {})) for s in rows
+    ]
 
 
 def load_submission(session: Session, submission_id: int) -> PastSubmission:
@@ -94,7 +98,9 @@ def load_submission(session: Session, submission_id: int) -> PastSubmission:
 
 def code_diff(old: str, new: str, old_name: str, new_name: str) -> list[str]:
     """A unified diff of two versions of the code (empty when they are the same)."""
-    return list(difflib.unified_diff(old.splitlines(), new.splitlines(), old_name, new_name, lineterm=""))
+    return list(
+        difflib.unified_diff(old.splitlines(), new.splitlines(), old_name, new_name, lineterm="")
+    )
 
 
 def runs_since_last_review(session: Session, card_id: int, exercise_id: str) -> list[bool]:
@@ -106,4 +112,7 @@ def runs_since_last_review(session: Session, card_id: int, exercise_id: str) -> 
     query = select(Submission.status).where(Submission.exercise_id == exercise_id)
     if last_review is not None:
         query = query.where(Submission.created_at > last_review)
-    return [status == "passed" for status in session.scalars(query.order_by(Submission.created_at, Submission.id))]
+    return [
+        status == "passed"
+        for status in session.scalars(query.order_by(Submission.created_at, Submission.id))
+    ]

@@ -71,18 +71,32 @@ def note_of(card: Card) -> NewCard:
     extra = dict(card.extra or {})
     tags = [t for t in card.tag_list if t not in APP_TAGS]
     if card.kind == "cloze":
-        return NewCard("cloze", card.deck.slug, text=extra.get("text", ""), extra=extra.get("extra", ""), tags=tags)
+        return NewCard(
+            "cloze",
+            card.deck.slug,
+            text=extra.get("text", ""),
+            extra=extra.get("extra", ""),
+            tags=tags,
+        )
     if card.kind == "choice":
-        options = [(bool(o.get("correct")), o.get("text", "") + (" {pinned}" if o.get("pinned") else ""))
-                   for o in extra.get("options", [])]
+        options = [
+            (bool(o.get("correct")), o.get("text", "") + (" {pinned}" if o.get("pinned") else ""))
+            for o in extra.get("options", [])
+        ]
         return NewCard("choice", card.deck.slug, front=card.front, back=extra.get("explain", ""),
                        options=options, tags=tags)
     question, answer = card.front, card.back
     if "reverse_of" in extra:  # the reversed card asks the note's answer
         question, answer = answer, question
     reversed_note = "reverse_of" in extra or _has_reverse(card)
-    return NewCard("reversed" if reversed_note else "basic", card.deck.slug, front=question, back=answer,
-                   tags=tags, typed=extra.get("answer") == "typed")
+    return NewCard(
+        "reversed" if reversed_note else "basic",
+        card.deck.slug,
+        front=question,
+        back=answer,
+        tags=tags,
+        typed=extra.get("answer") == "typed",
+    )
 
 
 def _has_reverse(card: Card) -> bool:
@@ -90,16 +104,29 @@ def _has_reverse(card: Card) -> bool:
     from sqlalchemy.orm import object_session
 
     session = object_session(card)
-    return session is not None and session.scalar(
-        select(Card.id).where(Card.content_id == f"{card.note_id}::reverse", Card.retired.is_(False))) is not None
+    return (
+        session is not None
+        and session.scalar(
+            select(Card.id).where(
+                Card.content_id == f"{card.note_id}::reverse", Card.retired.is_(False)
+            )
+        )
+        is not None
+    )
 
 
 def _keep_override(session, card: Card, before: tuple, now: datetime) -> None:
     override = session.get(CardOverride, card.id)
     if override is None:
         shipped_front, shipped_back, shipped_extra = before
-        override = CardOverride(card_id=card.id, base_hash=card.content_hash, shipped_front=shipped_front,
-                                shipped_back=shipped_back, shipped_extra=shipped_extra, created_at=now)
+        override = CardOverride(
+            card_id=card.id,
+            base_hash=card.content_hash,
+            shipped_front=shipped_front,
+            shipped_back=shipped_back,
+            shipped_extra=shipped_extra,
+            created_at=now,
+        )
         session.add(override)
     override.front, override.back, override.extra = card.front, card.back, dict(card.extra or {})
     override.updated_at = now
@@ -113,7 +140,11 @@ def take_shipped_text(database, clock, card_id: int) -> None:
         if override is None:
             raise UserError("this card has no edited version to drop")
         card = session.get(Card, card_id)
-        card.front, card.back, card.extra = override.shipped_front, override.shipped_back, dict(override.shipped_extra)
+        card.front, card.back, card.extra = (
+            override.shipped_front,
+            override.shipped_back,
+            dict(override.shipped_extra),
+        )
         card.updated_at = now
         session.delete(override)
 

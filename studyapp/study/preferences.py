@@ -6,10 +6,9 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
 
-from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR
+from studyapp.scheduling.days import DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR, read_day_start_hour
 from studyapp.storage.settings import get_setting, set_setting
 
-DAY_START_KEY = "day_start_hour"  # the key ReviewService reads
 DEVICE_KEY = "grading.device"
 THEME_KEY = "ui.theme"
 
@@ -25,9 +24,14 @@ class Preferences:
 
     def __post_init__(self) -> None:
         if not isinstance(self.day_start_hour, int) or not 0 <= self.day_start_hour <= 23:
-            raise ValueError(f"the day start hour must be a whole hour from 0 to 23, got {self.day_start_hour!r}")
+            raise ValueError(
+                f"the day start hour must be a whole hour from 0 to 23, got {self.day_start_hour!r}"
+            )
         if self.grading_device not in DEVICES:
-            raise ValueError(f"the grading device must be one of {', '.join(DEVICES)}, got {self.grading_device!r}")
+            raise ValueError(
+                f"the grading device must be one of {', '.join(DEVICES)}, "
+                f"got {self.grading_device!r}"
+            )
         if not self.theme:
             raise ValueError("the theme must have a name")
 
@@ -39,7 +43,7 @@ def load_preferences(session: Session) -> Preferences:
     """The saved preferences; a value that no longer validates falls back to its default."""
     defaults = Preferences()
     values = {
-        "day_start_hour": get_setting(session, DAY_START_KEY, defaults.day_start_hour),
+        "day_start_hour": read_day_start_hour(session),
         "grading_device": get_setting(session, DEVICE_KEY, defaults.grading_device),
         "theme": get_setting(session, THEME_KEY, defaults.theme),
     }
@@ -54,6 +58,6 @@ def load_preferences(session: Session) -> Preferences:
 
 
 def save_preferences(session: Session, preferences: Preferences) -> None:
-    set_setting(session, DAY_START_KEY, preferences.day_start_hour)
+    set_setting(session, DAY_START_HOUR_KEY, preferences.day_start_hour)
     set_setting(session, DEVICE_KEY, preferences.grading_device)
     set_setting(session, THEME_KEY, preferences.theme)

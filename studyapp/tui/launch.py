@@ -9,7 +9,7 @@ def launch_tui(ctx, *, exercise_card_id: int | None = None) -> int:
 
     app = StudyApp(
         # opened by the dashboard's worker after the first frame, not here
-        database=lambda: ctx.database,
+        database=lambda: ctx.synced_database,
         clock=ctx.clock,
         grader_factory=make_grader,
         start_exercise=exercise_card_id,

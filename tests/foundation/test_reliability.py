@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, text
 
 from studyapp.storage import migrate
-from studyapp.storage.backup import backup_database_file, list_backups
 from studyapp.storage.db import create_db_engine, open_database
 from studyapp.storage.models import Setting
+from studyapp.storage.safety_copy import backup_database_file, list_backups
 from studyapp.storage.settings import get_setting, set_setting
 
 

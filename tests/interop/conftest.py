@@ -9,7 +9,7 @@ import pytest
 
 from studyapp.content.loader import load_content
 from studyapp.content.sync import sync_content
-from studyapp.interop.backup import dump_tables
+from studyapp.interop.json_backup import dump_tables
 
 DECK = """---
 id: optim

@@ -155,7 +155,7 @@ def test_questions_read_as_anki_renders_them(truth):
 
 
 def test_media_are_stored_by_name_once_and_travel_with_backups(truth, tmp_path):
-    from studyapp.interop.backup import restore_backup, write_backup
+    from studyapp.interop.json_backup import restore_backup, write_backup
     from studyapp.interop.media import media_dir_for
 
     db_url = f"sqlite:///{tmp_path / 'study.db'}"

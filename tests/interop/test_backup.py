@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from studyapp.errors import UserError
 from studyapp.interop.anki_import import import_anki
-from studyapp.interop.backup import FORMAT, FORMAT_VERSION, restore_backup, write_backup
+from studyapp.interop.json_backup import FORMAT, FORMAT_VERSION, restore_backup, write_backup
 from studyapp.storage.db import open_database
 from studyapp.storage.models import Card, Submission
 from studyapp.storage.settings import set_setting

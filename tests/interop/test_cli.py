@@ -17,9 +17,8 @@ from .conftest import dump
 
 def run(args, url, clock, *, plain=True):
     out, err = io.StringIO(), io.StringIO()
-    # a pre-opened database skips the first-start sync of the shipped content
     context = CliContext(db_url=url, clock=clock, stdout=out, stderr=err,
-                         _database=open_database(url) if plain else None)
+                         sync_shipped_content=not plain)
     code = main(args, context)
     return code, out.getvalue(), err.getvalue()
 

@@ -12,8 +12,8 @@ from studyapp.cli.context import CliContext
 from studyapp.cli.main import main
 from studyapp.content.loader import load_content
 from studyapp.content.sync import sync_content
-from studyapp.storage.backup import KEEP_BACKUPS, backup_database_file, list_backups
 from studyapp.storage.db import open_database
+from studyapp.storage.safety_copy import KEEP_BACKUPS, backup_database_file, list_backups
 
 from .conftest import dump
 

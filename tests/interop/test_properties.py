@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from studyapp.errors import UserError
 from studyapp.interop.anki_import import import_anki
-from studyapp.interop.backup import make_backup, render, restore_backup
 from studyapp.interop.csv_import import import_csv
 from studyapp.interop.htmltext import html_to_text, text_to_html
+from studyapp.interop.json_backup import make_backup, render, restore_backup
 from studyapp.storage.db import open_database
 
 from .anki_builder import BASIC_ID, REVERSED_ID, Collection, genanki_package

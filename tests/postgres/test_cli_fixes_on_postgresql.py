@@ -14,9 +14,9 @@ from studyapp.cli.main import main
 from studyapp.content.loader import load_content
 from studyapp.content.sync import sync_content
 from studyapp.scheduling.service import ReviewService
-from studyapp.storage.backup import server_backup_dir
 from studyapp.storage.db import open_database
 from studyapp.storage.models import STATE_REVIEW, Card, CardState, Deck
+from studyapp.storage.safety_copy import server_backup_dir
 from tests.scheduling.conftest import curriculum_files, write_root
 
 

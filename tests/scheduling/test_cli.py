@@ -161,14 +161,15 @@ def test_due_shows_locked_decks_and_what_they_wait_for(file_db_url, clock):
 
 
 def test_a_long_lock_wraps_between_prerequisites():
-    from studyapp.cli.due_report import Lock, Prerequisite
     from studyapp.cli.schedule_commands import _lock_lines
+    from studyapp.scheduling.prerequisites import Lock, Prerequisite
 
     titles = ["Statistics and data analysis basics", "Weight initialization",
               "Backpropagation, autograd and activations"]
-    lock = Lock(waiting=39, after=tuple(Prerequisite(t.lower()[:5], t, 1, 50) for t in titles))
+    lock = Lock(tuple(Prerequisite(t.lower()[:5], t, 1, 50) for t in titles), new_cards=39)
     lines = _lock_lines(lock)
     assert lines == ["  39 new locked, after: Statistics and data analysis basics (1/50 studied),",
                      "    Weight initialization (1/50 studied),",
                      "    Backpropagation, autograd and activations (1/50 studied)"]
-    assert _lock_lines(Lock(3, lock.after[1:2])) == ["  3 new locked, after: Weight initialization (1/50 studied)"]
+    assert _lock_lines(Lock(lock.waiting_for[1:2], new_cards=3)) == [
+        "  3 new locked, after: Weight initialization (1/50 studied)"]

@@ -70,7 +70,7 @@ def test_sixty_days(database, clock, curriculum):
                 assert item.state == "review" and item.due < day_end
             elif item.queue == "learning":
                 # an exercise's steps are days: due today, it is shown as Anki shows interday learning
-                interday = item.is_exercise and item.due < day_end
+                interday = item.kind == "exercise" and item.due < day_end
                 assert item.state in ("learning", "relearning") and (item.due <= now + service.learn_ahead
                                                                      or interday)
             else:

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyapp.scheduling.days import day_start, study_day
-from studyapp.stats._sql import db_text
 from studyapp.stats.calendar import StudyCalendar
+from studyapp.storage.stored_time import db_text
 
 NEW_YORK = ZoneInfo("America/New_York")
 KOLKATA = ZoneInfo("Asia/Kolkata")

@@ -55,7 +55,7 @@ def test_practice_opens_the_exercise_with_its_draft(db_url, monkeypatch):
 
         with ctx.unit_of_work() as session:
             save_draft(session, "adam-step", "def adam_step():  # my draft\n", NOW)
-        app = StudyApp(ctx.database, ctx.clock, FakeGrader(), day_start_hour=4, cursor_blink=False,
+        app = StudyApp(ctx.synced_database, ctx.clock, FakeGrader(), day_start_hour=4, cursor_blink=False,
                        start_exercise=exercise_card_id)
         asyncio.run(drive(app))
         return 0

@@ -9,7 +9,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
-RATINGS = ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy"))
+from studyapp.scheduling.rating import RATING_LABELS
+
+RATINGS = tuple(RATING_LABELS.items())
 
 
 class ConfirmDialog(ModalScreen[bool]):

@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Static, TextArea
 
 from studyapp.errors import UserError
+from studyapp.scheduling.rating import RATING_LABELS as RATING_NAMES
 from studyapp.tui.formatting import interval, short_date
 from studyapp.tui.messages import GradeFailed, GradeFinished
 from studyapp.tui.widgets.grader_banner import GraderBanner, grader_state
@@ -35,7 +36,6 @@ from studyapp.tui.widgets.verdict_views import (
     verdict_headline,
 )
 
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 DRAFT_SAVE_DELAY = 1.0  # seconds of quiet typing before the draft is saved
 PANES = ("prompt-panel", "results-panel", "solution-panel")
 

@@ -18,13 +18,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from studyapp.errors import UserError
+from studyapp.scheduling.rating import RATING_LABELS as RATING_NAMES
 from studyapp.study.cards import one_line
 from studyapp.tui.formatting import duration
 from studyapp.tui.widgets.card_image import CardImages
 from studyapp.tui.widgets.choice_options import ChoiceOptions
 from studyapp.tui.widgets.rating_bar import RatingBar
 
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 RATE_GROUP = Binding.Group("Rate", compact=True)
 
 

@@ -41,10 +41,10 @@ def percent(value: float | None) -> str:
 
 def heatmap_activity(activity):
     """The stats' days as the heatmap widget's input."""
-    from studyapp.study.activity import Activity
+    from studyapp.study.activity import RecentActivity
 
     per_day = {date.fromisoformat(d.day): d.reviews for d in activity.days if d.reviews}
-    return Activity(date.fromisoformat(activity.today), per_day, activity.reviews_today, activity.current_streak)
+    return RecentActivity(date.fromisoformat(activity.today), per_day, activity.reviews_today, activity.current_streak)
 
 
 def table(*columns: str, right_from: int = 1) -> Table:

@@ -18,7 +18,7 @@ def level(count: int, peak: int) -> int:
 
 
 class Heatmap(Static):
-    """Shows an `Activity` (studyapp.study.activity); empty until one is given."""
+    """Shows a `RecentActivity` (studyapp.study.activity); empty until one is given."""
 
     DEFAULT_CSS = """
     Heatmap { width: auto; height: auto; }

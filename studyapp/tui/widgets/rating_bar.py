@@ -9,9 +9,11 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button
 
+from studyapp.scheduling.rating import Rating
 from studyapp.tui.formatting import interval
 
-RATINGS = ((1, "Again", "error"), (2, "Hard", "warning"), (3, "Good", "success"), (4, "Easy", "primary"))
+RATINGS = tuple((r.value, r.label, variant)
+                for r, variant in zip(Rating, ("error", "warning", "success", "primary"), strict=True))
 
 
 class RatingBar(Horizontal):

@@ -33,9 +33,9 @@ from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
 from studyapp.interop.media import list_media, safe_name, store_media
-from studyapp.storage.backup import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BOOKKEEPING_TABLES
 from studyapp.storage.db import Database
 from studyapp.storage.models import Base
+from studyapp.storage.safety_copy import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BOOKKEEPING_TABLES
 from studyapp.storage.sqldialect import move_sequences_past_ids
 from studyapp.storage.types import UTCDateTime
 
@@ -89,7 +89,8 @@ def make_backup(database: Database, now: datetime, media_dir: Path | None = None
     if media_dir is not None:
         # the imported images and sounds, by name (an optional key: older backups lack it)
         document["media"] = {
-            file.name: base64.b64encode(file.read_bytes()).decode("ascii") for file in list_media(media_dir)
+            file.name: base64.b64encode(file.read_bytes()).decode("ascii")
+            for file in list_media(media_dir)
         }
     return document
 
@@ -98,7 +99,9 @@ def render(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
-def write_backup(database: Database, path: Path, now: datetime, media_dir: Path | None = None) -> dict[str, int]:
+def write_backup(
+    database: Database, path: Path, now: datetime, media_dir: Path | None = None
+) -> dict[str, int]:
     document = make_backup(database, now, media_dir)
     text = render(document)
     target = path.expanduser()
@@ -144,7 +147,9 @@ def read_backup_with_media(path: Path) -> tuple[dict[str, list[dict[str, Any]]],
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}: not a studyapp backup (invalid JSON: {exc.msg})") from exc
+        raise UserError(
+            f"{path}:{exc.lineno}: not a studyapp backup (invalid JSON: {exc.msg})"
+        ) from exc
     except (ValueError, RecursionError) as exc:
         raise UserError(f"{path}: not a studyapp backup (unreadable JSON)") from exc
     if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -228,7 +233,11 @@ def _from_json(where: str, column: Column, value: Any) -> Any:
             raise UserError(f"{where}: {name} is not true or false")
         return value
     if isinstance(kind, Integer):
-        if isinstance(value, bool) or not isinstance(value, int) or not INT64[0] <= value <= INT64[1]:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not INT64[0] <= value <= INT64[1]
+        ):
             raise UserError(f"{where}: {name} is not a whole number")
         return value
     if isinstance(kind, Float):
@@ -272,7 +281,9 @@ def restore_backup(database: Database, path: Path, media_dir: Path | None = None
                 move_sequences_past_ids(session, tables())
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
-        raise UserError(f"{path}: the backup does not fit together ({str(detail).splitlines()[0]})") from exc
+        raise UserError(
+            f"{path}: the backup does not fit together ({str(detail).splitlines()[0]})"
+        ) from exc
     counts = {name: len(r) for name, r in rows.items()}
     if media and media_dir is not None:
         counts["media files"] = store_media(media_dir, media.items()).count

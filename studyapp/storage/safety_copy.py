@@ -32,7 +32,7 @@ STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 # <stem>-<stamp>-<reason>[-<n>].<suffix>; the stamp sorts by time
 _STAMPED = re.compile(r"^(?P<stamp>\d{8}T\d{12}Z)-(?P<reason>.+)$")
 
-# The JSON backup document (interop/backup.py writes and reads it in full).
+# The JSON backup document (interop/json_backup.py writes and reads it in full).
 BACKUP_FORMAT = "studyapp-backup"
 BACKUP_FORMAT_VERSION = 1
 # Tables that are bookkeeping, not the learner's data: never backed up or restored.
@@ -111,7 +111,11 @@ def _unused(folder: Path, stem: str, now: datetime | None, reason: str, suffix: 
     name is taken (a fixed clock, two copies in one microsecond) the stamp moves on by a
     microsecond, so a backup never overwrites another and the names still sort by time."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    taken = {p.stem[len(stem) + 1:].split("-", 1)[0] for p in folder.glob(f"{stem}-*")} if folder.is_dir() else set()
+    taken = (
+        {p.stem[len(stem) + 1 :].split("-", 1)[0] for p in folder.glob(f"{stem}-*")}
+        if folder.is_dir()
+        else set()
+    )
     while moment.strftime(STAMP_FORMAT) in taken:
         moment += timedelta(microseconds=1)
     return folder / f"{stem}-{moment.strftime(STAMP_FORMAT)}-{reason}{suffix}"
