@@ -23,8 +23,9 @@ from studyapp.content.decks import ID_PATTERN, Problems, parse_deck
 from studyapp.content.model import CardSpec
 from studyapp.errors import UserError
 from studyapp.paths import user_data_dir
-from studyapp.storage.models import KIND_BASIC, KIND_CHOICE, KIND_CLOZE, Card, Deck
+from studyapp.storage.models import Card, Deck
 from studyapp.storage.settings import get_setting, set_setting
+from studyapp.vocabulary import KIND_BASIC, KIND_CHOICE, KIND_CLOZE
 
 if TYPE_CHECKING:
     from studyapp.content.sync import SyncSummary

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.content.model import CardSpec, DeckSpec, Location
-from studyapp.storage.models import DECK_FILE_KINDS
+from studyapp.vocabulary import DECK_FILE_KINDS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DECK_KEYS = {"id", "title", "description", "topic", "requires", "order", "adds_to"}

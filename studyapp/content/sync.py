@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from studyapp.content.model import CardSpec, ContentBundle, DeckSpec
 from studyapp.errors import ContentError
-from studyapp.storage.models import LEECH_TAG, Card, CardOverride, CardState, Deck
+from studyapp.storage.models import Card, CardOverride, CardState, Deck
+from studyapp.vocabulary import LEECH_TAG
 
 APP_TAGS = (LEECH_TAG,)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from studyapp.errors import UserError
 from studyapp.interop.common import CardData, CardWriter, DeckResolver, ImportSummary, import_source
 from studyapp.storage.db import Database
-from studyapp.storage.models import KIND_BASIC
+from studyapp.vocabulary import KIND_BASIC
 
 FRONT_NAMES = {"front", "question", "prompt", "term"}
 BACK_NAMES = {"back", "answer", "definition"}

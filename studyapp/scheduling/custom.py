@@ -14,8 +14,9 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
-from studyapp.storage.models import KIND_EXERCISE, STATE_NEW, STATE_REVIEW, Card, CardState, Deck
+from studyapp.storage.models import STATE_NEW, STATE_REVIEW, Card, CardState, Deck
 from studyapp.storage.settings import get_setting, set_setting
+from studyapp.vocabulary import KIND_EXERCISE
 
 if TYPE_CHECKING:  # for the annotation only: keeps this module free of the queue
     from studyapp.scheduling.queue import DeckInfo

@@ -28,15 +28,10 @@ from sqlalchemy.orm import Session
 
 from studyapp.scheduling.prerequisites import acyclic_requires
 from studyapp.scheduling.presets import Preset
-from studyapp.storage.models import (
-    KIND_EXERCISE,
-    STATE_LEARNING,
-    STATE_NEW,
-    STATE_RELEARNING,
-    STATE_REVIEW,
-)
+from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING, STATE_REVIEW
 from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json
 from studyapp.storage.stored_time import julian, parse_stored_time
+from studyapp.vocabulary import KIND_EXERCISE
 
 # What the connection shows of writes (QueueCache.fingerprint): equal means nothing was written.
 Fingerprint = tuple[int, ...]

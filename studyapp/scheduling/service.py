@@ -67,18 +67,9 @@ from studyapp.scheduling.transition import (
     to_fsrs_card,
 )
 from studyapp.storage.db import Database
-from studyapp.storage.models import (
-    KIND_EXERCISE,
-    LEECH_TAG,
-    STATE_NAMES,
-    STATE_NEW,
-    STATE_REVIEW,
-    Card,
-    CardState,
-    Deck,
-    ReviewLog,
-)
+from studyapp.storage.models import STATE_NAMES, STATE_NEW, STATE_REVIEW, Card, CardState, Deck, ReviewLog
 from studyapp.storage.queries import deck_and_subdecks, resolve_deck
+from studyapp.vocabulary import KIND_EXERCISE, LEECH_TAG
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default "learn ahead limit"
 RATINGS = tuple(rating.value for rating in Rating)

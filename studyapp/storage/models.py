@@ -14,18 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from studyapp.storage.types import UTCDateTime
 
-# What a stored card is; one home for the names (deck files write the first three,
-# exercise folders the last; the add-card form's "reversed" becomes two basic cards).
-KIND_BASIC = "basic"
-KIND_CLOZE = "cloze"
-KIND_CHOICE = "choice"
-KIND_EXERCISE = "exercise"
-CARD_KINDS = (KIND_BASIC, KIND_CLOZE, KIND_CHOICE, KIND_EXERCISE)
-DECK_FILE_KINDS = (KIND_BASIC, KIND_CLOZE, KIND_CHOICE)  # what a deck file's `kind:` may say
-
-# The tag a card gets when it lapses too often (Anki's name; the scheduler adds and removes it,
-# content sync keeps it).
-LEECH_TAG = "leech"
+# the card kinds and the leech tag: studyapp/vocabulary.py (content and grading read them too)
 
 # FSRS states. py-fsrs has no "new" state (a fresh fsrs.Card is Learning, step 0);
 # we keep NEW for cards never reviewed so queues can count them apart.

@@ -12,17 +12,8 @@ from sqlalchemy.orm import Session
 from studyapp.content.decks import render_cloze
 from studyapp.errors import UserError
 from studyapp.scheduling.rating import rating_label
-from studyapp.storage.models import (
-    LEECH_TAG,
-    STATE_NAMES,
-    STATE_NEW,
-    Card,
-    CardOverride,
-    CardState,
-    Deck,
-    ReviewLog,
-    Submission,
-)
+from studyapp.storage.models import STATE_NAMES, STATE_NEW, Card, CardOverride, CardState, Deck, ReviewLog, Submission
+from studyapp.vocabulary import LEECH_TAG
 
 STATE_FILTERS = ("new", "learning", "review", "relearning", "due", "suspended", LEECH_TAG)
 KIND_FILTERS = ("basic", "cloze", "choice", "exercise")
