@@ -33,6 +33,7 @@ from .contract import (
     Event,
     ExcInfo,
     Forbidden,
+    JsonObject,
     InvalidInfo,
     KilledBy,
     LoadFailed,
@@ -977,7 +978,7 @@ def build_verdict(prep: Prepared, record: Record, end: End, *, result: RunResult
                    stdout=result.stdout[:4000], variant_seed=prep.variant_seed)
 
 
-def assemble(prep: Prepared, result: RunResult | dict[str, object], stream: bytes, *,
+def assemble(prep: Prepared, result: RunResult | JsonObject, stream: bytes, *,
              code: str, filename: str, device: str, t0: float,
              timing: dict[str, float] | None = None) -> Verdict:
     """The verdict on one run: the fork server's report and the child's stream."""

@@ -274,7 +274,7 @@ def _result_str(res: dict[str, JSON], key: str) -> str:
     return v if isinstance(v, str) else ""
 
 
-def check_result(res: JSON) -> RunResult:
+def check_result(res: RunResult | JSON) -> RunResult:
     """The fork server's reply as a ``RunResult``, every field well typed (a wrong field
     becomes its neutral value; the reply is never trusted blindly)."""
     if isinstance(res, RunResult):
