@@ -32,6 +32,7 @@ from typing import Any, SupportsFloat, TypeVar
 import torch
 
 from . import wire
+
 # Close, SameDistribution and default_tolerances are re-exported for the checks.py files.
 from .compare import Close, Comparator, SameDistribution, Verify, default_tolerances  # noqa: F401
 from .contract import JsonObject, JsonValue

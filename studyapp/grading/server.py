@@ -56,7 +56,8 @@ PROTOCOL_VERSION = 1
 _HERE = Path(__file__).resolve().parent
 _PKG_ROOT = str(_HERE.parents[1])
 # What a server runs: a change to any of these makes a new version (a new socket name).
-_VERSIONED = ("grading/*.py", "storage/*.py", "cli/grade.py", "cli/grading_server.py", "content/service.py")
+_VERSIONED = ("grading/*.py", "storage/*.py", "cli/grade.py", "cli/grading_server.py",
+              "content/service.py")
 # The server process: the CLI layer composes it with the learner's database (the grader
 # itself never imports storage), so it is started by that module's name.
 SERVER_MODULE = "studyapp.cli.grading_server"
@@ -247,7 +248,8 @@ class Workspace(Protocol):
     @property
     def roots(self) -> list[Path]: ...
 
-    def store(self, exercise_id: str, code: str, verdict: Verdict, now: datetime | None) -> None: ...
+    def store(self, exercise_id: str, code: str, verdict: Verdict,
+              now: datetime | None) -> None: ...
 
     def close(self) -> None: ...
 

@@ -11,6 +11,7 @@ twice-as-wide buffer), so non-contiguous inputs survive the trip.
 from __future__ import annotations
 
 import math
+
 import torch
 
 from .contract import JsonObject, JsonValue

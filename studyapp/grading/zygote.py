@@ -31,7 +31,6 @@ import torch
 from . import cgroup, child, guards, protocol, runner, sandbox, wire
 from .contract import (
     JSON,
-    JsonObject,
     Bans,
     ChildConfig,
     ChildFds,
@@ -40,6 +39,7 @@ from .contract import (
     ForkOp,
     ForkServerConfig,
     Job,
+    JsonObject,
     KilledBy,
     Marker,
     RunResult,
