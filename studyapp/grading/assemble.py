@@ -520,7 +520,8 @@ def _reduction_match(prep: Prepared, results: Results, got_all: Got
             if matched:
                 ref = prep.spec.reference_name
                 c = prep.by_name[matched[0]]
-                n = c.inputs[first_arg].shape[dim]
+                x = c.inputs[first_arg]  # a tensor with this dim: ``records`` matched it
+                n = x.shape[dim] if isinstance(x, torch.Tensor) else "its size"
                 if kind == "sum-not-mean":
                     what = (f"Your {names} is a sum where {ref} takes a mean: it is "
                             f"{ref}'s times the size of dim {dim} of {first_arg}.")

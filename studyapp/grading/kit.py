@@ -27,7 +27,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, SupportsFloat, TypeVar
+from typing import SupportsFloat, TypeVar
 
 import torch
 
@@ -102,9 +102,9 @@ class Check:
 
     name: str
     regime: str
-    inputs: dict[str, Any]
+    inputs: dict[str, object]
     steps: int = 1
-    per_step: dict[str, Any] = field(default_factory=dict)
+    per_step: dict[str, torch.Tensor | Sequence[object]] = field(default_factory=dict)
     layout: dict[str, str] = field(default_factory=dict)
     rtol: float | None = None
     atol: float | None = None
