@@ -45,7 +45,7 @@ class Resolved(NamedTuple):
     """What one banned dotted path covers."""
 
     functions: list[types.FunctionType]  # to trip (their ``__code__`` is replaced)
-    builtins: list[tuple[Any, str]]  # (namespace, attr) of C callables to replace
+    builtins: list[tuple[object, str]]  # (namespace, attr) of C callables to replace
     modules: set[str]  # whose import is banned
     files: set[str]  # whose reading is banned (sources, bytecode caches, package dirs)
 
