@@ -10,7 +10,25 @@ See ``docs/grader.md`` for the design and ``content/README.md`` for the exercise
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+# What the type checker sees (``X as X``: re-exported); at run time ``__getattr__`` below
+# imports each name on first use.
+if TYPE_CHECKING:
+    from .client import GraderClient as GraderClient
+    from .client import GraderError as GraderError
+    from .client import grade_code as grade_code
+    from .exercises import ExerciseMeta as ExerciseMeta
+    from .exercises import GradingError as GradingError
+    from .exercises import MutantMeta as MutantMeta
+    from .exercises import UnknownExercise as UnknownExercise
+    from .exercises import list_exercises as list_exercises
+    from .exercises import load_exercise as load_exercise
+    from .verdict import STATUSES as STATUSES
+    from .verdict import TEST_STATUSES as TEST_STATUSES
+    from .verdict import Diagnosis as Diagnosis
+    from .verdict import TestResult as TestResult
+    from .verdict import Verdict as Verdict
 
 _EXPORTS = {
     "GraderClient": "client",
@@ -32,7 +50,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

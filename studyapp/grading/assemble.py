@@ -34,6 +34,7 @@ from .contract import (
     ExcInfo,
     Forbidden,
     InvalidInfo,
+    JsonObject,
     KilledBy,
     LoadFailed,
     Marker,
@@ -519,7 +520,8 @@ def _reduction_match(prep: Prepared, results: Results, got_all: Got
             if matched:
                 ref = prep.spec.reference_name
                 c = prep.by_name[matched[0]]
-                n = c.inputs[first_arg].shape[dim]
+                x = c.inputs[first_arg]  # a tensor with this dim: ``records`` matched it
+                n = x.shape[dim] if isinstance(x, torch.Tensor) else "its size"
                 if kind == "sum-not-mean":
                     what = (f"Your {names} is a sum where {ref} takes a mean: it is "
                             f"{ref}'s times the size of dim {dim} of {first_arg}.")
@@ -977,7 +979,7 @@ def build_verdict(prep: Prepared, record: Record, end: End, *, result: RunResult
                    stdout=result.stdout[:4000], variant_seed=prep.variant_seed)
 
 
-def assemble(prep: Prepared, result: RunResult | dict[str, object], stream: bytes, *,
+def assemble(prep: Prepared, result: RunResult | JsonObject, stream: bytes, *,
              code: str, filename: str, device: str, t0: float,
              timing: dict[str, float] | None = None) -> Verdict:
     """The verdict on one run: the fork server's report and the child's stream."""

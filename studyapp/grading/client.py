@@ -31,12 +31,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from . import protocol
-from .contract import Op, Reply, WorkerConfig
+from .contract import JsonObject, JsonValue, Op, Reply, WorkerConfig
 from .exercises import GradingError, UnknownExercise, load_exercise
 from .verdict import Verdict
 
@@ -49,7 +48,7 @@ RESTART_BURST = 5
 RESTART_WINDOW_S = 60.0
 
 
-Future = concurrent.futures.Future[dict[str, Any]]  # a request's reply, once it comes
+Future = concurrent.futures.Future[JsonObject]  # a request's reply, once it comes
 
 
 def _config_json(config: WorkerConfig) -> dict[str, object]:
@@ -76,18 +75,19 @@ class GraderClient:
     """
 
     def __init__(self, device: str = "cpu", roots: Sequence[Path | str] | None = None, *,
-                 limits: dict[str, Any] | None = None, sandbox: dict[str, Any] | None = None,
+                 limits: Mapping[str, JsonValue] | None = None,
+                 sandbox: Mapping[str, JsonValue] | None = None,
                  python: str | None = None, start_timeout: float = 120.0):
         if device not in ("cpu", "cuda", "auto"):
             raise GradingError(f"unknown device {device!r} (use cpu, cuda or auto)")
         self.device_requested = device
         self.roots = [Path(r) for r in roots] if roots else None
-        self.limits = dict(limits or {})
-        self.sandbox = dict(sandbox or {})
+        self.limits: JsonObject = dict(limits or {})
+        self.sandbox: JsonObject = dict(sandbox or {})
         self.python = python or sys.executable
         self.start_timeout = start_timeout
         self.ready = threading.Event()
-        self.info: dict[str, Any] = {}
+        self.info: JsonObject = {}  # the worker's ready message
         self._proc: subprocess.Popen[bytes] | None = None
         self._pending: dict[int, Future] = {}
         self._lock = threading.Lock()
@@ -101,7 +101,7 @@ class GraderClient:
         self.last_timing: dict[str, float] = {}  # where the worker spent the last grade
         # Requests by id, kept until answered: a worker that dies after it was ready is
         # restarted and each unanswered request is sent once more (``_recover``).
-        self._inflight: dict[int, dict[str, Any]] = {}
+        self._inflight: dict[int, JsonObject] = {}
         self._retried: set[int] = set()
         self._restarts: collections.deque[float] = collections.deque(maxlen=RESTART_BURST)
         self.restarts = 0  # how many times a dead worker was replaced
@@ -157,7 +157,8 @@ class GraderClient:
     @property
     def device(self) -> str | None:
         """The device the worker grades on, once ready (``auto`` resolved)."""
-        return self.info.get("device")
+        device = self.info.get("device")
+        return device if isinstance(device, str) else None
 
     def wait_ready_sync(self, timeout: float | None = None) -> None:
         self.start()
@@ -198,11 +199,11 @@ class GraderClient:
         self.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- requests -----------------------------------------------------------------------------
-    def _request(self, obj: dict[str, Any]) -> tuple[int, Future]:
+    def _request(self, obj: JsonObject) -> tuple[int, Future]:
         if self._proc is None or not self.alive:
             self.start()
         rid = next(self._ids)
@@ -221,7 +222,7 @@ class GraderClient:
         self._outq.put(protocol.encode({"op": Op.CANCEL.value, "id": rid}))
 
     def _grade_msg(self, exercise_id: str, code: str, variant_seed: int | None,
-                   filename: str | None) -> dict[str, Any]:
+                   filename: str | None) -> JsonObject:
         load_exercise(exercise_id, self.roots)  # fail fast on an unknown id, no round trip
         if not isinstance(code, str):
             raise GradingError("code must be a string")
@@ -229,13 +230,16 @@ class GraderClient:
                 "variant_seed": variant_seed, "filename": filename}
 
     def _timeout(self) -> float:
-        wall = float(self.limits.get("wall_s", 10.0))
+        wall_s = self.limits.get("wall_s", 10.0)
+        wall = float(wall_s) if isinstance(wall_s, (int, float, str)) else 10.0
         return wall + 120.0 + (0 if self.ready.is_set() else self.start_timeout)
 
-    def _unpack(self, reply: dict[str, Any]) -> object:
+    def _unpack(self, reply: JsonObject) -> object:
         op = reply.get("op")
-        if "timing" in reply:
-            self.last_timing = reply["timing"]
+        timing = reply.get("timing")
+        if isinstance(timing, dict):
+            self.last_timing = {k: v for k, v in timing.items()
+                                if isinstance(v, (int, float)) and not isinstance(v, bool)}
         if op == Reply.VERDICT:
             return Verdict.from_json(reply["verdict"])
         if op == Reply.DESCRIBED:
@@ -265,13 +269,13 @@ class GraderClient:
             raise GraderError("the grading worker did not answer in time") from None
         return self._verdict(reply)
 
-    def _verdict(self, reply: dict[str, Any]) -> Verdict:
+    def _verdict(self, reply: JsonObject) -> Verdict:
         verdict = self._unpack(reply)
         if not isinstance(verdict, Verdict):
             raise GraderError(f"unexpected reply {reply.get('op')!r}")
         return verdict
 
-    def _variant(self, reply: dict[str, Any]) -> dict[str, Any]:
+    def _variant(self, reply: JsonObject) -> JsonObject:
         variant = self._unpack(reply)
         if not isinstance(variant, dict):
             raise GraderError(f"unexpected reply {reply.get('op')!r}")
@@ -305,7 +309,7 @@ class GraderClient:
             raise
         self._unpack(reply)
 
-    async def describe_variant(self, exercise_id: str, seed: int | None) -> dict[str, Any]:
+    async def describe_variant(self, exercise_id: str, seed: int | None) -> JsonObject:
         """Shapes, dtypes and hyperparameters of the checks for ``seed`` (None: canonical)."""
         load_exercise(exercise_id, self.roots)
         rid, fut = self._request({"op": Op.DESCRIBE.value, "exercise": exercise_id,
@@ -317,7 +321,7 @@ class GraderClient:
             raise
         return self._variant(reply)
 
-    def describe_variant_sync(self, exercise_id: str, seed: int | None) -> dict[str, Any]:
+    def describe_variant_sync(self, exercise_id: str, seed: int | None) -> JsonObject:
         load_exercise(exercise_id, self.roots)
         _rid, fut = self._request({"op": Op.DESCRIBE.value, "exercise": exercise_id,
                                    "seed": seed})
@@ -422,7 +426,8 @@ class GraderClient:
 
 def grade_code(exercise_id: str, code: str, *, device: str = "cpu",
                roots: Sequence[Path | str] | None = None, variant_seed: int | None = None,
-               filename: str | None = None, limits: dict[str, Any] | None = None) -> Verdict:
+               filename: str | None = None, limits: Mapping[str, JsonValue] | None = None
+               ) -> Verdict:
     """One-shot synchronous grading: start a worker, grade, stop it."""
     with GraderClient(device=device, roots=roots, limits=limits) as g:
         return g.grade_sync(exercise_id, code, variant_seed=variant_seed, filename=filename)

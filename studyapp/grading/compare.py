@@ -11,8 +11,9 @@ method must pass.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import torch
 
@@ -23,6 +24,20 @@ _DEFAULT_TOL = {
     torch.float32: (1.3e-6, 1e-5),
     torch.float64: (1e-7, 1e-7),
 }
+
+
+class Comparator(Protocol):
+    """What a ``kit.Check`` compares with (``Close``, ``SameDistribution`` or an exercise's
+    own): ``None`` when ``got`` agrees with ``expected``.  ``against_reference`` is False when
+    ``expected`` is a mutant's output rather than the reference's (the diagnosis)."""
+
+    def __call__(self, expected: torch.Tensor, got: torch.Tensor, *,
+                 against_reference: bool = True) -> Mismatch | None: ...
+
+
+# A check's property test: ``verify(got, inputs)`` with ``got`` the submission's outputs by
+# slot (stacked ``(steps, *shape)`` tensors); a message when the property fails, else None.
+Verify: TypeAlias = Callable[[dict[str, torch.Tensor], Mapping[str, object]], str | None]
 
 
 def default_tolerances(dtype: torch.dtype) -> tuple[float, float]:

@@ -14,10 +14,10 @@ This module imports neither torch nor textual (the client and the CLI import it)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum, StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     from .compare import Mismatch
@@ -28,7 +28,16 @@ RESULT_FD = 3
 RULESET_FD = 4
 JOB_FD = 5
 
-JSON = object  # a value json.loads made: only read through the checks in this module
+# A JSON document: what ``json.dumps`` takes and (as lists and dicts) what ``json.loads``
+# makes.  The one definition of the wire's values.  Containers are the read-only
+# ``Sequence``/``Mapping`` so that a ``list[int]`` or a ``dict[str, bool]`` is one too.
+# Every frame is a ``JsonObject``; a value read from one is narrowed with ``isinstance``
+# where it is used, so a forged frame fails as a wrong type there and not deeper.
+JsonValue: TypeAlias = (
+    None | bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"]
+)
+JsonObject: TypeAlias = dict[str, JsonValue]
+JSON: TypeAlias = JsonValue  # a value read from a frame (the older name, used below)
 
 
 class ExitCode(IntEnum):
@@ -172,7 +181,7 @@ class Limits:
                    nproc=_int(given.get("nproc"), base.nproc),
                    nofile=_int(given.get("nofile"), base.nofile))
 
-    def to_json(self) -> dict[str, JSON]:
+    def to_json(self) -> JsonObject:
         return dataclasses.asdict(self)
 
     def at_least(self, timeout_s: float | None) -> Limits:
@@ -298,7 +307,7 @@ class Bans:
         return cls(tuple(paths) if isinstance(paths, (list, tuple)) else (),
                    tuple(ops) if isinstance(ops, (list, tuple)) else ())
 
-    def to_json(self) -> dict[str, JSON]:
+    def to_json(self) -> JsonObject:
         return {"paths": list(self.paths), "ops": list(self.ops)}
 
 
@@ -316,7 +325,7 @@ class Job:
     device: str
     plan: Mapping[str, JSON] = field(default_factory=dict)
 
-    def head_json(self) -> dict[str, JSON]:
+    def head_json(self) -> JsonObject:
         """Every field but the plan."""
         return {"op": ForkOp.RUN.value, "job": self.id, "code": self.code, "entry": self.entry,
                 "bans": self.bans.to_json(), "limits": self.limits.to_json(),
@@ -358,7 +367,7 @@ class RunResult:
     t_sent: float | None = None  # when the fork server handed the job over (monotonic)
     job: JSON = None
 
-    def to_json(self) -> dict[str, JSON]:
+    def to_json(self) -> JsonObject:
         out = dataclasses.asdict(self)
         out["killed_by"] = self.killed_by.value if self.killed_by else None
         out["op"] = ForkOp.RESULT.value
@@ -406,7 +415,7 @@ class ExcInfo:
     memory: bool = False  # looks like running out of memory
     system_exit: bool = False
 
-    def to_json(self) -> dict[str, JSON]:
+    def to_json(self) -> JsonObject:
         return {"type": self.type, "message": self.message,
                 "frames": [list(f) for f in self.frames], "memory": self.memory,
                 "system_exit": self.system_exit}
@@ -438,8 +447,8 @@ class InvalidInfo:
     def detail(self, name: str, default: JSON = "") -> JSON:
         return self.details.get(name, default)
 
-    def to_json(self) -> dict[str, JSON]:
-        out: dict[str, JSON] = {"kind": self.kind, **self.details}
+    def to_json(self) -> JsonObject:
+        out: JsonObject = {"kind": self.kind, **self.details}
         if self.step is not None:
             out["step"] = self.step
         return out
@@ -517,7 +526,7 @@ ChildEvent = (Marker | Started | CheckRan | CheckRaised | CheckInvalid | LoadFai
               | ContractBroken | Forbidden | Trace)
 
 
-def event_json(ev: ChildEvent) -> dict[str, JSON]:
+def event_json(ev: ChildEvent) -> JsonObject:
     """The frame the real child writes for ``ev`` (``frames.decode_event`` reverses it)."""
     if isinstance(ev, Marker):
         return {"event": ev.event.value}

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from studyapp.content.decks import ID_PATTERN, Problems
 from studyapp.content.exercises import is_exercise_folder, read_exercise_toml
@@ -63,7 +62,7 @@ class ExerciseMeta:
     mutants: tuple[MutantMeta, ...]
     timeout_s: float | None
     path: Path
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    extra: dict[str, object] = field(default_factory=dict, compare=False)
     # the references the ban policy derived bans from (found in checks.py + bans_from)
     ban_references: tuple[str, ...] = ()
 

@@ -14,7 +14,6 @@ into status ``error`` instead of letting a forged value reach arithmetic or form
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from .contract import (
     JSON,
@@ -56,11 +55,11 @@ class FrameError(ValueError):
     """A frame from the child is not one the grader's own child code would write."""
 
 
-def _is_int(v: Any) -> bool:
+def _is_int(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _scan(v: Any, where: str, depth: int = 0) -> None:
+def _scan(v: object, where: str, depth: int = 0) -> None:
     """Every value anywhere in the frame: bounded, finite, JSON-shaped."""
     if depth > MAX_DEPTH:
         raise FrameError(f"{where} is nested too deeply")
@@ -93,14 +92,14 @@ def _scan(v: Any, where: str, depth: int = 0) -> None:
         raise FrameError(f"{where} holds a {type(v).__name__}")
 
 
-def _str(obj: dict[str, Any], key: str, where: str, *, required: bool = True) -> None:
+def _str(obj: dict[str, JSON], key: str, where: str, *, required: bool = True) -> None:
     if key not in obj and not required:
         return
     if not isinstance(obj.get(key), str):
         raise FrameError(f"{where}: {key!r} must be a string")
 
 
-def _int(obj: dict[str, Any], key: str, where: str, lo: int, hi: int, *,
+def _int(obj: dict[str, JSON], key: str, where: str, lo: int, hi: int, *,
          optional: bool = False) -> None:
     v = obj.get(key)
     if v is None and optional:
@@ -109,13 +108,13 @@ def _int(obj: dict[str, Any], key: str, where: str, lo: int, hi: int, *,
         raise FrameError(f"{where}: {key!r} must be a whole number from {lo} to {hi}")
 
 
-def _shape(v: Any, where: str) -> None:
+def _shape(v: object, where: str) -> None:
     if not isinstance(v, list) or len(v) > 16 or not all(
             _is_int(s) and 0 <= s < 2**31 for s in v):
         raise FrameError(f"{where}: bad shape")
 
 
-def _exc(v: Any, where: str) -> None:
+def _exc(v: object, where: str) -> None:
     if not isinstance(v, dict):
         raise FrameError(f"{where}: 'exc' must be an object")
     _str(v, "type", where)
@@ -132,7 +131,7 @@ def _exc(v: Any, where: str) -> None:
             raise FrameError(f"{where}: {flag!r} must be true or false")
 
 
-def _tensor_meta(meta: Any, where: str, blob_len: int) -> None:
+def _tensor_meta(meta: object, where: str, blob_len: int) -> None:
     if meta is None:
         return
     if not isinstance(meta, dict):
@@ -160,7 +159,7 @@ def _tensor_meta(meta: Any, where: str, blob_len: int) -> None:
         _shape(varies.get("shape"), where)
 
 
-def _check(obj: dict[str, Any], where: str, blob_len: int) -> None:
+def _check(obj: dict[str, JSON], where: str, blob_len: int) -> None:
     _str(obj, "name", where)
     status = obj.get("status")
     if status not in CHECK_STATUSES:
@@ -183,7 +182,7 @@ def _check(obj: dict[str, Any], where: str, blob_len: int) -> None:
         _str(obj, "kind", where)
 
 
-def check_frame(obj: Any, blob_len: int, index: int = 0) -> None:
+def check_frame(obj: object, blob_len: int, index: int = 0) -> None:
     """Raise ``FrameError`` unless ``obj`` is a frame the real child could have written."""
     where = f"frame {index + 1}"
     if not isinstance(obj, dict):
@@ -274,7 +273,7 @@ def _result_str(res: dict[str, JSON], key: str) -> str:
     return v if isinstance(v, str) else ""
 
 
-def check_result(res: JSON) -> RunResult:
+def check_result(res: RunResult | JSON) -> RunResult:
     """The fork server's reply as a ``RunResult``, every field well typed (a wrong field
     becomes its neutral value; the reply is never trusted blindly)."""
     if isinstance(res, RunResult):

@@ -45,7 +45,7 @@ class Resolved(NamedTuple):
     """What one banned dotted path covers."""
 
     functions: list[types.FunctionType]  # to trip (their ``__code__`` is replaced)
-    builtins: list[tuple[Any, str]]  # (namespace, attr) of C callables to replace
+    builtins: list[tuple[object, str]]  # (namespace, attr) of C callables to replace
     modules: set[str]  # whose import is banned
     files: set[str]  # whose reading is banned (sources, bytecode caches, package dirs)
 
@@ -291,13 +291,13 @@ def _trip_code(fn: types.FunctionType, report: Callable[[], Any]) -> types.CodeT
                      co_qualname=fn.__code__.co_qualname)
 
 
-def make_reporter(fd: int, encode: Callable[[dict[str, Any]], bytes]) -> Report:
+def make_reporter(fd: int, encode: Callable[[contract.JsonObject], bytes]) -> Report:
     """``report(what)``: write a forbidden frame to ``fd`` and exit at once."""
     write, exit_ = os.write, os._exit
 
     def report(what: str, _w: Callable[[int, bytes], int] = write,
                _x: Callable[[int], NoReturn] = exit_, _fd: int = fd,
-               _e: Callable[[dict[str, Any]], bytes] = encode) -> None:
+               _e: Callable[[contract.JsonObject], bytes] = encode) -> None:
         try:
             _w(_fd, _e({"event": "forbidden", "what": str(what)[:200]}))
         finally:

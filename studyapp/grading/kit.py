@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import SupportsFloat, TypeVar
 
 import torch
 
 from . import wire
-from .compare import Close, SameDistribution, default_tolerances  # noqa: F401 - re-exported
+
+# Close, SameDistribution and default_tolerances are re-exported for the checks.py files.
+from .compare import Close, Comparator, SameDistribution, Verify, default_tolerances  # noqa: F401
+from .contract import JsonObject, JsonValue
 
 CANONICAL_SEED = 20240917
 T = TypeVar("T")
@@ -71,7 +74,7 @@ class Spec:
     reference_name: str = "the reference"
     grads: tuple[str, ...] = ()
 
-    def returns_plan(self) -> dict[str, Any]:
+    def returns_plan(self) -> JsonObject:
         if self.returns is None:
             return {"kind": "none", "names": []}
         if isinstance(self.returns, str):
@@ -99,21 +102,21 @@ class Check:
 
     name: str
     regime: str
-    inputs: dict[str, Any]
+    inputs: dict[str, object]
     steps: int = 1
-    per_step: dict[str, Any] = field(default_factory=dict)
+    per_step: dict[str, torch.Tensor | Sequence[object]] = field(default_factory=dict)
     layout: dict[str, str] = field(default_factory=dict)
     rtol: float | None = None
     atol: float | None = None
     tol_scale: float = 1.0
-    compare: Callable[..., Any] | None = None
-    verify: Callable[[dict[str, torch.Tensor], dict[str, Any]], str | None] | None = None
+    compare: Comparator | None = None
+    verify: Verify | None = None
     note: str = ""
 
-    def comparator(self) -> Callable[..., Any]:
+    def comparator(self) -> Comparator:
         return self.compare or Close(self.rtol, self.atol, self.tol_scale)
 
-    def to_plan(self, spec: Spec, blob: wire.BlobWriter) -> dict[str, Any]:
+    def to_plan(self, spec: Spec, blob: wire.BlobWriter) -> JsonObject:
         for k, v in self.per_step.items():
             n = v.shape[0] if isinstance(v, torch.Tensor) else len(v)
             if n != self.steps:
@@ -138,27 +141,32 @@ class Check:
             "grads": list(spec.grads),
         }
 
-    def describe(self) -> dict[str, Any]:
-        def d(v: Any) -> Any:
-            if isinstance(v, torch.Tensor):
-                return {"dtype": str(v.dtype).removeprefix("torch."), "shape": list(v.shape)}
-            if isinstance(v, Generator):
-                return f"Generator(seed={v.seed})"
-            if isinstance(v, (list, tuple)):
-                return [d(x) for x in v]
-            return v
-
-        per_step: dict[str, Any] = {}
+    def describe(self) -> JsonObject:
+        per_step: JsonObject = {}
         for k, v in self.per_step.items():
             if isinstance(v, torch.Tensor):
                 per_step[k] = {"dtype": str(v.dtype).removeprefix("torch."),
                                "shape": list(v.shape[1:])}
             else:
                 vals = list(v)
-                per_step[k] = vals if len(vals) <= 8 else f"{vals[0]!r} .. {vals[-1]!r}"
+                per_step[k] = ([_described(x) for x in vals] if len(vals) <= 8
+                               else f"{vals[0]!r} .. {vals[-1]!r}")
         return {"name": self.name, "regime": self.regime, "steps": self.steps,
-                "inputs": {k: d(v) for k, v in self.inputs.items()}, "per_step": per_step,
-                "layout": dict(self.layout)}
+                "inputs": {k: _described(v) for k, v in self.inputs.items()},
+                "per_step": per_step, "layout": dict(self.layout)}
+
+
+def _described(v: object) -> JsonValue:
+    """An input as ``describe`` shows it: a tensor's dtype and shape, not its values."""
+    if isinstance(v, torch.Tensor):
+        return {"dtype": str(v.dtype).removeprefix("torch."), "shape": list(v.shape)}
+    if isinstance(v, Generator):
+        return f"Generator(seed={v.seed})"
+    if isinstance(v, (list, tuple)):
+        return [_described(x) for x in v]
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    return repr(v)  # nothing else reaches a plan (wire.encode_value refuses it)
 
 
 class Variant:
@@ -220,8 +228,9 @@ def stacked(values: Sequence[torch.Tensor]) -> torch.Tensor:
     return torch.stack(list(values))
 
 
-def optimizer_step(opt_cls: type, param: torch.Tensor, grad: torch.Tensor,
-                   state: dict[str, Any], **hparams: Any) -> tuple[torch.Tensor, dict[str, Any]]:
+def optimizer_step(opt_cls: Callable[..., torch.optim.Optimizer], param: torch.Tensor,
+                   grad: torch.Tensor, state: Mapping[str, object], **hparams: object
+                   ) -> tuple[torch.Tensor, dict[str, object]]:
     """One step of a real ``torch.optim`` optimizer from an explicit state.
 
     ``state`` holds the optimizer's per-parameter state by torch's own key names (for Adam:
@@ -235,9 +244,11 @@ def optimizer_step(opt_cls: type, param: torch.Tensor, grad: torch.Tensor,
     p = param.detach().clone()
     p.grad = grad.detach().clone()
     opt = opt_cls([p], **hparams)
-    st: dict[str, Any] = {}
+    st: dict[str, object] = {}
     for k, v in state.items():
         if k == "step":
+            if not isinstance(v, (SupportsFloat, str)):
+                raise TypeError(f"the optimizer's step must be a number, not {v!r}")
             st[k] = torch.tensor(float(v), dtype=torch.float32)
         elif isinstance(v, torch.Tensor):
             st[k] = v.detach().clone()
@@ -251,7 +262,7 @@ def optimizer_step(opt_cls: type, param: torch.Tensor, grad: torch.Tensor,
 
 
 def describe_variant(exercise_id: str, seed: int | None,
-                     roots: Sequence[Path | str] | None = None) -> dict[str, Any]:
+                     roots: Sequence[Path | str] | None = None) -> JsonObject:
     """Shapes, dtypes and hyperparameters of an exercise's checks for ``seed`` (``None``:
     the canonical checks).  Runs ``checks.py`` in this process, so it imports torch; from a
     torch-free process (the TUI) use ``GraderClient.describe_variant`` instead."""

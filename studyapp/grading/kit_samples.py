@@ -7,12 +7,11 @@ values.  Import it in a ``checks.py`` next to ``studyapp.grading.kit``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
 
 import torch
 
-from .compare import Mismatch
+from .compare import Mismatch, Verify
 
 
 class CategoricalSample:
@@ -86,12 +85,12 @@ class CategoricalSample:
 
 
 def same_sample_for_same_seed(slot: str, step_a: int = 0, step_b: int = 1
-                              ) -> Callable[[dict[str, torch.Tensor], dict[str, Any]], str | None]:
+                              ) -> Verify:
     """A ``verify`` for a check whose steps ``step_a`` and ``step_b`` get identical inputs and
     identically seeded generators: their samples must be equal, or the function draws from
     something other than the generator it was given (the global RNG)."""
 
-    def verify(got: dict[str, torch.Tensor], inputs: dict[str, Any]) -> str | None:
+    def verify(got: dict[str, torch.Tensor], inputs: Mapping[str, object]) -> str | None:
         x = got.get(slot)
         if x is None or x.shape[0] <= max(step_a, step_b):
             return None

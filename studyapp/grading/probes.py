@@ -58,7 +58,7 @@ class PreparedExercise(Protocol):
     @property
     def spec(self) -> Spec: ...
     @property
-    def reference(self) -> Callable[..., Any]: ...
+    def reference(self) -> Callable[..., object]: ...
     @property
     def checks(self) -> list[Check]: ...
     @property
@@ -77,7 +77,7 @@ class Probe:
     group: str  # probes of one group that match together are not ambiguous
     what: str
     fix: str
-    fn: Callable[..., Any]
+    fn: Callable[..., object]
     # describes the hypothesis for one check: "torch.optim.Adam with lr = 0.001"
     evidence: Callable[[Check], str]
     # checks where the probe differs from the reference (None: any)

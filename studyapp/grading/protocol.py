@@ -12,9 +12,9 @@ import os
 import select
 import struct
 import time
-from typing import Any
+from collections.abc import Mapping
 
-from .contract import ChildEvent, Job, event_json
+from .contract import ChildEvent, Job, JsonObject, JsonValue, event_json
 
 _HEADER = struct.Struct("<II")
 MAX_JSON = 16 << 20
@@ -25,7 +25,7 @@ class ProtocolError(Exception):
     pass
 
 
-def encode(obj: dict[str, Any], blob: bytes | bytearray | memoryview = b"") -> bytes:
+def encode(obj: Mapping[str, JsonValue], blob: bytes | bytearray | memoryview = b"") -> bytes:
     data = json.dumps(obj, separators=(",", ":"), allow_nan=True).encode()
     return _HEADER.pack(len(data), len(blob)) + data + bytes(blob)
 
@@ -43,7 +43,7 @@ def encode_job(job: Job, plan_json: str, blob: bytes) -> bytes:
     return _HEADER.pack(len(data), len(blob)) + data + blob
 
 
-def write_frame(fd: int, obj: dict[str, Any], blob: bytes = b"") -> None:
+def write_frame(fd: int, obj: Mapping[str, JsonValue], blob: bytes = b"") -> None:
     write_all(fd, encode(obj, blob))
 
 
@@ -84,7 +84,7 @@ def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int, deadline: float | None = None) -> tuple[dict[str, Any], bytes]:
+def read_frame(fd: int, deadline: float | None = None) -> tuple[JsonObject, bytes]:
     jl, bl = _HEADER.unpack(read_exact(fd, _HEADER.size, deadline))
     if jl > MAX_JSON or bl > MAX_BLOB:
         raise ProtocolError("frame too large")
@@ -96,7 +96,7 @@ def read_frame(fd: int, deadline: float | None = None) -> tuple[dict[str, Any], 
 
 
 def read_frame_raw(fd: int, deadline: float | None = None
-                   ) -> tuple[dict[str, Any], bytes, bytes]:
+                   ) -> tuple[JsonObject, bytes, bytes]:
     """Like ``read_frame``, also returning the frame's exact bytes (to forward it)."""
     head = read_exact(fd, _HEADER.size, deadline)
     jl, bl = _HEADER.unpack(head)
@@ -111,13 +111,13 @@ def read_frame_raw(fd: int, deadline: float | None = None
 
 
 def split_frames(data: bytes, *, max_json: int = 1 << 20
-                 ) -> tuple[list[tuple[dict[str, Any], bytes]], str | None]:
+                 ) -> tuple[list[tuple[JsonObject, bytes]], str | None]:
     """Parse a complete byte stream of frames from an *untrusted* writer.
 
     Returns the frames parsed before the first problem, and a description of that
     problem (``None`` when the whole stream was well formed).
     """
-    frames: list[tuple[dict[str, Any], bytes]] = []
+    frames: list[tuple[JsonObject, bytes]] = []
     pos, end = 0, len(data)
     while pos < end:
         if end - pos < _HEADER.size:

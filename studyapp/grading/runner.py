@@ -31,6 +31,7 @@ from typing import Any, TypedDict
 import torch
 
 from . import wire
+from .contract import JsonValue
 
 _Tensor = torch.Tensor
 _Parameter = torch.nn.Parameter
@@ -71,35 +72,57 @@ class CallError(Exception):
 class InvalidOutput(Exception):
     """The function returned something the contract does not allow."""
 
-    def __init__(self, step: int, kind: str, **info: Any):
+    def __init__(self, step: int, kind: str, **info: str | int):
         super().__init__(kind)
         self.step = step
         self.kind = kind
         self.info = info
 
 
-class Materialized:
-    """A decoded check: tensors on the target device, ready to run."""
+def _strs(v: JsonValue) -> list[str]:
+    return [x for x in v if isinstance(x, str)] if isinstance(v, list) else []
 
-    def __init__(self, check: Mapping[str, Any], blob: bytes | memoryview, device: str = "cpu"):
+
+def _obj(v: JsonValue) -> dict[str, JsonValue]:
+    return v if isinstance(v, dict) else {}
+
+
+def _str_map(v: JsonValue) -> dict[str, str]:
+    return {k: x for k, x in _obj(v).items() if isinstance(x, str)}
+
+
+def _per_step(v: object) -> torch.Tensor | tuple[object, ...]:
+    """A per-step input: a stacked tensor (a row per step) or a sequence (an item each)."""
+    if isinstance(v, (torch.Tensor, tuple)):
+        return v
+    raise wire.WireError("per-step values must be a stacked tensor or a sequence")
+
+
+class Materialized:
+    """A decoded check: tensors on the target device, ready to run.  The plan is the
+    trusted side's (``kit.Check.to_plan``); a field of the wrong type reads as empty."""
+
+    def __init__(self, check: Mapping[str, JsonValue], blob: bytes | memoryview,
+                 device: str = "cpu"):
         self.check = check
         self.device = device
-        self.name = check["name"]
-        self.steps = int(check.get("steps", 1))
-        self.args = list(check.get("args", []))
-        layout = check.get("layout", {})
-        self.layout = layout
-        self.inputs = {k: wire.decode_value(_with_layout(v, layout.get(k)), blob, device)
-                       for k, v in check.get("inputs", {}).items()}
-        self.per_step = {k: wire.decode_value(v, blob, device)
-                         for k, v in check.get("per_step", {}).items()}
-        ret = check.get("returns", {"kind": "none", "names": []})
+        self.name = str(check["name"])
+        steps = check.get("steps", 1)
+        self.steps = int(steps) if isinstance(steps, (int, float, str)) else 1
+        self.args = _strs(check.get("args"))
+        self.layout = _str_map(check.get("layout"))
+        self.inputs: dict[str, object] = {
+            k: wire.decode_value(_with_layout(v, self.layout.get(k)), blob, device)
+            for k, v in _obj(check.get("inputs")).items()}
+        self.per_step = {k: _per_step(wire.decode_value(v, blob, device))
+                         for k, v in _obj(check.get("per_step")).items()}
+        ret = _obj(check.get("returns", {"kind": "none", "names": []}))
         self.ret_kind = ret["kind"]
-        self.ret_names = list(ret["names"])
-        self.updates = list(check.get("updates", []))
-        self.carry = dict(check.get("carry", {}))
-        self.same = dict(check.get("same", {}))
-        self.grads = list(check.get("grads", []))
+        self.ret_names = _strs(ret["names"])
+        self.updates = _strs(check.get("updates"))
+        self.carry = _str_map(check.get("carry"))
+        self.same = _str_map(check.get("same"))
+        self.grads = _strs(check.get("grads"))
 
     def slots(self) -> list[str]:
         """Recorded data slots, in report order (``same`` slots are checked by identity)."""
@@ -112,7 +135,7 @@ def grad_slot(arg: str) -> str:
     return f"grad_{arg}"
 
 
-def _with_layout(v: Any, layout: str | None) -> Any:
+def _with_layout(v: JsonValue, layout: str | None) -> JsonValue:
     """Apply ``layout`` to a tensor input, or to every tensor of a sequence input."""
     if layout and isinstance(v, dict):
         if "t" in v:
@@ -258,7 +281,7 @@ class _Calls:
             state[name] = call[name]
 
 
-def run(fn: Callable[..., Any], m: Materialized, *, snapshot: bool = True) -> Records:
+def run(fn: Callable[..., object], m: Materialized, *, snapshot: bool = True) -> Records:
     """Run every step; returns ``{"slots": {slot: [cpu tensors]}, "same": {slot: [bool]}}``.
 
     Raises ``CallError`` when ``fn`` raises and ``InvalidOutput`` for a bad return value.

@@ -37,15 +37,17 @@ import socket
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from . import protocol
+from .contract import JsonObject, JsonValue
 
 if TYPE_CHECKING:
+    from .client import GraderClient
     from .verdict import Verdict
 
 IDLE_S = 600.0
@@ -54,7 +56,8 @@ PROTOCOL_VERSION = 1
 _HERE = Path(__file__).resolve().parent
 _PKG_ROOT = str(_HERE.parents[1])
 # What a server runs: a change to any of these makes a new version (a new socket name).
-_VERSIONED = ("grading/*.py", "storage/*.py", "cli/grade.py", "cli/grading_server.py", "content/service.py")
+_VERSIONED = ("grading/*.py", "storage/*.py", "cli/grade.py", "cli/grading_server.py",
+              "content/service.py")
 # The server process: the CLI layer composes it with the learner's database (the grader
 # itself never imports storage), so it is started by that module's name.
 SERVER_MODULE = "studyapp.cli.grading_server"
@@ -75,14 +78,14 @@ class GradeRequest:
     now: datetime | None = None  # the CLI's clock (UTC), for the stored submission
 
     @classmethod
-    def from_json(cls, msg: dict[str, Any]) -> GradeRequest:
+    def from_json(cls, msg: Mapping[str, JsonValue]) -> GradeRequest:
         now, seed, filename = msg.get("now"), msg.get("variant_seed"), msg.get("filename")
         return cls(db=str(msg["db"]), exercise=str(msg["exercise"]), code=str(msg["code"]),
                    read_error=str(msg["read_error"]) if msg.get("read_error") else None,
                    device=str(msg.get("device", "cpu")),
                    variant_seed=seed if isinstance(seed, int) else None,
                    filename=filename if isinstance(filename, str) else None,
-                   now=datetime.fromisoformat(now) if now else None)
+                   now=datetime.fromisoformat(now) if isinstance(now, str) and now else None)
 
 
 class ServerUnavailable(Exception):
@@ -138,7 +141,7 @@ def socket_path(version: str | None = None) -> Path:
 # -- client side (the CLI) -------------------------------------------------------------------
 
 
-def request(msg: dict[str, Any], *, timeout: float = 300.0) -> dict[str, Any]:
+def request(msg: Mapping[str, JsonValue], *, timeout: float = 300.0) -> JsonObject:
     """Send ``msg`` to this user's server, starting one when none answers; its reply.
 
     Raises ``ServerReplyError`` for an error reply, ``ServerUnavailable`` when no server
@@ -179,7 +182,7 @@ def connect(path: Path) -> socket.socket | None:
     return sock
 
 
-def _roundtrip(sock: socket.socket, msg: dict[str, Any], timeout: float) -> dict[str, Any]:
+def _roundtrip(sock: socket.socket, msg: JsonObject, timeout: float) -> JsonObject:
     sock.sendall(protocol.encode(msg))
     reply, _ = protocol.read_frame(sock.fileno(), deadline=time.monotonic() + timeout)
     return reply
@@ -245,7 +248,8 @@ class Workspace(Protocol):
     @property
     def roots(self) -> list[Path]: ...
 
-    def store(self, exercise_id: str, code: str, verdict: Verdict, now: datetime | None) -> None: ...
+    def store(self, exercise_id: str, code: str, verdict: Verdict,
+              now: datetime | None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -266,7 +270,7 @@ class GradingServer:
         self.active = 0
         self.last = time.monotonic()
         self.stop = threading.Event()
-        self.clients: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self.clients: dict[tuple[str, tuple[str, ...]], GraderClient] = {}
         self.open_workspace = open_workspace
         self.workspaces: dict[str, Workspace] = {}
         self.inode: int | None = None
@@ -329,7 +333,7 @@ class GradingServer:
                 self.active -= 1
                 self.last = time.monotonic()
 
-    def _answer(self, msg: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, msg: JsonObject) -> JsonObject:
         if msg.get("version") != self.version:
             # A CLI of another version found this server at its name: step aside.
             self._remove_socket()
@@ -349,7 +353,7 @@ class GradingServer:
         except Exception as exc:  # noqa: BLE001 - every failure is an answer, never a crash
             return self._error_reply(exc)
 
-    def _error_reply(self, exc: Exception) -> dict[str, Any]:
+    def _error_reply(self, exc: Exception) -> JsonObject:
         from studyapp.errors import UserError
 
         from .client import GraderError
@@ -364,7 +368,7 @@ class GradingServer:
         sys.stderr.write(traceback.format_exc())
         return {"op": "error", "kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
 
-    def _grade(self, msg: dict[str, Any]) -> dict[str, Any]:
+    def _grade(self, msg: JsonObject) -> JsonObject:
         from studyapp.errors import UserError
 
         from .exercises import load_exercise
@@ -387,7 +391,7 @@ class GradingServer:
                 workspace = self.workspaces[db_url] = self.open_workspace(db_url)
         return workspace
 
-    def _client(self, device: str, roots: list[Path]) -> Any:
+    def _client(self, device: str, roots: list[Path]) -> GraderClient:
         from .client import GraderClient
 
         key = (device, tuple(str(r) for r in roots))

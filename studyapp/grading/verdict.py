@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, cast
+
+from .contract import JsonObject, JsonValue
 
 # Overall statuses, most severe first: a verdict's status is the most severe of its tests'.
 STATUSES = (
@@ -41,10 +42,40 @@ def worst(statuses: list[str]) -> str:
     return min(real, key=order.__getitem__) if real else "passed"
 
 
-def _clean(x: Any) -> Any:
+def _clean(x: float | None) -> float | str | None:
+    """A float JSON can carry: a non-finite one as the string ``nan``/``inf``/``-inf``."""
     if isinstance(x, float) and not math.isfinite(x):
         return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
     return x
+
+
+def _num(v: JsonValue) -> float | None:
+    """Reverses ``_clean``; anything but a number or such a string reads as ``None``."""
+    if isinstance(v, str):
+        return float(v)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    return None
+
+
+def _str(v: JsonValue, default: str = "") -> str:
+    return v if isinstance(v, str) else default
+
+
+def _int_or_none(v: JsonValue) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _ints_or_none(v: JsonValue) -> list[int] | None:
+    if not isinstance(v, list):
+        return None
+    return [i for i in v if isinstance(i, int) and not isinstance(i, bool)]
+
+
+def _obj(v: JsonValue) -> JsonObject:
+    if not isinstance(v, dict):
+        raise ValueError(f"expected a JSON object, got {type(v).__name__}")
+    return v
 
 
 @dataclass
@@ -60,7 +91,7 @@ class TestResult:
     expected: float | None = None
     got: float | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "name": self.name,
             "status": self.status,
@@ -75,18 +106,15 @@ class TestResult:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> TestResult:
-        def num(v: Any) -> float | None:
-            if isinstance(v, str):
-                return float(v)
-            return cast("float | None", v)
-
+    def from_json(cls, d: JsonValue) -> TestResult:
+        d = _obj(d)
         return cls(
-            name=d["name"], status=d["status"], regime=d.get("regime", ""),
-            message=d.get("message", ""), max_abs_err=num(d.get("max_abs_err")),
-            max_rel_err=num(d.get("max_rel_err")), first_bad_step=d.get("first_bad_step"),
-            worst_index=d.get("worst_index"), expected=num(d.get("expected")),
-            got=num(d.get("got")),
+            name=_str(d["name"]), status=_str(d["status"]), regime=_str(d.get("regime")),
+            message=_str(d.get("message")), max_abs_err=_num(d.get("max_abs_err")),
+            max_rel_err=_num(d.get("max_rel_err")),
+            first_bad_step=_int_or_none(d.get("first_bad_step")),
+            worst_index=_ints_or_none(d.get("worst_index")), expected=_num(d.get("expected")),
+            got=_num(d.get("got")),
         )
 
 
@@ -109,12 +137,13 @@ class Diagnosis:
         if not self.what:
             self.what = self.text
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {"id": self.id, "text": self.text, "what": self.what, "fix": self.fix,
                 "evidence": self.evidence, "source": self.source}
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Diagnosis:
+    def from_json(cls, d: JsonValue) -> Diagnosis:
+        d = _obj(d)
         return cls(str(d["id"]), str(d["text"]), what=str(d.get("what") or ""),
                    fix=str(d.get("fix") or ""), evidence=str(d.get("evidence") or ""),
                    source=str(d.get("source") or "mutant"))
@@ -136,7 +165,7 @@ class Verdict:
     def passed(self) -> bool:
         return self.status == "passed"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "exercise": self.exercise,
             "status": self.status,
@@ -150,15 +179,17 @@ class Verdict:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Verdict:
-        diag = d.get("diagnosis")
+    def from_json(cls, d: JsonValue) -> Verdict:
+        d = _obj(d)
+        diag, tests, ms = d.get("diagnosis"), d.get("tests"), d.get("duration_ms", 0)
         return cls(
-            exercise=d["exercise"], status=d["status"], device=d.get("device", "cpu"),
-            duration_ms=int(d.get("duration_ms", 0)),
-            tests=[TestResult.from_json(t) for t in d.get("tests", [])],
+            exercise=_str(d["exercise"]), status=_str(d["status"]),
+            device=_str(d.get("device"), "cpu"),
+            duration_ms=int(ms) if isinstance(ms, (int, float, str)) else 0,
+            tests=[TestResult.from_json(t) for t in tests] if isinstance(tests, list) else [],
             diagnosis=Diagnosis.from_json(diag) if diag else None,
-            message=d.get("message", ""), stdout=d.get("stdout", ""),
-            variant_seed=d.get("variant_seed"),
+            message=_str(d.get("message")), stdout=_str(d.get("stdout")),
+            variant_seed=_int_or_none(d.get("variant_seed")),
         )
 
     def summary(self) -> str:

@@ -11,9 +11,10 @@ twice-as-wide buffer), so non-contiguous inputs survive the trip.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import torch
+
+from .contract import JsonObject, JsonValue
 
 DTYPES: dict[str, torch.dtype] = {
     "float16": torch.float16,
@@ -78,13 +79,13 @@ def dtype_name(dtype: torch.dtype) -> str:
 
 
 def encode_tensor(t: torch.Tensor, blob: BlobWriter, layout: str = "contiguous"
-                  ) -> dict[str, Any]:
+                  ) -> JsonObject:
     off, n = blob.add(tensor_bytes(t))
     return {"dtype": dtype_name(t.dtype), "shape": list(t.shape), "off": off, "n": n,
             "layout": layout}
 
 
-def encode_value(v: Any, blob: BlobWriter, layout: str = "contiguous") -> dict[str, Any]:
+def encode_value(v: object, blob: BlobWriter, layout: str = "contiguous") -> JsonObject:
     if isinstance(v, torch.Tensor):
         return {"t": encode_tensor(v, blob, layout)}
     if isinstance(v, Generator):
@@ -96,7 +97,7 @@ def encode_value(v: Any, blob: BlobWriter, layout: str = "contiguous") -> dict[s
     raise WireError(f"cannot send a {type(v).__name__} to the sandbox")
 
 
-def check_meta(meta: Any, blob_len: int) -> tuple[torch.dtype, tuple[int, ...], int, int]:
+def check_meta(meta: JsonValue, blob_len: int) -> tuple[torch.dtype, tuple[int, ...], int, int]:
     """Validate tensor metadata from an untrusted writer."""
     if not isinstance(meta, dict):
         raise WireError("tensor metadata is not an object")
@@ -118,7 +119,7 @@ def check_meta(meta: Any, blob_len: int) -> tuple[torch.dtype, tuple[int, ...], 
     return dtype, tuple(shape), off, n
 
 
-def decode_tensor(meta: dict[str, Any], blob: bytes | memoryview, device: str | torch.device = "cpu"
+def decode_tensor(meta: JsonValue, blob: bytes | memoryview, device: str | torch.device = "cpu"
                   ) -> torch.Tensor:
     dtype, shape, off, n = check_meta(meta, len(blob))
     if n == 0:
@@ -126,7 +127,7 @@ def decode_tensor(meta: dict[str, Any], blob: bytes | memoryview, device: str | 
     else:
         flat = torch.frombuffer(bytearray(blob[off:off + n]), dtype=dtype)
     t = flat.reshape(shape)
-    layout = meta.get("layout", "contiguous")
+    layout = meta.get("layout", "contiguous") if isinstance(meta, dict) else "contiguous"
     if layout == "transposed" and t.dim() >= 2:
         t = t.transpose(-1, -2).contiguous().transpose(-1, -2)
     elif layout == "strided" and t.dim() >= 1:
@@ -147,7 +148,8 @@ def decode_tensor(meta: dict[str, Any], blob: bytes | memoryview, device: str | 
     return t
 
 
-def decode_value(v: Any, blob: bytes | memoryview, device: str | torch.device = "cpu") -> Any:
+def decode_value(v: JsonValue, blob: bytes | memoryview, device: str | torch.device = "cpu"
+                 ) -> object:
     if not isinstance(v, dict) or len(v) != 1:
         raise WireError("bad value")
     (kind, x), = v.items()
@@ -164,7 +166,7 @@ def decode_value(v: Any, blob: bytes | memoryview, device: str | torch.device = 
     raise WireError(f"unknown value kind {kind!r}")
 
 
-def slice_step(v: Any, k: int, layout: str, device: str | torch.device) -> Any:
+def slice_step(v: object, k: int, layout: str, device: str | torch.device) -> object:
     """The value of a per-step input at step ``k`` (tensor rows or sequence items)."""
     if isinstance(v, torch.Tensor):
         t = v[k]

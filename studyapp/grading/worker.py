@@ -50,6 +50,7 @@ from .contract import (
     ForkOp,
     ForkServerConfig,
     Job,
+    JsonObject,
     Limits,
     Op,
     Reply,
@@ -89,11 +90,11 @@ class Prepared:
     stamp: tuple[tuple[str, int, int], ...]
     module: ModuleType
     spec: Spec
-    reference: Callable[..., Any]
+    reference: Callable[..., object]
     checks: list[Check]
     by_name: dict[str, Check]
-    plan: dict[str, Any]
-    plan_by_name: dict[str, dict[str, Any]]
+    plan: JsonObject
+    plan_by_name: dict[str, JsonObject]
     plan_json: str  # the plan as the JSON text spliced into every run's frame
     blob: bytes
     expected: dict[str, Records]  # the reference's stacked outputs, by check
@@ -130,11 +131,12 @@ class Prepared:
         from . import wire
 
         blob = wire.BlobWriter()
-        self.plan = {"checks": [c.to_plan(self.spec, blob) for c in self.checks]}
+        checks = [c.to_plan(self.spec, blob) for c in self.checks]
+        self.plan = {"checks": checks}
         self.blob = blob.getvalue()
         self.plan_json = json.dumps(self.plan, separators=(",", ":"))
         self.by_name = {c.name: c for c in self.checks}
-        self.plan_by_name = {pc["name"]: pc for pc in self.plan["checks"]}
+        self.plan_by_name = {c.name: pc for c, pc in zip(self.checks, checks, strict=True)}
 
     def _expected(self, check: Check) -> Records:
         import torch

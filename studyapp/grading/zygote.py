@@ -39,6 +39,7 @@ from .contract import (
     ForkOp,
     ForkServerConfig,
     Job,
+    JsonObject,
     KilledBy,
     Marker,
     RunResult,
@@ -321,7 +322,7 @@ class ForkServer:
         """Run the child's code paths here, so every child inherits warm caches."""
         blob = wire.BlobWriter()
         p = torch.randn(3, 4)
-        plan = {"name": "warm", "steps": 2, "args": ["param", "grad", "m", "v", "t"],
+        plan: JsonObject = {"name": "warm", "steps": 2, "args": ["param", "grad", "m", "v", "t"],
                 "inputs": {"param": wire.encode_value(p, blob),
                            "m": wire.encode_value(torch.zeros(3, 4), blob),
                            "v": wire.encode_value(torch.zeros(3, 4), blob),
