@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
+
+from studyapp.errors import UserError
 
 
 def register(subparsers, parents) -> None:
@@ -109,10 +112,7 @@ def run_decks(args: argparse.Namespace, ctx) -> int:
 
 
 def run_add(args: argparse.Namespace, ctx) -> int:
-    import re
-
     from studyapp.content.authoring import NewCard, add_card
-    from studyapp.errors import UserError
 
     tags = [t for tag in args.tags for t in re.split(r"[,\s]+", tag) if t]
     if args.cloze is not None:

@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 from studyapp.cli.context import CliContext
+from studyapp.cli.grade import store_submission
+from studyapp.content.service import configured_roots
 from studyapp.grading.server import IDLE_S, GradingServer
 from studyapp.grading.verdict import Verdict
 
@@ -20,8 +22,6 @@ class CliWorkspace:
     """One database named by a `studyapp grade` request, opened (and migrated) once."""
 
     def __init__(self, db_url: str) -> None:
-        from studyapp.content.service import configured_roots
-
         self.context = CliContext(db_url=db_url)
         self._roots = configured_roots(self.context.synced_database)
 
@@ -30,8 +30,6 @@ class CliWorkspace:
         return self._roots
 
     def store(self, exercise_id: str, code: str, verdict: Verdict, now: datetime | None) -> None:
-        from studyapp.cli.grade import store_submission
-
         store_submission(self.context, exercise_id, code, verdict, now=now)
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from studyapp.errors import UserError
 from studyapp.humanize import duration
 
 
@@ -26,7 +27,6 @@ def register(subparsers, parents) -> None:
 
 
 def run_stats(args: argparse.Namespace, ctx) -> int:
-    from studyapp.errors import UserError
     from studyapp.stats import compute_stats
 
     if args.day_start_hour is not None and not 0 <= args.day_start_hour <= 23:

@@ -26,8 +26,10 @@ prepared exercise; a passing submission never reaches this module.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import itertools
+import json
 import math
 import weakref
 from collections.abc import Callable
@@ -36,12 +38,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 
-from . import runner
+from . import runner, wire
+from .compare import Close
 from .kit import Check, Spec
+from .verdict import Diagnosis
 
 if TYPE_CHECKING:
     from .exercises import ExerciseMeta
-    from .verdict import Diagnosis
 
 _LOWER = {torch.float64: (torch.float32,), torch.float32: (torch.bfloat16, torch.float16)}
 _STEP_NAMES = ("t", "step", "timestep")
@@ -689,11 +692,6 @@ def sensitivity_plan(prep: PreparedExercise, failing: list[str]
     """Checks to re-run the submission on: the cheapest failing check as given, and one copy
     per hyperparameter with only that hyperparameter changed.  Returns (checks, plan JSON,
     blob) for the sandbox, or None when there is nothing to vary."""
-    import dataclasses
-    import json
-
-    from . import wire
-
     cands = [prep.by_name[n] for n in failing if n in prep.by_name]
     if not cands:
         return None
@@ -719,8 +717,6 @@ def sensitivity_plan(prep: PreparedExercise, failing: list[str]
 
 def _same_outputs(check: Check, a: dict[str, Any], b: dict[str, Any]) -> bool | None:
     """Whether two runs' outputs agree within the check's tolerance (None: not comparable)."""
-    from .compare import Close
-
     cmp = check.comparator()
     if not isinstance(cmp, Close):
         cmp = Close()
@@ -743,8 +739,6 @@ def sensitivity_findings(prep: PreparedExercise, checks: list[Check],
     """Hyperparameters the submission ignores: changing one leaves the submission's outputs
     unchanged while the reference's move.  ``got``: the submission's stacked outputs per
     check name.  Returns [(name, base value, changed value)]."""
-    from . import wire
-
     base = checks[0]
     sub_base = got.get(base.name)
     if not sub_base:
@@ -778,8 +772,6 @@ def sensitivity_findings(prep: PreparedExercise, checks: list[Check],
 def sensitivity_diagnosis(prep: PreparedExercise, checks: list[Check],
                           got: dict[str, dict[str, torch.Tensor]]) -> Diagnosis | None:
     """A ``Diagnosis`` naming the ignored hyperparameter(s), or None."""
-    from .verdict import Diagnosis
-
     found = sensitivity_findings(prep, checks, got)
     if not found:
         return None

@@ -34,14 +34,18 @@ import fcntl
 import hashlib
 import os
 import socket
+import subprocess
 import sys
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from studyapp.errors import UserError
 
 from . import protocol
 from .contract import JsonObject, JsonValue
@@ -190,8 +194,6 @@ def _roundtrip(sock: socket.socket, msg: JsonObject, timeout: float) -> JsonObje
 
 def _start(path: Path, version: str) -> socket.socket:
     """Start the server (one per user at a time: under the lock) and connect to it."""
-    import subprocess
-
     folder = path.parent
     lock_fd = os.open(folder / "grader.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
@@ -354,8 +356,6 @@ class GradingServer:
             return self._error_reply(exc)
 
     def _error_reply(self, exc: Exception) -> JsonObject:
-        from studyapp.errors import UserError
-
         from .client import GraderError
         from .exercises import GradingError
 
@@ -363,14 +363,10 @@ class GradingServer:
             return {"op": "error", "kind": "usage", "message": str(exc)}
         if isinstance(exc, GraderError):
             return {"op": "error", "kind": "grader", "message": str(exc)}
-        import traceback
-
         sys.stderr.write(traceback.format_exc())
         return {"op": "error", "kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
 
     def _grade(self, msg: JsonObject) -> JsonObject:
-        from studyapp.errors import UserError
-
         from .exercises import load_exercise
 
         request = GradeRequest.from_json(msg)

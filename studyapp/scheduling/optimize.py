@@ -43,6 +43,7 @@ from studyapp.scheduling.rating import Rating
 from studyapp.scheduling.service import fuzzed_interval_days
 from studyapp.storage.db import Database
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck, ReviewLog
+from studyapp.storage.queries import resolve_deck
 from studyapp.storage.sqldialect import RawSql
 from studyapp.storage.stored_time import from_julian
 
@@ -244,8 +245,6 @@ def preset_names(database: Database, deck: str | None = None) -> list[str]:
             )
         )
         if deck is not None:
-            from studyapp.storage.queries import resolve_deck
-
             slugs = [resolve_deck(session, deck)]  # its slug or its title
         presets = load_presets(session, slugs)
         return sorted({presets[s].name for s in slugs})

@@ -14,8 +14,10 @@ from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from studyapp.scheduling.presets import load_all_parameters, load_presets
 from studyapp.stats._sql import (
     US_PER_DAY,
     StatsConn,
@@ -25,7 +27,8 @@ from studyapp.stats._sql import (
     int_list,
     micros_sql,
 )
-from studyapp.storage.models import STATE_NEW, STATE_REVIEW
+from studyapp.stats.model import MATURE_DAYS
+from studyapp.storage.models import STATE_NEW, STATE_REVIEW, Deck
 from studyapp.storage.sqldialect import SQLITE, SqlDialect
 from studyapp.storage.stored_time import to_micros
 
@@ -69,14 +72,6 @@ class MemoryModel:
 def load_memory_model(session: Session) -> MemoryModel:
     """Each deck's desired retention and fitted decay from the scheduler's presets, when
     the scheduling package provides them; the defaults otherwise."""
-    try:
-        from studyapp.scheduling.presets import load_all_parameters, load_presets
-    except ImportError:  # pragma: no cover - scheduling not installed
-        return MemoryModel()
-    from sqlalchemy import select
-
-    from studyapp.storage.models import Deck
-
     decks = dict(session.execute(select(Deck.slug, Deck.id)).all())
     presets = load_presets(session, decks)
     parameters = load_all_parameters(session)
@@ -130,8 +125,6 @@ class LiveCards:
 
     @property
     def mature(self) -> np.ndarray:
-        from studyapp.stats.model import MATURE_DAYS
-
         with np.errstate(invalid="ignore"):
             return (self.state == STATE_REVIEW) & (self.interval_days >= MATURE_DAYS)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from studyapp.content.decks import render_cloze
 from studyapp.errors import UserError
 from studyapp.scheduling.rating import rating_label
+from studyapp.scheduling.service import QueueItem
 from studyapp.storage.models import STATE_NAMES, STATE_NEW, Card, CardOverride, CardState, Deck, ReviewLog, Submission
 from studyapp.vocabulary import LEECH_TAG
 
@@ -336,8 +337,6 @@ def parse_query(text: str) -> CardQuery:
 def queue_item(session: Session, card_id: int):
     """A card as the scheduler's QueueItem, for showing it again (after undo or an edit)
     whether or not it is in today's queue."""
-    from studyapp.scheduling.service import QueueItem
-
     row = session.execute(
         select(Card, Deck.slug, CardState).join(Deck, Deck.id == Card.deck_id)
         .outerjoin(CardState, CardState.card_id == Card.id).where(Card.id == card_id)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from studyapp.errors import UserError
 from studyapp.scheduling.custom import preview_ids, review_ahead_ids
+from studyapp.storage.models import Card
+from studyapp.storage.queries import resolve_deck
 from studyapp.study.cards import parse_query, queue_item, search_cards
 
 MODES = ("unlock", "ahead", "preview", "search", "more_new")
@@ -66,8 +68,6 @@ class FilteredSession:
 
 
 def _unavailable(session, card_id: int) -> bool:
-    from studyapp.storage.models import Card
-
     card = session.get(Card, card_id)
     return card is None or card.suspended or card.retired
 
@@ -106,6 +106,4 @@ def study_search(service, text: str, deck: str | None = None) -> FilteredSession
 def _slug(session, deck: str | None) -> str | None:
     if deck is None:
         return None
-    from studyapp.storage.queries import resolve_deck
-
     return resolve_deck(session, deck)

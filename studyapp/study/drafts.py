@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
-from studyapp.storage.models import Draft, Submission
+from studyapp.storage.models import CardState, Draft, Submission
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,6 @@ def code_diff(old: str, new: str, old_name: str, new_name: str) -> list[str]:
 def runs_since_last_review(session: Session, card_id: int, exercise_id: str) -> list[bool]:
     """Whether each graded run since the card was last reviewed passed, oldest first
     (every run ever when it was never reviewed)."""
-    from studyapp.storage.models import CardState
-
     last_review = session.scalar(select(CardState.last_review).where(CardState.card_id == card_id))
     query = select(Submission.status).where(Submission.exercise_id == exercise_id)
     if last_review is not None:

@@ -14,7 +14,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from studyapp.content.authoring import NewCard, card_markdown, own_folder, rewrite_card_in_file
+from studyapp.content.service import sync_folders
 from studyapp.content.sync import APP_TAGS, IMPORT_SOURCE_PREFIX
 from studyapp.errors import UserError
 from studyapp.storage.models import Card, CardOverride
@@ -42,8 +46,6 @@ def save_card_edit(database, clock, card_id: int, values: dict[str, str]) -> str
         elif where == SAVED_AS_OVERRIDE:
             _keep_override(session, card, before, now)
     if where == SAVED_TO_FILE:
-        from studyapp.content.service import sync_folders
-
         sync_folders(database, clock, [folder], trust=True)
     return where
 
@@ -100,9 +102,6 @@ def note_of(card: Card) -> NewCard:
 
 
 def _has_reverse(card: Card) -> bool:
-    from sqlalchemy import select
-    from sqlalchemy.orm import object_session
-
     session = object_session(card)
     return (
         session is not None

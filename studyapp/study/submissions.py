@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +20,6 @@ def verdict_dict(verdict: Any) -> dict[str, Any]:
     if callable(to_json):
         data = to_json()
         if isinstance(data, str):
-            import json
-
             return json.loads(data)
         return dict(data)
     return {"status": getattr(verdict, "status", "unknown")}
