@@ -6,6 +6,7 @@ from __future__ import annotations
 def __getattr__(name: str) -> str:
     # Read lazily: importlib.metadata costs ~30 ms, and `studyapp` must start fast.
     if name == "__version__":
+        # deferred: start-up time (above)
         from importlib.metadata import PackageNotFoundError, version
 
         try:

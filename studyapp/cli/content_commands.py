@@ -85,6 +85,7 @@ def _register_add(subparsers, parents) -> None:
 
 
 def run_sync(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.content.service import sync_folders
 
     summary = sync_folders(ctx.synced_database, ctx.clock, args.paths, trust=args.trust)
@@ -93,6 +94,7 @@ def run_sync(args: argparse.Namespace, ctx) -> int:
 
 
 def run_decks(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.scheduling.days import next_day_start, read_day_start_hour
     from studyapp.storage.queries import deck_counts
 
@@ -112,6 +114,7 @@ def run_decks(args: argparse.Namespace, ctx) -> int:
 
 
 def run_add(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.content.authoring import NewCard, add_card
 
     tags = [t for tag in args.tags for t in re.split(r"[,\s]+", tag) if t]

@@ -34,6 +34,7 @@ class CliContext:
     def plain_database(self) -> Database:
         """The database, migrated to head, without the first-start content sync."""
         if self._database is None:
+            # deferred: kept out of the TUI's start-up (test_startup_imports)
             from studyapp.storage.db import open_database
 
             self._database = open_database(self.db_url)
@@ -47,6 +48,7 @@ class CliContext:
         """The database, migrated to head; shipped content is synced into a new one."""
         database = self.plain_database
         if self.sync_shipped_content and not self._synced:
+            # deferred: kept out of the TUI's start-up (test_startup_imports)
             from studyapp.content.service import ensure_initial_content
 
             ensure_initial_content(database, self.clock)

@@ -36,6 +36,7 @@ def register(subparsers, parents) -> None:
 
 def exercise_card(session, exercise_id: str):
     """The exercise's card, or a UserError naming the exercises there are."""
+    # deferred: CLI start-up (loaded by the command that needs it)
     from sqlalchemy import select
 
     from studyapp.storage.models import Card
@@ -61,6 +62,7 @@ def exercise_card(session, exercise_id: str):
 
 
 def run_practice(args: argparse.Namespace, ctx) -> int:
+    # deferred: textual loads only when the app opens (layer contract)
     from studyapp.tui.launch import launch_tui
 
     with ctx.unit_of_work() as session:
@@ -69,6 +71,7 @@ def run_practice(args: argparse.Namespace, ctx) -> int:
 
 
 def run_exercise(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.study.drafts import latest_code
 
     path: Path = args.starter or args.draft

@@ -53,6 +53,7 @@ def register(subparsers, parents) -> None:
 
 def _roots(ctx) -> list[Path] | None:
     try:
+        # deferred: CLI start-up (loaded by the command that needs it)
         from studyapp.content.service import configured_roots
     except ImportError:  # pragma: no cover - older checkouts
         return None
@@ -73,6 +74,7 @@ def _read_source(path: Path) -> str:
 
 
 def _meta(exercise_id: str, roots):
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.grading.exercises import GradingError, load_exercise
 
     try:
@@ -84,6 +86,7 @@ def _meta(exercise_id: str, roots):
 def store_submission(ctx, exercise_id: str, code: str, verdict, now=None) -> None:
     """One Submission row per graded run; card_id from the exercise's card when it exists.
     ``now``: when it was graded (default: the context's clock)."""
+    # deferred: CLI start-up (loaded by the command that needs it)
     from sqlalchemy import select
 
     from studyapp.storage.models import Card
@@ -121,6 +124,7 @@ def format_report(verdict, meta=None) -> str:
     if verdict.diagnosis:
         d = verdict.diagnosis
         lines.append("")
+        # deferred: CLI start-up (loaded by the command that needs it)
         from studyapp.content.mathtext import render_math
 
         lines.append(f"Diagnosis ({d.id}):")
@@ -149,6 +153,7 @@ def run_grade(args: argparse.Namespace, ctx) -> int:
         status = _grade_via_server(args, ctx)
         if status is not None:
             return status
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.grading import GraderClient, GraderError, GradingError
 
     roots = _roots(ctx)
@@ -172,6 +177,7 @@ def run_grade(args: argparse.Namespace, ctx) -> int:
 def _grade_via_server(args: argparse.Namespace, ctx) -> int | None:
     """Grade through this user's warm grading server (it stores the submission too).
     None when no server could answer: the caller grades in this process instead."""
+    # deferred: `studyapp grade`'s warm path loads only server and verdict
     from studyapp.grading import server
     from studyapp.grading.verdict import Verdict
 
@@ -261,6 +267,7 @@ def _watch(ctx, client, meta, args, code: str, *, poll_s: float = 0.25,
 def _grade_round(ctx, client, meta, args, code: str) -> int:
     """One grading of ``--watch``: a grader failure is reported and watching goes on (the
     client has already restarted a dead worker and retried once)."""
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.grading import GraderError
 
     try:
@@ -279,6 +286,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def run_exercises(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.grading import GradingError, list_exercises
 
     try:

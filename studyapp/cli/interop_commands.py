@@ -66,6 +66,7 @@ def run_import(args: argparse.Namespace, ctx) -> int:
     path: Path = args.file
     suffix = path.suffix.lower()
     if suffix in ANKI_SUFFIXES:
+        # deferred: CLI start-up (loaded by the command that needs it)
         from studyapp.interop.anki_import import import_anki
         from studyapp.interop.anki_read import read_package
         from studyapp.interop.media import media_dir_for
@@ -83,6 +84,7 @@ def run_import(args: argparse.Namespace, ctx) -> int:
             )
         if not args.deck or not args.deck.strip():
             raise UserError(f"{path}: importing a {suffix[1:].upper()} file needs --deck NAME")
+        # deferred: CLI start-up (loaded by the command that needs it)
         from studyapp.interop.csv_import import import_csv, read_csv
 
         rows = read_csv(path)
@@ -104,6 +106,7 @@ def _backup_before_import(ctx):
     """Copy the database aside right before writing (the newest 5 pre-import copies are
     kept): an import can add thousands of cards, and the learner may want the collection as
     it was. A failed import rolls back, so its copy is deleted and prunes nothing."""
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.storage.safety_copy import backup_for_change
 
     with backup_for_change(
@@ -116,6 +119,7 @@ def _backup_before_import(ctx):
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.cli.deck_names import deck_slug
     from studyapp.interop.anki_export import export_deck
 
@@ -127,6 +131,7 @@ def run_export(args: argparse.Namespace, ctx) -> int:
 
 
 def run_backup(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.interop.json_backup import write_backup
     from studyapp.interop.media import media_dir_for
 
@@ -139,6 +144,7 @@ def run_backup(args: argparse.Namespace, ctx) -> int:
 
 
 def run_restore(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.interop.json_backup import restore_backup
     from studyapp.interop.media import media_dir_for
 

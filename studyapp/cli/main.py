@@ -41,6 +41,7 @@ def _parse(argv: list[str], ctx: CliContext) -> Any:
     """The parsed command line, or the exit code of a usage error (already reported)."""
     if _opens_the_tui(argv):
         return SimpleNamespace(command=None, db=_tui_database_option(argv))
+    # deferred: kept out of the TUI's start-up (test_startup_imports)
     from studyapp.cli.arguments import UsageError, build_parser, named_subcommand
 
     parser = build_parser()
@@ -67,6 +68,7 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
     wants_json = bool(getattr(args, "json", False))
     try:
         if args.command is None:
+            # deferred: textual loads only when the app opens (layer contract)
             from studyapp.tui.launch import launch_tui
 
             return launch_tui(ctx)
@@ -94,6 +96,7 @@ def main(argv: Sequence[str] | None = None, context: CliContext | None = None) -
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as exc:  # database trouble is the user's environment, not a bug to dump
+        # deferred: kept out of the TUI's start-up (test_startup_imports)
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
@@ -137,6 +140,7 @@ def _print_json_error(ctx, message: str, default_where: str, *, where: str | Non
 
 
 def describe_database_error(exc: Exception) -> str:
+    # deferred: kept out of the TUI's start-up (test_startup_imports)
     from studyapp.storage.db import BUSY_TIMEOUT_MS
 
     original = getattr(exc, "orig", exc)

@@ -52,12 +52,14 @@ def register(subparsers, parents) -> None:
 
 
 def _service(ctx):
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.scheduling.service import ReviewService
 
     return ReviewService(ctx.synced_database, ctx.clock)
 
 
 def run_due(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.cli.deck_names import deck_slug
     from studyapp.cli.due_report import AHEAD_DAYS, DeckOutlook, due_ahead
 
@@ -135,6 +137,7 @@ def _due_document(service, rows, outlooks, locks, starts) -> dict:
 
 
 def run_optimize(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.cli.deck_names import deck_slug
     from studyapp.scheduling.optimize import (
         NotEnoughReviews,

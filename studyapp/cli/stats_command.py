@@ -27,6 +27,7 @@ def register(subparsers, parents) -> None:
 
 
 def run_stats(args: argparse.Namespace, ctx) -> int:
+    # deferred: CLI start-up (loaded by the command that needs it)
     from studyapp.stats import compute_stats
 
     if args.day_start_hour is not None and not 0 <= args.day_start_hour <= 23:

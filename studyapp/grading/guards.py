@@ -208,6 +208,7 @@ def reporter() -> Report:
     """The process-wide reporter (fd 3 in every child), built once in the fork server."""
     global _REPORT
     if _REPORT is None:
+        # deferred: guards keeps its module imports minimal (child's import order)
         from . import protocol
 
         _REPORT = make_reporter(RESULT_FD, protocol.encode)
@@ -237,6 +238,7 @@ def _bind(report: Report, what: str) -> Callable[[], Any]:
 
 def warm_library() -> None:
     """Pay torch.library's lazy setup in the fork server (on a private namespace)."""
+    # deferred: guards keeps its module imports minimal (child's import order)
     import torch
 
     lib = torch.library.Library("studyapp_warm", "DEF")  # type: ignore[no-untyped-call]
@@ -249,6 +251,7 @@ def warm_optimizers() -> None:
     """Build and step torch's common optimizers once in the fork server: their first use
     imports modules lazily (cProfile among them), which a child that has dropped its uid
     can no longer read. A learner may use them where an exercise does not ban them."""
+    # deferred: guards keeps its module imports minimal (child's import order)
     import torch
 
     param = torch.zeros(2, requires_grad=True)
@@ -341,6 +344,7 @@ def arm(paths: Iterable[str], ops: Iterable[str], report: Report | None = None,
 def overload_names(op: str) -> list[str]:
     """Every overload of an ATen operator name, as ``torch.library`` names them
     (``_fused_adam_`` and ``_fused_adam_.tensor_lr``); [] when this build lacks it."""
+    # deferred: guards keeps its module imports minimal (child's import order)
     import torch
 
     name = op.split("::", 1)[-1].split(".", 1)[0]
@@ -357,6 +361,7 @@ def overload_names(op: str) -> list[str]:
 def _arm_ops(ops: list[str], report: Report, device_type: str) -> None:
     if not ops:
         return
+    # deferred: guards keeps its module imports minimal (child's import order)
     import ctypes
 
     import torch
@@ -395,6 +400,7 @@ def _arm_ops(ops: list[str], report: Report, device_type: str) -> None:
 def _close_direct_entry(qualified: str, kernel: Callable[..., Any]) -> None:
     """An OpOverload can call a chosen dispatch key's kernel directly (``_op_dk``), past the
     kernels registered above: point it at the tripwire too."""
+    # deferred: guards keeps its module imports minimal (child's import order)
     import torch
 
     name, _, overload = qualified.partition(".")
@@ -491,6 +497,7 @@ def _install_hook(report: Report, mods: tuple[str, ...],
 def _opened_path_reader() -> Callable[[Any], str | None]:
     """``opened_path(p)``: the path an ``open`` event names (None: an fd already open);
     refuses path-like objects whose ``__fspath__`` could lie."""
+    # deferred: guards keeps its module imports minimal (child's import order)
     import pathlib
 
     fsdecode = os.fsdecode

@@ -266,6 +266,7 @@ def describe_variant(exercise_id: str, seed: int | None,
     """Shapes, dtypes and hyperparameters of an exercise's checks for ``seed`` (``None``:
     the canonical checks).  Runs ``checks.py`` in this process, so it imports torch; from a
     torch-free process (the TUI) use ``GraderClient.describe_variant`` instead."""
+    # deferred: keeps the exercise loader out of kit, which every checks.py imports
     import importlib.util
 
     from .exercises import load_exercise

@@ -111,6 +111,7 @@ def runtime_dir() -> Path:
     """This user's runtime folder for studyapp (created with mode 0700)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        # deferred: platformdirs stays out of start-up (test_startup_imports)
         import platformdirs
 
         path = Path(platformdirs.user_runtime_dir("studyapp"))
@@ -356,6 +357,7 @@ class GradingServer:
             return self._error_reply(exc)
 
     def _error_reply(self, exc: Exception) -> JsonObject:
+        # deferred: `studyapp grade`'s warm path loads only server and verdict
         from .client import GraderError
         from .exercises import GradingError
 
@@ -367,6 +369,7 @@ class GradingServer:
         return {"op": "error", "kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
 
     def _grade(self, msg: JsonObject) -> JsonObject:
+        # deferred: `studyapp grade`'s warm path loads only server and verdict
         from .exercises import load_exercise
 
         request = GradeRequest.from_json(msg)
@@ -388,6 +391,7 @@ class GradingServer:
         return workspace
 
     def _client(self, device: str, roots: list[Path]) -> GraderClient:
+        # deferred: `studyapp grade`'s warm path loads only server and verdict
         from .client import GraderClient
 
         key = (device, tuple(str(r) for r in roots))

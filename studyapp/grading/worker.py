@@ -100,6 +100,7 @@ class Prepared:
     expected: dict[str, Records]  # the reference's stacked outputs, by check
 
     def __init__(self, meta: ExerciseMeta, variant_seed: int | None):
+        # deferred: worker start-up order, see start()
         from . import kit
 
         self.meta = meta
@@ -128,6 +129,7 @@ class Prepared:
         return checked
 
     def _plan(self) -> None:
+        # deferred: worker start-up order, see start()
         from . import wire
 
         blob = wire.BlobWriter()
@@ -139,9 +141,10 @@ class Prepared:
         self.plan_by_name = {c.name: pc for c, pc in zip(self.checks, checks, strict=True)}
 
     def _expected(self, check: Check) -> Records:
+        # deferred: torch loads in start(), once, on one thread
         import torch
 
-        from . import runner
+        from . import runner  # deferred: worker start-up order, see start()
 
         rec = runner.stack(runner.run(self.reference, self.materialize(check.name)))
         for slot, v in rec["slots"].items():
@@ -157,6 +160,7 @@ class Prepared:
     def materialize(self, name: str) -> Materialized:
         """Fresh CPU inputs for one run, decoded from the very bytes the child receives
         (every run gets its own copy: functions mutate their inputs in place)."""
+        # deferred: worker start-up order, see start()
         from . import runner
 
         return runner.Materialized(self.plan_by_name[name], self.blob, "cpu")
@@ -181,6 +185,7 @@ class Prepared:
         return fn
 
     def _records(self, fn: Callable[..., Any], check: Check) -> Records | None:
+        # deferred: worker start-up order, see start()
         from . import runner
 
         try:
@@ -240,6 +245,7 @@ class Worker:
         # Frames go to the original stdout; anything printed by accident goes to stderr.
         self.out_fd = os.dup(1)
         os.dup2(2, 1)
+        # deferred: torch loads in start(), once, on one thread
         import torch
 
         torch.set_num_threads(1)
@@ -247,6 +253,7 @@ class Worker:
             torch.set_num_interop_threads(1)
         except RuntimeError:
             pass  # already set in this process
+        # deferred: worker start-up order, see start()
         from . import ownership
 
         # The lock comes first: nothing of this worker exists without it (ownership.py).
@@ -265,6 +272,7 @@ class Worker:
         self._ready(hello, t0, torch.__version__)
 
     def _make_jail_root(self, own_mounts: bool) -> str:
+        # deferred: worker start-up order, see start()
         from . import sandbox
 
         assert self.owner is not None
@@ -299,6 +307,7 @@ class Worker:
         """Content roots to hide from the children: never one the sandbox itself needs (a
         root that contains the interpreter, torch, this package or the temp dir is left to
         Landlock)."""
+        # deferred: torch loads in start(), once, on one thread
         import torch
 
         needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, torch.__file__,
@@ -311,6 +320,7 @@ class Worker:
         return hide
 
     def _fork_fork_server(self, config: ForkServerConfig) -> None:
+        # deferred: worker start-up order, see start()
         from . import zygote
 
         a, b = socket.socketpair()
@@ -326,6 +336,7 @@ class Worker:
 
     def _fork_server_request(self, msg: dict[str, JSON] | None) -> dict[str, JSON]:
         """Send ``msg`` (if any) and read the fork server's one-frame answer."""
+        # deferred: worker start-up order, see start()
         from . import protocol
 
         if msg is not None:
@@ -336,6 +347,7 @@ class Worker:
 
     def _prepare_bans(self) -> None:
         """Let the fork server find every banned API of the known exercises once, up front."""
+        # deferred: worker start-up order, see start()
         from .exercises import list_exercises
 
         try:
@@ -357,6 +369,7 @@ class Worker:
                     "start_s": time.monotonic() - t0, "torch": torch_version})
 
     def _namespaces(self) -> set[str]:
+        # deferred: worker start-up order, see start()
         from . import sandbox
 
         got: set[str] = set()
@@ -388,10 +401,11 @@ class Worker:
 
     def _warm_references(self) -> None:
         """Pay torch's lazy imports (optimizers, functional, init) once, up front."""
+        # deferred: torch loads in start(), once, on one thread
         import torch
         import torch.nn.functional as F
 
-        from . import compare
+        from . import compare  # deferred: worker start-up order, see start()
 
         p = torch.zeros(3, requires_grad=True)
         for opt_cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.RMSprop,
@@ -404,11 +418,13 @@ class Worker:
 
     # -- serving ------------------------------------------------------------------------
     def _send(self, obj: dict[str, JSON], blob: bytes = b"") -> None:
+        # deferred: worker start-up order, see start()
         from . import protocol
 
         protocol.write_frame(self.out_fd, obj, blob)
 
     def _read_client(self) -> Request | None:
+        # deferred: worker start-up order, see start()
         from . import protocol
 
         try:
@@ -439,6 +455,7 @@ class Worker:
                 os.waitpid(self.fork_server_pid, 0)
             except OSError:
                 pass  # gone already
+        # deferred: worker start-up order, see start()
         from . import ownership
 
         if self.owner is not None:
@@ -451,6 +468,7 @@ class Worker:
     def _remove_jail_root(self) -> None:
         if not self.jail_root:
             return
+        # deferred: worker start-up order, see start()
         from . import sandbox
 
         if "jail-tmpfs" in self.layers:
@@ -489,6 +507,7 @@ class Worker:
             self._send_error(rid, exc)
 
     def _send_error(self, rid: JSON, exc: Exception) -> None:
+        # deferred: worker start-up order, see start()
         from .exercises import GradingError
 
         kind = "usage" if isinstance(exc, GradingError) else "internal"
@@ -507,6 +526,7 @@ class Worker:
         self._fork_server_request({"op": ForkOp.PREARM.value, "bans": prep.bans.to_json()})
 
     def prepare(self, exercise_id: str, seed: int | None) -> Prepared:
+        # deferred: worker start-up order, see start()
         from .exercises import GradingError, load_exercise
 
         meta = load_exercise(exercise_id, self.roots)
@@ -530,6 +550,7 @@ class Worker:
     # -- grading --------------------------------------------------------------------------
     def grade(self, request: Request) -> Verdict | None:
         """The verdict on one submission (None when it was cancelled)."""
+        # deferred: worker start-up order, see start()
         from . import frames, static
         from .assemble import forbidden_verdict, syntax_verdict
 
@@ -567,6 +588,7 @@ class Worker:
     def _judge(self, prep: Prepared, result: Any, stream: bytes, code: str, filename: str,
                t0: float) -> Verdict:
         """Compare and diagnose; a stream that breaks the assembler is an ``error`` verdict."""
+        # deferred: worker start-up order, see start()
         from .assemble import assemble
 
         t_cmp = time.monotonic()
@@ -585,6 +607,7 @@ class Worker:
         """Run ``job`` in the sandbox; (the fork server's reply, the child's stream), or
         (None, b"") when the client cancelled it.  Keeps reading the client meanwhile, so
         a cancel takes effect at once."""
+        # deferred: worker start-up order, see start()
         from . import protocol
 
         protocol.write_all(self.fork_server, protocol.encode_job(job, plan_json, blob))
@@ -614,6 +637,7 @@ class Worker:
         return True
 
     def _fork_server_reply(self, during: str) -> tuple[dict[str, JSON], bytes]:
+        # deferred: worker start-up order, see start()
         from . import protocol
 
         try:
@@ -626,6 +650,7 @@ class Worker:
         """Sensitivity probes (only after a failure nothing else named): re-run the
         submission in the sandbox with one hyperparameter changed at a time and name the
         ones its output ignores (``probes.sensitivity_*``)."""
+        # deferred: worker start-up order, see start()
         from . import probes, protocol
         from .assemble import decode_outputs
 
@@ -646,6 +671,7 @@ class Worker:
 def unreadable_verdict(prep: Prepared, why: str, device: str, t0: float) -> Verdict:
     """Status ``error`` for a run whose outputs could not be judged (the submission is
     still stored: this is a verdict, not a grader failure)."""
+    # deferred: worker start-up order, see start()
     from .verdict import TestResult, Verdict
 
     return Verdict(prep.meta.id, "error", device, int((time.monotonic() - t0) * 1000),
@@ -655,6 +681,7 @@ def unreadable_verdict(prep: Prepared, why: str, device: str, t0: float) -> Verd
 
 
 def _default_roots() -> list[Path]:
+    # deferred: worker start-up order, see start()
     from .exercises import default_roots
 
     return default_roots()

@@ -154,6 +154,7 @@ def history_items(
 
     A card's history starts at its last review as a new card (earlier reviews belong to
     a history that was reset); a card never seen new is left out."""
+    # deferred: the Rust extension loads only to optimize
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     zone = zone or local_zone()
@@ -210,6 +211,7 @@ def time_series_split(
 def fit_parameters(
     items: Sequence[TimedItem], *, num_relearning_steps: int | None = None
 ) -> tuple[float, ...]:
+    # deferred: the Rust extension loads only to optimize
     from fsrs_rs_python import FSRS
 
     fitted = FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
@@ -219,6 +221,7 @@ def fit_parameters(
 
 
 def evaluate(parameters: Sequence[float], items: Sequence[TimedItem]) -> Evaluation:
+    # deferred: the Rust extension loads only to optimize
     from fsrs_rs_python import FSRS
 
     result = FSRS(list(parameters)).evaluate([t.item for t in items])
