@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import re
 
+from studyapp.content.mathtext import render_math  # cheap: pylatexenc loads on first use
+
 _MATH = re.compile(
     r"\\\((?P<inline>.+?)\\\)|\\\[(?P<display>.+?)\\\]"
     r"|\[\$\](?P<latex>.+?)\[/\$\]|\[\$\$\](?P<latex_display>.+?)\[/\$\$\]"
@@ -19,26 +21,16 @@ _MATH = re.compile(
 )
 
 
-def _renderer():
-    try:
-        from studyapp.content.mathtext import render_math
-    except ImportError:  # the renderer lands with another change; keep the source meanwhile
-        return None
-    return render_math
-
-
 def render_math_markup(markup: str) -> str:
     """The HTML with each math span replaced by its Unicode rendering (HTML-escaped)."""
     if "\\(" not in markup and "\\[" not in markup and "[$" not in markup.replace("[/$", "") \
             and "[latex]" not in markup.lower():
         return markup
-    render = _renderer()
-
     def replace(match: re.Match[str]) -> str:
         source = next(group for group in match.groups() if group is not None)
         source = html.unescape(re.sub(r"<br\s*/?>", " ", source, flags=re.IGNORECASE))
         try:
-            text = render(source) if render is not None else source
+            text = render_math(source)
         except Exception:  # a formula the renderer cannot parse: show its source
             text = source
         return html.escape(text.strip(), quote=False)

@@ -60,7 +60,7 @@ PACKAGE = REPO / "studyapp"
 COMMENTED_PACKAGES = ("storage", "content", "interop", "cli", "grading", "scheduling", "stats",
                       "study")
 # An ImportError fallback for a module that exists now (issue 18 removes such dead code)
-NOT_YET = {"studyapp/interop/anki_math.py"}
+NOT_YET: set[str] = set()
 
 
 def deferred_imports(path: Path) -> list[tuple[int, bool]]:
