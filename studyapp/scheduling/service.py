@@ -69,7 +69,15 @@ from studyapp.scheduling.transition import (
     to_fsrs_card,
 )
 from studyapp.storage.db import Database
-from studyapp.storage.models import STATE_NAMES, STATE_NEW, STATE_REVIEW, Card, CardState, Deck, ReviewLog
+from studyapp.storage.models import (
+    STATE_NAMES,
+    STATE_NEW,
+    STATE_REVIEW,
+    Card,
+    CardState,
+    Deck,
+    ReviewLog,
+)
 from studyapp.storage.queries import deck_and_subdecks, resolve_deck
 from studyapp.vocabulary import KIND_EXERCISE, LEECH_TAG
 
