@@ -137,22 +137,20 @@ class Preset:
         saved_extra = data.get("extra") or {}
         if not isinstance(saved_extra, Mapping):
             raise TypeError(f"extra must be a table, got {saved_extra!r}")
-        return cls._checked(values, extra={**saved_extra, **unknown})
+        return cls._checked({**values, "extra": {**saved_extra, **unknown}})
 
     def with_changes(self, **changes: object) -> Preset:
         """This preset with some fields changed (the settings form's values: steps as
         text or timedeltas, numbers); TypeError for a name that is not a field."""
-        return self._checked({**self._fields(), **changes}, extra=self.extra)
-
-    def _fields(self) -> dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
+        return self._checked({**current, **changes})
 
     @classmethod
-    def _checked(cls, values: Mapping[str, object], extra: JsonObject) -> Preset:
+    def _checked(cls, values: Mapping[str, object]) -> Preset:
         # The one place values of unchecked types reach the fields: __post_init__ parses
         # the steps and checks every range, so a wrong value fails there (TypeError or
         # ValueError), as it did when these values were typed Any.
-        return cls(**cast("dict[str, Any]", values), extra=extra)
+        return cls(**cast("dict[str, Any]", values))
 
     def scheduler(
         self, parameters: Sequence[float] | None = None, *, exercise: bool = False
@@ -246,11 +244,12 @@ def load_parameters(session: Session, preset_name: str) -> FittedParameters | No
             raise TypeError(f"expected a table or a list, got {raw!r}")
         fitted_at, reviews, metrics = (raw.get("fitted_at", ""), raw.get("reviews", 0),
                                        raw.get("metrics", {}))
-        if not isinstance(reviews, int | float | str) or not isinstance(metrics, Mapping):
-            raise TypeError("reviews must be a number and metrics a table")
+        if (not isinstance(fitted_at, str) or not isinstance(reviews, int | float | str)
+                or not isinstance(metrics, Mapping)):
+            raise TypeError("fitted_at must be text, reviews a number and metrics a table")
         return FittedParameters(
             parameters=clamp_parameters(_numbers(raw["parameters"])),
-            fitted_at=cast(str, fitted_at),  # shown as it was saved
+            fitted_at=fitted_at,
             reviews=int(reviews),
             metrics=dict(metrics),
         )
@@ -263,7 +262,12 @@ def load_parameters(session: Session, preset_name: str) -> FittedParameters | No
 def _numbers(value: JsonValue) -> list[float]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise TypeError(f"not a list of numbers: {value!r}")
-    return [float(cast("float | int | str", p)) for p in value]  # float() rejects the rest
+    numbers = []
+    for number in value:
+        if not isinstance(number, int | float | str):
+            raise TypeError(f"not a number: {number!r}")
+        numbers.append(float(number))
+    return numbers
 
 
 def load_all_parameters(session: Session) -> dict[str, tuple[float, ...]]:

@@ -89,7 +89,7 @@ def test_no_any_in_public_signatures():
     found = {hit for package in PACKAGES for hit in any_in_public_signatures(REPO, package)}
     new = sorted(found - ALLOWED)
     assert not new, ("Any in a public signature (use the real type: a dataclass, "
-                     "contract.JsonValue/JsonObject at the wire, object for values passed "
+                     "jsontypes.JsonValue/JsonObject for JSON, object for values passed "
                      "through):\n  " + "\n  ".join(new))
 
 

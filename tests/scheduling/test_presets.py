@@ -106,3 +106,9 @@ def test_parameters_of_the_wrong_shape_are_a_user_error(database, stored):
         set_setting(session, "fsrs:params:odd", stored)
     with database.unit_of_work() as session, pytest.raises(UserError, match="fsrs:params:odd"):
         load_parameters(session, "odd")
+
+
+def test_with_changes_can_replace_the_unknown_keys_too():
+    saved = Preset.from_dict({"future_option": 1})
+    assert saved.with_changes(extra={"other": 2}).extra == {"other": 2}
+    assert saved.with_changes(new_per_day=3).extra == {"future_option": 1}
