@@ -54,7 +54,9 @@ class NewCard:
 def own_folder(session: Session) -> Path:
     """The learner's own content folder (not created here)."""
     configured = get_setting(session, OWN_FOLDER_KEY)
-    return Path(configured) if configured else user_data_dir() / OWN_FOLDER_NAME
+    if isinstance(configured, str) and configured:
+        return Path(configured)
+    return user_data_dir() / OWN_FOLDER_NAME
 
 
 def card_id_for(card: NewCard, taken: set[str]) -> str:

@@ -14,7 +14,7 @@ from studyapp.errors import UserError
 from studyapp.paths import shipped_content_dir
 from studyapp.storage.db import Database
 from studyapp.storage.models import Deck
-from studyapp.storage.settings import get_setting, set_setting
+from studyapp.storage.settings import get_setting, get_setting_strings, set_setting
 
 CONTENT_FOLDERS_KEY = "content.folders"
 # remembered folders synced without --trust: they held decks only, no code
@@ -33,8 +33,8 @@ def configured_roots(database: Database) -> list[Path]:
 
 
 def _remembered(session) -> tuple[list[Path], set[str]]:
-    extra = [Path(p) for p in get_setting(session, CONTENT_FOLDERS_KEY, []) or []]
-    return extra, set(get_setting(session, UNTRUSTED_FOLDERS_KEY, []) or [])
+    extra = [Path(p) for p in get_setting_strings(session, CONTENT_FOLDERS_KEY)]
+    return extra, set(get_setting_strings(session, UNTRUSTED_FOLDERS_KEY))
 
 
 def sync_folders(database: Database, clock: Clock, new_folders: Sequence[Path] = (),
@@ -70,7 +70,7 @@ def sync_folders(database: Database, clock: Clock, new_folders: Sequence[Path] =
         if remembered != get_setting(session, CONTENT_FOLDERS_KEY, []):
             set_setting(session, CONTENT_FOLDERS_KEY, remembered)
         still_untrusted = sorted(untrusted & set(remembered))
-        if still_untrusted != sorted(get_setting(session, UNTRUSTED_FOLDERS_KEY, []) or []):
+        if still_untrusted != sorted(get_setting_strings(session, UNTRUSTED_FOLDERS_KEY)):
             set_setting(session, UNTRUSTED_FOLDERS_KEY, still_untrusted)
     return summary
 

@@ -14,10 +14,13 @@ This module imports neither torch nor textual (the client and the CLI import it)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum, StrEnum
 from typing import TYPE_CHECKING, TypeAlias
+
+from studyapp.jsontypes import JsonObject as JsonObject
+from studyapp.jsontypes import JsonValue as JsonValue
 
 if TYPE_CHECKING:
     from .compare import Mismatch
@@ -28,15 +31,9 @@ RESULT_FD = 3
 RULESET_FD = 4
 JOB_FD = 5
 
-# A JSON document: what ``json.dumps`` takes and (as lists and dicts) what ``json.loads``
-# makes.  The one definition of the wire's values.  Containers are the read-only
-# ``Sequence``/``Mapping`` so that a ``list[int]`` or a ``dict[str, bool]`` is one too.
-# Every frame is a ``JsonObject``; a value read from one is narrowed with ``isinstance``
-# where it is used, so a forged frame fails as a wrong type there and not deeper.
-JsonValue: TypeAlias = (
-    None | bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"]
-)
-JsonObject: TypeAlias = dict[str, JsonValue]
+# The wire's values are JSON documents (``studyapp.jsontypes``, re-exported here).  Every frame
+# is a ``JsonObject``; a value read from one is narrowed with ``isinstance`` where it is used,
+# so a forged frame fails as a wrong type there and not deeper.
 JSON: TypeAlias = JsonValue  # a value read from a frame (the older name, used below)
 
 

@@ -7,6 +7,7 @@ scheduled) are in studyapp.study.custom; this module only answers the queries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -14,8 +15,9 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
+from studyapp.jsontypes import JsonValue
 from studyapp.storage.models import STATE_NEW, STATE_REVIEW, Card, CardState, Deck
-from studyapp.storage.settings import get_setting, set_setting
+from studyapp.storage.settings import get_setting_object, set_setting
 from studyapp.vocabulary import KIND_EXERCISE
 
 if TYPE_CHECKING:  # for the annotation only: keeps this module free of the queue
@@ -30,11 +32,9 @@ def extra_new_today(session: Session, today_start: datetime,
                     decks: dict[int, DeckInfo]) -> dict[int, int]:
     """deck id -> how many more new cards than its preset allows today (custom study).
     Yesterday's raise is gone: the setting names the day it was made for."""
-    value = get_setting(session, EXTRA_NEW_KEY)
-    if not value or value.get("day") != today_start.isoformat():
-        return {}
+    raised = _raised_today(session, today_start)
     by_slug = {d.slug: i for i, d in decks.items()}
-    return {by_slug[slug]: int(n) for slug, n in value.get("decks", {}).items() if slug in by_slug}
+    return {by_slug[slug]: n for slug, n in raised.items() if slug in by_slug}
 
 
 def raise_new_limit(session: Session, today_start: datetime, deck_slug: str, extra: int) -> int:
@@ -42,11 +42,25 @@ def raise_new_limit(session: Session, today_start: datetime, deck_slug: str, ext
     Returns the deck's total raise today."""
     if not 1 <= extra <= MAX_EXTRA_NEW:
         raise UserError(f"the extra new cards must be between 1 and {MAX_EXTRA_NEW}, got {extra}")
-    value = get_setting(session, EXTRA_NEW_KEY) or {}
-    decks = dict(value.get("decks", {})) if value.get("day") == today_start.isoformat() else {}
-    decks[deck_slug] = int(decks.get(deck_slug, 0)) + extra
+    decks = _raised_today(session, today_start)
+    decks[deck_slug] = decks.get(deck_slug, 0) + extra
     set_setting(session, EXTRA_NEW_KEY, {"day": today_start.isoformat(), "decks": decks})
-    return int(decks[deck_slug])
+    return decks[deck_slug]
+
+
+def _raised_today(session: Session, today_start: datetime) -> dict[str, int]:
+    """deck slug -> today's raise, from the setting (empty when it was made for another day)."""
+    value = get_setting_object(session, EXTRA_NEW_KEY)
+    decks = value.get("decks")
+    if value.get("day") != today_start.isoformat() or not isinstance(decks, Mapping):
+        return {}
+    return {slug: _whole_number(n) for slug, n in decks.items()}
+
+
+def _whole_number(value: JsonValue) -> int:
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"not a number of cards: {value!r}")
+    return int(value)
 
 
 def _active(deck_slug: str | None) -> ColumnElement[bool]:

@@ -17,6 +17,8 @@ def read_day_start_hour(session: Session) -> int:
     """The learner's day-start hour from the settings: the default when it is unset, or is
     not a whole hour from 0 to 23 (the preferences screen never saves one that is not)."""
     value = get_setting(session, DAY_START_HOUR_KEY, DEFAULT_DAY_START_HOUR)
+    if not isinstance(value, int | float | str):
+        return DEFAULT_DAY_START_HOUR
     try:
         hour = int(value)
     except (TypeError, ValueError):

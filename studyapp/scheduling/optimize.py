@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
 from studyapp.errors import UserError
+from studyapp.jsontypes import JsonObject
 from studyapp.scheduling.days import DEFAULT_DAY_START_HOUR, local_zone
 from studyapp.scheduling.presets import (
     DEFAULT_PARAMETERS,
@@ -96,7 +97,7 @@ class OptimizeResult:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {
             "preset": self.preset,
             "decks": self.decks,

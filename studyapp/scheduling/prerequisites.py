@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from studyapp.jsontypes import JsonObject
 from studyapp.storage.models import STATE_NEW
-from studyapp.storage.settings import get_setting, set_setting
+from studyapp.storage.settings import get_setting, get_setting_strings, set_setting
 
 if TYPE_CHECKING:  # queue.py imports this module
     from studyapp.scheduling.queue import DeckInfo
@@ -57,7 +58,7 @@ class Lock:
         """`after: Mini-batches (12/40)`"""
         return "after: " + ", ".join(f"{p.title} ({p.studied}/{p.total})" for p in self.waiting_for)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"after": [{"deck": p.slug, "title": p.title, "studied": p.studied, "total": p.total}
                           for p in self.waiting_for]}
 
@@ -74,7 +75,7 @@ class PrerequisiteSettings:
 def load_prerequisite_settings(session: Session) -> PrerequisiteSettings:
     return PrerequisiteSettings(
         enabled=bool(get_setting(session, ENABLED_KEY, True)),
-        off=frozenset(get_setting(session, OFF_DECKS_KEY, []) or []),
+        off=frozenset(get_setting_strings(session, OFF_DECKS_KEY)),
     )
 
 

@@ -10,16 +10,17 @@ Keys:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import fsrs
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
+from studyapp.jsontypes import JsonObject, JsonValue
 from studyapp.storage.models import Setting
 from studyapp.storage.settings import get_setting, set_setting
 
@@ -33,7 +34,7 @@ _STEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"s": 1, "": 60, "m": 60, "h": 3600, "d": 86400}
 
 
-def parse_step(value: Any) -> timedelta:
+def parse_step(value: object) -> timedelta:
     """A learning step: seconds as a number, or text like "1m", "10m", "1h", "1d"
     (bare = minutes)."""
     if isinstance(value, timedelta):
@@ -78,7 +79,8 @@ class Preset:
     leech_threshold: int = 8
     leech_suspend: bool = False
     name: str = DEFAULT_PRESET_NAME  # decks sharing a name share fitted parameters
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # keys this version does not know, kept so that saving does not drop them
+    extra: JsonObject = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -111,8 +113,8 @@ class Preset:
         if problems:
             raise ValueError("; ".join(problems))
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = asdict(self)
         data["learning_steps"] = [format_step(s) for s in self.learning_steps]
         data["relearning_steps"] = [format_step(s) for s in self.relearning_steps]
         for name in EXERCISE_STEP_FIELDS:
@@ -122,18 +124,33 @@ class Preset:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Preset:
+    def from_dict(cls, data: Mapping[str, JsonValue]) -> Preset:
+        """A preset from its saved form (`to_dict`); TypeError or ValueError when a value
+        does not fit its field."""
         known = {f.name for f in fields(cls)} - {"extra"}
-        values = {k: v for k, v in data.items() if k in known}
+        values: dict[str, object] = {k: v for k, v in data.items() if k in known}
         unknown = {k: v for k, v in data.items() if k not in known and k != "extra"}
         for key in ("learning_steps", "relearning_steps", *EXERCISE_STEP_FIELDS):
             if key in values:
                 raw = values[key]
-                values[key] = tuple(raw.split() if isinstance(raw, str) else raw)
-        return cls(**values, extra={**data.get("extra", {}), **unknown})
+                values[key] = tuple(raw.split() if isinstance(raw, str) else _items(raw))
+        saved_extra = data.get("extra") or {}
+        if not isinstance(saved_extra, Mapping):
+            raise TypeError(f"extra must be a table, got {saved_extra!r}")
+        return cls._checked({**values, "extra": {**saved_extra, **unknown}})
 
-    def with_changes(self, **changes: Any) -> Preset:
-        return replace(self, **changes)
+    def with_changes(self, **changes: object) -> Preset:
+        """This preset with some fields changed (the settings form's values: steps as
+        text or timedeltas, numbers); TypeError for a name that is not a field."""
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
+        return self._checked({**current, **changes})
+
+    @classmethod
+    def _checked(cls, values: Mapping[str, object]) -> Preset:
+        # The one place values of unchecked types reach the fields: __post_init__ parses
+        # the steps and checks every range, so a wrong value fails there (TypeError or
+        # ValueError), as it did when these values were typed Any.
+        return cls(**cast("dict[str, Any]", values))
 
     def scheduler(
         self, parameters: Sequence[float] | None = None, *, exercise: bool = False
@@ -159,10 +176,18 @@ def params_key(preset_name: str) -> str:
     return f"{PARAMS_KEY_PREFIX}{preset_name}"
 
 
-def _decode_preset(raw: Any, where: str) -> Preset:
+def _items(value: object) -> Iterable[object]:
+    if not isinstance(value, Iterable):
+        raise TypeError(f"not a list of steps: {value!r}")
+    return value
+
+
+def _decode_preset(raw: JsonValue, where: str) -> Preset:
     if raw is None:
         return Preset()
     try:
+        if not isinstance(raw, Mapping):
+            raise TypeError(f"expected a table, got {raw!r}")
         return Preset.from_dict(raw)
     except (TypeError, ValueError) as exc:
         raise UserError(f"setting {where!r} is not a valid preset: {exc}") from exc
@@ -194,7 +219,7 @@ class FittedParameters:
     parameters: tuple[float, ...]
     fitted_at: str = ""
     reviews: int = 0
-    metrics: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    metrics: JsonObject = field(default_factory=dict, compare=False, hash=False)
 
 
 def clamp_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
@@ -214,17 +239,35 @@ def load_parameters(session: Session, preset_name: str) -> FittedParameters | No
         return None
     try:
         if isinstance(raw, list):
-            return FittedParameters(clamp_parameters(raw))
+            return FittedParameters(clamp_parameters(_numbers(raw)))
+        if not isinstance(raw, Mapping):
+            raise TypeError(f"expected a table or a list, got {raw!r}")
+        fitted_at, reviews, metrics = (raw.get("fitted_at", ""), raw.get("reviews", 0),
+                                       raw.get("metrics", {}))
+        if (not isinstance(fitted_at, str) or not isinstance(reviews, int | float | str)
+                or not isinstance(metrics, Mapping)):
+            raise TypeError("fitted_at must be text, reviews a number and metrics a table")
         return FittedParameters(
-            parameters=clamp_parameters(raw["parameters"]),
-            fitted_at=raw.get("fitted_at", ""),
-            reviews=int(raw.get("reviews", 0)),
-            metrics=raw.get("metrics", {}),
+            parameters=clamp_parameters(_numbers(raw["parameters"])),
+            fitted_at=fitted_at,
+            reviews=int(reviews),
+            metrics=dict(metrics),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise UserError(
             f"setting {params_key(preset_name)!r} holds no valid FSRS parameters: {exc}"
         ) from exc
+
+
+def _numbers(value: JsonValue) -> list[float]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(f"not a list of numbers: {value!r}")
+    numbers = []
+    for number in value:
+        if not isinstance(number, int | float | str):
+            raise TypeError(f"not a number: {number!r}")
+        numbers.append(float(number))
+    return numbers
 
 
 def load_all_parameters(session: Session) -> dict[str, tuple[float, ...]]:

@@ -18,7 +18,7 @@ milliseconds, and ORM rows or SQL compilation would cost more than the queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -26,10 +26,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from studyapp.jsontypes import JsonObject, JsonValue
 from studyapp.scheduling.prerequisites import acyclic_requires
 from studyapp.scheduling.presets import Preset
 from studyapp.storage.models import STATE_LEARNING, STATE_NEW, STATE_RELEARNING, STATE_REVIEW
-from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json
+from studyapp.storage.sqldialect import RawSql, SqlDialect, dialect_of, parse_json_object
 from studyapp.storage.stored_time import julian, parse_stored_time
 from studyapp.vocabulary import KIND_EXERCISE
 
@@ -39,7 +40,7 @@ Fingerprint = tuple[int, ...]
 FrontierRow = tuple[int, str, str, int]
 # A card as the queue shows it (load_items): (card_id, content_id, kind, front, back, extra,
 # deck_id, note_id, tags, state, due, reps, lapses)
-ItemRow = tuple[int, str, str, str, str, dict[str, Any], int, str, tuple[str, ...], int,
+ItemRow = tuple[int, str, str, str, str, JsonObject, int, str, tuple[str, ...], int,
                 datetime | None, int, int]
 
 
@@ -479,10 +480,8 @@ def _choose_new(raw: RawSql, decks: dict[int, DeckInfo], deck_id: int, rows: lis
     requirements: dict[int, list[str]] = {}
     if exercises:
         for card_id, extra in raw.rows_in(_queue_sql(raw.dialect).card_extra, exercises):
-            needed = (parse_json(extra) or {}).get("requires") or []
-            requirements[card_id] = (
-                [needed] if isinstance(needed, str) else [str(r) for r in needed]
-            )
+            needed = parse_json_object(extra).get("requires") or []
+            requirements[card_id] = _required_ids(needed)
     unmet = _unmet_ids(
         raw, decks, {r for reqs in requirements.values() for r in reqs}, deck_has_new
     )
@@ -498,6 +497,15 @@ def _choose_new(raw: RawSql, decks: dict[int, DeckInfo], deck_id: int, rows: lis
         seen_notes[note_id] = card_id
         chosen.append(Entry(card_id, deck_id, "new", (position, card_id, note_id)))
     return chosen
+
+
+def _required_ids(needed: JsonValue) -> list[str]:
+    """An exercise's ``requires``: one id or a list of them."""
+    if isinstance(needed, str):
+        return [needed]
+    if isinstance(needed, Sequence | Mapping):
+        return [str(r) for r in needed]
+    raise TypeError(f"requires must be an id or a list of ids, got {needed!r}")
 
 
 def _unmet_ids(raw: RawSql, decks: dict[int, DeckInfo], ids: set[str],
@@ -545,7 +553,7 @@ def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -
                 kind,
                 front,
                 back,
-                (parse_json(extra) or {}) if extra and extra != "{}" else {},
+                parse_json_object(extra) if extra and extra != "{}" else {},
                 deck_id,
                 note_id,
                 tuple((tags or "").split()),

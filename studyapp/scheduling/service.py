@@ -14,7 +14,7 @@ Imports no UI code and no torch.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.clock import Clock, as_utc
 from studyapp.errors import UserError
+from studyapp.jsontypes import JsonObject, JsonValue
 from studyapp.scheduling.custom import extra_new_today, raise_new_limit
 from studyapp.scheduling.days import (
     current_streak,
@@ -60,6 +61,7 @@ from studyapp.scheduling.queue import (
 )
 from studyapp.scheduling.rating import Rating
 from studyapp.scheduling.transition import (
+    ReviewLogValues,
     StoredState,
     predicted_retrievability,
     review_log_values,
@@ -67,7 +69,15 @@ from studyapp.scheduling.transition import (
     to_fsrs_card,
 )
 from studyapp.storage.db import Database
-from studyapp.storage.models import STATE_NAMES, STATE_NEW, STATE_REVIEW, Card, CardState, Deck, ReviewLog
+from studyapp.storage.models import (
+    STATE_NAMES,
+    STATE_NEW,
+    STATE_REVIEW,
+    Card,
+    CardState,
+    Deck,
+    ReviewLog,
+)
 from studyapp.storage.queries import deck_and_subdecks, resolve_deck
 from studyapp.vocabulary import KIND_EXERCISE, LEECH_TAG
 
@@ -109,8 +119,8 @@ class QueueCounts:
     def locked(self) -> bool:
         return self.lock is not None
 
-    def as_dict(self) -> dict[str, Any]:
-        data = {**asdict(self), "total": self.total}
+    def as_dict(self) -> JsonObject:
+        data: JsonObject = {**asdict(self), "total": self.total}
         data["lock"] = self.lock.as_dict() if self.lock else None
         return data
 
@@ -136,7 +146,7 @@ class QueueItem:
 
     @classmethod
     def build(cls, *, card_id: int, content_id: str, kind: str, front: str, back: str,
-              extra: dict[str, Any] | None, deck: str, state: int, note_id: str,
+              extra: Mapping[str, JsonValue] | None, deck: str, state: int, note_id: str,
               tags: tuple[str, ...], due: datetime | None, reps: int | None,
               lapses: int | None, queue: str = "") -> QueueItem:
         """The one way to make a QueueItem from a stored card: `state` is the stored number,
@@ -228,7 +238,7 @@ def _checked_rating(rating: int, source: str) -> int:
     return int(rating)
 
 
-def _insert_log(conn: Connection, card_id: int, values: dict[str, Any]) -> int:
+def _insert_log(conn: Connection, card_id: int, values: ReviewLogValues) -> int:
     """Write one review log; its id."""
     statement = insert(_REVIEW_LOGS).values(card_id=card_id, **values)
     inserted = conn.execute(statement).inserted_primary_key

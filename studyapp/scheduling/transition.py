@@ -6,7 +6,7 @@ a log means the same thing wherever it came from."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 import fsrs
 
@@ -34,6 +34,41 @@ class StoredState(Protocol):
     def reps(self) -> int | None: ...
     @property
     def lapses(self) -> int | None: ...
+
+
+class CardStateValues(TypedDict):
+    """The card_states columns a review sets (`state_after`)."""
+
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reps: int
+    lapses: int
+
+
+class ReviewLogValues(TypedDict):
+    """The review_logs columns, less card_id (`review_log_values`)."""
+
+    rating: int
+    reviewed_at: datetime
+    duration_ms: int
+    source: str
+    prev_state: int
+    prev_step: int | None
+    prev_stability: float | None
+    prev_difficulty: float | None
+    prev_due: datetime | None
+    prev_last_review: datetime | None
+    prev_reps: int
+    prev_lapses: int
+    state: int
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    retrievability: float | None
 
 
 def to_fsrs_card(card_id: int, state: StoredState, now: datetime) -> fsrs.Card:
@@ -64,7 +99,7 @@ def predicted_retrievability(scheduler: fsrs.Scheduler, state: StoredState, befo
     return float(scheduler.get_card_retrievability(before, now))
 
 
-def state_after(state: StoredState, after: fsrs.Card, rating: int) -> dict[str, Any]:
+def state_after(state: StoredState, after: fsrs.Card, rating: int) -> CardStateValues:
     """The card_states columns after the review. A lapse is Again on a card in review."""
     lapsed = rating == 1 and state.state == STATE_REVIEW
     return {
@@ -88,7 +123,7 @@ def review_log_values(
     duration_ms: int,
     source: str,
     retrievability: float | None,
-) -> dict[str, Any]:
+) -> ReviewLogValues:
     """The review_logs columns (less card_id): the exact state before, so undo can restore
     it, and the state after with what FSRS predicted, for the stats."""
     return {

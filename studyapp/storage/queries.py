@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from studyapp.errors import UserError
+from studyapp.jsontypes import JsonObject
 from studyapp.storage.models import STATE_NEW, Card, CardState, Deck
 
 
@@ -26,7 +26,7 @@ class DeckCounts:
     parent: str | None = None  # the parent deck's slug
     depth: int = 0  # 0 for a top-level deck
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return asdict(self)
 
 

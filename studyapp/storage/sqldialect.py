@@ -32,6 +32,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from studyapp.clock import as_utc
+from studyapp.jsontypes import JsonObject, JsonValue
 from studyapp.storage.stored_time import DB_TIME, parse_stored_time
 
 
@@ -131,11 +132,24 @@ class SqlDialect:
         return parse_stored_time(value)
 
 
-def parse_json(value: Any) -> Any:
+def parse_json(value: object) -> JsonValue:
     """A JSON column as it comes back: text from sqlite3, already decoded from psycopg."""
     if value is None or not isinstance(value, str | bytes):
-        return value
-    return json.loads(value) if value else None
+        # psycopg decodes a JSON column itself: the value is what json.loads would give
+        return cast(JsonValue, value)
+    parsed: JsonValue = json.loads(value) if value else None
+    return parsed
+
+
+def parse_json_object(value: object) -> JsonObject:
+    """A JSON column that holds an object (a card's ``extra``): ``{}`` for NULL, empty text
+    or an empty object; TypeError for a column that holds anything but an object."""
+    parsed = parse_json(value)
+    if not parsed:
+        return {}
+    if not isinstance(parsed, dict):
+        raise TypeError(f"expected a JSON object, got {type(parsed).__name__}")
+    return parsed
 
 
 SQLITE = SqlDialect("sqlite")

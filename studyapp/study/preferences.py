@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,7 @@ class Preferences:
 def load_preferences(session: Session) -> Preferences:
     """The saved preferences; a value that no longer validates falls back to its default."""
     defaults = Preferences()
-    values = {
+    values: dict[str, Any] = {  # stored JSON: each value is checked by Preferences() below
         "day_start_hour": read_day_start_hour(session),
         "grading_device": get_setting(session, DEVICE_KEY, defaults.grading_device),
         "theme": get_setting(session, THEME_KEY, defaults.theme),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from studyapp.storage.settings import get_setting, set_setting
+from studyapp.storage.settings import get_setting_strings, set_setting
 
 TYPED_DECKS_KEY = "study.typed_decks"
 _MARKUP = re.compile(r"[*_`]")
@@ -65,7 +65,7 @@ def compare_typed(typed: str, back: str) -> Comparison:
 
 
 def typed_decks(session: Session) -> set[str]:
-    return set(get_setting(session, TYPED_DECKS_KEY, []) or [])
+    return set(get_setting_strings(session, TYPED_DECKS_KEY))
 
 
 def set_typed_deck(session: Session, slug: str, on: bool) -> None:

@@ -18,30 +18,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("storage", "scheduling", "grading")
 
-# Signatures that still say ``Any``, as "path::Qualified.name".  Only storage and scheduling
-# have entries: other helpers are rewriting those packages right now (issue 18), and each
-# entry goes when its signature gets a real type (the test below fails on an entry that no
-# longer says ``Any``, so the list only shrinks).  grading has none: its wire values are
-# ``contract.JsonValue``/``JsonObject``, and what the learner's function takes or returns
-# is ``object``.
+# Signatures that still say ``Any``, as "path::Qualified.name", each with why.  The list only
+# shrinks: the test below fails on an entry that no longer says ``Any``.  Everywhere else a
+# JSON value is ``studyapp.jsontypes.JsonValue``/``JsonObject``, an untrusted or passed-through
+# value is ``object``, and a row of named columns is a dataclass or a TypedDict.
 ALLOWED = {
-    # storage: settings and raw-SQL rows are JSON/DB values, typed when storage's pass lands
-    "studyapp/storage/queries.py::DeckCounts.as_dict",
-    "studyapp/storage/settings.py::get_setting",
-    "studyapp/storage/settings.py::set_setting",
-    "studyapp/storage/sqldialect.py::parse_json",
+    # A driver row's column types depend on each statement's SELECT list: ``tuple[object,
+    # ...]`` would make every caller cast each column it unpacks (the queue's hot loops).
     "studyapp/storage/sqldialect.py::RawSql.rows",
     "studyapp/storage/sqldialect.py::RawSql.one",
     "studyapp/storage/sqldialect.py::RawSql.rows_in",
-    # scheduling: presets' dict form and the review transition's values, being reworked
-    "studyapp/scheduling/deck_tree.py::with_subdecks",
-    "studyapp/scheduling/presets.py::parse_step",
-    "studyapp/scheduling/presets.py::Preset.to_dict",
-    "studyapp/scheduling/presets.py::Preset.from_dict",
-    "studyapp/scheduling/presets.py::Preset.with_changes",
-    "studyapp/scheduling/service.py::QueueCounts.as_dict",
-    "studyapp/scheduling/transition.py::state_after",
-    "studyapp/scheduling/transition.py::review_log_values",
 }
 
 
@@ -103,7 +89,7 @@ def test_no_any_in_public_signatures():
     found = {hit for package in PACKAGES for hit in any_in_public_signatures(REPO, package)}
     new = sorted(found - ALLOWED)
     assert not new, ("Any in a public signature (use the real type: a dataclass, "
-                     "contract.JsonValue/JsonObject at the wire, object for values passed "
+                     "jsontypes.JsonValue/JsonObject for JSON, object for values passed "
                      "through):\n  " + "\n  ".join(new))
 
 

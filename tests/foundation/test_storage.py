@@ -6,7 +6,13 @@ from sqlalchemy.exc import IntegrityError
 
 from studyapp.storage.db import open_database
 from studyapp.storage.models import Card, CardState, Deck, ReviewLog, Setting
-from studyapp.storage.settings import get_setting, set_setting
+from studyapp.storage.settings import (
+    get_setting,
+    get_setting_object,
+    get_setting_strings,
+    set_setting,
+)
+from studyapp.storage.sqldialect import parse_json, parse_json_object
 
 
 def _deck(now):
@@ -84,6 +90,29 @@ def test_settings_hold_json_values(database):
         assert get_setting(s, "missing", "dflt") == "dflt"
         assert s.scalars(select(Setting)).one().key == "limits"
 
+
+
+def test_typed_setting_readers_narrow_the_stored_json(database):
+    with database.unit_of_work() as s:
+        set_setting(s, "folders", ["/a", "/b"])
+        set_setting(s, "table", {"day": "x"})
+        set_setting(s, "text", "/a")
+    with database.unit_of_work() as s:
+        assert get_setting_strings(s, "folders") == ["/a", "/b"]
+        assert get_setting_strings(s, "missing") == []
+        with pytest.raises(TypeError):
+            get_setting_strings(s, "text")  # not iterated as characters
+        assert get_setting_object(s, "table") == {"day": "x"}
+        assert get_setting_object(s, "folders") == {} == get_setting_object(s, "missing")
+
+
+def test_json_columns_parse_as_they_come_from_either_driver():
+    assert parse_json('{"a": [1]}') == {"a": [1]} == parse_json({"a": [1]})  # sqlite3, psycopg
+    assert parse_json(None) is None and parse_json("") is None
+    assert parse_json_object(None) == {} == parse_json_object("{}")
+    assert parse_json_object('{"requires": "d"}') == {"requires": "d"}
+    with pytest.raises(TypeError):
+        parse_json_object("[1, 2]")
 
 def test_no_engine_is_created_at_import_time():
     import subprocess

@@ -76,3 +76,39 @@ def test_parameters_are_stored_per_preset_and_clamped(database):
 def test_preset_scheduler_leaves_fuzz_to_studyapp():
     scheduler = Preset(maximum_interval=100).scheduler()
     assert scheduler.enable_fuzzing is False and scheduler.maximum_interval == 100
+
+
+def test_with_changes_parses_the_forms_text_and_keeps_unknown_keys():
+    saved = Preset.from_dict({"new_per_day": 5, "future_option": [1, 2]})
+    changed = saved.with_changes(learning_steps=("2m", "1h"), reviews_per_day=50)
+    assert changed.learning_steps == (timedelta(minutes=2), timedelta(hours=1))
+    assert (changed.new_per_day, changed.reviews_per_day) == (5, 50)
+    assert changed.to_dict()["extra"] == {"future_option": [1, 2]}
+    with pytest.raises(TypeError):
+        saved.with_changes(no_such_field=1)
+    with pytest.raises(ValueError):
+        saved.with_changes(desired_retention=2.0)
+
+
+@pytest.mark.parametrize("stored", [["not", "a", "table"], "text", {"extra": 3},
+                                    {"learning_steps": 5}])
+def test_a_preset_setting_of_the_wrong_shape_is_a_user_error(database, stored):
+    with database.unit_of_work() as session:
+        set_setting(session, "preset:odd", stored)
+    with database.unit_of_work() as session, pytest.raises(UserError, match="preset:odd"):
+        load_preset(session, "odd")
+
+
+@pytest.mark.parametrize("stored", ["text", {"parameters": "abc"}, {"parameters": [1.0]},
+                                    {"parameters": list(DEFAULT_PARAMETERS), "metrics": 3}])
+def test_parameters_of_the_wrong_shape_are_a_user_error(database, stored):
+    with database.unit_of_work() as session:
+        set_setting(session, "fsrs:params:odd", stored)
+    with database.unit_of_work() as session, pytest.raises(UserError, match="fsrs:params:odd"):
+        load_parameters(session, "odd")
+
+
+def test_with_changes_can_replace_the_unknown_keys_too():
+    saved = Preset.from_dict({"future_option": 1})
+    assert saved.with_changes(extra={"other": 2}).extra == {"other": 2}
+    assert saved.with_changes(new_per_day=3).extra == {"future_option": 1}
