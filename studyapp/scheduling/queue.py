@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -38,10 +38,25 @@ from studyapp.vocabulary import KIND_EXERCISE
 Fingerprint = tuple[int, ...]
 # A deck's first new cards: (card_id, note_id, kind, position), in content order
 FrontierRow = tuple[int, str, str, int]
-# A card as the queue shows it (load_items): (card_id, content_id, kind, front, back, extra,
-# deck_id, note_id, tags, state, due, reps, lapses)
-ItemRow = tuple[int, str, str, str, str, JsonObject, int, str, tuple[str, ...], int,
-                datetime | None, int, int]
+
+
+class ItemRow(NamedTuple):
+    """A card as the queue shows it (load_items): the `items` statement's columns, in its
+    order, with extra parsed, tags split, due parsed and a missing state read as new."""
+
+    card_id: int
+    content_id: str
+    kind: str
+    front: str
+    back: str
+    extra: JsonObject
+    deck_id: int
+    note_id: str
+    tags: tuple[str, ...]
+    state: int
+    due: datetime | None
+    reps: int
+    lapses: int
 
 
 @dataclass
@@ -526,40 +541,20 @@ def _unmet_ids(raw: RawSql, decks: dict[int, DeckInfo], ids: set[str],
 
 
 def load_items(session: Session, snap: _Snapshot | None, entries: list[Entry]) -> list[ItemRow]:
-    """The cards of `entries`, in order: (card_id, content_id, kind, front, back, extra, deck_id,
-    note_id, tags, state, due, reps, lapses) with extra parsed, tags split and due parsed. Rows
-    are kept in the snapshot (a card's row changes only by a write, which renews or patches it)."""
+    """The cards of `entries`, in order. Rows are kept in the snapshot (a card's row changes
+    only by a write, which renews or patches it)."""
     cache = snap.items if snap is not None else {}
     missing = [e.card_id for e in entries if e.card_id not in cache]
     if missing:
-        for (
-            card_id,
-            content_id,
-            kind,
-            front,
-            back,
-            extra,
-            deck_id,
-            note_id,
-            tags,
-            state,
-            due,
-            reps,
-            lapses,
-        ) in RawSql(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
-            cache[card_id] = (
-                card_id,
-                content_id,
-                kind,
-                front,
-                back,
-                parse_json_object(extra) if extra and extra != "{}" else {},
-                deck_id,
-                note_id,
-                tuple((tags or "").split()),
-                STATE_NEW if state is None else state,
-                parse_stored_time(due),
-                reps or 0,
-                lapses or 0,
+        for row in RawSql(session).rows_in(_queue_sql(dialect_of(session)).items, missing):
+            item = ItemRow(*row)
+            stored_extra: object = item.extra  # the column's JSON text (SQLite) or value
+            cache[item.card_id] = item._replace(
+                extra=parse_json_object(stored_extra) if stored_extra not in (None, "", "{}") else {},
+                tags=tuple(str(item.tags or "").split()),
+                state=STATE_NEW if item.state is None else item.state,
+                due=parse_stored_time(item.due),
+                reps=item.reps or 0,
+                lapses=item.lapses or 0,
             )
     return [cache[e.card_id] for e in entries]

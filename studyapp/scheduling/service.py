@@ -763,25 +763,10 @@ class ReviewService:
     ) -> list[QueueItem]:
         items = []
         for entry, row in zip(entries, load_items(session, plan.snapshot, entries), strict=True):
-            (
-                card_id,
-                content_id,
-                kind,
-                front,
-                back,
-                extra,
-                deck_id,
-                note_id,
-                tags,
-                state,
-                due,
-                reps,
-                lapses,
-            ) = row
             items.append(QueueItem.build(
-                card_id=card_id, content_id=content_id, kind=kind, front=front, back=back,
-                extra=extra, deck=decks[deck_id].slug, state=state, note_id=note_id, tags=tags,
-                due=due, reps=reps, lapses=lapses,
+                card_id=row.card_id, content_id=row.content_id, kind=row.kind, front=row.front,
+                back=row.back, extra=row.extra, deck=decks[row.deck_id].slug, state=row.state,
+                note_id=row.note_id, tags=row.tags, due=row.due, reps=row.reps, lapses=row.lapses,
                 queue="learning" if entry.queue == "ahead" else entry.queue,
             ))
         return items
