@@ -249,9 +249,9 @@ class FixGrader(FakeGrader):
     """A grader whose diagnosis says apart what is wrong and how to fix it."""
 
     async def grade(self, exercise_id, code, *, variant_seed=None):
-        verdict = (await super().grade(exercise_id, code, variant_seed=variant_seed)).to_json()
-        if verdict["diagnosis"]:
-            verdict["diagnosis"]["fix"] = "Return a + b."
+        verdict = await super().grade(exercise_id, code, variant_seed=variant_seed)
+        if verdict.diagnosis is not None:
+            verdict.diagnosis.fix = "Return a + b."
         return verdict
 
 

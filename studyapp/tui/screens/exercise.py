@@ -25,13 +25,13 @@ from textual.widgets import Footer, Header, Markdown, Static, TextArea
 from studyapp.errors import UserError
 from studyapp.tui.formatting import interval, short_date
 from studyapp.tui.messages import GradeFailed, GradeFinished
-from studyapp.tui.widgets.grader_banner import GraderBanner, grader_state
+from studyapp.tui.grader import grader_state
+from studyapp.tui.widgets.grader_banner import GraderBanner
 from studyapp.tui.widgets.python_editor import PythonEditor
 from studyapp.tui.widgets.verdict_views import (
     DiagnosisPanel,
     DiffPanel,
     ResultsTable,
-    get,
     verdict_headline,
 )
 
@@ -194,7 +194,7 @@ class ExerciseScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield GraderBanner(id="grader-banner")
+        yield GraderBanner(lambda: self.app.grader, id="grader-banner")
         with Horizontal(id="exercise-body"):
             with Vertical(id="side-column"):
                 with PromptPane(id="prompt-panel"):
@@ -378,11 +378,11 @@ class ExerciseScreen(Screen):
         verdict = message.verdict
         self.last_verdict = verdict
         self.graded_code = message.code
-        passed = get(verdict, "status") == "passed"
+        passed = verdict.passed
         self.attempt.visit_runs.append(passed)
         if passed and self.attempt.seconds_to_pass is None:
             self.attempt.seconds_to_pass = (self.app.clock.now() - self.opened_at).total_seconds()
-        diagnosis_id = get(get(verdict, "diagnosis"), "id") if get(verdict, "diagnosis") else None
+        diagnosis_id = verdict.diagnosis.id if verdict.diagnosis is not None else None
         if diagnosis_id:
             self.diagnosis_counts[diagnosis_id] = self.diagnosis_counts.get(diagnosis_id, 0) + 1
         headline = verdict_headline(verdict)
@@ -434,7 +434,7 @@ class ExerciseScreen(Screen):
 
             self.call_later(show)
             return
-        if self.last_verdict is not None and get(self.last_verdict, "diagnosis"):
+        if self.last_verdict is not None and self.last_verdict.diagnosis is not None:
             self.query_one("#diagnosis", DiagnosisPanel).show(self.last_verdict, show_fix=True)
         hints = list(self.item.extra.get("hints") or [])
         shown = self.attempt.hints_used - int(self.attempt.formulas_shown)

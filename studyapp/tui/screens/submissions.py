@@ -89,9 +89,9 @@ class SubmissionHistory(ModalScreen[str | None]):
         submission = self.current
         if submission is None:
             return
-        from studyapp.tui.widgets.verdict_views import verdict_headline
+        from studyapp.tui.widgets.verdict_views import stored_headline
 
-        headline = verdict_headline(submission.verdict or {"status": submission.status})
+        headline = stored_headline(submission.verdict, submission.status)
         headline.append(f"  {short_date(submission.created_at)}", style="dim")
         self.query_one("#history-verdict", Static).update(headline)
         view = self.query_one("#history-code", Static)
