@@ -127,12 +127,10 @@ class BrowseScreen(Screen):
         except UserError as exc:
             self.post_message(LoadFailed("cards", str(exc)))
             return
-        message = CardsFound(rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT)
-        message.generation = generation  # type: ignore[attr-defined]
-        self.post_message(message)
+        self.post_message(CardsFound(rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT, generation))
 
     def on_cards_found(self, message: CardsFound) -> None:
-        if getattr(message, "generation", self._search_generation) != self._search_generation:
+        if message.generation != self._search_generation:
             return  # an older search finished late
         table = self.query_one("#cards", DataTable)
         now = self.app.clock.now()
@@ -191,12 +189,10 @@ class BrowseScreen(Screen):
 
         with self.app.database.unit_of_work() as session:
             detail = card_detail(session, card_id)
-        message = CardDetailLoaded(detail)
-        message.generation = generation  # type: ignore[attr-defined]
-        self.post_message(message)
+        self.post_message(CardDetailLoaded(detail, generation))
 
     def on_card_detail_loaded(self, message: CardDetailLoaded) -> None:
-        if getattr(message, "generation", self._detail_generation) != self._detail_generation:
+        if message.generation != self._detail_generation:
             return
         self._detail = message.detail
         self.query_one("#card-detail", Static).update(render_detail(message.detail, self.app.clock.now()))
