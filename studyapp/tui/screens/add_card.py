@@ -5,6 +5,8 @@ the fields clear for the next card, the kind and deck stay."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -18,6 +20,9 @@ from textual.widgets import Footer, Header, Input, Label, Select, Static, TextAr
 
 from studyapp.content.authoring import KINDS, NewCard, preview_cards
 from studyapp.errors import UserError
+
+if TYPE_CHECKING:
+    from studyapp.tui.study_service import StudyService
 
 NARROW = 100
 # kind -> labels of the three text fields ("" hides one)
@@ -56,13 +61,14 @@ class AddCardScreen(Screen):
     HELP_EXTRA = [("tab / shift+tab", "Next / previous field"),
                   ("choice options", "one a line; a line starting with * is a right option")]
 
-    def __init__(self, deck: str | None = None) -> None:
+    def __init__(self, study: StudyService, deck: str | None = None) -> None:
         super().__init__()
+        self.study = study
         self.initial_deck = deck or ""
         self.added: list[str] = []
 
     def compose(self) -> ComposeResult:
-        titles = list(getattr(self.app, "deck_titles", {}).values())
+        titles = list(self.study.deck_titles.values())
         yield Header()
         with Horizontal(id="add-body"):
             with VerticalScroll(id="add-form"):
@@ -139,7 +145,7 @@ class AddCardScreen(Screen):
 
         card = self.card()
         try:
-            added, _summary = add_card(self.app.database, self.app.clock, card)
+            added, _summary = add_card(self.study.database, self.study.clock, card)
         except UserError as exc:
             self.notify(str(exc), title="Not added", severity="error")
             return

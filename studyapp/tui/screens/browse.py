@@ -3,6 +3,8 @@ its review history and submissions; suspend, unsuspend, edit, open the source fi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.markdown import Markdown as RichMarkdown
 from rich.table import Table
@@ -17,6 +19,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from studyapp.tui.formatting import interval, relative, short_date
 from studyapp.tui.messages import CardDetailLoaded, CardsFound, LoadFailed
+
+if TYPE_CHECKING:
+    from textual.screen import Screen as AnyScreen
+
+    from studyapp.tui.study_service import StudyService
 
 SEARCH_DELAY = 0.15
 NARROW_WIDTH = 110
@@ -41,8 +48,9 @@ class BrowseScreen(Screen):
         ("search", "words, deck:SLUG, tag:TAG, is:new|learning|review|relearning|due|suspended|leech, kind:KIND"),
     ]
 
-    def __init__(self, query: str = "") -> None:
+    def __init__(self, study: StudyService, query: str = "") -> None:
         super().__init__()
+        self.study = study
         self.initial_query = query
         self._search_timer: Timer | None = None
         self._search_generation = 0
@@ -122,8 +130,8 @@ class BrowseScreen(Screen):
 
         try:
             query = parse_query(text)
-            with self.app.database.unit_of_work() as session:
-                rows = search_cards(session, query, self.app.clock.now(), limit=SEARCH_LIMIT + 1)
+            with self.study.database.unit_of_work() as session:
+                rows = search_cards(session, query, self.study.clock.now(), limit=SEARCH_LIMIT + 1)
         except UserError as exc:
             self.post_message(LoadFailed("cards", str(exc)))
             return
@@ -133,7 +141,7 @@ class BrowseScreen(Screen):
         if message.generation != self._search_generation:
             return  # an older search finished late
         table = self.query_one("#cards", DataTable)
-        now = self.app.clock.now()
+        now = self.study.clock.now()
         previous = self._current_id()
         table.clear()
         self._rows = {row.id: row for row in message.rows}
@@ -187,7 +195,7 @@ class BrowseScreen(Screen):
     def _fetch_detail(self, card_id: int, generation: int) -> None:
         from studyapp.study.cards import card_detail
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             detail = card_detail(session, card_id)
         self.post_message(CardDetailLoaded(detail, generation))
 
@@ -195,7 +203,7 @@ class BrowseScreen(Screen):
         if message.generation != self._detail_generation:
             return
         self._detail = message.detail
-        self.query_one("#card-detail", Static).update(render_detail(message.detail, self.app.clock.now()))
+        self.query_one("#card-detail", Static).update(render_detail(message.detail, self.study.clock.now()))
         self.query_one("#card-detail-panel").border_title = message.detail.content_id
         self.refresh_bindings()
 
@@ -237,14 +245,14 @@ class BrowseScreen(Screen):
         row = self._rows.get(card_id)
         if row is None:
             return
-        set_suspended(self.app, card_id, not row.suspended)
+        set_suspended(self.study, card_id, not row.suspended)
         from dataclasses import replace
 
         row = replace(row, suspended=not row.suspended)
         self._rows[card_id] = row
         table = self.query_one("#cards", DataTable)
         for column, value in zip(("front", "deck", "kind", "state", "due"),
-                                 self._cells(row, self.app.clock.now()), strict=True):
+                                 self._cells(row, self.study.clock.now()), strict=True):
             table.update_cell(str(card_id), column, value)
         self.notify(f"{row.content_id} {'suspended' if row.suspended else 'unsuspended'}")
         self._load_detail()
@@ -252,7 +260,8 @@ class BrowseScreen(Screen):
     def action_edit(self) -> None:
         card_id = self._current_id()
         if card_id is not None:
-            edit_card(self, card_id, on_saved=lambda: (self.search(), self._load_detail()))
+            edit_card(self, self.study, card_id,
+                      on_saved=lambda: (self.search(), self._load_detail()))
 
     def action_take_shipped(self) -> None:
         """Drop the learner's version of a shipped card for the shipped text."""
@@ -261,7 +270,7 @@ class BrowseScreen(Screen):
             return
         from studyapp.study.edits import take_shipped_text
 
-        take_shipped_text(self.app.database, self.app.clock, card_id)
+        take_shipped_text(self.study.database, self.study.clock, card_id)
         self.notify(f"{detail.content_id}: the shipped text is back")
         self.search()
         self._load_detail()
@@ -304,22 +313,13 @@ FIXED_WIDTHS = {key: width for key, _, width in FIXED_COLUMNS}
 STATE_STYLES = {"new": "dodger_blue1", "learning": "dark_orange", "relearning": "red", "review": "green3"}
 
 
-def set_suspended(app, card_id: int, suspended: bool) -> None:
-    """Through the scheduler when it is there (it may keep caches); else the row itself."""
-    try:
-        service = app.service
-    except ModuleNotFoundError:
-        service = None
-    if service is not None:
-        (service.suspend if suspended else service.unsuspend)(card_id)
-        return
-    from studyapp.storage.models import Card
-
-    with app.database.unit_of_work() as session:
-        session.get(Card, card_id).suspended = suspended
+def set_suspended(study: StudyService, card_id: int, suspended: bool) -> None:
+    """Through the scheduler (it may keep caches)."""
+    service = study.reviews
+    (service.suspend if suspended else service.unsuspend)(card_id)
 
 
-def edit_card(screen, card_id: int, on_saved=None) -> None:
+def edit_card(screen: AnyScreen, study: StudyService, card_id: int, on_saved=None) -> None:
     """Open the card editor for `card_id` and save what the learner changes."""
     from studyapp.errors import UserError
     from studyapp.study.cards import editable_fields
@@ -327,14 +327,14 @@ def edit_card(screen, card_id: int, on_saved=None) -> None:
     from studyapp.tui.screens.dialogs import CardEditor
 
     app = screen.app
-    with app.database.unit_of_work() as session:
+    with study.database.unit_of_work() as session:
         fields = editable_fields(session, card_id)
 
     def saved(values: dict | None) -> None:
         if values is None:
             return
         try:
-            where = save_card_edit(app.database, app.clock, card_id, values)
+            where = save_card_edit(study.database, study.clock, card_id, values)
         except UserError as exc:
             app.notify(str(exc), severity="error")
             return

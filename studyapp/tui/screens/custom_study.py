@@ -6,6 +6,7 @@ asks and hands the answer to `start_custom_study`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,6 +18,10 @@ from textual.widgets.option_list import Option
 
 from studyapp.errors import UserError
 from studyapp.study.custom import MODE_LABELS, MODES
+
+if TYPE_CHECKING:
+    from studyapp.tui.app import StudyApp
+    from studyapp.tui.study_service import StudyService
 
 # what each mode asks for: (label, default value, numeric)
 VALUE_PROMPTS = {
@@ -101,13 +106,14 @@ class CustomStudyDialog(ModalScreen[CustomStudyRequest | None]):
         self.dismiss(None)
 
 
-def start_custom_study(app, request: CustomStudyRequest | None) -> None:
+def start_custom_study(app: StudyApp, study: StudyService,
+                       request: CustomStudyRequest | None) -> None:
     """Run what the dialog asked for: a session, or a raised limit."""
     if request is None:
         return
     from studyapp.study import custom
 
-    service = app.service
+    service = study.reviews
     try:
         if request.mode == "unlock":
             app.study(request.deck, ignore_prerequisites=True)

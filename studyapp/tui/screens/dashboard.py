@@ -8,6 +8,8 @@ columns the side panel gives way to one line, so the counts always show."""
 from __future__ import annotations
 
 from rich.text import Text
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,21 +20,26 @@ from textual.widgets import DataTable, Footer, Header, Static
 from studyapp.tui.messages import DashboardLoaded, DatabaseReady, LoadFailed
 from studyapp.tui.widgets.heatmap import Heatmap
 
+if TYPE_CHECKING:
+    from studyapp.scheduling.service import QueueCounts
+    from studyapp.study.activity import Activity
+    from studyapp.tui.study_service import StudyService
+
 ALL_DECKS = "__all__"
 NARROW = 100  # below this many columns the side panel folds into one line
 COUNT_WIDTH = 5
 LOCK_STYLE = "dark_orange"
 
 
-def load_dashboard(app) -> tuple[list, object]:
-    """Blocking: today's queue counts per deck (QueueCounts) and the activity numbers."""
+def load_dashboard(study: StudyService) -> tuple[list[QueueCounts], Activity]:
+    """Blocking: today's queue counts per deck and the activity numbers."""
     from studyapp.study.activity import activity
 
-    database = app.database
-    hour = app.day_start_hour  # read before any session below: never nest units of work
-    decks = app.service.counts(with_locks=True)
+    database = study.database
+    hour = study.day_start_hour  # read before any session below: never nest units of work
+    decks = study.reviews.counts(with_locks=True)
     with database.unit_of_work() as session:
-        numbers = activity(session, app.clock.now(), hour=hour)
+        numbers = activity(session, study.clock.now(), hour=hour)
     return decks, numbers
 
 
@@ -46,6 +53,12 @@ class DashboardScreen(Screen):
         Binding("n", "add_card", "Add"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
+
+    def __init__(self, study: StudyService) -> None:
+        super().__init__()
+        self.study = study
+        self.decks: list[QueueCounts] = []
+        self.activity: Activity | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,8 +77,6 @@ class DashboardScreen(Screen):
         self.query_one("#decks-panel").border_title = "Decks"
         self.query_one("#today").border_title = "Today"
         self.query_one("#heatmap").border_title = "Last 12 weeks"
-        self.decks: list = []
-        self.activity = None
         table = self.query_one("#decks", DataTable)
         table.add_column("Deck", key="deck", width=20)
         table.add_column(Text("New", justify="right"), key="new", width=COUNT_WIDTH)
@@ -101,21 +112,20 @@ class DashboardScreen(Screen):
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
         try:
-            if not self.app.announced_ready:  # the first load: open, then apply the preferences
-                self.app.announced_ready = True
-                database = self.app.database
+            if self.study.first_open():  # open, then apply the preferences
+                database = self.study.database
                 from studyapp.study.preferences import load_preferences
 
                 with database.unit_of_work() as session:
                     self.app.post_message(DatabaseReady(load_preferences(session)))
-            decks, numbers = load_dashboard(self.app)
+            decks, numbers = load_dashboard(self.study)
         except Exception as exc:  # shown, not raised: the app stays usable
             self.post_message(LoadFailed("decks", f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(DashboardLoaded(decks, numbers))
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
-        self.app.deck_titles = {d.slug: d.title for d in message.decks}
+        self.study.deck_titles = {d.slug: d.title for d in message.decks}
         self.decks = list(message.decks)
         self.activity = message.activity
         self._show_rows()
@@ -202,7 +212,7 @@ class DashboardScreen(Screen):
         self.action_study_selected()
 
     def action_study_selected(self) -> None:
-        if not self.app.database_ready:
+        if not self.study.ready:
             self.notify("Still opening the database…")
             return
         deck = self._selected_deck()
@@ -224,19 +234,19 @@ class DashboardScreen(Screen):
         self.app.push_screen(ConfirmDialog(question, yes="Study anyway", no="No"), answered)
 
     def action_add_card(self) -> None:
-        if not self.app.database_ready:
+        if not self.study.ready:
             self.notify("Still opening the database…")
             return
         self.app.add_card(self._selected_slug())
 
     def action_custom_study(self) -> None:
-        if not self.app.database_ready:
+        if not self.study.ready:
             self.notify("Still opening the database…")
             return
         self.app.custom_study(self._selected_slug())
 
     def action_study_all(self) -> None:
-        if not self.app.database_ready:
+        if not self.study.ready:
             self.notify("Still opening the database…")
             return
         self.app.study(None)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -34,6 +35,12 @@ from studyapp.tui.widgets.verdict_views import (
     ResultsTable,
     verdict_headline,
 )
+
+if TYPE_CHECKING:
+    from studyapp.grading.verdict import Verdict
+    from studyapp.scheduling.service import QueueItem
+    from studyapp.tui.grader import Grader
+    from studyapp.tui.study_service import StudyService
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 DRAFT_SAVE_DELAY = 1.0  # seconds of quiet typing before the draft is saved
@@ -151,16 +158,21 @@ class ExerciseScreen(Screen):
         ("x", "Reset the editor to the starter (asks first)"),
     ]
 
-    def __init__(self, item) -> None:
+    def __init__(self, item: QueueItem, study: StudyService,
+                 current_grader: Callable[[], Grader | None]) -> None:
+        """`item`: the exercise card; `current_grader`: the grader now (the app replaces
+        it when the grading device changes)."""
         super().__init__()
         self.item = item
+        self.study = study
+        self.current_grader = current_grader
         self.attempt = Attempt()
         self.opened_at = None
         self.shown_at = time.monotonic()
         self.grading = False
         self.submit_when_graded = False
         self.rated: ExerciseOutcome | None = None
-        self.last_verdict = None
+        self.last_verdict: Verdict | None = None
         self.graded_code: str | None = None
         self.diagnosis_counts: dict[str, int] = {}
         self.solution_as_diff = False
@@ -174,11 +186,12 @@ class ExerciseScreen(Screen):
         self.prompt = shown_prompt(item.front, reviewing=self.reviewing)
 
     @classmethod
-    def for_card(cls, card_id: int, app) -> ExerciseScreen:
+    def for_card(cls, card_id: int, study: StudyService,
+                 current_grader: Callable[[], Grader | None]) -> ExerciseScreen:
         from studyapp.study.cards import queue_item
 
-        with app.database.unit_of_work() as session:
-            return cls(queue_item(session, card_id))
+        with study.database.unit_of_work() as session:
+            return cls(queue_item(session, card_id), study, current_grader)
 
     @property
     def exercise_id(self) -> str:
@@ -194,7 +207,7 @@ class ExerciseScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield GraderBanner(lambda: self.app.grader, id="grader-banner")
+        yield GraderBanner(self.current_grader, id="grader-banner")
         with Horizontal(id="exercise-body"):
             with Vertical(id="side-column"):
                 with PromptPane(id="prompt-panel"):
@@ -233,7 +246,7 @@ class ExerciseScreen(Screen):
         from studyapp.study.drafts import latest_code, runs_since_last_review
 
         try:
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 latest = latest_code(session, self.exercise_id)
                 self.attempt.earlier_runs = runs_since_last_review(session, self.item.card_id, self.exercise_id)
         except Exception as exc:  # a database problem must not hide the exercise
@@ -249,7 +262,7 @@ class ExerciseScreen(Screen):
         return code
 
     def on_mount(self) -> None:
-        self.opened_at = self.app.clock.now()
+        self.opened_at = self.study.clock.now()
         self.query_one("#prompt-panel").border_title = "Prompt"
         self.query_one("#solution-panel").border_title = "Solution"
         self.query_one("#results-panel").border_title = "Results"
@@ -286,9 +299,9 @@ class ExerciseScreen(Screen):
             text = self._typed_text
         if text is None or text == self._saved_text:
             return
-        now = self.app.clock.now()
+        now = self.study.clock.now()
         try:
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 save_draft(session, self.exercise_id, text, now)
         except Exception as exc:
             self.notify(f"The draft could not be saved: {exc}", severity="error")
@@ -320,7 +333,7 @@ class ExerciseScreen(Screen):
         from studyapp.study.drafts import submission_history
         from studyapp.tui.screens.submissions import SubmissionHistory
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             history = submission_history(session, self.exercise_id)
 
         def chosen(code: str | None) -> None:
@@ -334,7 +347,7 @@ class ExerciseScreen(Screen):
     # -- grading ------------------------------------------------------------------------
 
     def action_run(self) -> None:
-        grader = self.app.grader
+        grader = self.current_grader()
         if grader is None:
             self.submit_when_graded = False
             self.notify("No grader is running.", severity="error")
@@ -351,14 +364,15 @@ class ExerciseScreen(Screen):
         self.query_one("#run-status", Static).update(
             Text(f"⏳ Checks {state} (run {number}); keep editing if you like.", style="italic")
         )
-        self._grade(code, number)
+        self._grade(grader, code, number)
 
     @work(exclusive=True, group="grade")
-    async def _grade(self, code: str, attempt: int) -> None:
+    async def _grade(self, grader: Grader, code: str, attempt: int) -> None:
         from studyapp.study.submissions import record_submission
 
         try:
-            verdict = await self.app.grader.grade(self.exercise_id, code, variant_seed=self.item.variant_seed)
+            verdict = await grader.grade(self.exercise_id, code,
+                                         variant_seed=self.item.variant_seed)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -366,9 +380,9 @@ class ExerciseScreen(Screen):
             return
 
         def store() -> None:
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 record_submission(session, card_id=self.item.card_id, exercise_id=self.exercise_id,
-                                  code=code, verdict=verdict, now=self.app.clock.now())
+                                  code=code, verdict=verdict, now=self.study.clock.now())
 
         await asyncio.to_thread(store)
         self.post_message(GradeFinished(verdict, code, attempt))
@@ -381,7 +395,7 @@ class ExerciseScreen(Screen):
         passed = verdict.passed
         self.attempt.visit_runs.append(passed)
         if passed and self.attempt.seconds_to_pass is None:
-            self.attempt.seconds_to_pass = (self.app.clock.now() - self.opened_at).total_seconds()
+            self.attempt.seconds_to_pass = (self.study.clock.now() - self.opened_at).total_seconds()
         diagnosis_id = verdict.diagnosis.id if verdict.diagnosis is not None else None
         if diagnosis_id:
             self.diagnosis_counts[diagnosis_id] = self.diagnosis_counts.get(diagnosis_id, 0) + 1
@@ -612,7 +626,7 @@ class ExerciseScreen(Screen):
         if self.graded_code is not None and self.graded_code == self.editor.text:
             self._offer_rating()
             return
-        if self.app.grader is None:
+        if self.current_grader() is None:
             self._offer_rating()  # without a grader the learner rates by hand
             return
         self.submit_when_graded = True
@@ -623,7 +637,7 @@ class ExerciseScreen(Screen):
 
         suggestion = self.suggested_rating()
         try:
-            previews = {k: interval(v) for k, v in self.app.service.preview(self.item.card_id).items()}
+            previews = {k: interval(v) for k, v in self.study.reviews.preview(self.item.card_id).items()}
         except UserError:
             previews = {}
 
@@ -641,7 +655,7 @@ class ExerciseScreen(Screen):
     def _save_rating(self, rating: int) -> None:
         spent = int((time.monotonic() - self.shown_at) * 1000)
         try:
-            result = self.app.service.review(self.item.card_id, rating, duration_ms=spent, source="grader")
+            result = self.study.reviews.review(self.item.card_id, rating, duration_ms=spent, source="grader")
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return

@@ -6,8 +6,10 @@ the number keys. Exercise cards open the exercise screen, which rates them."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -22,6 +24,11 @@ from studyapp.study.cards import one_line
 from studyapp.tui.formatting import duration
 from studyapp.tui.widgets.choice_options import ChoiceOptions
 from studyapp.tui.widgets.rating_bar import RatingBar
+
+if TYPE_CHECKING:
+    from studyapp.study.custom import FilteredSession
+    from studyapp.tui.grader import Grader
+    from studyapp.tui.study_service import StudyService
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 RATE_GROUP = Binding.Group("Rate", compact=True)
@@ -101,11 +108,15 @@ class ReviewScreen(Screen):
         Binding("escape", "leave", "End session"),
     ]
 
-    def __init__(self, deck: str | None = None, *, ignore_prerequisites: bool = False, filtered=None) -> None:
+    def __init__(self, study: StudyService, current_grader: Callable[[], Grader | None],
+                 deck: str | None = None, *, ignore_prerequisites: bool = False,
+                 filtered: FilteredSession | None = None) -> None:
         """`deck` (None: every deck) today's queue; `ignore_prerequisites` releases the deck's
-        new cards (study it anyway); `filtered` (study.custom.FilteredSession) studies that
-        list instead of the queue."""
+        new cards (study it anyway); `filtered` studies that list instead of the queue.
+        `current_grader` is handed to the exercise screen for exercise cards."""
         super().__init__()
+        self.study = study
+        self.current_grader = current_grader
         self.deck = deck
         self.ignore_prerequisites = ignore_prerequisites
         self.filtered = filtered
@@ -134,10 +145,10 @@ class ReviewScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.session_log = SessionLog(started=self.app.clock.now())
+        self.session_log = SessionLog(started=self.study.clock.now())
         from studyapp.study.typed import typed_decks
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             self.typed_decks = typed_decks(session)
         self.next_card()
 
@@ -151,9 +162,9 @@ class ReviewScreen(Screen):
     def next_card(self) -> None:
         try:
             if self.filtered is not None:
-                item = self.filtered.next_card(self.app.database)
+                item = self.filtered.next_card(self.study.database)
             else:
-                item = self.app.service.next_card(self.deck, ignore_prerequisites=self.ignore_prerequisites)
+                item = self.study.reviews.next_card(self.deck, ignore_prerequisites=self.ignore_prerequisites)
         except UserError as exc:
             self.notify(str(exc), severity="error")
             item = None
@@ -208,7 +219,7 @@ class ReviewScreen(Screen):
         if self.filtered is not None:
             return self.filtered.remaining()
         try:
-            counts = self.app.service.counts(self.deck, ignore_prerequisites=self.ignore_prerequisites)
+            counts = self.study.reviews.counts(self.deck, ignore_prerequisites=self.ignore_prerequisites)
             return sum(c.total for c in counts)
         except UserError:
             return 0
@@ -250,8 +261,8 @@ class ReviewScreen(Screen):
         """What is due next, for the summary: the rest of today, tomorrow."""
         try:
             left = 0 if self.filtered is not None else sum(
-                c.total for c in self.app.service.counts(self.deck, ignore_prerequisites=self.ignore_prerequisites))
-            ahead = self.app.service.due_ahead(1, self.deck)
+                c.total for c in self.study.reviews.counts(self.deck, ignore_prerequisites=self.ignore_prerequisites))
+            ahead = self.study.reviews.due_ahead(1, self.deck)
         except UserError:
             return ""
         tomorrow = ahead[0][1] if ahead else 0
@@ -265,7 +276,7 @@ class ReviewScreen(Screen):
         for selector in ("#front", "#back", "#divider", "#choices", "#ratings", "#typed", "#comparison"):
             self.query_one(selector).display = False
         summary = self.query_one("#summary", Static)
-        summary.update(summary_text(self.session_log, self.app.clock.now(), self._next_up(),
+        summary.update(summary_text(self.session_log, self.study.clock.now(), self._next_up(),
                                     ended_early=ended_early))
         summary.display = True
         self.query_one("#progress", Static).update(Text(f" {self.session_log.done} reviewed ", style="bold reverse"))
@@ -300,7 +311,7 @@ class ReviewScreen(Screen):
         """Open the card's images and sounds with the system viewer."""
         from studyapp.interop.media import media_dir_for, open_with_system_viewer
 
-        folder = media_dir_for(str(self.app.database.engine.url))
+        folder = media_dir_for(str(self.study.database.engine.url))
         for name in self._media():
             problem = open_with_system_viewer(folder / name)
             if problem:
@@ -335,7 +346,7 @@ class ReviewScreen(Screen):
             if self._typed(item):
                 suggested = self._show_comparison(item)
         try:
-            self.previews = {} if self.previewing else self.app.service.preview(item.card_id)
+            self.previews = {} if self.previewing else self.study.reviews.preview(item.card_id)
         except UserError as exc:
             self.notify(str(exc), severity="error")
             self.previews = {}
@@ -385,7 +396,7 @@ class ReviewScreen(Screen):
             return
         spent = int((time.monotonic() - self.shown_at) * 1000)
         try:
-            result = self.app.service.review(item.card_id, rating, duration_ms=spent)
+            result = self.study.reviews.review(item.card_id, rating, duration_ms=spent)
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -403,7 +414,7 @@ class ReviewScreen(Screen):
 
     def action_undo(self) -> None:
         try:
-            undone = self.app.service.undo()
+            undone = self.study.reviews.undo()
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -415,7 +426,7 @@ class ReviewScreen(Screen):
             self.filtered.undo(undone.card_id)
         from studyapp.study.cards import queue_item
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             item = queue_item(session, undone.card_id)
         self.notify(f"Undid {RATING_NAMES.get(undone.rating, undone.rating)} on {item.content_id}")
         self.show_item(item)
@@ -431,19 +442,19 @@ class ReviewScreen(Screen):
         def saved() -> None:
             from studyapp.study.cards import queue_item
 
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 fresh = queue_item(session, item.card_id)
             self.show_item(fresh)
             if revealed:
                 self.action_reveal()
 
-        edit_card(self, item.card_id, on_saved=saved)
+        edit_card(self, self.study, item.card_id, on_saved=saved)
 
     def action_suspend(self) -> None:
         item = self.item
         if item is None:
             return
-        self.app.service.suspend(item.card_id)
+        self.study.reviews.suspend(item.card_id)
         if self.filtered is not None:
             self.filtered.remove(item.card_id)
         self.notify(f"Suspended {item.content_id} (unsuspend it in Browse)")
@@ -462,7 +473,7 @@ class ReviewScreen(Screen):
             self.record(item, outcome.rating, outcome.result)
             self.next_card()
 
-        self.app.push_screen(ExerciseScreen(item), done)
+        self.app.push_screen(ExerciseScreen(item, self.study, self.current_grader), done)
 
     def action_leave(self) -> None:
         """esc: the session's summary first (when anything was studied), then the dashboard."""

@@ -4,12 +4,17 @@ hour, the grading device and the theme; saved in the database."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+if TYPE_CHECKING:
+    from studyapp.tui.study_service import StudyService
 
 ALL_DECKS = "__all__"
 
@@ -36,8 +41,9 @@ class SettingsScreen(Screen):
     ]
     HELP_EXTRA = [("tab / shift+tab", "Next / previous setting"), ("enter", "In a field: save")]
 
-    def __init__(self) -> None:
+    def __init__(self, study: StudyService) -> None:
         super().__init__()
+        self.study = study
         self.decks: list[tuple[str, str]] = []
         self.dirty = False
         self._loading = False
@@ -84,7 +90,7 @@ class SettingsScreen(Screen):
         from studyapp.storage.models import Deck
         from studyapp.study.preferences import load_preferences
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             self.decks = [(slug, title) for slug, title in session.execute(
                 select(Deck.slug, Deck.title).where(Deck.retired.is_(False)).order_by(Deck.position, Deck.slug))]
             presets = load_presets(session, [slug for slug, _ in self.decks])
@@ -126,7 +132,7 @@ class SettingsScreen(Screen):
         from studyapp.scheduling.prerequisites import load_prerequisite_settings
         from studyapp.study.typed import typed_decks
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             ordering = load_prerequisite_settings(session)
             typed = typed_decks(session)
         if scope == ALL_DECKS:
@@ -163,7 +169,7 @@ class SettingsScreen(Screen):
             return
         from studyapp.scheduling.presets import load_presets
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             presets = load_presets(session, [slug for slug, _ in self.decks])
         self._loading = True
         self._show_preset(presets, str(event.value))
@@ -222,7 +228,7 @@ class SettingsScreen(Screen):
             changes, preferences = self.collect()
             scope = str(self.query_one("#scope", Select).value)
             slugs = [slug for slug, _ in self.decks] if scope == ALL_DECKS else [scope]
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 presets = load_presets(session, slugs)
                 for slug in slugs:
                     save_preset(session, slug, presets[slug].with_changes(**changes))

@@ -6,6 +6,7 @@ from studyapp.stats, the charts from widgets/stats_charts.py (textual-plotext)."
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -18,6 +19,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from studyapp.tui.formatting import duration
+
+if TYPE_CHECKING:
+    from studyapp.stats.model import StatsPage
+    from studyapp.tui.study_service import StudyService
 from studyapp.tui.messages import LoadFailed, StatsLoaded
 from studyapp.tui.widgets.heatmap import Heatmap
 
@@ -26,13 +31,13 @@ TABS = (("activity", "Activity"), ("outlook", "Outlook"), ("retention", "Retenti
 HISTOGRAMS = ("interval", "stability", "difficulty", "retrievability")
 
 
-def load_stats(app):
+def load_stats(study: StudyService) -> StatsPage:
     """Blocking: the whole stats page."""
     from studyapp.stats import compute_stats
 
-    hour = app.day_start_hour  # read before the session: never nest units of work
-    with app.database.unit_of_work() as session:
-        return compute_stats(session, app.clock.now(), day_start_hour=hour)
+    hour = study.day_start_hour  # read before the session: never nest units of work
+    with study.database.unit_of_work() as session:
+        return compute_stats(session, study.clock.now(), day_start_hour=hour)
 
 
 def percent(value: float | None) -> str:
@@ -180,6 +185,10 @@ class StatsScreen(Screen):
     ]
     HELP_EXTRA = [("left / right", "On the tabs: previous / next view")]
 
+    def __init__(self, study: StudyService) -> None:
+        super().__init__()
+        self.study = study
+
     def compose(self) -> ComposeResult:
         from studyapp.tui.widgets import stats_charts as charts
 
@@ -216,7 +225,7 @@ class StatsScreen(Screen):
     @work(thread=True, exclusive=True, group="stats")
     def _load(self) -> None:
         try:
-            page = load_stats(self.app)
+            page = load_stats(self.study)
         except Exception as exc:  # shown, not raised
             self.post_message(LoadFailed("stats", f"{type(exc).__name__}: {exc}"))
             return
