@@ -4,6 +4,7 @@ thread), one module per subject, as braindrop's `app/messages/`:
 - `database`: the database is open (`DatabaseReady`), a load failed (`LoadFailed`);
 - `loaded`: what a screen's worker loaded (`DashboardLoaded`, `CardsFound`,
   `CardDetailLoaded`, `StatsLoaded`);
+- `review`: the review screen's next card (`NextCardLoaded`) and early end (`SessionEnded`);
 - `grading`: how a grading run ended (`GradeFinished`, `GradeFailed`).
 
 The types they carry are imported for the type checker only: these modules sit on the
@@ -18,6 +19,7 @@ from studyapp.tui.messages.loaded import (
     DashboardLoaded,
     StatsLoaded,
 )
+from studyapp.tui.messages.review import NextCardLoaded, SessionEnded
 
 __all__ = [
     "CardDetailLoaded",
@@ -27,5 +29,7 @@ __all__ = [
     "GradeFailed",
     "GradeFinished",
     "LoadFailed",
+    "NextCardLoaded",
+    "SessionEnded",
     "StatsLoaded",
 ]

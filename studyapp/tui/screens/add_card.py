@@ -14,12 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Header, Input, Label, Select, Static, TextArea
 
 from studyapp.content.authoring import KINDS, NewCard, preview_cards
 from studyapp.errors import UserError
+from studyapp.tui.screens.base import StudyScreen
 
 if TYPE_CHECKING:
     from studyapp.tui.study_service import StudyService
@@ -51,7 +51,7 @@ def new_card_from(kind: str, deck: str, texts: tuple[str, str, str], tags: str) 
     return NewCard(kind, deck, front=first, back=second, tags=tag_list)
 
 
-class AddCardScreen(Screen):
+class AddCardScreen(StudyScreen):
     LABEL = "Add"
     CSS_PATH = "../styles/add_card.tcss"
     BINDINGS = [

@@ -13,12 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from studyapp.tui.formatting import interval, relative, short_date
 from studyapp.tui.messages import CardDetailLoaded, CardsFound, LoadFailed
+from studyapp.tui.screens.base import StudyScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen as AnyScreen
@@ -29,7 +30,7 @@ SEARCH_DELAY = 0.15
 NARROW_WIDTH = 110
 
 
-class BrowseScreen(Screen):
+class BrowseScreen(StudyScreen):
     LABEL = "Browse"
     CSS_PATH = "../styles/browse.tcss"
     BINDINGS = [
@@ -123,7 +124,8 @@ class BrowseScreen(Screen):
         self._search_generation += 1
         self._search(self.query_one("#search", Input).value, self._search_generation)
 
-    @work(thread=True, exclusive=True, group="browse-search")
+    @work(thread=True, exclusive=True, group="browse-search", exit_on_error=False,
+          name="search the cards")
     def _search(self, text: str, generation: int) -> None:
         from studyapp.errors import UserError
         from studyapp.study.cards import SEARCH_LIMIT, parse_query, search_cards
@@ -191,13 +193,25 @@ class BrowseScreen(Screen):
         self._detail_generation += 1
         self._fetch_detail(card_id, self._detail_generation)
 
-    @work(thread=True, exclusive=True, group="browse-detail")
+    @work(thread=True, exclusive=True, group="browse-detail", exit_on_error=False,
+          name="load the card")
     def _fetch_detail(self, card_id: int, generation: int) -> None:
+        """A card that is gone (deleted, retired by a sync) fails this worker: the app's
+        failure handler says so, and the search runs again without it."""
         from studyapp.study.cards import card_detail
 
         with self.study.database.unit_of_work() as session:
             detail = card_detail(session, card_id)
         self.post_message(CardDetailLoaded(detail, generation))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # the app reports the failure (the event bubbles on to it); here the list is
+        # brought up to date, in case the card is gone
+        if event.state is WorkerState.ERROR and event.worker.group == "browse-detail":
+            self._detail = None
+            self.query_one("#card-detail", Static).update(
+                Text("This card could not be loaded.", style="dim"))
+            self.search()
 
     def on_card_detail_loaded(self, message: CardDetailLoaded) -> None:
         if message.generation != self._detail_generation:
@@ -257,11 +271,13 @@ class BrowseScreen(Screen):
         self.notify(f"{row.content_id} {'suspended' if row.suspended else 'unsuspended'}")
         self._load_detail()
 
-    def action_edit(self) -> None:
+    @work(exclusive=True, group="browse-dialog", exit_on_error=False,
+          name="edit the card")
+    async def action_edit(self) -> None:
         card_id = self._current_id()
-        if card_id is not None:
-            edit_card(self, self.study, card_id,
-                      on_saved=lambda: (self.search(), self._load_detail()))
+        if card_id is not None and await edit_card(self, self.study, card_id):
+            self.search()
+            self._load_detail()
 
     def action_take_shipped(self) -> None:
         """Drop the learner's version of a shipped card for the shipped text."""
@@ -319,8 +335,9 @@ def set_suspended(study: StudyService, card_id: int, suspended: bool) -> None:
     (service.suspend if suspended else service.unsuspend)(card_id)
 
 
-def edit_card(screen: AnyScreen, study: StudyService, card_id: int, on_saved=None) -> None:
-    """Open the card editor for `card_id` and save what the learner changes."""
+async def edit_card(screen: AnyScreen, study: StudyService, card_id: int) -> bool:
+    """Open the card editor for `card_id` and save what the learner changes; True when it
+    was saved. Call it from a worker (it waits for the dialog)."""
     from studyapp.errors import UserError
     from studyapp.study.cards import editable_fields
     from studyapp.study.edits import SAVED_AS_OVERRIDE, SAVED_TO_FILE, save_card_edit
@@ -330,20 +347,18 @@ def edit_card(screen: AnyScreen, study: StudyService, card_id: int, on_saved=Non
     with study.database.unit_of_work() as session:
         fields = editable_fields(session, card_id)
 
-    def saved(values: dict | None) -> None:
-        if values is None:
-            return
-        try:
-            where = save_card_edit(study.database, study.clock, card_id, values)
-        except UserError as exc:
-            app.notify(str(exc), severity="error")
-            return
-        app.notify({SAVED_TO_FILE: "Card saved to its file.",
-                    SAVED_AS_OVERRIDE: "Card saved as your version: content updates keep it."}.get(where, "Card saved."))
-        if on_saved is not None:
-            on_saved()
-
-    app.push_screen(CardEditor("Edit card", fields), saved)
+    values = await app.push_screen_wait(CardEditor("Edit card", fields))
+    if values is None:
+        return False
+    try:
+        where = save_card_edit(study.database, study.clock, card_id, values)
+    except UserError as exc:
+        app.notify(str(exc), severity="error")
+        return False
+    notes = {SAVED_TO_FILE: "Card saved to its file.",
+             SAVED_AS_OVERRIDE: "Card saved as your version: content updates keep it."}
+    app.notify(notes.get(where, "Card saved."))
+    return True
 
 
 def _shipped_text(detail) -> list:

@@ -7,17 +7,17 @@ columns the side panel gives way to one line, so the counts always show."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from studyapp.tui.messages import DashboardLoaded, DatabaseReady, LoadFailed
+from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.heatmap import Heatmap
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def load_dashboard(study: StudyService) -> tuple[list[QueueCounts], Activity]:
     return decks, numbers
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(StudyScreen):
     LABEL = "Dashboard"
     BINDINGS = [
         Binding("s", "study_selected", "Study"),
@@ -109,7 +109,8 @@ class DashboardScreen(Screen):
     def action_refresh(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False,
+          name="load the decks")
     def load(self) -> None:
         try:
             if self.study.first_open():  # open, then apply the preferences

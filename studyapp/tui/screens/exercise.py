@@ -19,14 +19,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Static, TextArea
 
 from studyapp.errors import UserError
 from studyapp.tui.formatting import interval, short_date
-from studyapp.tui.messages import GradeFailed, GradeFinished
 from studyapp.tui.grader import grader_state
+from studyapp.tui.messages import GradeFailed, GradeFinished
+from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.grader_banner import GraderBanner
 from studyapp.tui.widgets.python_editor import PythonEditor
 from studyapp.tui.widgets.verdict_views import (
@@ -120,7 +120,7 @@ class Attempt:
         return sum(1 for passed in self.runs if not passed)
 
 
-class ExerciseScreen(Screen):
+class ExerciseScreen(StudyScreen):
     LABEL = "Exercise"
     CSS_PATH = "../styles/exercise.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -366,7 +366,8 @@ class ExerciseScreen(Screen):
         )
         self._grade(grader, code, number)
 
-    @work(exclusive=True, group="grade")
+    @work(exclusive=True, group="grade", exit_on_error=False,
+          name="grade the code")
     async def _grade(self, grader: Grader, code: str, attempt: int) -> None:
         from studyapp.study.submissions import record_submission
 

@@ -10,8 +10,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from studyapp.tui.screens.base import StudyScreen
 
 if TYPE_CHECKING:
     from studyapp.tui.study_service import StudyService
@@ -32,7 +33,7 @@ PRESET_FIELDS = (
 )
 
 
-class SettingsScreen(Screen):
+class SettingsScreen(StudyScreen):
     LABEL = "Settings"
     CSS_PATH = "../styles/settings.tcss"
     BINDINGS = [

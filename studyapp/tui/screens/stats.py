@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from studyapp.tui.formatting import duration
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from studyapp.stats.model import StatsPage
     from studyapp.tui.study_service import StudyService
 from studyapp.tui.messages import LoadFailed, StatsLoaded
+from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.heatmap import Heatmap
 
 TABS = (("activity", "Activity"), ("outlook", "Outlook"), ("retention", "Retention"),
@@ -174,7 +174,7 @@ def render_calibration(calibration) -> Group:
     return Group(*parts)
 
 
-class StatsScreen(Screen):
+class StatsScreen(StudyScreen):
     LABEL = "Stats"
     page = None
     CSS_PATH = "../styles/stats.tcss"
@@ -222,7 +222,8 @@ class StatsScreen(Screen):
     def action_tab(self, key: str) -> None:
         self.query_one("#stats-tabs", TabbedContent).active = f"tab-{key}"
 
-    @work(thread=True, exclusive=True, group="stats")
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False,
+          name="load the stats")
     def _load(self) -> None:
         try:
             page = load_stats(self.study)
