@@ -188,8 +188,11 @@ class StudyApp(App[None]):
 
     def browse(self, query: str) -> None:
         """Browse with a search already typed (the dashboard's exercises key)."""
+        from studyapp.tui.screens.browse import BrowseScreen
+
         self.action_goto("browse")
         screen = self.screen
+        assert isinstance(screen, BrowseScreen)
         if screen.is_mounted:
             screen.set_query(query)
         else:
@@ -211,7 +214,8 @@ class StudyApp(App[None]):
         from studyapp.tui.screens.add_card import AddCardScreen
 
         titles = self.study_service.deck_titles
-        self.push_screen(AddCardScreen(self.study_service, titles.get(deck, deck) if deck else None))
+        title = titles.get(deck, deck) if deck else None
+        self.push_screen(AddCardScreen(self.study_service, title))
 
     def custom_study(self, deck: str | None = None) -> None:
         """Anki's Custom Study dialog for `deck` (None: every deck)."""
@@ -222,7 +226,8 @@ class StudyApp(App[None]):
         def answered(request: CustomStudyRequest | None) -> None:
             start_custom_study(self, self.study_service, request)
 
-        self.push_screen(CustomStudyDialog(deck, titles.get(deck, deck)), answered)
+        title = titles.get(deck, deck) if deck else None
+        self.push_screen(CustomStudyDialog(deck, title), answered)
 
     def open_exercise(self, card_id: int) -> None:
         from studyapp.tui.screens.exercise import ExerciseScreen

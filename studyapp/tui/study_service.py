@@ -98,6 +98,7 @@ class StudyService:
         if self._reviews is None:
             from studyapp.scheduling.service import ReviewService
 
-            self._reviews = ReviewService(self.database, self.clock,
+            # SerializedDatabase stands in for the Database it wraps (it forwards the rest)
+            self._reviews = ReviewService(self.database, self.clock,  # type: ignore[arg-type]
                                           day_start_hour=self.day_start_hour)
         return self._reviews

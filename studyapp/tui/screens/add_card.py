@@ -30,7 +30,11 @@ FIELD_LABELS = {
     "basic": ("Front", "Back", ""),
     "reversed": ("Front (also asked the other way round)", "Back", ""),
     "cloze": ("Text, deletions as {{c1::answer}} or {{c1::answer::hint}}", "Extra (optional)", ""),
-    "choice": ("Question", "Options, one a line; start the right ones with *", "Explanation (optional)"),
+    "choice": (
+        "Question",
+        "Options, one a line; start the right ones with *",
+        "Explanation (optional)",
+    ),
 }
 
 
@@ -74,12 +78,22 @@ class AddCardScreen(StudyScreen):
             with VerticalScroll(id="add-form"):
                 with Horizontal(classes="add-row"):
                     yield Label("Kind", classes="add-label")
-                    yield Select([(k, k) for k in KINDS], value="basic", allow_blank=False, compact=True,
-                                 id="add-kind")
+                    yield Select(
+                        [(k, k) for k in KINDS],
+                        value="basic",
+                        allow_blank=False,
+                        compact=True,
+                        id="add-kind",
+                    )
                 with Horizontal(classes="add-row"):
                     yield Label("Deck", classes="add-label")
-                    yield Input(self.initial_deck, placeholder="a deck's title (a new title makes a new deck)",
-                                suggester=SuggestFromList(titles, case_sensitive=False), compact=True, id="add-deck")
+                    yield Input(
+                        self.initial_deck,
+                        placeholder="a deck's title (a new title makes a new deck)",
+                        suggester=SuggestFromList(titles, case_sensitive=False),
+                        compact=True,
+                        id="add-deck",
+                    )
                 for number in (1, 2, 3):
                     yield Label("", id=f"label-{number}", classes="field-label")
                     area = TextArea("", id=f"field-{number}", soft_wrap=True, classes="add-field")
@@ -127,7 +141,8 @@ class AddCardScreen(StudyScreen):
         self._update_preview()
 
     def card(self) -> NewCard:
-        texts = tuple(self.query_one(f"#field-{n}", TextArea).text for n in (1, 2, 3))
+        first, second, third = (self.query_one(f"#field-{n}", TextArea).text for n in (1, 2, 3))
+        texts = (first, second, third)
         return new_card_from(self.kind, self.query_one("#add-deck", Input).value, texts,
                              self.query_one("#add-tags", Input).value)
 
@@ -151,7 +166,9 @@ class AddCardScreen(StudyScreen):
             return
         self.added.append(added.content_id)
         made = f"{added.cards} cards" if added.cards != 1 else "1 card"
-        self.notify(f"Added {added.content_id} to {added.deck} ({made})\n{added.path}", title="Added")
+        self.notify(
+            f"Added {added.content_id} to {added.deck} ({made})\n{added.path}", title="Added"
+        )
         for number in (1, 2, 3):
             self.query_one(f"#field-{number}", TextArea).text = ""
         self.query_one("#field-1", TextArea).focus()
@@ -172,8 +189,10 @@ def render_preview(cards, problems: list[str]) -> Group:
         if card.kind == "choice":
             options = Text()
             for option in card.extra.get("options", []):
-                options.append(("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
-                               style="green3" if option.get("correct") else "")
+                options.append(
+                    ("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
+                    style="green3" if option.get("correct") else "",
+                )
             parts.append(options)
         parts.append(Text("answer", style="dim underline"))
         parts.append(RichMarkdown(card.back))

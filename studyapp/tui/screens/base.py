@@ -6,11 +6,15 @@ Textual calls this handler before a screen's own (for extra clean-up), never ins
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+ResultType = TypeVar("ResultType")
 
-class StudyScreen(Screen[object]):
+
+class StudyScreen(Screen[ResultType]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR:
             return

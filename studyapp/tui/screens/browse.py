@@ -19,11 +19,16 @@ from textual.worker import Worker, WorkerState
 
 from studyapp.tui.formatting import interval, relative, short_date
 from studyapp.tui.messages import CardDetailLoaded, CardsFound, LoadFailed
+from studyapp.tui.navigation import navigator
 from studyapp.tui.screens.base import StudyScreen
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from rich.console import RenderableType
     from textual.screen import Screen as AnyScreen
 
+    from studyapp.study.cards import CardDetail, CardRow
     from studyapp.tui.study_service import StudyService
 
 SEARCH_DELAY = 0.15
@@ -46,7 +51,11 @@ class BrowseScreen(StudyScreen):
     ]
     HELP_EXTRA = [
         ("enter", "On an exercise: open it in the exercise screen"),
-        ("search", "words, deck:SLUG, tag:TAG, is:new|learning|review|relearning|due|suspended|leech, kind:KIND"),
+        (
+            "search",
+            "words, deck:SLUG, tag:TAG, "
+            "is:new|learning|review|relearning|due|suspended|leech, kind:KIND",
+        ),
     ]
 
     def __init__(self, study: StudyService, query: str = "") -> None:
@@ -56,8 +65,8 @@ class BrowseScreen(StudyScreen):
         self._search_timer: Timer | None = None
         self._search_generation = 0
         self._detail_generation = 0
-        self._rows: dict[int, object] = {}
-        self._detail = None
+        self._rows: dict[int, CardRow] = {}
+        self._detail: CardDetail | None = None
 
     def compose(self) -> ComposeResult:
         from studyapp.study.cards import QUERY_HELP
@@ -163,7 +172,11 @@ class BrowseScreen(StudyScreen):
 
     def _cells(self, row, now) -> tuple:
         """Question, deck, kind, state (full names), due: in the columns' order."""
-        state = Text("suspended", style="dim italic") if row.suspended else Text(row.state, style=STATE_STYLES.get(row.state, ""))
+        state = (
+            Text("suspended", style="dim italic")
+            if row.suspended
+            else Text(row.state, style=STATE_STYLES.get(row.state, ""))
+        )
         due = relative(row.due, now) if row.state != "new" else ""
         title = self.query_one("#cards", DataTable).columns
         width = next((c.width for k, c in title.items() if k.value == "front"), 30)
@@ -217,7 +230,9 @@ class BrowseScreen(StudyScreen):
         if message.generation != self._detail_generation:
             return
         self._detail = message.detail
-        self.query_one("#card-detail", Static).update(render_detail(message.detail, self.study.clock.now()))
+        self.query_one("#card-detail", Static).update(
+            render_detail(message.detail, self.study.clock.now())
+        )
         self.query_one("#card-detail-panel").border_title = message.detail.content_id
         self.refresh_bindings()
 
@@ -245,20 +260,28 @@ class BrowseScreen(StudyScreen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "take_shipped":
-            return self._detail is not None and self._detail.edited and self._detail.id == self._current_id()
+            return (
+                self._detail is not None
+                and self._detail.edited
+                and self._detail.id == self._current_id()
+            )
         if action in ("toggle_suspend", "edit", "open_source", "practice"):
             if self._current_id() is None:
                 return None
             if action == "practice":
-                row = self._rows.get(self._current_id())
+                row = self._current_row()
                 return row is not None and row.kind == "exercise"
         return True
 
-    def action_toggle_suspend(self) -> None:
+    def _current_row(self) -> CardRow | None:
         card_id = self._current_id()
-        row = self._rows.get(card_id)
+        return None if card_id is None else self._rows.get(card_id)
+
+    def action_toggle_suspend(self) -> None:
+        row = self._current_row()
         if row is None:
             return
+        card_id = row.id
         set_suspended(self.study, card_id, not row.suspended)
         from dataclasses import replace
 
@@ -292,7 +315,7 @@ class BrowseScreen(StudyScreen):
         self._load_detail()
 
     def action_add_card(self) -> None:
-        self.app.add_card()
+        navigator(self).add_card()
 
     def action_open_source(self) -> None:
         detail = self._detail
@@ -306,10 +329,9 @@ class BrowseScreen(StudyScreen):
             self.notify(f"{detail.location}\n({problem})", title="Source", timeout=8)
 
     def action_practice(self) -> None:
-        card_id = self._current_id()
-        row = self._rows.get(card_id)
+        row = self._current_row()
         if row is not None and row.kind == "exercise":
-            self.app.open_exercise(card_id)
+            navigator(self).open_exercise(row.id)
 
 
 def content_relative(location: str) -> str:
@@ -323,10 +345,20 @@ def content_relative(location: str) -> str:
 
 
 # (key, title, width): "relearning" and "suspended" fit whole
-FIXED_COLUMNS = (("deck", "Deck", 12), ("kind", "Kind", 8), ("state", "State", 10), ("due", "Due", 9))
+FIXED_COLUMNS = (
+    ("deck", "Deck", 12),
+    ("kind", "Kind", 8),
+    ("state", "State", 10),
+    ("due", "Due", 9),
+)
 FIXED_WIDTHS = {key: width for key, _, width in FIXED_COLUMNS}
 
-STATE_STYLES = {"new": "dodger_blue1", "learning": "dark_orange", "relearning": "red", "review": "green3"}
+STATE_STYLES = {
+    "new": "dodger_blue1",
+    "learning": "dark_orange",
+    "relearning": "red",
+    "review": "green3",
+}
 
 
 def set_suspended(study: StudyService, card_id: int, suspended: bool) -> None:
@@ -361,20 +393,40 @@ async def edit_card(screen: AnyScreen, study: StudyService, card_id: int) -> boo
     return True
 
 
-def _shipped_text(detail) -> list:
+def _shipped_text(detail: CardDetail) -> list[RenderableType]:
     """An edited shipped card: say so, and show the shipped text beside the learner's."""
     if detail.shipped_changed:
         head = Text("\nYour edited version is shown above; the shipped text changed since:",
                     style="bold dark_orange")
     else:
         head = Text("\nYour edited version is shown above; the shipped text:", style="bold")
-    return [head, Text("Shipped front", style="underline"), RichMarkdown(detail.shipped_front or "—"),
-            Text("Shipped back", style="underline"), RichMarkdown(detail.shipped_back or "—"),
-            Text("r takes the shipped text instead of yours", style="dim")]
+    return [
+        head,
+        Text("Shipped front", style="underline"),
+        RichMarkdown(detail.shipped_front or "—"),
+        Text("Shipped back", style="underline"),
+        RichMarkdown(detail.shipped_back or "—"),
+        Text("r takes the shipped text instead of yours", style="dim"),
+    ]
 
 
-def render_detail(detail, now) -> Group:
-    parts: list = []
+def render_detail(detail: CardDetail, now: datetime) -> Group:
+    """A card in full: where it stands, its text, its reviews (and an exercise's submissions)."""
+    parts: list[RenderableType] = [*_detail_head(detail, now), *_detail_text(detail)]
+    if detail.edited:
+        parts.extend(_shipped_text(detail))
+    parts.append(Text("\nReview history", style="bold underline"))
+    parts.append(_history_table(detail) if detail.history
+                 else Text("not reviewed yet", style="dim"))
+    if detail.kind == "exercise":
+        parts.append(Text("\nSubmissions", style="bold underline"))
+        parts.append(_submissions_table(detail) if detail.submissions
+                     else Text("no submissions yet", style="dim"))
+    return Group(*parts)
+
+
+def _detail_head(detail: CardDetail, now: datetime) -> list[RenderableType]:
+    """Deck, kind, state and due; the scheduling numbers; tags and source."""
     head = Text()
     head.append(f"{detail.deck_title}", style="bold")
     head.append(f" · {detail.kind} · ")
@@ -382,19 +434,23 @@ def render_detail(detail, now) -> Group:
                 style="dim italic" if detail.suspended else STATE_STYLES.get(detail.state, ""))
     if detail.state != "new":
         head.append(f" · due {relative(detail.due, now)}")
-    parts.append(head)
     facts = Text(style="dim")
     facts.append(f"reps {detail.reps} · lapses {detail.lapses}")
     if detail.stability is not None:
         facts.append(f" · stability {detail.stability:.1f}d")
     if detail.difficulty is not None:
         facts.append(f" · difficulty {detail.difficulty:.1f}")
-    parts.append(facts)
+    parts: list[RenderableType] = [head, facts]
     if detail.tags:
         parts.append(Text("tags: " + ", ".join(detail.tags), style="dim"))
     if detail.location:
         parts.append(Text(f"source: {content_relative(detail.location)}", style="dim"))
-    parts.append(Text("\nFront", style="bold underline"))
+    return parts
+
+
+def _detail_text(detail: CardDetail) -> list[RenderableType]:
+    """The front (a choice card's options under it), and the back unless an exercise."""
+    parts: list[RenderableType] = [Text("\nFront", style="bold underline")]
     title = detail.extra.get("title") if detail.kind == "exercise" else None
     if title and not detail.front.lstrip().startswith("#"):
         parts.append(Text(title, style="bold"))
@@ -402,36 +458,34 @@ def render_detail(detail, now) -> Group:
     if detail.kind == "choice":
         options = Text()
         for option in detail.extra.get("options", []):
-            options.append(("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
-                           style="green3" if option.get("correct") else "")
+            options.append(
+                ("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
+                style="green3" if option.get("correct") else "",
+            )
         parts.append(options)
     if detail.kind != "exercise":
         parts.append(Text("Back", style="bold underline"))
         parts.append(RichMarkdown(detail.back or "—"))
-    if detail.edited:
-        parts.extend(_shipped_text(detail))
-    parts.append(Text("\nReview history", style="bold underline"))
-    if detail.history:
-        table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
-        # next: the interval this review gave
-        for column in ("when", "rating", "state", "next", "took"):
-            table.add_column(column, style="dim" if column == "when" else "", no_wrap=True)
-        for entry in detail.history[:30]:
-            gave = interval(entry.due - entry.reviewed_at) if entry.due else "—"
-            table.add_row(short_date(entry.reviewed_at, year=False), entry.rating_name, entry.state,
-                          gave, f"{entry.duration_ms / 1000:.0f}s")
-        parts.append(table)
-    else:
-        parts.append(Text("not reviewed yet", style="dim"))
-    if detail.kind == "exercise":
-        parts.append(Text("\nSubmissions", style="bold underline"))
-        if detail.submissions:
-            table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
-            for column in ("when", "status", "device", "ms"):
-                table.add_column(column, no_wrap=True)
-            for entry in detail.submissions[:30]:
-                table.add_row(short_date(entry.created_at, year=False), entry.status, entry.device, str(entry.duration_ms))
-            parts.append(table)
-        else:
-            parts.append(Text("no submissions yet", style="dim"))
-    return Group(*parts)
+    return parts
+
+
+def _history_table(detail: CardDetail) -> Table:
+    table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
+    # next: the interval this review gave
+    for column in ("when", "rating", "state", "next", "took"):
+        table.add_column(column, style="dim" if column == "when" else "", no_wrap=True)
+    for entry in detail.history[:30]:
+        gave = interval(entry.due - entry.reviewed_at) if entry.due else "—"
+        table.add_row(short_date(entry.reviewed_at, year=False), entry.rating_name, entry.state,
+                      gave, f"{entry.duration_ms / 1000:.0f}s")
+    return table
+
+
+def _submissions_table(detail: CardDetail) -> Table:
+    table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
+    for column in ("when", "status", "device", "ms"):
+        table.add_column(column, no_wrap=True)
+    for entry in detail.submissions[:30]:
+        table.add_row(short_date(entry.created_at, year=False), entry.status, entry.device,
+                      str(entry.duration_ms))
+    return table

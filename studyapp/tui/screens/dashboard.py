@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from studyapp.tui.messages import DashboardLoaded, DatabaseReady, LoadFailed
+from studyapp.tui.navigation import navigator
 from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.heatmap import Heatmap
 
@@ -96,7 +97,9 @@ class DashboardScreen(StudyScreen):
 
     def _title_width(self) -> int:
         table = self.query_one("#decks", DataTable)
-        usable = table.size.width or max(20, self.app.size.width - (6 if self.app.size.width < NARROW else 40))
+        usable = table.size.width or max(
+            20, self.app.size.width - (6 if self.app.size.width < NARROW else 40)
+        )
         # every column has one cell of padding each side; keep one column for the scrollbar
         return max(8, usable - 3 * (COUNT_WIDTH + 2) - 2 - 1)
 
@@ -142,8 +145,8 @@ class DashboardScreen(StudyScreen):
             f"[b]{due}[/b] cards to study now"
         )
         self.query_one("#today-line", Static).update(
-            f"[b]{numbers.reviews_today}[/b] reviews today · [b]{numbers.streak}[/b] {days} streak · "
-            f"[b]{due}[/b] to study now"
+            f"[b]{numbers.reviews_today}[/b] reviews today · "
+            f"[b]{numbers.streak}[/b] {days} streak · [b]{due}[/b] to study now"
         )
         self.query_one("#today-line").display = self.app.size.width < NARROW
         self.query_one("#heatmap", Heatmap).show(numbers)
@@ -188,8 +191,13 @@ class DashboardScreen(StudyScreen):
         if deck is None or deck.lock is None:
             info.display = False
             return
-        info.update(Text.assemble(("Locked ", f"bold {LOCK_STYLE}"), (deck.lock.describe(), LOCK_STYLE),
-                                  ("\ns study it anyway · c custom study", "dim")))
+        info.update(
+            Text.assemble(
+                ("Locked ", f"bold {LOCK_STYLE}"),
+                (deck.lock.describe(), LOCK_STYLE),
+                ("\ns study it anyway · c custom study", "dim"),
+            )
+        )
         info.display = True
 
     def _selected_deck(self):
@@ -218,7 +226,7 @@ class DashboardScreen(StudyScreen):
             return
         deck = self._selected_deck()
         if deck is None or deck.lock is None:
-            self.app.study(self._selected_slug())
+            navigator(self).study(self._selected_slug())
             return
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
@@ -228,9 +236,9 @@ class DashboardScreen(StudyScreen):
 
         def answered(anyway: bool | None) -> None:
             if anyway:
-                self.app.study(deck.slug, ignore_prerequisites=True)
+                navigator(self).study(deck.slug, ignore_prerequisites=True)
             elif deck.total:
-                self.app.study(deck.slug)
+                navigator(self).study(deck.slug)
 
         self.app.push_screen(ConfirmDialog(question, yes="Study anyway", no="No"), answered)
 
@@ -238,22 +246,22 @@ class DashboardScreen(StudyScreen):
         if not self.study.ready:
             self.notify("Still opening the database…")
             return
-        self.app.add_card(self._selected_slug())
+        navigator(self).add_card(self._selected_slug())
 
     def action_custom_study(self) -> None:
         if not self.study.ready:
             self.notify("Still opening the database…")
             return
-        self.app.custom_study(self._selected_slug())
+        navigator(self).custom_study(self._selected_slug())
 
     def action_study_all(self) -> None:
         if not self.study.ready:
             self.notify("Still opening the database…")
             return
-        self.app.study(None)
+        navigator(self).study(None)
 
     def action_exercises(self) -> None:
-        self.app.browse("kind:exercise")
+        navigator(self).browse("kind:exercise")
 
 
 COUNT_STYLES = {"new": "bold dodger_blue1", "learning": "bold dark_orange", "review": "bold green3"}

@@ -19,7 +19,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, Static, TextArea
 
 from studyapp.errors import UserError
@@ -39,6 +41,7 @@ from studyapp.tui.widgets.verdict_views import (
 if TYPE_CHECKING:
     from studyapp.grading.verdict import Verdict
     from studyapp.scheduling.service import QueueItem
+    from studyapp.study.drafts import PastSubmission
     from studyapp.tui.grader import Grader
     from studyapp.tui.study_service import StudyService
 
@@ -100,7 +103,9 @@ class ExerciseOutcome:
 class Attempt:
     """The learner's effort on this exercise, which the scheduler turns into a rating."""
 
-    earlier_runs: list[bool] = field(default_factory=list)  # since the last review, before this visit
+    earlier_runs: list[bool] = field(
+        default_factory=list
+    )  # since the last review, before this visit
     visit_runs: list[bool] = field(default_factory=list)
     hints_used: int = 0
     formulas_shown: bool = False  # hidden worked formulas brought back (counted as a hint)
@@ -120,7 +125,7 @@ class Attempt:
         return sum(1 for passed in self.runs if not passed)
 
 
-class ExerciseScreen(StudyScreen):
+class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
     LABEL = "Exercise"
     CSS_PATH = "../styles/exercise.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -167,7 +172,7 @@ class ExerciseScreen(StudyScreen):
         self.study = study
         self.current_grader = current_grader
         self.attempt = Attempt()
-        self.opened_at = None
+        self.opened_at = study.clock.now()  # again on mount: when the learner sees it
         self.shown_at = time.monotonic()
         self.grading = False
         self.submit_when_graded = False
@@ -220,7 +225,9 @@ class ExerciseScreen(StudyScreen):
                 editor = PythonEditor(self._initial_code(), id="editor")
                 editor.cursor_blink = getattr(self.app, "cursor_blink", True)
                 yield editor
-                yield Static(Text("ctrl+s: grade + rate · ctrl+r: run checks", style="dim"), id="run-status")
+                yield Static(
+                    Text("ctrl+s: grade + rate · ctrl+r: run checks", style="dim"), id="run-status"
+                )
                 with ResultsPane(id="results-panel"):
                     yield ResultsTable(id="results")
                     yield DiagnosisPanel("", id="diagnosis")
@@ -235,7 +242,9 @@ class ExerciseScreen(StudyScreen):
         title = extra.get("title", self.exercise_id)
         signature = extra.get("signature", "")
         prompt = self.prompt.markdown.strip()
-        head = "" if prompt.startswith("#") else f"## {title}\n\n"  # prompts usually bring their own
+        head = (
+            "" if prompt.startswith("#") else f"## {title}\n\n"
+        )  # prompts usually bring their own
         tail = ""
         if signature and signature not in prompt:
             tail = f"\n\n```python\n{signature}\n```\n"
@@ -248,7 +257,9 @@ class ExerciseScreen(StudyScreen):
         try:
             with self.study.database.unit_of_work() as session:
                 latest = latest_code(session, self.exercise_id)
-                self.attempt.earlier_runs = runs_since_last_review(session, self.item.card_id, self.exercise_id)
+                self.attempt.earlier_runs = runs_since_last_review(
+                    session, self.item.card_id, self.exercise_id
+                )
         except Exception as exc:  # a database problem must not hide the exercise
             self.log.warning(f"could not load the draft: {exc}")
             latest = None
@@ -293,6 +304,7 @@ class ExerciseScreen(StudyScreen):
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
+        text: str | None
         try:
             text = self.editor.text
         except Exception:  # torn down (the app is exiting): what was last typed
@@ -317,32 +329,35 @@ class ExerciseScreen(StudyScreen):
     def on_unmount(self) -> None:
         self.save_draft()
 
-    def action_reset_to_starter(self) -> None:
+    @work(exclusive=True, group="exercise-dialog", exit_on_error=False,
+          name="reset to the starter")
+    async def action_reset_to_starter(self) -> None:
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.editor.text = self.starter
-                self.save_draft()
-                self.editor.focus()
+        question = ("Replace your code with the starter? (Your graded attempts stay in the "
+                    "history: y.)")
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Reset")):
+            self._replace_code(self.starter)
 
-        self.app.push_screen(ConfirmDialog("Replace your code with the starter? (Your graded attempts stay "
-                                           "in the history: y.)", yes="Reset"), answered)
+    def _replace_code(self, code: str) -> None:
+        self.editor.text = code
+        self.save_draft()
+        self.editor.focus()
 
-    def action_history(self) -> None:
+    @work(exclusive=True, group="exercise-dialog", exit_on_error=False,
+          name="show the submission history")
+    async def action_history(self) -> None:
         from studyapp.study.drafts import submission_history
         from studyapp.tui.screens.submissions import SubmissionHistory
 
-        with self.study.database.unit_of_work() as session:
-            history = submission_history(session, self.exercise_id)
+        def load() -> list[PastSubmission]:
+            with self.study.database.unit_of_work() as session:
+                return submission_history(session, self.exercise_id)
 
-        def chosen(code: str | None) -> None:
-            if code is not None:
-                self.editor.text = code
-                self.save_draft()
-                self.editor.focus()
-
-        self.app.push_screen(SubmissionHistory(history, self.editor.text), chosen)
+        history = await asyncio.to_thread(load)
+        code = await self.app.push_screen_wait(SubmissionHistory(history, self.editor.text))
+        if code is not None:
+            self._replace_code(code)
 
     # -- grading ------------------------------------------------------------------------
 
@@ -359,8 +374,10 @@ class ExerciseScreen(StudyScreen):
         self.save_draft()
         self.grading = True
         number = len(self.attempt.visit_runs) + 1
-        state = {"warming": "queued until the grader is warm", "failed": "waiting for the grader to restart"}.get(
-            grader_state(grader), "running")
+        state = {
+            "warming": "queued until the grader is warm",
+            "failed": "waiting for the grader to restart",
+        }.get(grader_state(grader), "running")
         self.query_one("#run-status", Static).update(
             Text(f"⏳ Checks {state} (run {number}); keep editing if you like.", style="italic")
         )
@@ -397,14 +414,15 @@ class ExerciseScreen(StudyScreen):
         self.attempt.visit_runs.append(passed)
         if passed and self.attempt.seconds_to_pass is None:
             self.attempt.seconds_to_pass = (self.study.clock.now() - self.opened_at).total_seconds()
-        diagnosis_id = verdict.diagnosis.id if verdict.diagnosis is not None else None
+        diagnosis_id = verdict.diagnosis.id if verdict.diagnosis is not None else ""
         if diagnosis_id:
             self.diagnosis_counts[diagnosis_id] = self.diagnosis_counts.get(diagnosis_id, 0) + 1
         headline = verdict_headline(verdict)
         if passed and not self.submit_when_graded:
             headline.append("  ctrl+s submits", style="bold")
         self.query_one("#run-status", Static).update(headline)
-        self._show_results(verdict, fix=bool(diagnosis_id) and self.diagnosis_counts[diagnosis_id] >= 2)
+        # how to fix it shows once the same mistake comes twice
+        self._show_results(verdict, fix=self.diagnosis_counts.get(diagnosis_id, 0) >= 2)
         self.refresh_bindings()
         if self.submit_when_graded:
             self.submit_when_graded = False
@@ -422,7 +440,9 @@ class ExerciseScreen(StudyScreen):
     def on_grade_failed(self, message: GradeFailed) -> None:
         self.grading = False
         self.submit_when_graded = False
-        self.query_one("#run-status", Static).update(Text(f"The grader failed: {message.error}", style="red"))
+        self.query_one("#run-status", Static).update(
+            Text(f"The grader failed: {message.error}", style="red")
+        )
 
     def show_in_prompt_panel(self, widget) -> None:
         """Scroll the prompt panel to a part that just appeared (after it is laid out: a
@@ -444,7 +464,9 @@ class ExerciseScreen(StudyScreen):
             formulas.display = True
 
             async def show() -> None:  # scrolled to once the Markdown is built and laid out
-                await formulas.update(render_math("**Worked formulas**\n\n" + "\n\n".join(self.prompt.hidden)))
+                await formulas.update(
+                    render_math("**Worked formulas**\n\n" + "\n\n".join(self.prompt.hidden))
+                )
                 self.show_in_prompt_panel(formulas)
 
             self.call_later(show)
@@ -466,19 +488,17 @@ class ExerciseScreen(StudyScreen):
         panel.display = True
         self.show_in_prompt_panel(panel)
 
-    def action_reveal(self) -> None:
+    @work(exclusive=True, group="exercise-dialog", exit_on_error=False,
+          name="reveal the solution")
+    async def action_reveal(self) -> None:
         if self.attempt.revealed:
             self.action_focus_pane("solution-panel")
             return
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._reveal()
-
-        self.app.push_screen(
-            ConfirmDialog("Reveal the solution? This exercise will be rated Again.", yes="Reveal"), answered
-        )
+        question = "Reveal the solution? This exercise will be rated Again."
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Reveal")):
+            self._reveal()
 
     def _reveal(self) -> None:
         self.attempt.revealed = True
@@ -502,11 +522,21 @@ class ExerciseScreen(StudyScreen):
         panel = self.query_one("#solution-panel")
         if self.solution_as_diff:
             lines = code_diff(self.editor.text, solution, "your code", "solution")
-            view.update(diff_text(lines) if lines else Text("Your code is the solution.", style="dim"))
+            view.update(
+                diff_text(lines) if lines else Text("Your code is the solution.", style="dim")
+            )
             panel.border_title = "Solution: diff against your code (v: side by side)"
         else:
-            view.update(Syntax(solution, "python", line_numbers=True, word_wrap=False, theme="ansi_dark",
-                               background_color="default"))
+            view.update(
+                Syntax(
+                    solution,
+                    "python",
+                    line_numbers=True,
+                    word_wrap=False,
+                    theme="ansi_dark",
+                    background_color="default",
+                )
+            )
             panel.border_title = "Solution (v: diff against your code)"
 
     def action_solution_view(self) -> None:
@@ -519,8 +549,12 @@ class ExerciseScreen(StudyScreen):
         from studyapp.tui.external_editor import edit_text, editor_command
 
         if editor_command(self.app) is None:
-            self.notify("No external editor: set $EDITOR (e.g. `export EDITOR=vim` in your shell profile) "
-                        "and start studyapp again.", severity="warning", timeout=8)
+            self.notify(
+                "No external editor: set $EDITOR (e.g. `export EDITOR=vim` in your shell profile) "
+                "and start studyapp again.",
+                severity="warning",
+                timeout=8,
+            )
             return
         editor = self.editor
         text, problem = edit_text(self.app, editor.text, suffix=".py")
@@ -542,9 +576,13 @@ class ExerciseScreen(StudyScreen):
     def action_focus_pane(self, pane: str) -> None:
         widget = self.query_one(f"#{pane}")
         if not widget.display:
-            self.notify({"results-panel": "No results yet: ctrl+r runs the checks.",
-                         "solution-panel": "The solution is hidden: ctrl+o reveals it (rated Again).",
-                         "prompt-panel": "The prompt is collapsed: ctrl+b shows it."}[pane])
+            self.notify(
+                {
+                    "results-panel": "No results yet: ctrl+r runs the checks.",
+                    "solution-panel": "The solution is hidden: ctrl+o reveals it (rated Again).",
+                    "prompt-panel": "The prompt is collapsed: ctrl+b shows it.",
+                }[pane]
+            )
             return
         if self.maximized is not None:
             self.minimize()
@@ -554,10 +592,10 @@ class ExerciseScreen(StudyScreen):
         if self.maximized is not None:
             self.minimize()
             return
-        focused = self.focused
+        focused: DOMNode | None = self.focused
         while focused is not None and focused.id not in (*PANES, "editor"):
             focused = focused.parent
-        if focused is not None:
+        if isinstance(focused, Widget):
             self.maximize(focused, container=False)
 
     def action_toggle_prompt(self) -> None:
@@ -569,7 +607,7 @@ class ExerciseScreen(StudyScreen):
     def action_leave_editor(self) -> None:
         for pane in PANES:
             widget = self.query_one(f"#{pane}")
-            if widget.display and widget.parent.display:
+            if widget.display and widget.parent is not None and widget.parent.display:
                 widget.focus()
                 return
         self.set_focus(None)
@@ -633,32 +671,42 @@ class ExerciseScreen(StudyScreen):
         self.submit_when_graded = True
         self.action_run()
 
-    def _offer_rating(self) -> None:
+    @work(exclusive=True, group="exercise-dialog", exit_on_error=False,
+          name="offer the rating")
+    async def _offer_rating(self) -> None:
         from studyapp.tui.screens.dialogs import RatingDialog
 
         suggestion = self.suggested_rating()
+        previews = await asyncio.to_thread(self._previews)
+        verdict = self.last_verdict
+        headline = verdict_headline(verdict) if verdict is not None else None
+        dialog = RatingDialog(suggestion.rating, suggestion.reason, previews, verdict=headline)
+        value = await self.app.push_screen_wait(dialog)
+        if value is None:
+            return
+        self._save_rating(value)
+        if self.rated is not None:
+            self.save_draft()
+            self.dismiss(self.rated)
+
+    def _previews(self) -> dict[int, str]:
+        """Blocking: rating -> the interval it would give, in words."""
         try:
-            previews = {k: interval(v) for k, v in self.study.reviews.preview(self.item.card_id).items()}
+            previews = self.study.reviews.preview(self.item.card_id)
         except UserError:
-            previews = {}
-
-        def chosen(value: int | None) -> None:
-            if value is None:
-                return
-            self._save_rating(value)
-            if self.rated is not None:
-                self.save_draft()
-                self.dismiss(self.rated)
-
-        headline = verdict_headline(self.last_verdict) if self.last_verdict is not None else None
-        self.app.push_screen(RatingDialog(suggestion.rating, suggestion.reason, previews, verdict=headline), chosen)
+            return {}
+        return {rating: interval(after) for rating, after in previews.items()}
 
     def _save_rating(self, rating: int) -> None:
         spent = int((time.monotonic() - self.shown_at) * 1000)
         try:
-            result = self.study.reviews.review(self.item.card_id, rating, duration_ms=spent, source="grader")
+            result = self.study.reviews.review(
+                self.item.card_id, rating, duration_ms=spent, source="grader"
+            )
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
         self.rated = ExerciseOutcome(rating, result)
-        self.notify(f"Rated {RATING_NAMES[rating]}: next review {interval(result.interval)} from now.")
+        self.notify(
+            f"Rated {RATING_NAMES[rating]}: next review {interval(result.interval)} from now."
+        )

@@ -20,6 +20,8 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from studyapp.tui.formatting import duration
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from studyapp.stats.model import StatsPage
     from studyapp.tui.study_service import StudyService
 from studyapp.tui.messages import LoadFailed, StatsLoaded
@@ -49,7 +51,9 @@ def heatmap_activity(activity):
     from studyapp.study.activity import Activity
 
     per_day = {date.fromisoformat(d.day): d.reviews for d in activity.days if d.reviews}
-    return Activity(date.fromisoformat(activity.today), per_day, activity.reviews_today, activity.current_streak)
+    return Activity(
+        date.fromisoformat(activity.today), per_day, activity.reviews_today, activity.current_streak
+    )
 
 
 def table(*columns: str, right_from: int = 1) -> Table:
@@ -75,9 +79,15 @@ def render_activity(activity) -> Group:
     kinds = table("day", "learning", "young", "mature", "relearn", "total")
     for day in reversed(recent):
         if day.reviews:
-            kinds.add_row(day.day, str(day.learning), str(day.young), str(day.mature), str(day.relearning),
-                          Text(str(day.reviews), style="bold"))
-    parts = [head, Text(""), periods]
+            kinds.add_row(
+                day.day,
+                str(day.learning),
+                str(day.young),
+                str(day.mature),
+                str(day.relearning),
+                Text(str(day.reviews), style="bold"),
+            )
+    parts: list[RenderableType] = [head, Text(""), periods]
     if kinds.row_count:
         parts += [Text("\nReviews by kind, last 14 days", style="bold"), kinds]
     return Group(*parts)
@@ -115,18 +125,28 @@ def render_retention(retention) -> Group:
         return f"{percent(value.retention)} ({value.passed}/{value.reviews})"
 
     for row in retention.rows:
-        rows.add_row(row.period, cell(row.young), cell(row.mature), Text(cell(row.total), style="bold"))
-    note = Text("True retention: the share of reviews of cards in review (not learning) that were not "
-                "rated Again. Young: interval under 21 days; mature: 21 days or more.", style="dim")
+        rows.add_row(
+            row.period, cell(row.young), cell(row.mature), Text(cell(row.total), style="bold")
+        )
+    note = Text(
+        "True retention: the share of reviews of cards in review (not learning) that were not "
+        "rated Again. Young: interval under 21 days; mature: 21 days or more.",
+        style="dim",
+    )
     return Group(rows, Text(""), note)
 
 
 def render_mastery(mastery) -> Group:
     topics = table("topic (weakest first)", "cards", "reviewed", "recall", "at risk")
     for group in mastery.topics:
-        topics.add_row(group.name, str(group.cards), str(group.reviewed), percent(group.mean_retrievability),
-                       str(group.at_risk))
-    parts = [topics]
+        topics.add_row(
+            group.name,
+            str(group.cards),
+            str(group.reviewed),
+            percent(group.mean_retrievability),
+            str(group.at_risk),
+        )
+    parts: list[RenderableType] = [topics]
     summary = mastery.exercises
     head = Text("\nExercises  ", style="bold")
     head.append(f"{summary.attempts} attempts · pass rate {percent(summary.pass_rate)} · "
@@ -137,8 +157,13 @@ def render_mastery(mastery) -> Group:
     if summary.exercises:
         exercises = table("exercise (weakest first)", "attempts", "passed", "first try", "last")
         for item in summary.exercises:
-            exercises.add_row(item.title or item.exercise_id, str(item.attempts), percent(item.pass_rate),
-                              percent(item.first_try_rate), item.last_status)
+            exercises.add_row(
+                item.title or item.exercise_id,
+                str(item.attempts),
+                percent(item.pass_rate),
+                percent(item.first_try_rate),
+                item.last_status,
+            )
         parts.append(exercises)
     if summary.diagnoses:
         parts.append(Text("\nMisconceptions the grader found most often", style="bold"))
@@ -165,11 +190,16 @@ def render_calibration(calibration) -> Group:
     note = Text("\nEach review's recall probability as FSRS predicted it, against what happened. "
                 "Far apart (RMSE over ~0.05 with a few hundred reviews): `studyapp optimize` fits "
                 "the parameters to you.", style="dim")
-    parts = [head, Text("")]
+    parts: list[RenderableType] = [head, Text("")]
     if bins.row_count:
         parts.append(bins)
     else:
-        parts.append(Text("Not enough reviews yet: calibration needs reviews a day or more apart.", style="dim"))
+        parts.append(
+            Text(
+                "Not enough reviews yet: calibration needs reviews a day or more apart.",
+                style="dim",
+            )
+        )
     parts.append(note)
     return Group(*parts)
 
@@ -179,7 +209,10 @@ class StatsScreen(StudyScreen):
     page = None
     CSS_PATH = "../styles/stats.tcss"
     BINDINGS = [
-        *[Binding(str(n), f"tab('{key}')", title, show=False) for n, (key, title) in enumerate(TABS, start=1)],
+        *[
+            Binding(str(n), f"tab('{key}')", title, show=False)
+            for n, (key, title) in enumerate(TABS, start=1)
+        ],
         Binding("r", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
     ]
@@ -208,12 +241,16 @@ class StatsScreen(StudyScreen):
                     if key == "outlook":
                         with Grid(id="histograms"):
                             for name in HISTOGRAMS:
-                                yield charts.HistogramChart(id=f"chart-{name}", classes="chart histogram")
+                                yield charts.HistogramChart(
+                                    id=f"chart-{name}", classes="chart histogram"
+                                )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stats-heatmap").border_title = "Review heatmap"
-        self.query_one("#stats-heatmap", Heatmap).weeks = max(8, min(52, (self.size.width - 12) // 2))
+        self.query_one("#stats-heatmap", Heatmap).weeks = max(
+            8, min(52, (self.size.width - 12) // 2)
+        )
         self.action_refresh()
 
     def action_refresh(self) -> None:
@@ -235,9 +272,13 @@ class StatsScreen(StudyScreen):
     def on_stats_loaded(self, message: StatsLoaded) -> None:
         page = message.data
         self.query_one("#stats-status", Static).update(
-            Text(f" {page.today} · {page.activity.reviews_today} reviews today · "
-                 f"{page.outlook.due_today} due · knowledge {page.outlook.estimated_knowledge:.1f} cards",
-                 style="bold"))
+            Text(
+                f" {page.today} · {page.activity.reviews_today} reviews today · "
+                f"{page.outlook.due_today} due · "
+                f"knowledge {page.outlook.estimated_knowledge:.1f} cards",
+                style="bold",
+            )
+        )
         self.query_one("#stats-heatmap", Heatmap).show(heatmap_activity(page.activity))
         self.query_one("#stats-activity", Static).update(render_activity(page.activity))
         self.query_one("#stats-outlook", Static).update(render_outlook(page.outlook))
@@ -258,20 +299,24 @@ class StatsScreen(StudyScreen):
         page = self.page
         if page is None:
             return
+        from studyapp.tui.widgets import stats_charts as charts
+
         active = self.query_one("#stats-tabs", TabbedContent).active.removeprefix("tab-")
         if active == "activity":
-            self.query_one("#chart-reviews").show(page.activity, days=30)
+            self.query_one("#chart-reviews", charts.ReviewsChart).show(page.activity, days=30)
         elif active == "outlook":
-            self.query_one("#chart-forecast").show(page.outlook, days=30)
+            self.query_one("#chart-forecast", charts.ForecastChart).show(page.outlook, days=30)
             for name in HISTOGRAMS:
                 histogram = page.outlook.histograms.get(name)
                 if histogram is not None:
-                    self.query_one(f"#chart-{name}").show(histogram)
+                    self.query_one(f"#chart-{name}", charts.HistogramChart).show(histogram)
         elif active == "calibration":
-            self.query_one("#chart-calibration").show(page.calibration)
+            self.query_one("#chart-calibration", charts.CalibrationChart).show(page.calibration)
 
     def on_load_failed(self, message: LoadFailed) -> None:
-        self.query_one("#stats-status", Static).update(Text(f"Could not load the stats: {message.error}", style="red"))
+        self.query_one("#stats-status", Static).update(
+            Text(f"Could not load the stats: {message.error}", style="red")
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -29,7 +29,9 @@ class GraderBanner(Static):
     GraderBanner.-failed { background: $error 30%; }
     """
 
-    def __init__(self, current_grader: Callable[[], Grader | None], *, id: str | None = None) -> None:
+    def __init__(
+        self, current_grader: Callable[[], Grader | None], *, id: str | None = None
+    ) -> None:
         super().__init__("", id=id)
         self.current_grader = current_grader
 

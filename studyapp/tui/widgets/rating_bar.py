@@ -8,10 +8,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button
+from textual.widgets.button import ButtonVariant
 
 from studyapp.tui.formatting import interval
 
-RATINGS = ((1, "Again", "error"), (2, "Hard", "warning"), (3, "Good", "success"), (4, "Easy", "primary"))
+RATINGS: tuple[tuple[int, str, ButtonVariant], ...] = (
+    (1, "Again", "error"),
+    (2, "Hard", "warning"),
+    (3, "Good", "success"),
+    (4, "Easy", "primary"),
+)
 
 
 class RatingBar(Horizontal):
@@ -35,9 +41,11 @@ class RatingBar(Horizontal):
         for value, label, _ in RATINGS:
             button = self.query_one(f"#rate-{value}", Button)
             after = previews.get(value)
-            button.label = f"{value} {label} · {interval(after)}" if after is not None else f"{value} {label}"
+            button.label = (
+                f"{value} {label} · {interval(after)}" if after is not None else f"{value} {label}"
+            )
             button.set_class(suggested == value, "-suggested")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(self.Rated(int(event.button.id.removeprefix("rate-"))))
+        self.post_message(self.Rated(int((event.button.id or "").removeprefix("rate-"))))
