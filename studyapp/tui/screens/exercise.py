@@ -671,23 +671,26 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self.submit_when_graded = True
         self.action_run()
 
-    @work(exclusive=True, group="exercise-dialog", exit_on_error=False,
-          name="offer the rating")
-    async def _offer_rating(self) -> None:
+    def _offer_rating(self) -> None:
+        # a callback, not a worker: choosing dismisses this screen, which would cancel
+        # a worker of its own that is still running
         from studyapp.tui.screens.dialogs import RatingDialog
 
         suggestion = self.suggested_rating()
-        previews = await asyncio.to_thread(self._previews)
         verdict = self.last_verdict
         headline = verdict_headline(verdict) if verdict is not None else None
-        dialog = RatingDialog(suggestion.rating, suggestion.reason, previews, verdict=headline)
-        value = await self.app.push_screen_wait(dialog)
-        if value is None:
-            return
-        self._save_rating(value)
-        if self.rated is not None:
-            self.save_draft()
-            self.dismiss(self.rated)
+        dialog = RatingDialog(suggestion.rating, suggestion.reason, self._previews(),
+                              verdict=headline)
+
+        def chosen(value: int | None) -> None:
+            if value is None:
+                return
+            self._save_rating(value)
+            if self.rated is not None:
+                self.save_draft()
+                self.dismiss(self.rated)
+
+        self.app.push_screen(dialog, chosen)
 
     def _previews(self) -> dict[int, str]:
         """Blocking: rating -> the interval it would give, in words."""
