@@ -111,3 +111,10 @@ def resolve_deck(session: Session, name: str) -> str:
     if matches:
         raise UserError(f"deck {name!r} is ambiguous: {', '.join(sorted(matches))}")
     raise UserError(f"no deck {name!r} (decks: {known}; a title works too)")
+
+
+def live_deck_titles(session: Session) -> list[tuple[str, str]]:
+    """(slug, title) of every deck not retired, in the decks' order."""
+    live = (select(Deck.slug, Deck.title).where(Deck.retired.is_(False))
+            .order_by(Deck.position, Deck.slug))
+    return [(slug, title) for slug, title in session.execute(live)]

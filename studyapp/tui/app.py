@@ -8,26 +8,31 @@ imported when first shown, which keeps `studyapp` quick to its first frame.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from studyapp.clock import Clock
-from studyapp.study.database import SerializedDatabase
 from studyapp.tui.commands import COMMAND_PROVIDERS
+from studyapp.tui.grader import Grader
 from studyapp.tui.messages import DatabaseReady
 from studyapp.tui.screens.dashboard import DashboardScreen
+from studyapp.tui.study_service import DatabaseSource, StudyService
 
-# a Database (studyapp.storage.db), or a function that opens one: called in a worker
-# thread after the first frame, so SQLAlchemy and the migrations never delay it
-DatabaseSource = Any
-GraderFactory = Callable[[str, Any], Any]
+if TYPE_CHECKING:
+    from studyapp.study.custom import FilteredSession
+    from studyapp.study.database import SerializedDatabase
+    from studyapp.study.preferences import Preferences
+    from studyapp.tui.screens.custom_study import CustomStudyRequest
 
-# name -> (module, class): the screens the app navigates between.
+# (grading device, database) -> a grader, not started yet
+GraderFactory = Callable[[str, "SerializedDatabase"], Grader]
+
+# name -> (module, class): the screens the app navigates between; each is built from
+# the app's StudyService (`screen_class(self.study_service)`).
 SCREENS_BY_NAME = {
     "browse": ("studyapp.tui.screens.browse", "BrowseScreen"),
     "stats": ("studyapp.tui.screens.stats", "StatsScreen"),
@@ -35,9 +40,10 @@ SCREENS_BY_NAME = {
 }
 
 
-def is_text_field(widget) -> bool:
+def is_text_field(widget: object) -> bool:
     """Input or TextArea (by name: importing TextArea here would slow the first frame)."""
-    return widget is not None and any(c.__name__ in ("Input", "TextArea") for c in type(widget).__mro__)
+    return widget is not None and any(c.__name__ in ("Input", "TextArea")
+                                      for c in type(widget).__mro__)
 
 
 class StudyApp(App[None]):
@@ -60,7 +66,7 @@ class StudyApp(App[None]):
         self,
         database: DatabaseSource,
         clock: Clock,
-        grader: Any = None,
+        grader: Grader | None = None,
         *,
         grader_factory: GraderFactory | None = None,
         day_start_hour: int | None = None,
@@ -69,73 +75,25 @@ class StudyApp(App[None]):
         start_exercise: int | None = None,
     ) -> None:
         super().__init__()
-        self._database_source = database
-        self._database: SerializedDatabase | None = None
-        if isinstance(database, SerializedDatabase):
-            self._database = database
-        elif hasattr(database, "unit_of_work"):
-            self._database = SerializedDatabase(database)
-        self._database_lock = threading.Lock()
-        self.clock = clock
+        self.study_service = StudyService(database, clock, day_start_hour=day_start_hour)
         self.grader = grader
         self.grader_factory = grader_factory
-        self.day_start_override = day_start_hour
         self.cursor_blink = cursor_blink
         self.editor = editor
         self.start_exercise = start_exercise  # a card id: open it once the database is ready
-        self._service = None
-        self._preferences = None
-        self.announced_ready = False  # DatabaseReady posted (by the dashboard's first load)
 
-    # -- dependencies -------------------------------------------------------------------
+    def current_grader(self) -> Grader | None:
+        """The grader now (None before the database is ready, or without one); screens get
+        this function, since a device change replaces the grader."""
+        return self.grader
 
-    @property
-    def database_ready(self) -> bool:
-        return self._database is not None
-
-    @property
-    def database(self) -> SerializedDatabase:
-        """The database; opened (migrated, first content synced) on first use.
-
-        Screens open it from a worker thread first (the dashboard does on mount), so
-        the event loop never waits for it."""
-        if self._database is None:
-            with self._database_lock:
-                if self._database is None:
-                    self._database = SerializedDatabase(self._database_source())  # type: ignore[operator]
-        return self._database
-
-    @property
-    def preferences(self):
-        if self._preferences is None:
-            from studyapp.study.preferences import load_preferences
-
-            with self.database.unit_of_work() as session:
-                self._preferences = load_preferences(session)
-        return self._preferences
-
-    @property
-    def day_start_hour(self) -> int:
-        if self.day_start_override is not None:
-            return self.day_start_override
-        return self.preferences.day_start_hour
-
-    @property
-    def service(self):
-        """The scheduler's ReviewService (imported on first use)."""
-        if self._service is None:
-            from studyapp.scheduling.service import ReviewService
-
-            self._service = ReviewService(self.database, self.clock, day_start_hour=self.day_start_hour)
-        return self._service
-
-    def preferences_changed(self, preferences) -> None:
+    def preferences_changed(self, preferences: Preferences) -> None:
         """Settings saved: apply the theme, rebuild what depends on the day start or device."""
-        old = self._preferences
-        self._preferences = preferences
-        self._service = None
+        old = self.study_service.loaded_preferences
+        self.study_service.use_preferences(preferences)
         self.apply_theme(preferences.theme)
-        if old is not None and old.grading_device != preferences.grading_device and self.grader_factory:
+        device_changed = old is not None and old.grading_device != preferences.grading_device
+        if device_changed and self.grader_factory:
             self._close_grader()
             self._start_grader()
 
@@ -146,10 +104,10 @@ class StudyApp(App[None]):
     # -- lifecycle ----------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen:
-        return DashboardScreen()
+        return DashboardScreen(self.study_service)
 
     def on_database_ready(self, message: DatabaseReady) -> None:
-        self._preferences = message.preferences
+        self.study_service.use_preferences(message.preferences)
         self.apply_theme(message.preferences.theme)
         if self.grader is None and self.grader_factory is not None:
             self._start_grader()
@@ -158,12 +116,12 @@ class StudyApp(App[None]):
             self.open_exercise(card_id)
 
     def _start_grader(self) -> None:
+        assert self.grader_factory is not None
         try:
-            self.grader = self.grader_factory(self.preferences.grading_device, self.database)
-            self.grader.start()
-        except ModuleNotFoundError as exc:  # a checkout without the grading package
-            self.grader = None
-            self.log.warning(f"no grader: {exc}")
+            study = self.study_service
+            grader = self.grader_factory(study.preferences.grading_device, study.database)
+            grader.start()
+            self.grader = grader
         except Exception as exc:  # the app stays useful for flashcards
             self.grader = None
             self.notify(f"The grader could not start: {exc}", severity="error", timeout=8)
@@ -194,7 +152,7 @@ class StudyApp(App[None]):
 
     # -- navigation ---------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Letter keys type into a focused text field: hide (and skip) what they would do.
         if action in ("goto", "quit", "help") and is_text_field(self.screen.focused):
             return False
@@ -226,41 +184,52 @@ class StudyApp(App[None]):
                 while len(self.screen_stack) > index + 1:
                     self.pop_screen()
                 return
-        self.push_screen(screen_class())
+        self.push_screen(screen_class(self.study_service))
 
     def browse(self, query: str) -> None:
         """Browse with a search already typed (the dashboard's exercises key)."""
+        from studyapp.tui.screens.browse import BrowseScreen
+
         self.action_goto("browse")
         screen = self.screen
+        assert isinstance(screen, BrowseScreen)
         if screen.is_mounted:
             screen.set_query(query)
         else:
             screen.initial_query = query
 
-    def study(self, deck: str | None = None, *, ignore_prerequisites: bool = False, filtered=None) -> None:
+    def study(self, deck: str | None = None, *, ignore_prerequisites: bool = False,
+              filtered: FilteredSession | None = None) -> None:
         """Start a review session: one deck, or everything due when `deck` is None;
         `ignore_prerequisites` releases a locked deck's new cards, `filtered` studies a
-        custom-study list (study.custom.FilteredSession) instead of today's queue."""
+        custom-study list instead of today's queue."""
         from studyapp.tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(deck, ignore_prerequisites=ignore_prerequisites, filtered=filtered))
+        self.push_screen(ReviewScreen(self.study_service, self.current_grader, deck,
+                                      ignore_prerequisites=ignore_prerequisites,
+                                      filtered=filtered))
 
     def add_card(self, deck: str | None = None) -> None:
         """The Add screen, its deck field filled with `deck` (a slug) when given."""
         from studyapp.tui.screens.add_card import AddCardScreen
 
-        titles = getattr(self, "deck_titles", {})
-        self.push_screen(AddCardScreen(titles.get(deck, deck) if deck else None))
+        titles = self.study_service.deck_titles
+        title = titles.get(deck, deck) if deck else None
+        self.push_screen(AddCardScreen(self.study_service, title))
 
     def custom_study(self, deck: str | None = None) -> None:
         """Anki's Custom Study dialog for `deck` (None: every deck)."""
         from studyapp.tui.screens.custom_study import CustomStudyDialog, start_custom_study
 
-        titles = getattr(self, "deck_titles", {})
-        self.push_screen(CustomStudyDialog(deck, titles.get(deck, deck)),
-                         lambda request: start_custom_study(self, request))
+        titles = self.study_service.deck_titles
+
+        def answered(request: CustomStudyRequest | None) -> None:
+            start_custom_study(self, self.study_service, request)
+
+        title = titles.get(deck, deck) if deck else None
+        self.push_screen(CustomStudyDialog(deck, title), answered)
 
     def open_exercise(self, card_id: int) -> None:
         from studyapp.tui.screens.exercise import ExerciseScreen
 
-        self.push_screen(ExerciseScreen.for_card(card_id, self))
+        self.push_screen(ExerciseScreen.for_card(card_id, self.study_service, self.current_grader))

@@ -12,7 +12,9 @@ from textual.app import App, SuspendNotSupported
 
 
 def editor_command(app: App) -> list[str] | None:
-    configured = getattr(app, "editor", None) or os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    configured = (
+        getattr(app, "editor", None) or os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    )
     return shlex.split(configured) if configured else None
 
 

@@ -103,7 +103,7 @@ class BannerApp(App):
         self.grader = grader
 
     def compose(self) -> ComposeResult:
-        yield GraderBanner(id="banner")
+        yield GraderBanner(lambda: self.grader, id="banner")
 
 
 def test_the_banner_clears_once_a_dead_grader_works_again():

@@ -80,6 +80,12 @@ def make_app(study_db, clock):
     return _make
 
 
+def loading_workers(app) -> list:
+    """The workers that load or save, not those waiting for a dialog the learner answers
+    (their groups end in "-dialog"): those finish only when the test answers it."""
+    return [worker for worker in app.workers if not worker.group.endswith("-dialog")]
+
+
 async def settle(pilot) -> None:
     """Let workers finish and their messages land."""
     from textual.worker import WorkerCancelled
@@ -87,7 +93,7 @@ async def settle(pilot) -> None:
     for _ in range(3):
         for _attempt in range(10):
             try:
-                await pilot.app.workers.wait_for_complete()
+                await pilot.app.workers.wait_for_complete(loading_workers(pilot.app))
                 break
             except WorkerCancelled:
                 # an exclusive worker superseded by a newer one (a search typed over an

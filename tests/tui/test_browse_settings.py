@@ -281,3 +281,29 @@ async def test_browse_lists_questions_with_full_state_names_and_refreshes_after_
         # the state column is wide enough for the longest name
         state_column = next(c for k, c in table.columns.items() if k.value == "state")
         assert state_column.width >= len("relearning")
+
+
+async def test_a_card_deleted_while_browsing_is_a_notification_not_a_crash(make_app, study_db):
+    from studyapp.storage.models import CardState
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#cards")
+        assert table.row_count == 5
+        gone = content_id_at(table, 1)
+        with study_db.unit_of_work() as session:  # deleted by another process, say
+            card = session.scalar(select(Card).where(Card.content_id == gone))
+            session.execute(CardState.__table__.delete().where(CardState.card_id == card.id))
+            session.delete(card)
+        await pilot.press("down")  # the detail of the deleted card is asked for
+        await settle(pilot)
+        assert app.is_running and app.screen is screen
+        notes = [n.message for n in app._notifications]
+        assert any("Could not load the card" in note and "no card" in note for note in notes)
+        await settle(pilot)
+        assert table.row_count == 4  # searched again: the card is gone from the list
+        assert gone not in [content_id_at(table, i) for i in range(table.row_count)]

@@ -3,28 +3,18 @@ failure; how to fix it on the hint key, or on a second failure with the same dia
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from studyapp.grading.verdict import Diagnosis, Verdict
 from tests.tui.conftest import plain, settle
-from tests.tui.fakes import FakeGrader, FakeVerdict, failed_verdict
+from tests.tui.fakes import FakeGrader, failed_verdict
 from tests.tui.test_exercise import open_exercise
 
 
-@dataclass
-class TieredDiagnosis:
-    id: str
-    text: str
-    what: str
-    fix: str
-    evidence: str
-    source: str = "probe"
-
-
-def tiered_verdict() -> FakeVerdict:
+def tiered_verdict() -> Verdict:
     v = failed_verdict()
-    v.diagnosis = TieredDiagnosis(
+    v.diagnosis = Diagnosis(
         "subtracts", "Your add subtracts b. Use a + b.", what="Your add subtracts b.",
-        fix="Use a + b.", evidence='on the "default" check your output equals a - b')
+        fix="Use a + b.", evidence='on the "default" check your output equals a - b',
+        source="probe")
     return v
 
 

@@ -18,7 +18,7 @@ def exercise_card(db) -> int:
 
 async def open_exercise(app, pilot):
     await settle(pilot)
-    app.open_exercise(exercise_card(app.database))
+    app.open_exercise(exercise_card(app.study_service.database))
     await settle(pilot)
     assert isinstance(app.screen, ExerciseScreen)
     return app.screen

@@ -122,7 +122,7 @@ async def test_exercise_rated_again_is_not_due_the_same_day(make_app, study_db, 
         await pilot.press("enter")  # accept Again
         await settle(pilot)
         assert not isinstance(app.screen, ExerciseScreen)
-        service = app.service
+        service = app.study_service.reviews
         card = exercise_card(study_db)
         assert card not in [item.card_id for item in service.queue()]
         clock.advance(hours=12)
@@ -249,9 +249,9 @@ class FixGrader(FakeGrader):
     """A grader whose diagnosis says apart what is wrong and how to fix it."""
 
     async def grade(self, exercise_id, code, *, variant_seed=None):
-        verdict = (await super().grade(exercise_id, code, variant_seed=variant_seed)).to_json()
-        if verdict["diagnosis"]:
-            verdict["diagnosis"]["fix"] = "Return a + b."
+        verdict = await super().grade(exercise_id, code, variant_seed=variant_seed)
+        if verdict.diagnosis is not None:
+            verdict.diagnosis.fix = "Return a + b."
         return verdict
 
 

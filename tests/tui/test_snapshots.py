@@ -29,7 +29,7 @@ def _plotext_in_a_stable_order(monkeypatch):
 
 
 def exercise_id(app) -> int:
-    with app.database.unit_of_work() as session:
+    with app.study_service.database.unit_of_work() as session:
         return session.scalar(select(Card.id).where(Card.content_id == "toy-add"))
 
 
@@ -75,16 +75,16 @@ async def _open_exercise_with_draft(pilot) -> None:
     from studyapp.study.drafts import save_draft
 
     app = pilot.app
-    with app.database.unit_of_work() as session:
+    with app.study_service.database.unit_of_work() as session:
         save_draft(session, "toy-add", "def add(a, b):\n    # my draft: elementwise?\n    return a\n",
-                   app.clock.now())
+                   app.study_service.clock.now())
     app.open_exercise(exercise_id(app))
     await settle(pilot)
 
 
 async def _open_exercise_with_math(pilot) -> None:
     app = pilot.app
-    with app.database.unit_of_work() as session:
+    with app.study_service.database.unit_of_work() as session:
         card = session.get(Card, exercise_id(app))
         card.front = ("# Adam, in one line\n\n"
                       "$$\\hat m_t = \\frac{m_t}{1-\\beta_1^t} \\qquad "

@@ -28,4 +28,10 @@ class CommandListProvider(Provider):
         for command in self.commands():
             score = max(matcher.match(command.title), matcher.match(command.help) * 0.5)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.title), command.run, text=command.title, help=command.help)
+                yield Hit(
+                    score,
+                    matcher.highlight(command.title),
+                    command.run,
+                    text=command.title,
+                    help=command.help,
+                )

@@ -19,7 +19,12 @@ class ScreenActionCommands(CommandListProvider):
                 if isinstance(binding, tuple):
                     continue
                 action = binding.action
-                if action in seen or action in SKIP_ACTIONS or action.startswith("goto") or not binding.description:
+                if (
+                    action in seen
+                    or action in SKIP_ACTIONS
+                    or action.startswith("goto")
+                    or not binding.description
+                ):
                     continue
                 if node.check_action(action.split("(")[0], ()) is False:
                     continue

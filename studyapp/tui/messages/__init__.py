@@ -1,67 +1,35 @@
-"""Messages the app's workers post back to the event loop (never touch widgets from a thread)."""
+"""Messages the app's workers post back to the event loop (never touch widgets from a
+thread), one module per subject, as braindrop's `app/messages/`:
 
-from __future__ import annotations
+- `database`: the database is open (`DatabaseReady`), a load failed (`LoadFailed`);
+- `loaded`: what a screen's worker loaded (`DashboardLoaded`, `CardsFound`,
+  `CardDetailLoaded`, `StatsLoaded`);
+- `review`: the review screen's next card (`NextCardLoaded`) and early end (`SessionEnded`);
+- `grading`: how a grading run ended (`GradeFinished`, `GradeFailed`).
 
-from dataclasses import dataclass
-from typing import Any
+The types they carry are imported for the type checker only: these modules sit on the
+path to the first frame, where SQLAlchemy and the grading package must not load.
+"""
 
-from textual.message import Message
+from studyapp.tui.messages.database import DatabaseReady, LoadFailed
+from studyapp.tui.messages.grading import GradeFailed, GradeFinished
+from studyapp.tui.messages.loaded import (
+    CardDetailLoaded,
+    CardsFound,
+    DashboardLoaded,
+    StatsLoaded,
+)
+from studyapp.tui.messages.review import NextCardLoaded, SessionEnded
 
-
-@dataclass
-class DatabaseReady(Message):
-    """The database is open and migrated; its preferences are loaded."""
-
-    preferences: Any
-
-
-@dataclass
-class DashboardLoaded(Message):
-    decks: list[Any]
-    activity: Any
-
-
-@dataclass
-class LoadFailed(Message):
-    """A worker could not load what its screen shows."""
-
-    what: str
-    error: str
-
-
-@dataclass
-class CardsFound(Message):
-    rows: list[Any]
-    truncated: bool
-
-
-@dataclass
-class CardDetailLoaded(Message):
-    detail: Any
-
-
-@dataclass
-class StatsLoaded(Message):
-    data: Any
-
-
-@dataclass
-class GradeFinished(Message):
-    """A grading run ended with a verdict (its submission is stored)."""
-
-    verdict: Any
-    code: str
-    attempt: int
-
-
-@dataclass
-class GradeFailed(Message):
-    """The grader itself failed (not the submission)."""
-
-    error: str
-    attempt: int
-
-
-@dataclass
-class CardEdited(Message):
-    card_id: int
+__all__ = [
+    "CardDetailLoaded",
+    "CardsFound",
+    "DashboardLoaded",
+    "DatabaseReady",
+    "GradeFailed",
+    "GradeFinished",
+    "LoadFailed",
+    "NextCardLoaded",
+    "SessionEnded",
+    "StatsLoaded",
+]

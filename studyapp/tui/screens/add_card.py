@@ -5,6 +5,8 @@ the fields clear for the next card, the kind and deck stay."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -12,12 +14,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Header, Input, Label, Select, Static, TextArea
 
 from studyapp.content.authoring import KINDS, NewCard, preview_cards
 from studyapp.errors import UserError
+from studyapp.tui.screens.base import StudyScreen
+
+if TYPE_CHECKING:
+    from studyapp.tui.study_service import StudyService
 
 NARROW = 100
 # kind -> labels of the three text fields ("" hides one)
@@ -25,7 +30,11 @@ FIELD_LABELS = {
     "basic": ("Front", "Back", ""),
     "reversed": ("Front (also asked the other way round)", "Back", ""),
     "cloze": ("Text, deletions as {{c1::answer}} or {{c1::answer::hint}}", "Extra (optional)", ""),
-    "choice": ("Question", "Options, one a line; start the right ones with *", "Explanation (optional)"),
+    "choice": (
+        "Question",
+        "Options, one a line; start the right ones with *",
+        "Explanation (optional)",
+    ),
 }
 
 
@@ -46,7 +55,7 @@ def new_card_from(kind: str, deck: str, texts: tuple[str, str, str], tags: str) 
     return NewCard(kind, deck, front=first, back=second, tags=tag_list)
 
 
-class AddCardScreen(Screen):
+class AddCardScreen(StudyScreen):
     LABEL = "Add"
     CSS_PATH = "../styles/add_card.tcss"
     BINDINGS = [
@@ -56,24 +65,35 @@ class AddCardScreen(Screen):
     HELP_EXTRA = [("tab / shift+tab", "Next / previous field"),
                   ("choice options", "one a line; a line starting with * is a right option")]
 
-    def __init__(self, deck: str | None = None) -> None:
+    def __init__(self, study: StudyService, deck: str | None = None) -> None:
         super().__init__()
+        self.study = study
         self.initial_deck = deck or ""
         self.added: list[str] = []
 
     def compose(self) -> ComposeResult:
-        titles = list(getattr(self.app, "deck_titles", {}).values())
+        titles = list(self.study.deck_titles.values())
         yield Header()
         with Horizontal(id="add-body"):
             with VerticalScroll(id="add-form"):
                 with Horizontal(classes="add-row"):
                     yield Label("Kind", classes="add-label")
-                    yield Select([(k, k) for k in KINDS], value="basic", allow_blank=False, compact=True,
-                                 id="add-kind")
+                    yield Select(
+                        [(k, k) for k in KINDS],
+                        value="basic",
+                        allow_blank=False,
+                        compact=True,
+                        id="add-kind",
+                    )
                 with Horizontal(classes="add-row"):
                     yield Label("Deck", classes="add-label")
-                    yield Input(self.initial_deck, placeholder="a deck's title (a new title makes a new deck)",
-                                suggester=SuggestFromList(titles, case_sensitive=False), compact=True, id="add-deck")
+                    yield Input(
+                        self.initial_deck,
+                        placeholder="a deck's title (a new title makes a new deck)",
+                        suggester=SuggestFromList(titles, case_sensitive=False),
+                        compact=True,
+                        id="add-deck",
+                    )
                 for number in (1, 2, 3):
                     yield Label("", id=f"label-{number}", classes="field-label")
                     area = TextArea("", id=f"field-{number}", soft_wrap=True, classes="add-field")
@@ -121,7 +141,8 @@ class AddCardScreen(Screen):
         self._update_preview()
 
     def card(self) -> NewCard:
-        texts = tuple(self.query_one(f"#field-{n}", TextArea).text for n in (1, 2, 3))
+        first, second, third = (self.query_one(f"#field-{n}", TextArea).text for n in (1, 2, 3))
+        texts = (first, second, third)
         return new_card_from(self.kind, self.query_one("#add-deck", Input).value, texts,
                              self.query_one("#add-tags", Input).value)
 
@@ -139,13 +160,15 @@ class AddCardScreen(Screen):
 
         card = self.card()
         try:
-            added, _summary = add_card(self.app.database, self.app.clock, card)
+            added, _summary = add_card(self.study.database, self.study.clock, card)
         except UserError as exc:
             self.notify(str(exc), title="Not added", severity="error")
             return
         self.added.append(added.content_id)
         made = f"{added.cards} cards" if added.cards != 1 else "1 card"
-        self.notify(f"Added {added.content_id} to {added.deck} ({made})\n{added.path}", title="Added")
+        self.notify(
+            f"Added {added.content_id} to {added.deck} ({made})\n{added.path}", title="Added"
+        )
         for number in (1, 2, 3):
             self.query_one(f"#field-{number}", TextArea).text = ""
         self.query_one("#field-1", TextArea).focus()
@@ -166,8 +189,10 @@ def render_preview(cards, problems: list[str]) -> Group:
         if card.kind == "choice":
             options = Text()
             for option in card.extra.get("options", []):
-                options.append(("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
-                               style="green3" if option.get("correct") else "")
+                options.append(
+                    ("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
+                    style="green3" if option.get("correct") else "",
+                )
             parts.append(options)
         parts.append(Text("answer", style="dim underline"))
         parts.append(RichMarkdown(card.back))

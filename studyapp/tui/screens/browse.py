@@ -3,6 +3,9 @@ its review history and submissions; suspend, unsuspend, edit, open the source fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.markdown import Markdown as RichMarkdown
 from rich.table import Table
@@ -11,18 +14,29 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from studyapp.tui.formatting import interval, relative, short_date
 from studyapp.tui.messages import CardDetailLoaded, CardsFound, LoadFailed
+from studyapp.tui.navigation import navigator
+from studyapp.tui.screens.base import StudyScreen
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from rich.console import RenderableType
+    from textual.screen import Screen as AnyScreen
+
+    from studyapp.study.cards import CardDetail, CardRow
+    from studyapp.tui.study_service import StudyService
 
 SEARCH_DELAY = 0.15
 NARROW_WIDTH = 110
 
 
-class BrowseScreen(Screen):
+class BrowseScreen(StudyScreen):
     LABEL = "Browse"
     CSS_PATH = "../styles/browse.tcss"
     BINDINGS = [
@@ -38,17 +52,22 @@ class BrowseScreen(Screen):
     ]
     HELP_EXTRA = [
         ("enter", "On an exercise: open it in the exercise screen"),
-        ("search", "words, deck:SLUG, tag:TAG, is:new|learning|review|relearning|due|suspended|leech, kind:KIND"),
+        (
+            "search",
+            "words, deck:SLUG, tag:TAG, "
+            "is:new|learning|review|relearning|due|suspended|leech, kind:KIND",
+        ),
     ]
 
-    def __init__(self, query: str = "") -> None:
+    def __init__(self, study: StudyService, query: str = "") -> None:
         super().__init__()
+        self.study = study
         self.initial_query = query
         self._search_timer: Timer | None = None
         self._search_generation = 0
         self._detail_generation = 0
-        self._rows: dict[int, object] = {}
-        self._detail = None
+        self._rows: dict[int, CardRow] = {}
+        self._detail: CardDetail | None = None
 
     def compose(self) -> ComposeResult:
         from studyapp.study.cards import QUERY_HELP
@@ -115,27 +134,26 @@ class BrowseScreen(Screen):
         self._search_generation += 1
         self._search(self.query_one("#search", Input).value, self._search_generation)
 
-    @work(thread=True, exclusive=True, group="browse-search")
+    @work(thread=True, exclusive=True, group="browse-search", exit_on_error=False,
+          name="search the cards")
     def _search(self, text: str, generation: int) -> None:
         from studyapp.errors import UserError
         from studyapp.study.cards import SEARCH_LIMIT, parse_query, search_cards
 
         try:
             query = parse_query(text)
-            with self.app.database.unit_of_work() as session:
-                rows = search_cards(session, query, self.app.clock.now(), limit=SEARCH_LIMIT + 1)
+            with self.study.database.unit_of_work() as session:
+                rows = search_cards(session, query, self.study.clock.now(), limit=SEARCH_LIMIT + 1)
         except UserError as exc:
             self.post_message(LoadFailed("cards", str(exc)))
             return
-        message = CardsFound(rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT)
-        message.generation = generation  # type: ignore[attr-defined]
-        self.post_message(message)
+        self.post_message(CardsFound(rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT, generation))
 
     def on_cards_found(self, message: CardsFound) -> None:
-        if getattr(message, "generation", self._search_generation) != self._search_generation:
+        if message.generation != self._search_generation:
             return  # an older search finished late
         table = self.query_one("#cards", DataTable)
-        now = self.app.clock.now()
+        now = self.study.clock.now()
         previous = self._current_id()
         table.clear()
         self._rows = {row.id: row for row in message.rows}
@@ -155,7 +173,11 @@ class BrowseScreen(Screen):
 
     def _cells(self, row, now) -> tuple:
         """Question, deck, kind, state (full names), due: in the columns' order."""
-        state = Text("suspended", style="dim italic") if row.suspended else Text(row.state, style=STATE_STYLES.get(row.state, ""))
+        state = (
+            Text("suspended", style="dim italic")
+            if row.suspended
+            else Text(row.state, style=STATE_STYLES.get(row.state, ""))
+        )
         due = relative(row.due, now) if row.state != "new" else ""
         title = self.query_one("#cards", DataTable).columns
         width = next((c.width for k, c in title.items() if k.value == "front"), 30)
@@ -185,21 +207,33 @@ class BrowseScreen(Screen):
         self._detail_generation += 1
         self._fetch_detail(card_id, self._detail_generation)
 
-    @work(thread=True, exclusive=True, group="browse-detail")
+    @work(thread=True, exclusive=True, group="browse-detail", exit_on_error=False,
+          name="load the card")
     def _fetch_detail(self, card_id: int, generation: int) -> None:
+        """A card that is gone (deleted, retired by a sync) fails this worker: the app's
+        failure handler says so, and the search runs again without it."""
         from studyapp.study.cards import card_detail
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             detail = card_detail(session, card_id)
-        message = CardDetailLoaded(detail)
-        message.generation = generation  # type: ignore[attr-defined]
-        self.post_message(message)
+        self.post_message(CardDetailLoaded(detail, generation))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # the app reports the failure (the event bubbles on to it); here the list is
+        # brought up to date, in case the card is gone
+        if event.state is WorkerState.ERROR and event.worker.group == "browse-detail":
+            self._detail = None
+            self.query_one("#card-detail", Static).update(
+                Text("This card could not be loaded.", style="dim"))
+            self.search()
 
     def on_card_detail_loaded(self, message: CardDetailLoaded) -> None:
-        if getattr(message, "generation", self._detail_generation) != self._detail_generation:
+        if message.generation != self._detail_generation:
             return
         self._detail = message.detail
-        self.query_one("#card-detail", Static).update(render_detail(message.detail, self.app.clock.now()))
+        self.query_one("#card-detail", Static).update(
+            render_detail(message.detail, self.study.clock.now())
+        )
         self.query_one("#card-detail-panel").border_title = message.detail.content_id
         self.refresh_bindings()
 
@@ -227,36 +261,50 @@ class BrowseScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "take_shipped":
-            return self._detail is not None and self._detail.edited and self._detail.id == self._current_id()
+            return (
+                self._detail is not None
+                and self._detail.edited
+                and self._detail.id == self._current_id()
+            )
         if action in ("toggle_suspend", "edit", "open_source", "practice"):
             if self._current_id() is None:
                 return None
             if action == "practice":
-                row = self._rows.get(self._current_id())
+                row = self._current_row()
                 return row is not None and row.kind == "exercise"
         return True
 
-    def action_toggle_suspend(self) -> None:
+    def _current_row(self) -> CardRow | None:
         card_id = self._current_id()
-        row = self._rows.get(card_id)
+        return None if card_id is None else self._rows.get(card_id)
+
+    def action_toggle_suspend(self) -> None:
+        row = self._current_row()
         if row is None:
             return
-        set_suspended(self.app, card_id, not row.suspended)
+        card_id = row.id
+        set_suspended(self.study, card_id, not row.suspended)
         from dataclasses import replace
 
         row = replace(row, suspended=not row.suspended)
         self._rows[card_id] = row
         table = self.query_one("#cards", DataTable)
         for column, value in zip(("front", "deck", "kind", "state", "due"),
-                                 self._cells(row, self.app.clock.now()), strict=True):
+                                 self._cells(row, self.study.clock.now()), strict=True):
             table.update_cell(str(card_id), column, value)
         self.notify(f"{row.content_id} {'suspended' if row.suspended else 'unsuspended'}")
         self._load_detail()
 
     def action_edit(self) -> None:
         card_id = self._current_id()
-        if card_id is not None:
-            edit_card(self, card_id, on_saved=lambda: (self.search(), self._load_detail()))
+        if card_id is None:
+            return
+
+        def saved() -> None:
+            self.search()
+            self._load_detail()
+
+        edit_card(self, self.study, card_id, saved)
 
     def action_take_shipped(self) -> None:
         """Drop the learner's version of a shipped card for the shipped text."""
@@ -265,13 +313,13 @@ class BrowseScreen(Screen):
             return
         from studyapp.study.edits import take_shipped_text
 
-        take_shipped_text(self.app.database, self.app.clock, card_id)
+        take_shipped_text(self.study.database, self.study.clock, card_id)
         self.notify(f"{detail.content_id}: the shipped text is back")
         self.search()
         self._load_detail()
 
     def action_add_card(self) -> None:
-        self.app.add_card()
+        navigator(self).add_card()
 
     def action_open_source(self) -> None:
         detail = self._detail
@@ -285,10 +333,9 @@ class BrowseScreen(Screen):
             self.notify(f"{detail.location}\n({problem})", title="Source", timeout=8)
 
     def action_practice(self) -> None:
-        card_id = self._current_id()
-        row = self._rows.get(card_id)
+        row = self._current_row()
         if row is not None and row.kind == "exercise":
-            self.app.open_exercise(card_id)
+            navigator(self).open_exercise(row.id)
 
 
 def content_relative(location: str) -> str:
@@ -302,68 +349,94 @@ def content_relative(location: str) -> str:
 
 
 # (key, title, width): "relearning" and "suspended" fit whole
-FIXED_COLUMNS = (("deck", "Deck", 12), ("kind", "Kind", 8), ("state", "State", 10), ("due", "Due", 9))
+FIXED_COLUMNS = (
+    ("deck", "Deck", 12),
+    ("kind", "Kind", 8),
+    ("state", "State", 10),
+    ("due", "Due", 9),
+)
 FIXED_WIDTHS = {key: width for key, _, width in FIXED_COLUMNS}
 
-STATE_STYLES = {"new": "dodger_blue1", "learning": "dark_orange", "relearning": "red", "review": "green3"}
+STATE_STYLES = {
+    "new": "dodger_blue1",
+    "learning": "dark_orange",
+    "relearning": "red",
+    "review": "green3",
+}
 
 
-def set_suspended(app, card_id: int, suspended: bool) -> None:
-    """Through the scheduler when it is there (it may keep caches); else the row itself."""
-    try:
-        service = app.service
-    except ModuleNotFoundError:
-        service = None
-    if service is not None:
-        (service.suspend if suspended else service.unsuspend)(card_id)
-        return
-    from studyapp.storage.models import Card
-
-    with app.database.unit_of_work() as session:
-        session.get(Card, card_id).suspended = suspended
+def set_suspended(study: StudyService, card_id: int, suspended: bool) -> None:
+    """Through the scheduler (it may keep caches)."""
+    service = study.reviews
+    (service.suspend if suspended else service.unsuspend)(card_id)
 
 
-def edit_card(screen, card_id: int, on_saved=None) -> None:
-    """Open the card editor for `card_id` and save what the learner changes."""
+def edit_card(screen: AnyScreen, study: StudyService, card_id: int,
+              on_saved: Callable[[], None] | None = None) -> None:
+    """Open the card editor for `card_id`, save what the learner changes, then call
+    `on_saved`. A callback, not a worker awaiting the dialog: the editor is a modal the
+    learner may leave open for as long as they like (and a worker waiting on it would keep
+    the screen's workers busy, which pilot tests and snapshots wait for)."""
     from studyapp.errors import UserError
     from studyapp.study.cards import editable_fields
     from studyapp.study.edits import SAVED_AS_OVERRIDE, SAVED_TO_FILE, save_card_edit
     from studyapp.tui.screens.dialogs import CardEditor
 
     app = screen.app
-    with app.database.unit_of_work() as session:
+    with study.database.unit_of_work() as session:
         fields = editable_fields(session, card_id)
 
-    def saved(values: dict | None) -> None:
+    def saved(values: dict[str, str] | None) -> None:
         if values is None:
             return
         try:
-            where = save_card_edit(app.database, app.clock, card_id, values)
+            where = save_card_edit(study.database, study.clock, card_id, values)
         except UserError as exc:
             app.notify(str(exc), severity="error")
             return
-        app.notify({SAVED_TO_FILE: "Card saved to its file.",
-                    SAVED_AS_OVERRIDE: "Card saved as your version: content updates keep it."}.get(where, "Card saved."))
+        notes = {SAVED_TO_FILE: "Card saved to its file.",
+                 SAVED_AS_OVERRIDE: "Card saved as your version: content updates keep it."}
+        app.notify(notes.get(where, "Card saved."))
         if on_saved is not None:
             on_saved()
 
     app.push_screen(CardEditor("Edit card", fields), saved)
 
 
-def _shipped_text(detail) -> list:
+def _shipped_text(detail: CardDetail) -> list[RenderableType]:
     """An edited shipped card: say so, and show the shipped text beside the learner's."""
     if detail.shipped_changed:
         head = Text("\nYour edited version is shown above; the shipped text changed since:",
                     style="bold dark_orange")
     else:
         head = Text("\nYour edited version is shown above; the shipped text:", style="bold")
-    return [head, Text("Shipped front", style="underline"), RichMarkdown(detail.shipped_front or "—"),
-            Text("Shipped back", style="underline"), RichMarkdown(detail.shipped_back or "—"),
-            Text("r takes the shipped text instead of yours", style="dim")]
+    return [
+        head,
+        Text("Shipped front", style="underline"),
+        RichMarkdown(detail.shipped_front or "—"),
+        Text("Shipped back", style="underline"),
+        RichMarkdown(detail.shipped_back or "—"),
+        Text("r takes the shipped text instead of yours", style="dim"),
+    ]
 
 
-def render_detail(detail, now) -> Group:
-    parts: list = []
+def render_detail(detail: CardDetail, now: datetime) -> Group:
+    """A card in full: where it stands, its text, its reviews (and an exercise's submissions)."""
+    parts: list[RenderableType] = [*_detail_head(detail, now), *_detail_text(detail)]
+    if detail.edited:
+        parts.extend(_shipped_text(detail))
+    parts.append(Text("\nReview history", style="bold underline"))
+    parts.append(_history_table(detail) if detail.history
+                 else Text("not reviewed yet", style="dim"))
+    if detail.kind == "exercise":
+        parts.append(Text("\nSubmissions", style="bold underline"))
+        parts.append(_submissions_table(detail) if detail.submissions
+                     else Text("no submissions yet", style="dim"))
+    return Group(*parts)
+
+
+def _detail_head(detail: CardDetail, now: datetime) -> list[RenderableType]:
+    """Deck, kind, state and due; the scheduling numbers; tags and source."""
     head = Text()
     head.append(f"{detail.deck_title}", style="bold")
     head.append(f" · {detail.kind} · ")
@@ -371,19 +444,23 @@ def render_detail(detail, now) -> Group:
                 style="dim italic" if detail.suspended else STATE_STYLES.get(detail.state, ""))
     if detail.state != "new":
         head.append(f" · due {relative(detail.due, now)}")
-    parts.append(head)
     facts = Text(style="dim")
     facts.append(f"reps {detail.reps} · lapses {detail.lapses}")
     if detail.stability is not None:
         facts.append(f" · stability {detail.stability:.1f}d")
     if detail.difficulty is not None:
         facts.append(f" · difficulty {detail.difficulty:.1f}")
-    parts.append(facts)
+    parts: list[RenderableType] = [head, facts]
     if detail.tags:
         parts.append(Text("tags: " + ", ".join(detail.tags), style="dim"))
     if detail.location:
         parts.append(Text(f"source: {content_relative(detail.location)}", style="dim"))
-    parts.append(Text("\nFront", style="bold underline"))
+    return parts
+
+
+def _detail_text(detail: CardDetail) -> list[RenderableType]:
+    """The front (a choice card's options under it), and the back unless an exercise."""
+    parts: list[RenderableType] = [Text("\nFront", style="bold underline")]
     title = detail.extra.get("title") if detail.kind == "exercise" else None
     if title and not detail.front.lstrip().startswith("#"):
         parts.append(Text(title, style="bold"))
@@ -391,36 +468,34 @@ def render_detail(detail, now) -> Group:
     if detail.kind == "choice":
         options = Text()
         for option in detail.extra.get("options", []):
-            options.append(("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
-                           style="green3" if option.get("correct") else "")
+            options.append(
+                ("✔ " if option.get("correct") else "· ") + option.get("text", "") + "\n",
+                style="green3" if option.get("correct") else "",
+            )
         parts.append(options)
     if detail.kind != "exercise":
         parts.append(Text("Back", style="bold underline"))
         parts.append(RichMarkdown(detail.back or "—"))
-    if detail.edited:
-        parts.extend(_shipped_text(detail))
-    parts.append(Text("\nReview history", style="bold underline"))
-    if detail.history:
-        table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
-        # next: the interval this review gave
-        for column in ("when", "rating", "state", "next", "took"):
-            table.add_column(column, style="dim" if column == "when" else "", no_wrap=True)
-        for entry in detail.history[:30]:
-            gave = interval(entry.due - entry.reviewed_at) if entry.due else "—"
-            table.add_row(short_date(entry.reviewed_at, year=False), entry.rating_name, entry.state,
-                          gave, f"{entry.duration_ms / 1000:.0f}s")
-        parts.append(table)
-    else:
-        parts.append(Text("not reviewed yet", style="dim"))
-    if detail.kind == "exercise":
-        parts.append(Text("\nSubmissions", style="bold underline"))
-        if detail.submissions:
-            table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
-            for column in ("when", "status", "device", "ms"):
-                table.add_column(column, no_wrap=True)
-            for entry in detail.submissions[:30]:
-                table.add_row(short_date(entry.created_at, year=False), entry.status, entry.device, str(entry.duration_ms))
-            parts.append(table)
-        else:
-            parts.append(Text("no submissions yet", style="dim"))
-    return Group(*parts)
+    return parts
+
+
+def _history_table(detail: CardDetail) -> Table:
+    table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
+    # next: the interval this review gave
+    for column in ("when", "rating", "state", "next", "took"):
+        table.add_column(column, style="dim" if column == "when" else "", no_wrap=True)
+    for entry in detail.history[:30]:
+        gave = interval(entry.due - entry.reviewed_at) if entry.due else "—"
+        table.add_row(short_date(entry.reviewed_at, year=False), entry.rating_name, entry.state,
+                      gave, f"{entry.duration_ms / 1000:.0f}s")
+    return table
+
+
+def _submissions_table(detail: CardDetail) -> Table:
+    table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
+    for column in ("when", "status", "device", "ms"):
+        table.add_column(column, no_wrap=True)
+    for entry in detail.submissions[:30]:
+        table.add_row(short_date(entry.created_at, year=False), entry.status, entry.device,
+                      str(entry.duration_ms))
+    return table

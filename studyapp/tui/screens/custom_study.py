@@ -6,6 +6,7 @@ asks and hands the answer to `start_custom_study`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,6 +18,10 @@ from textual.widgets.option_list import Option
 
 from studyapp.errors import UserError
 from studyapp.study.custom import MODE_LABELS, MODES
+
+if TYPE_CHECKING:
+    from studyapp.tui.app import StudyApp
+    from studyapp.tui.study_service import StudyService
 
 # what each mode asks for: (label, default value, numeric)
 VALUE_PROMPTS = {
@@ -52,9 +57,17 @@ class CustomStudyDialog(ModalScreen[CustomStudyRequest | None]):
         where = self.deck_title if self.deck else "all decks"
         with Vertical(classes="dialog", id="custom-study"):
             yield Label(f"Custom study: {where}", classes="dialog-title")
-            yield OptionList(*[Option(MODE_LABELS[mode], id=mode,
-                                      disabled=mode in DECK_MODES and self.deck is None) for mode in MODES],
-                             id="modes")
+            yield OptionList(
+                *[
+                    Option(
+                        MODE_LABELS[mode],
+                        id=mode,
+                        disabled=mode in DECK_MODES and self.deck is None,
+                    )
+                    for mode in MODES
+                ],
+                id="modes",
+            )
             yield Label("", id="value-label", classes="field-label")
             yield Input(id="value")
             yield Static("", id="custom-error", classes="dialog-text")
@@ -88,12 +101,16 @@ class CustomStudyDialog(ModalScreen[CustomStudyRequest | None]):
     def action_start(self) -> None:
         mode = self.mode
         if mode in DECK_MODES and self.deck is None:
-            self.query_one("#custom-error", Static).update("[red]Choose one deck on the dashboard for this[/red]")
+            self.query_one("#custom-error", Static).update(
+                "[red]Choose one deck on the dashboard for this[/red]"
+            )
             return
         value = self.query_one("#value", Input).value.strip()
         _, _, numeric = VALUE_PROMPTS[mode]
         if numeric and not value.isdigit():
-            self.query_one("#custom-error", Static).update(f"[red]{VALUE_PROMPTS[mode][0]}: type a whole number[/red]")
+            self.query_one("#custom-error", Static).update(
+                f"[red]{VALUE_PROMPTS[mode][0]}: type a whole number[/red]"
+            )
             return
         self.dismiss(CustomStudyRequest(mode, self.deck, value))
 
@@ -101,18 +118,20 @@ class CustomStudyDialog(ModalScreen[CustomStudyRequest | None]):
         self.dismiss(None)
 
 
-def start_custom_study(app, request: CustomStudyRequest | None) -> None:
+def start_custom_study(app: StudyApp, study: StudyService,
+                       request: CustomStudyRequest | None) -> None:
     """Run what the dialog asked for: a session, or a raised limit."""
     if request is None:
         return
     from studyapp.study import custom
 
-    service = app.service
+    service = study.reviews
     try:
         if request.mode == "unlock":
             app.study(request.deck, ignore_prerequisites=True)
             return
         if request.mode == "more_new":
+            assert request.deck is not None  # the dialog offers it on one deck only
             total = service.raise_new_limit(request.deck, int(request.value))
             app.notify(f"{total} more new cards today in {request.deck}")
             refresh = getattr(app.screen, "load", None)

@@ -7,16 +7,24 @@ columns the side panel gives way to one line, so the counts always show."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from studyapp.tui.messages import DashboardLoaded, DatabaseReady, LoadFailed
+from studyapp.tui.navigation import navigator
+from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.heatmap import Heatmap
+
+if TYPE_CHECKING:
+    from studyapp.scheduling.service import QueueCounts
+    from studyapp.study.activity import RecentActivity
+    from studyapp.tui.study_service import StudyService
 
 ALL_DECKS = "__all__"
 NARROW = 100  # below this many columns the side panel folds into one line
@@ -24,19 +32,19 @@ COUNT_WIDTH = 5
 LOCK_STYLE = "dark_orange"
 
 
-def load_dashboard(app) -> tuple[list, object]:
-    """Blocking: today's queue counts per deck (QueueCounts) and the activity numbers."""
+def load_dashboard(study: StudyService) -> tuple[list[QueueCounts], RecentActivity]:
+    """Blocking: today's queue counts per deck and the activity numbers."""
     from studyapp.study.activity import activity
 
-    database = app.database
-    hour = app.day_start_hour  # read before any session below: never nest units of work
-    decks = app.service.counts(with_locks=True)
+    database = study.database
+    hour = study.day_start_hour  # read before any session below: never nest units of work
+    decks = study.reviews.counts(with_locks=True)
     with database.unit_of_work() as session:
-        numbers = activity(session, app.clock.now(), hour=hour)
+        numbers = activity(session, study.clock.now(), hour=hour)
     return decks, numbers
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(StudyScreen):
     LABEL = "Dashboard"
     BINDINGS = [
         Binding("s", "study_selected", "Study"),
@@ -46,6 +54,12 @@ class DashboardScreen(Screen):
         Binding("n", "add_card", "Add"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
+
+    def __init__(self, study: StudyService) -> None:
+        super().__init__()
+        self.study = study
+        self.decks: list[QueueCounts] = []
+        self.activity: RecentActivity | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,8 +78,6 @@ class DashboardScreen(Screen):
         self.query_one("#decks-panel").border_title = "Decks"
         self.query_one("#today").border_title = "Today"
         self.query_one("#heatmap").border_title = "Last 12 weeks"
-        self.decks: list = []
-        self.activity = None
         table = self.query_one("#decks", DataTable)
         table.add_column("Deck", key="deck", width=20)
         table.add_column(Text("New", justify="right"), key="new", width=COUNT_WIDTH)
@@ -85,7 +97,9 @@ class DashboardScreen(Screen):
 
     def _title_width(self) -> int:
         table = self.query_one("#decks", DataTable)
-        usable = table.size.width or max(20, self.app.size.width - (6 if self.app.size.width < NARROW else 40))
+        usable = table.size.width or max(
+            20, self.app.size.width - (6 if self.app.size.width < NARROW else 40)
+        )
         # every column has one cell of padding each side; keep one column for the scrollbar
         return max(8, usable - 3 * (COUNT_WIDTH + 2) - 2 - 1)
 
@@ -98,24 +112,24 @@ class DashboardScreen(Screen):
     def action_refresh(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False,
+          name="load the decks")
     def load(self) -> None:
         try:
-            if not self.app.announced_ready:  # the first load: open, then apply the preferences
-                self.app.announced_ready = True
-                database = self.app.database
+            if self.study.first_open():  # open, then apply the preferences
+                database = self.study.database
                 from studyapp.study.preferences import load_preferences
 
                 with database.unit_of_work() as session:
                     self.app.post_message(DatabaseReady(load_preferences(session)))
-            decks, numbers = load_dashboard(self.app)
+            decks, numbers = load_dashboard(self.study)
         except Exception as exc:  # shown, not raised: the app stays usable
             self.post_message(LoadFailed("decks", f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(DashboardLoaded(decks, numbers))
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
-        self.app.deck_titles = {d.slug: d.title for d in message.decks}
+        self.study.deck_titles = {d.slug: d.title for d in message.decks}
         self.decks = list(message.decks)
         self.activity = message.activity
         self._show_rows()
@@ -131,8 +145,8 @@ class DashboardScreen(Screen):
             f"[b]{due}[/b] cards to study now"
         )
         self.query_one("#today-line", Static).update(
-            f"[b]{numbers.reviews_today}[/b] reviews today · [b]{numbers.streak}[/b] {days} streak · "
-            f"[b]{due}[/b] to study now"
+            f"[b]{numbers.reviews_today}[/b] reviews today · "
+            f"[b]{numbers.streak}[/b] {days} streak · [b]{due}[/b] to study now"
         )
         self.query_one("#today-line").display = self.app.size.width < NARROW
         self.query_one("#heatmap", Heatmap).show(numbers)
@@ -177,8 +191,13 @@ class DashboardScreen(Screen):
         if deck is None or deck.lock is None:
             info.display = False
             return
-        info.update(Text.assemble(("Locked ", f"bold {LOCK_STYLE}"), (deck.lock.describe(), LOCK_STYLE),
-                                  ("\ns study it anyway · c custom study", "dim")))
+        info.update(
+            Text.assemble(
+                ("Locked ", f"bold {LOCK_STYLE}"),
+                (deck.lock.describe(), LOCK_STYLE),
+                ("\ns study it anyway · c custom study", "dim"),
+            )
+        )
         info.display = True
 
     def _selected_deck(self):
@@ -202,12 +221,12 @@ class DashboardScreen(Screen):
         self.action_study_selected()
 
     def action_study_selected(self) -> None:
-        if not self.app.database_ready:
+        if not self.study.ready:
             self.notify("Still opening the database…")
             return
         deck = self._selected_deck()
         if deck is None or deck.lock is None:
-            self.app.study(self._selected_slug())
+            navigator(self).study(self._selected_slug())
             return
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
@@ -217,32 +236,32 @@ class DashboardScreen(Screen):
 
         def answered(anyway: bool | None) -> None:
             if anyway:
-                self.app.study(deck.slug, ignore_prerequisites=True)
+                navigator(self).study(deck.slug, ignore_prerequisites=True)
             elif deck.total:
-                self.app.study(deck.slug)
+                navigator(self).study(deck.slug)
 
         self.app.push_screen(ConfirmDialog(question, yes="Study anyway", no="No"), answered)
 
     def action_add_card(self) -> None:
-        if not self.app.database_ready:
+        if not self.study.ready:
             self.notify("Still opening the database…")
             return
-        self.app.add_card(self._selected_slug())
+        navigator(self).add_card(self._selected_slug())
 
     def action_custom_study(self) -> None:
-        if not self.app.database_ready:
+        if not self.study.ready:
             self.notify("Still opening the database…")
             return
-        self.app.custom_study(self._selected_slug())
+        navigator(self).custom_study(self._selected_slug())
 
     def action_study_all(self) -> None:
-        if not self.app.database_ready:
+        if not self.study.ready:
             self.notify("Still opening the database…")
             return
-        self.app.study(None)
+        navigator(self).study(None)
 
     def action_exercises(self) -> None:
-        self.app.browse("kind:exercise")
+        navigator(self).browse("kind:exercise")
 
 
 COUNT_STYLES = {"new": "bold dodger_blue1", "learning": "bold dark_orange", "review": "bold green3"}

@@ -65,7 +65,9 @@ class CardEditor(ModalScreen[dict | None]):
             with Vertical(classes="fields"):
                 for field in self.fields:
                     yield Label(field.label, classes="field-label")
-                    area = TextArea(field.value, id=f"field-{field.name}", soft_wrap=True, classes="field-text")
+                    area = TextArea(
+                        field.value, id=f"field-{field.name}", soft_wrap=True, classes="field-text"
+                    )
                     area.cursor_blink = getattr(self.app, "cursor_blink", True)
                     yield area
             yield Static("ctrl+s save · esc cancel", classes="muted")
@@ -105,21 +107,27 @@ class RatingDialog(ModalScreen[int | None]):
             yield Label("Rate this exercise", classes="dialog-title")
             if self.verdict is not None:
                 yield Static(self.verdict, id="rating-verdict", classes="dialog-text")
-            yield Static(f"Suggested: [b]{name}[/b] — {self.reason}", id="rating-reason", classes="dialog-text")
+            yield Static(
+                f"Suggested: [b]{name}[/b] — {self.reason}",
+                id="rating-reason",
+                classes="dialog-text",
+            )
             with Horizontal(classes="dialog-buttons"):
                 for value, label in RATINGS:
                     after = self.intervals.get(value)
                     text = f"{value} {label}" + (f" · {after}" if after else "")
                     yield Button(text, id=f"rate-{value}",
                                  variant="primary" if value == self.suggested else "default")
-            yield Static("enter accepts the suggestion · 1-4 choose another · esc goes back", classes="muted")
+            yield Static(
+                "enter accepts the suggestion · 1-4 choose another · esc goes back", classes="muted"
+            )
 
     def on_mount(self) -> None:
         self.query_one(f"#rate-{self.suggested}", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(int(event.button.id.removeprefix("rate-")))
+        self.dismiss(int((event.button.id or "").removeprefix("rate-")))
 
     def action_rate(self, value: int) -> None:
         self.dismiss(value)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -18,23 +19,32 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
-from textual.screen import Screen
+from textual.dom import DOMNode
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, Static, TextArea
 
 from studyapp.errors import UserError
 from studyapp.scheduling.rating import RATING_LABELS as RATING_NAMES
 from studyapp.tui.formatting import interval, short_date
+from studyapp.tui.grader import grader_state
 from studyapp.tui.messages import GradeFailed, GradeFinished
-from studyapp.tui.widgets.grader_banner import GraderBanner, grader_state
+from studyapp.tui.screens.base import StudyScreen
+from studyapp.tui.widgets.grader_banner import GraderBanner
 from studyapp.tui.widgets.python_editor import PythonEditor
 from studyapp.tui.widgets.verdict_views import (
     DiagnosisPanel,
     DiffPanel,
     ResultsTable,
-    get,
     verdict_headline,
 )
+
+if TYPE_CHECKING:
+    from studyapp.grading.verdict import Verdict
+    from studyapp.scheduling.service import QueueItem
+    from studyapp.study.drafts import PastSubmission
+    from studyapp.tui.grader import Grader
+    from studyapp.tui.study_service import StudyService
 
 DRAFT_SAVE_DELAY = 1.0  # seconds of quiet typing before the draft is saved
 PANES = ("prompt-panel", "results-panel", "solution-panel")
@@ -93,7 +103,9 @@ class ExerciseOutcome:
 class Attempt:
     """The learner's effort on this exercise, which the scheduler turns into a rating."""
 
-    earlier_runs: list[bool] = field(default_factory=list)  # since the last review, before this visit
+    earlier_runs: list[bool] = field(
+        default_factory=list
+    )  # since the last review, before this visit
     visit_runs: list[bool] = field(default_factory=list)
     hints_used: int = 0
     formulas_shown: bool = False  # hidden worked formulas brought back (counted as a hint)
@@ -113,7 +125,7 @@ class Attempt:
         return sum(1 for passed in self.runs if not passed)
 
 
-class ExerciseScreen(Screen):
+class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
     LABEL = "Exercise"
     CSS_PATH = "../styles/exercise.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -151,16 +163,21 @@ class ExerciseScreen(Screen):
         ("x", "Reset the editor to the starter (asks first)"),
     ]
 
-    def __init__(self, item) -> None:
+    def __init__(self, item: QueueItem, study: StudyService,
+                 current_grader: Callable[[], Grader | None]) -> None:
+        """`item`: the exercise card; `current_grader`: the grader now (the app replaces
+        it when the grading device changes)."""
         super().__init__()
         self.item = item
+        self.study = study
+        self.current_grader = current_grader
         self.attempt = Attempt()
-        self.opened_at = None
+        self.opened_at = study.clock.now()  # again on mount: when the learner sees it
         self.shown_at = time.monotonic()
         self.grading = False
         self.submit_when_graded = False
         self.rated: ExerciseOutcome | None = None
-        self.last_verdict = None
+        self.last_verdict: Verdict | None = None
         self.graded_code: str | None = None
         self.diagnosis_counts: dict[str, int] = {}
         self.solution_as_diff = False
@@ -174,11 +191,12 @@ class ExerciseScreen(Screen):
         self.prompt = shown_prompt(item.front, reviewing=self.reviewing)
 
     @classmethod
-    def for_card(cls, card_id: int, app) -> ExerciseScreen:
+    def for_card(cls, card_id: int, study: StudyService,
+                 current_grader: Callable[[], Grader | None]) -> ExerciseScreen:
         from studyapp.study.cards import queue_item
 
-        with app.database.unit_of_work() as session:
-            return cls(queue_item(session, card_id))
+        with study.database.unit_of_work() as session:
+            return cls(queue_item(session, card_id), study, current_grader)
 
     @property
     def exercise_id(self) -> str:
@@ -194,7 +212,7 @@ class ExerciseScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield GraderBanner(id="grader-banner")
+        yield GraderBanner(self.current_grader, id="grader-banner")
         with Horizontal(id="exercise-body"):
             with Vertical(id="side-column"):
                 with PromptPane(id="prompt-panel"):
@@ -207,7 +225,9 @@ class ExerciseScreen(Screen):
                 editor = PythonEditor(self._initial_code(), id="editor")
                 editor.cursor_blink = getattr(self.app, "cursor_blink", True)
                 yield editor
-                yield Static(Text("ctrl+s: grade + rate · ctrl+r: run checks", style="dim"), id="run-status")
+                yield Static(
+                    Text("ctrl+s: grade + rate · ctrl+r: run checks", style="dim"), id="run-status"
+                )
                 with ResultsPane(id="results-panel"):
                     yield ResultsTable(id="results")
                     yield DiagnosisPanel("", id="diagnosis")
@@ -222,7 +242,9 @@ class ExerciseScreen(Screen):
         title = extra.get("title", self.exercise_id)
         signature = extra.get("signature", "")
         prompt = self.prompt.markdown.strip()
-        head = "" if prompt.startswith("#") else f"## {title}\n\n"  # prompts usually bring their own
+        head = (
+            "" if prompt.startswith("#") else f"## {title}\n\n"
+        )  # prompts usually bring their own
         tail = ""
         if signature and signature not in prompt:
             tail = f"\n\n```python\n{signature}\n```\n"
@@ -233,9 +255,11 @@ class ExerciseScreen(Screen):
         from studyapp.study.drafts import latest_code, runs_since_last_review
 
         try:
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 latest = latest_code(session, self.exercise_id)
-                self.attempt.earlier_runs = runs_since_last_review(session, self.item.card_id, self.exercise_id)
+                self.attempt.earlier_runs = runs_since_last_review(
+                    session, self.item.card_id, self.exercise_id
+                )
         except Exception as exc:  # a database problem must not hide the exercise
             self.log.warning(f"could not load the draft: {exc}")
             latest = None
@@ -249,7 +273,7 @@ class ExerciseScreen(Screen):
         return code
 
     def on_mount(self) -> None:
-        self.opened_at = self.app.clock.now()
+        self.opened_at = self.study.clock.now()
         self.query_one("#prompt-panel").border_title = "Prompt"
         self.query_one("#solution-panel").border_title = "Solution"
         self.query_one("#results-panel").border_title = "Results"
@@ -280,15 +304,16 @@ class ExerciseScreen(Screen):
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
+        text: str | None
         try:
             text = self.editor.text
         except Exception:  # torn down (the app is exiting): what was last typed
             text = self._typed_text
         if text is None or text == self._saved_text:
             return
-        now = self.app.clock.now()
+        now = self.study.clock.now()
         try:
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 save_draft(session, self.exercise_id, text, now)
         except Exception as exc:
             self.notify(f"The draft could not be saved: {exc}", severity="error")
@@ -304,37 +329,48 @@ class ExerciseScreen(Screen):
     def on_unmount(self) -> None:
         self.save_draft()
 
+    # The dialogs below answer through callbacks, not a worker awaiting push_screen_wait:
+    # a dialog may stay open for as long as the learner likes, and a worker parked on it
+    # keeps the screen "busy" for everything that waits for its workers (pilot, snapshots).
     def action_reset_to_starter(self) -> None:
-        from studyapp.tui.screens.dialogs import ConfirmDialog
+        from studyapp.tui.screens.dialogs import ConfirmDialog  # deferred: only when asked
+
+        question = ("Replace your code with the starter? (Your graded attempts stay in the "
+                    "history: y.)")
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.editor.text = self.starter
-                self.save_draft()
-                self.editor.focus()
+                self._replace_code(self.starter)
 
-        self.app.push_screen(ConfirmDialog("Replace your code with the starter? (Your graded attempts stay "
-                                           "in the history: y.)", yes="Reset"), answered)
+        self.app.push_screen(ConfirmDialog(question, yes="Reset"), answered)
 
+    def _replace_code(self, code: str) -> None:
+        self.editor.text = code
+        self.save_draft()
+        self.editor.focus()
+
+    @work(thread=True, exclusive=True, group="exercise-history", exit_on_error=False,
+          name="load the submission history")
     def action_history(self) -> None:
-        from studyapp.study.drafts import submission_history
-        from studyapp.tui.screens.submissions import SubmissionHistory
+        from studyapp.study.drafts import submission_history  # deferred: only when asked
 
-        with self.app.database.unit_of_work() as session:
+        with self.study.database.unit_of_work() as session:
             history = submission_history(session, self.exercise_id)
+        self.app.call_from_thread(self._show_history, history)
+
+    def _show_history(self, history: list[PastSubmission]) -> None:
+        from studyapp.tui.screens.submissions import SubmissionHistory  # deferred: only when asked
 
         def chosen(code: str | None) -> None:
             if code is not None:
-                self.editor.text = code
-                self.save_draft()
-                self.editor.focus()
+                self._replace_code(code)
 
         self.app.push_screen(SubmissionHistory(history, self.editor.text), chosen)
 
     # -- grading ------------------------------------------------------------------------
 
     def action_run(self) -> None:
-        grader = self.app.grader
+        grader = self.current_grader()
         if grader is None:
             self.submit_when_graded = False
             self.notify("No grader is running.", severity="error")
@@ -346,19 +382,23 @@ class ExerciseScreen(Screen):
         self.save_draft()
         self.grading = True
         number = len(self.attempt.visit_runs) + 1
-        state = {"warming": "queued until the grader is warm", "failed": "waiting for the grader to restart"}.get(
-            grader_state(grader), "running")
+        state = {
+            "warming": "queued until the grader is warm",
+            "failed": "waiting for the grader to restart",
+        }.get(grader_state(grader), "running")
         self.query_one("#run-status", Static).update(
             Text(f"⏳ Checks {state} (run {number}); keep editing if you like.", style="italic")
         )
-        self._grade(code, number)
+        self._grade(grader, code, number)
 
-    @work(exclusive=True, group="grade")
-    async def _grade(self, code: str, attempt: int) -> None:
+    @work(exclusive=True, group="grade", exit_on_error=False,
+          name="grade the code")
+    async def _grade(self, grader: Grader, code: str, attempt: int) -> None:
         from studyapp.study.submissions import record_submission
 
         try:
-            verdict = await self.app.grader.grade(self.exercise_id, code, variant_seed=self.item.variant_seed)
+            verdict = await grader.grade(self.exercise_id, code,
+                                         variant_seed=self.item.variant_seed)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -366,9 +406,9 @@ class ExerciseScreen(Screen):
             return
 
         def store() -> None:
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 record_submission(session, card_id=self.item.card_id, exercise_id=self.exercise_id,
-                                  code=code, verdict=verdict, now=self.app.clock.now())
+                                  code=code, verdict=verdict, now=self.study.clock.now())
 
         await asyncio.to_thread(store)
         self.post_message(GradeFinished(verdict, code, attempt))
@@ -378,18 +418,19 @@ class ExerciseScreen(Screen):
         verdict = message.verdict
         self.last_verdict = verdict
         self.graded_code = message.code
-        passed = get(verdict, "status") == "passed"
+        passed = verdict.passed
         self.attempt.visit_runs.append(passed)
         if passed and self.attempt.seconds_to_pass is None:
-            self.attempt.seconds_to_pass = (self.app.clock.now() - self.opened_at).total_seconds()
-        diagnosis_id = get(get(verdict, "diagnosis"), "id") if get(verdict, "diagnosis") else None
+            self.attempt.seconds_to_pass = (self.study.clock.now() - self.opened_at).total_seconds()
+        diagnosis_id = verdict.diagnosis.id if verdict.diagnosis is not None else ""
         if diagnosis_id:
             self.diagnosis_counts[diagnosis_id] = self.diagnosis_counts.get(diagnosis_id, 0) + 1
         headline = verdict_headline(verdict)
         if passed and not self.submit_when_graded:
             headline.append("  ctrl+s submits", style="bold")
         self.query_one("#run-status", Static).update(headline)
-        self._show_results(verdict, fix=bool(diagnosis_id) and self.diagnosis_counts[diagnosis_id] >= 2)
+        # how to fix it shows once the same mistake comes twice
+        self._show_results(verdict, fix=self.diagnosis_counts.get(diagnosis_id, 0) >= 2)
         self.refresh_bindings()
         if self.submit_when_graded:
             self.submit_when_graded = False
@@ -407,7 +448,9 @@ class ExerciseScreen(Screen):
     def on_grade_failed(self, message: GradeFailed) -> None:
         self.grading = False
         self.submit_when_graded = False
-        self.query_one("#run-status", Static).update(Text(f"The grader failed: {message.error}", style="red"))
+        self.query_one("#run-status", Static).update(
+            Text(f"The grader failed: {message.error}", style="red")
+        )
 
     def show_in_prompt_panel(self, widget) -> None:
         """Scroll the prompt panel to a part that just appeared (after it is laid out: a
@@ -429,12 +472,14 @@ class ExerciseScreen(Screen):
             formulas.display = True
 
             async def show() -> None:  # scrolled to once the Markdown is built and laid out
-                await formulas.update(render_math("**Worked formulas**\n\n" + "\n\n".join(self.prompt.hidden)))
+                await formulas.update(
+                    render_math("**Worked formulas**\n\n" + "\n\n".join(self.prompt.hidden))
+                )
                 self.show_in_prompt_panel(formulas)
 
             self.call_later(show)
             return
-        if self.last_verdict is not None and get(self.last_verdict, "diagnosis"):
+        if self.last_verdict is not None and self.last_verdict.diagnosis is not None:
             self.query_one("#diagnosis", DiagnosisPanel).show(self.last_verdict, show_fix=True)
         hints = list(self.item.extra.get("hints") or [])
         shown = self.attempt.hints_used - int(self.attempt.formulas_shown)
@@ -455,15 +500,15 @@ class ExerciseScreen(Screen):
         if self.attempt.revealed:
             self.action_focus_pane("solution-panel")
             return
-        from studyapp.tui.screens.dialogs import ConfirmDialog
+        from studyapp.tui.screens.dialogs import ConfirmDialog  # deferred: only when asked
+
+        question = "Reveal the solution? This exercise will be rated Again."
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._reveal()
 
-        self.app.push_screen(
-            ConfirmDialog("Reveal the solution? This exercise will be rated Again.", yes="Reveal"), answered
-        )
+        self.app.push_screen(ConfirmDialog(question, yes="Reveal"), answered)
 
     def _reveal(self) -> None:
         self.attempt.revealed = True
@@ -487,11 +532,21 @@ class ExerciseScreen(Screen):
         panel = self.query_one("#solution-panel")
         if self.solution_as_diff:
             lines = code_diff(self.editor.text, solution, "your code", "solution")
-            view.update(diff_text(lines) if lines else Text("Your code is the solution.", style="dim"))
+            view.update(
+                diff_text(lines) if lines else Text("Your code is the solution.", style="dim")
+            )
             panel.border_title = "Solution: diff against your code (v: side by side)"
         else:
-            view.update(Syntax(solution, "python", line_numbers=True, word_wrap=False, theme="ansi_dark",
-                               background_color="default"))
+            view.update(
+                Syntax(
+                    solution,
+                    "python",
+                    line_numbers=True,
+                    word_wrap=False,
+                    theme="ansi_dark",
+                    background_color="default",
+                )
+            )
             panel.border_title = "Solution (v: diff against your code)"
 
     def action_solution_view(self) -> None:
@@ -504,8 +559,12 @@ class ExerciseScreen(Screen):
         from studyapp.tui.external_editor import edit_text, editor_command
 
         if editor_command(self.app) is None:
-            self.notify("No external editor: set $EDITOR (e.g. `export EDITOR=vim` in your shell profile) "
-                        "and start studyapp again.", severity="warning", timeout=8)
+            self.notify(
+                "No external editor: set $EDITOR (e.g. `export EDITOR=vim` in your shell profile) "
+                "and start studyapp again.",
+                severity="warning",
+                timeout=8,
+            )
             return
         editor = self.editor
         text, problem = edit_text(self.app, editor.text, suffix=".py")
@@ -527,9 +586,13 @@ class ExerciseScreen(Screen):
     def action_focus_pane(self, pane: str) -> None:
         widget = self.query_one(f"#{pane}")
         if not widget.display:
-            self.notify({"results-panel": "No results yet: ctrl+r runs the checks.",
-                         "solution-panel": "The solution is hidden: ctrl+o reveals it (rated Again).",
-                         "prompt-panel": "The prompt is collapsed: ctrl+b shows it."}[pane])
+            self.notify(
+                {
+                    "results-panel": "No results yet: ctrl+r runs the checks.",
+                    "solution-panel": "The solution is hidden: ctrl+o reveals it (rated Again).",
+                    "prompt-panel": "The prompt is collapsed: ctrl+b shows it.",
+                }[pane]
+            )
             return
         if self.maximized is not None:
             self.minimize()
@@ -539,10 +602,10 @@ class ExerciseScreen(Screen):
         if self.maximized is not None:
             self.minimize()
             return
-        focused = self.focused
+        focused: DOMNode | None = self.focused
         while focused is not None and focused.id not in (*PANES, "editor"):
             focused = focused.parent
-        if focused is not None:
+        if isinstance(focused, Widget):
             self.maximize(focused, container=False)
 
     def action_toggle_prompt(self) -> None:
@@ -554,7 +617,7 @@ class ExerciseScreen(Screen):
     def action_leave_editor(self) -> None:
         for pane in PANES:
             widget = self.query_one(f"#{pane}")
-            if widget.display and widget.parent.display:
+            if widget.display and widget.parent is not None and widget.parent.display:
                 widget.focus()
                 return
         self.set_focus(None)
@@ -612,20 +675,22 @@ class ExerciseScreen(Screen):
         if self.graded_code is not None and self.graded_code == self.editor.text:
             self._offer_rating()
             return
-        if self.app.grader is None:
+        if self.current_grader() is None:
             self._offer_rating()  # without a grader the learner rates by hand
             return
         self.submit_when_graded = True
         self.action_run()
 
     def _offer_rating(self) -> None:
+        # a callback, not a worker: choosing dismisses this screen, which would cancel
+        # a worker of its own that is still running
         from studyapp.tui.screens.dialogs import RatingDialog
 
         suggestion = self.suggested_rating()
-        try:
-            previews = {k: interval(v) for k, v in self.app.service.preview(self.item.card_id).items()}
-        except UserError:
-            previews = {}
+        verdict = self.last_verdict
+        headline = verdict_headline(verdict) if verdict is not None else None
+        dialog = RatingDialog(suggestion.rating, suggestion.reason, self._previews(),
+                              verdict=headline)
 
         def chosen(value: int | None) -> None:
             if value is None:
@@ -635,15 +700,26 @@ class ExerciseScreen(Screen):
                 self.save_draft()
                 self.dismiss(self.rated)
 
-        headline = verdict_headline(self.last_verdict) if self.last_verdict is not None else None
-        self.app.push_screen(RatingDialog(suggestion.rating, suggestion.reason, previews, verdict=headline), chosen)
+        self.app.push_screen(dialog, chosen)
+
+    def _previews(self) -> dict[int, str]:
+        """Blocking: rating -> the interval it would give, in words."""
+        try:
+            previews = self.study.reviews.preview(self.item.card_id)
+        except UserError:
+            return {}
+        return {rating: interval(after) for rating, after in previews.items()}
 
     def _save_rating(self, rating: int) -> None:
         spent = int((time.monotonic() - self.shown_at) * 1000)
         try:
-            result = self.app.service.review(self.item.card_id, rating, duration_ms=spent, source="grader")
+            result = self.study.reviews.review(
+                self.item.card_id, rating, duration_ms=spent, source="grader"
+            )
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
         self.rated = ExerciseOutcome(rating, result)
-        self.notify(f"Rated {RATING_NAMES[rating]}: next review {interval(result.interval)} from now.")
+        self.notify(
+            f"Rated {RATING_NAMES[rating]}: next review {interval(result.interval)} from now."
+        )

@@ -25,9 +25,14 @@ SCREEN_CLASSES = (
 
 # Keys that live outside BINDINGS (Textual's own, or handled by widgets).
 EXTRA_KEYS = {
-    "Everywhere": [("ctrl+p", "Command palette: every action by name"), ("tab / shift+tab", "Move between panels")],
-    "Review": [("1-9", "Before the answer, on a choice card: pick options (shuffled for every showing)"),
-               ("enter", "On a typed-answer card: compare what you typed with the answer")],
+    "Everywhere": [
+        ("ctrl+p", "Command palette: every action by name"),
+        ("tab / shift+tab", "Move between panels"),
+    ],
+    "Review": [
+        ("1-9", "Before the answer, on a choice card: pick options (shuffled for every showing)"),
+        ("enter", "On a typed-answer card: compare what you typed with the answer"),
+    ],
 }
 
 
@@ -38,7 +43,9 @@ def key_label(binding: Binding) -> str:
 
 
 def _pretty(key: str) -> str:
-    return {"question_mark": "?", "comma": ",", "space": "space", "escape": "esc"}.get(key.strip(), key.strip())
+    return {"question_mark": "?", "comma": ",", "space": "space", "escape": "esc"}.get(
+        key.strip(), key.strip()
+    )
 
 
 def binding_rows(bindings) -> list[tuple[str, str]]:
@@ -100,6 +107,3 @@ class HelpScreen(ModalScreen[None]):
             body.border_subtitle = "esc closes · ctrl+p finds any action by name"
             for title, rows in help_sections(self.current):
                 yield Static(render_section(title, rows), classes="help-section")
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)

@@ -6,24 +6,34 @@ the number keys. Exercise cards open the exercise screen, which rates them."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from studyapp.errors import UserError
 from studyapp.scheduling.rating import RATING_LABELS as RATING_NAMES
 from studyapp.study.cards import one_line
 from studyapp.tui.formatting import duration
+from studyapp.tui.messages.review import NextCardLoaded, SessionEnded
+from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.card_image import CardImages
 from studyapp.tui.widgets.choice_options import ChoiceOptions
 from studyapp.tui.widgets.rating_bar import RatingBar
+
+if TYPE_CHECKING:
+    from studyapp.scheduling.service import QueueItem, ReviewResult
+    from studyapp.study.custom import FilteredSession
+    from studyapp.tui.grader import Grader
+    from studyapp.tui.study_service import StudyService
 
 RATE_GROUP = Binding.Group("Rate", compact=True)
 
@@ -33,7 +43,8 @@ class SessionLog:
     """What this session did, for x of y and the summary."""
 
     started: datetime
-    ratings: list[tuple[int, str, str, int]] = field(default_factory=list)  # card id, content id, front, rating
+    # card id, content id, front, rating
+    ratings: list[tuple[int, str, str, int]] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -49,7 +60,8 @@ class SessionLog:
                 return
 
 
-def summary_text(log: SessionLog, ended: datetime, next_up: str = "", *, ended_early: bool = False) -> Text:
+def summary_text(log: SessionLog, ended: datetime, next_up: str = "", *,
+                 ended_early: bool = False) -> Text:
     text = Text()
     count = log.done
     text.append("Session ended\n\n" if ended_early else "Session complete\n\n", style="bold")
@@ -67,9 +79,11 @@ def summary_text(log: SessionLog, ended: datetime, next_up: str = "", *, ended_e
         text.append(f" · {duration(spent / count)} per card\n")
     text.append(f"Retention {100 * remembered / count:.0f}%", style="bold")
     text.append(f" ({remembered} of {count} remembered)\n")
-    text.append("  ".join(f"{name} {by_rating[value]}" for value, name in RATING_NAMES.items()), style="dim")
+    text.append("  ".join(f"{name} {by_rating[value]}" for value, name in RATING_NAMES.items()),
+                style="dim")
     text.append("\n")
-    hard = [(content_id, front, rating) for _, content_id, front, rating in log.ratings if rating <= 2]
+    hard = [(content_id, front, rating)
+            for _, content_id, front, rating in log.ratings if rating <= 2]
     if hard:
         text.append("\nWhat was hard\n", style="bold")
         seen = set()
@@ -77,7 +91,8 @@ def summary_text(log: SessionLog, ended: datetime, next_up: str = "", *, ended_e
             if content_id in seen:
                 continue
             seen.add(content_id)
-            text.append(f"  {RATING_NAMES[rating]:<5} ", style="red" if rating == 1 else "dark_orange")
+            text.append(f"  {RATING_NAMES[rating]:<5} ",
+                        style="red" if rating == 1 else "dark_orange")
             text.append(f"{content_id}", style="bold")
             text.append(f"  {one_line(front, 60)}\n", style="dim")
     else:
@@ -87,13 +102,19 @@ def summary_text(log: SessionLog, ended: datetime, next_up: str = "", *, ended_e
     return text
 
 
-class ReviewScreen(Screen):
+# The screen's phases, each a CSS class on the screen (see review.tcss): "loading" while
+# a worker plans the next card, "question", "answer" once revealed, "summary" at the end.
+PHASES = ("loading", "question", "answer", "summary")
+
+
+class ReviewScreen(StudyScreen):
     LABEL = "Review"
     CSS_PATH = "../styles/review.tcss"
     BINDINGS = [
         Binding("space,enter", "reveal", "Show answer", key_display="space"),
         *[Binding(str(n), f"pick({n})", "", show=False) for n in range(1, 10)],
-        *[Binding(str(value), f"rate({value})", name, group=RATE_GROUP) for value, name in RATING_NAMES.items()],
+        *[Binding(str(value), f"rate({value})", name, group=RATE_GROUP)
+          for value, name in RATING_NAMES.items()],
         Binding("enter", "open_exercise", "Open exercise"),
         Binding("u", "undo", "Undo"),
         Binding("e", "edit", "Edit card"),
@@ -102,22 +123,34 @@ class ReviewScreen(Screen):
         Binding("escape", "leave", "End session"),
     ]
 
-    def __init__(self, deck: str | None = None, *, ignore_prerequisites: bool = False, filtered=None) -> None:
+    phase = reactive("loading", init=False)
+
+    def __init__(self, study: StudyService, current_grader: Callable[[], Grader | None],
+                 deck: str | None = None, *, ignore_prerequisites: bool = False,
+                 filtered: FilteredSession | None = None) -> None:
         """`deck` (None: every deck) today's queue; `ignore_prerequisites` releases the deck's
-        new cards (study it anyway); `filtered` (study.custom.FilteredSession) studies that
-        list instead of the queue."""
-        super().__init__()
+        new cards (study it anyway); `filtered` studies that list instead of the queue.
+        `current_grader` is handed to the exercise screen for exercise cards."""
+        super().__init__(classes="-loading")
+        self.study = study
+        self.current_grader = current_grader
         self.deck = deck
         self.ignore_prerequisites = ignore_prerequisites
         self.filtered = filtered
-        self.typed_decks: set[str] = set()
-        self.item = None
-        self.revealed = False
-        self.finished = False
-        self.previews: dict = {}
+        self.typed_decks: set[str] | None = None  # loaded with the first card
+        self.item: QueueItem | None = None
+        self.previews: dict[int, timedelta] = {}
         self.shown_at = time.monotonic()
-        self.session_log: SessionLog | None = None
+        self.session_log = SessionLog(started=study.clock.now())
         self.remaining = 0
+
+    @property
+    def revealed(self) -> bool:
+        return self.phase == "answer"
+
+    @property
+    def finished(self) -> bool:
+        return self.phase == "summary"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,82 +169,111 @@ class ReviewScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.session_log = SessionLog(started=self.app.clock.now())
-        from studyapp.study.typed import typed_decks
-
-        with self.app.database.unit_of_work() as session:
-            self.typed_decks = typed_decks(session)
         self.next_card()
 
-    def _typed(self, item) -> bool:
+    def watch_phase(self, phase: str) -> None:
+        for name in PHASES:
+            self.set_class(name == phase, f"-{name}")
+        self._hint()
+        self.refresh_bindings()
+
+    def _typed(self, item: QueueItem | None) -> bool:
         from studyapp.study.typed import asks_typed_answer
 
-        return item is not None and asks_typed_answer(item.kind, item.extra, item.deck, self.typed_decks)
+        return item is not None and asks_typed_answer(item.kind, item.extra, item.deck,
+                                                      self.typed_decks or set())
 
-    # -- the card -----------------------------------------------------------------------
+    # -- the card: planned in a worker thread -------------------------------------------
 
     def next_card(self) -> None:
-        try:
-            if self.filtered is not None:
-                item = self.filtered.next_card(self.app.database)
-            else:
-                item = self.app.service.next_card(self.deck, ignore_prerequisites=self.ignore_prerequisites)
-        except UserError as exc:
-            self.notify(str(exc), severity="error")
-            item = None
-        self.show_item(item)
+        self.phase = "loading"
+        self._load_next_card()
 
-    def show_item(self, item) -> None:
-        self.item = item
-        self.revealed = False
-        self.previews = {}
-        self.shown_at = time.monotonic()
-        self._show_images()
+    @work(thread=True, exclusive=True, group="review-card", exit_on_error=False,
+          name="load the next card")
+    def _load_next_card(self) -> None:
+        typed_decks = self.typed_decks
+        if typed_decks is None:
+            from studyapp.study.typed import typed_decks as load_typed_decks
+
+            with self.study.database.unit_of_work() as session:
+                typed_decks = load_typed_decks(session)
+        try:
+            item = self._plan_next()
+        except UserError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            item = None
         if item is None:
-            self._finish()
+            self.post_message(NextCardLoaded(None, 0, next_up=self._next_up(),
+                                             typed_decks=typed_decks))
             return
-        self.finished = False
-        self.remaining = self._remaining()
-        self.query_one("#summary").display = False
+        # previews as of now (the rating bar shows them once the answer is revealed)
+        previews = {} if self.previewing or item.kind == "exercise" else self._previews(item)
+        self.post_message(NextCardLoaded(item, self._remaining(), previews,
+                                         typed_decks=typed_decks))
+
+    def _plan_next(self) -> QueueItem | None:
+        if self.filtered is not None:
+            return self.filtered.next_card(self.study.database)
+        return self.study.reviews.next_card(self.deck,
+                                            ignore_prerequisites=self.ignore_prerequisites)
+
+    def _previews(self, item: QueueItem) -> dict[int, timedelta]:
+        try:
+            return self.study.reviews.preview(item.card_id)
+        except UserError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return {}
+
+    def on_next_card_loaded(self, message: NextCardLoaded) -> None:
+        self.typed_decks = message.typed_decks
+        if message.item is None:
+            self._finish(message.next_up)
+            return
+        self.remaining = message.remaining
+        self.show_item(message.item, message.previews)
+
+    def show_item(self, item: QueueItem, previews: dict[int, timedelta]) -> None:
+        self.item = item
+        self.previews = previews
+        self.shown_at = time.monotonic()
+        self.set_class(item.kind == "choice", "-choice")
+        self.set_class(item.kind not in ("cloze", "choice"), "-with-back")
+        self.set_class(self.previewing, "-previewing")
+        self.set_class(bool(item.extra.get("explain")) and item.kind == "choice", "-explained")
+        typed = self._typed(item)
+        self.set_class(typed, "-typed")
         self._update_progress()
-        front = self.query_one("#front", Markdown)
-        back = self.query_one("#back", Markdown)
-        choices = self.query_one("#choices", ChoiceOptions)
-        front.display = True
-        front.update(self._front_markdown(item))
-        back.update("")
-        back.display = False
-        self.query_one("#divider").display = False
-        choices.display = item.kind == "choice"
+        self.query_one("#front", Markdown).update(self._front_markdown(item))
+        self.query_one("#back", Markdown).update("")
         if item.kind == "choice":
             from studyapp.study.choices import shown_options
 
-            choices.set_options(shown_options(item.extra.get("options", []), item.card_id, item.reps))
-        self.query_one("#ratings").display = False
-        typed = self.query_one("#typed", Input)
-        typed.value = ""
-        typed.display = self._typed(item)
-        self.query_one("#comparison").display = False
-        if typed.display:
-            typed.focus()
-        self._hint()
+            self.query_one("#choices", ChoiceOptions).set_options(
+                shown_options(item.extra.get("options", []), item.card_id, item.reps))
+        field = self.query_one("#typed", Input)
+        field.value = ""
+        self.phase = "question"
+        self._show_images()
+        if typed:
+            field.focus()
         self.query_one("#card-scroll").scroll_home(animate=False)
-        self.refresh_bindings()
         if item.kind == "exercise":
             self.action_open_exercise()
 
-    def _front_markdown(self, item) -> str:
+    def _front_markdown(self, item: QueueItem) -> str:
         if item.kind == "exercise":
             title = item.extra.get("title", item.content_id)
             return f"## Exercise: {title}\n\n`{item.extra.get('signature', '')}`"
         return item.front
 
     def _remaining(self) -> int:
-        """Cards still to see, the one on screen included."""
+        """Blocking: cards still to see, the one on screen included."""
         if self.filtered is not None:
             return self.filtered.remaining()
         try:
-            counts = self.app.service.counts(self.deck, ignore_prerequisites=self.ignore_prerequisites)
+            counts = self.study.reviews.counts(self.deck,
+                                               ignore_prerequisites=self.ignore_prerequisites)
             return sum(c.total for c in counts)
         except UserError:
             return 0
@@ -235,26 +297,29 @@ class ReviewScreen(Screen):
         self.query_one("#progress", Static).update(text)
 
     def _hint(self) -> None:
-        hint = self.query_one("#review-hint", Static)
+        self.query_one("#review-hint", Static).update(self._hint_text())
+
+    def _hint_text(self) -> str:
         item = self.item
-        if item is None:
-            hint.update("esc back to the dashboard · u undo the last rating")
-        elif item.kind == "exercise":
-            hint.update("enter opens the exercise · s suspends it · esc ends the session")
-        elif self.previewing and self.revealed:
-            hint.update("preview: nothing is scheduled · space next card · esc ends")
-        elif not self.revealed:
-            hint.update("space shows the answer" + (" · 1-9 pick options first" if item.kind == "choice" else "")
-                        + (" · typed answer: type it, enter checks" if self._typed(item) else ""))
-        else:
-            hint.update("rate how well you remembered: 1 Again · 2 Hard · 3 Good · 4 Easy")
+        if item is None or self.phase == "summary":
+            return "esc back to the dashboard · u undo the last rating"
+        if item.kind == "exercise":
+            return "enter opens the exercise · s suspends it · esc ends the session"
+        if self.previewing and self.revealed:
+            return "preview: nothing is scheduled · space next card · esc ends"
+        if not self.revealed:
+            return ("space shows the answer"
+                    + (" · 1-9 pick options first" if item.kind == "choice" else "")
+                    + (" · typed answer: type it, enter checks" if self._typed(item) else ""))
+        return "rate how well you remembered: 1 Again · 2 Hard · 3 Good · 4 Easy"
 
     def _next_up(self) -> str:
-        """What is due next, for the summary: the rest of today, tomorrow."""
+        """Blocking: what is due next, for the summary: the rest of today, tomorrow."""
         try:
             left = 0 if self.filtered is not None else sum(
-                c.total for c in self.app.service.counts(self.deck, ignore_prerequisites=self.ignore_prerequisites))
-            ahead = self.app.service.due_ahead(1, self.deck)
+                c.total for c in self.study.reviews.counts(
+                    self.deck, ignore_prerequisites=self.ignore_prerequisites))
+            ahead = self.study.reviews.due_ahead(1, self.deck)
         except UserError:
             return ""
         tomorrow = ahead[0][1] if ahead else 0
@@ -262,27 +327,28 @@ class ReviewScreen(Screen):
         parts.append(f"{tomorrow} due tomorrow")
         return "Next: " + " · ".join(parts)
 
-    def _finish(self, *, ended_early: bool = False) -> None:
-        self.finished = True
+    def _finish(self, next_up: str, *, ended_early: bool = False) -> None:
         self.item = None
-        for selector in ("#front", "#back", "#divider", "#choices", "#ratings", "#typed", "#comparison"):
-            self.query_one(selector).display = False
         summary = self.query_one("#summary", Static)
-        summary.update(summary_text(self.session_log, self.app.clock.now(), self._next_up(),
+        summary.update(summary_text(self.session_log, self.study.clock.now(), next_up,
                                     ended_early=ended_early))
-        summary.display = True
-        self.query_one("#progress", Static).update(Text(f" {self.session_log.done} reviewed ", style="bold reverse"))
-        self._hint()
-        self.refresh_bindings()
+        self.query_one("#progress", Static).update(
+            Text(f" {self.session_log.done} reviewed ", style="bold reverse"))
+        self.phase = "summary"
+        self._show_images()  # no card: no images
 
     # -- keys ---------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        item = self.item
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        item = None if self.phase in ("loading", "summary") else self.item
+        if self.phase == "loading" and action not in ("leave", "open_media"):
+            return False  # the next card is on its way
         if action == "reveal":
-            return item is not None and item.kind != "exercise" and (not self.revealed or self.previewing)
+            return (item is not None and item.kind != "exercise"
+                    and (not self.revealed or self.previewing))
         if action == "rate":
-            return item is not None and item.kind != "exercise" and self.revealed and not self.previewing
+            return (item is not None and item.kind != "exercise" and self.revealed
+                    and not self.previewing)
         if action == "pick":
             return item is not None and item.kind == "choice" and not self.revealed
         if action == "open_exercise":
@@ -305,14 +371,14 @@ class ReviewScreen(Screen):
 
         item = self.item
         text = f"{item.front}\n{item.back if self.revealed else ''}" if item else ""
-        folder = media_dir_for(str(self.app.database.engine.url))
+        folder = media_dir_for(str(self.study.database.engine.url))
         self.query_one("#card-images", CardImages).show(text, folder)
 
     def action_open_media(self) -> None:
         """Open the card's images and sounds with the system viewer."""
         from studyapp.interop.media import media_dir_for, open_with_system_viewer
 
-        folder = media_dir_for(str(self.app.database.engine.url))
+        folder = media_dir_for(str(self.study.database.engine.url))
         for name in self._media():
             problem = open_with_system_viewer(folder / name)
             if problem:
@@ -320,51 +386,42 @@ class ReviewScreen(Screen):
 
     def action_reveal(self) -> None:
         item = self.item
-        if item is not None and self.revealed and self.previewing:  # a preview moves on unscheduled
+        if item is not None and self.revealed and self.previewing:
+            assert self.filtered is not None  # a preview moves on unscheduled
             self.filtered.mark_done(item.card_id)
             self.session_log.add(item.card_id, item.content_id, item.front, 3)
             self.next_card()
             return
-        if item is None or self.revealed:
+        if item is None or self.phase != "question":
             return
-        self.revealed = True
+        suggested = self._show_answer(item)
+        ratings = self.query_one("#ratings", RatingBar)
+        ratings.show_previews(self.previews, suggested)
+        self.phase = "answer"
         self._show_images()
-        suggested = None
+
+    def _show_answer(self, item: QueueItem) -> int | None:
+        """The answer in place (which parts show is the CSS's business); returns the rating
+        to suggest, when there is one."""
         back = self.query_one("#back", Markdown)
         if item.kind == "cloze":
             self.query_one("#front", Markdown).update(item.back)
-        elif item.kind == "choice":
+            return None
+        if item.kind == "choice":
             choices = self.query_one("#choices", ChoiceOptions)
             choices.reveal()
-            suggested = 3 if choices.answered_right else 1
-            explain = item.extra.get("explain", "")
-            if explain:
-                back.update(explain)
-                back.display = True
-        else:
-            self.query_one("#divider").display = True
-            back.update(item.back)
-            back.display = True
-            if self._typed(item):
-                suggested = self._show_comparison(item)
-        try:
-            self.previews = {} if self.previewing else self.app.service.preview(item.card_id)
-        except UserError as exc:
-            self.notify(str(exc), severity="error")
-            self.previews = {}
-        ratings = self.query_one("#ratings", RatingBar)
-        ratings.show_previews(self.previews, suggested)
-        ratings.display = not self.previewing
-        self._hint()
-        self.refresh_bindings()
+            back.update(item.extra.get("explain", ""))
+            return 3 if choices.answered_right else 1
+        back.update(item.back)
+        return self._show_comparison(item) if self._typed(item) else None
 
-    def _show_comparison(self, item) -> int:
+    def _show_comparison(self, item: QueueItem) -> int:
         """Typed answer: the comparison under the question; returns the suggested rating."""
         from studyapp.study.typed import compare_typed
 
-        typed = self.query_one("#typed", Input)
-        comparison = compare_typed(typed.value, item.back)
-        styles = {"good": "bold green3", "bad": "bold red strike", "missing": "bold yellow underline"}
+        comparison = compare_typed(self.query_one("#typed", Input).value, item.back)
+        styles = {"good": "bold green3", "bad": "bold red strike",
+                  "missing": "bold yellow underline"}
         text = Text("You typed:  ", style="dim")
         if not comparison.typed:
             text.append("(nothing)", style="dim")
@@ -374,10 +431,7 @@ class ReviewScreen(Screen):
         text.append(comparison.expected, style="bold")
         text.append("\n" + ("Exactly right." if comparison.exact else
                             "Red was typed wrong, yellow underlined was missing."), style="dim")
-        view = self.query_one("#comparison", Static)
-        view.update(text)
-        view.display = True
-        typed.display = False
+        self.query_one("#comparison", Static).update(text)
         self.set_focus(None)  # the number keys rate again
         return comparison.suggested_rating
 
@@ -398,7 +452,8 @@ class ReviewScreen(Screen):
             return
         spent = int((time.monotonic() - self.shown_at) * 1000)
         try:
-            result = self.app.service.review(item.card_id, rating, duration_ms=spent)
+            # one short transaction; planning the next card (the slow part) is a worker's
+            result = self.study.reviews.review(item.card_id, rating, duration_ms=spent)
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -407,16 +462,17 @@ class ReviewScreen(Screen):
         self.record(item, rating, result)
         self.next_card()
 
-    def record(self, item, rating: int, result) -> None:
+    def record(self, item: QueueItem, rating: int, result: ReviewResult) -> None:
         """Count a rating in this session (the exercise screen rates exercises itself)."""
-        self.session_log.add(item.card_id, item.content_id, item.extra.get("title") or item.front, rating)
-        if getattr(result, "leech", False):
-            note = "and suspended" if getattr(result, "suspended", False) else "— consider rewriting it (e)"
+        self.session_log.add(item.card_id, item.content_id,
+                             item.extra.get("title") or item.front, rating)
+        if result.leech:
+            note = "and suspended" if result.suspended else "— consider rewriting it (e)"
             self.notify(f"{item.content_id} is a leech {note}", severity="warning", timeout=6)
 
     def action_undo(self) -> None:
         try:
-            undone = self.app.service.undo()
+            undone = self.study.reviews.undo()
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -426,60 +482,81 @@ class ReviewScreen(Screen):
         self.session_log.remove_last(undone.card_id)
         if self.filtered is not None:
             self.filtered.undo(undone.card_id)
+        name = RATING_NAMES.get(undone.rating, str(undone.rating))
+        self._show_card(undone.card_id, f"Undid {name} on {{content_id}}")
+
+    @work(thread=True, exclusive=True, group="review-card", exit_on_error=False,
+          name="load the card")
+    def _show_card(self, card_id: int, note: str = "", reveal: bool = False) -> None:
+        """Show one card again (after undo or an edit), whether or not it is in the queue."""
         from studyapp.study.cards import queue_item
 
-        with self.app.database.unit_of_work() as session:
-            item = queue_item(session, undone.card_id)
-        self.notify(f"Undid {RATING_NAMES.get(undone.rating, undone.rating)} on {item.content_id}")
-        self.show_item(item)
+        with self.study.database.unit_of_work() as session:
+            item = queue_item(session, card_id)
+        previews = {} if self.previewing or item.kind == "exercise" else self._previews(item)
+        remaining = self._remaining()
+        self.app.call_from_thread(self._shown_again, item, previews, remaining, note, reveal)
+
+    def _shown_again(self, item: QueueItem, previews: dict[int, timedelta], remaining: int,
+                     note: str, reveal: bool) -> None:
+        if note:
+            self.notify(note.format(content_id=item.content_id))
+        self.remaining = remaining
+        self.show_item(item, previews)
+        if reveal:
+            self.action_reveal()
 
     def action_edit(self) -> None:
         item = self.item
         if item is None:
             return
-        from studyapp.tui.screens.browse import edit_card
+        from studyapp.tui.screens.browse import edit_card  # deferred: only when editing
 
         revealed = self.revealed
 
         def saved() -> None:
-            from studyapp.study.cards import queue_item
+            self._show_card(item.card_id, reveal=revealed)
 
-            with self.app.database.unit_of_work() as session:
-                fresh = queue_item(session, item.card_id)
-            self.show_item(fresh)
-            if revealed:
-                self.action_reveal()
-
-        edit_card(self, item.card_id, on_saved=saved)
+        edit_card(self, self.study, item.card_id, saved)
 
     def action_suspend(self) -> None:
         item = self.item
         if item is None:
             return
-        self.app.service.suspend(item.card_id)
+        self.study.reviews.suspend(item.card_id)
         if self.filtered is not None:
             self.filtered.remove(item.card_id)
         self.notify(f"Suspended {item.content_id} (unsuspend it in Browse)")
         self.next_card()
 
     def action_open_exercise(self) -> None:
+        # a callback, not a worker awaiting the screen: the exercise screen stays open
+        # for as long as the learner works on it
         item = self.item
         if item is None or item.kind != "exercise":
             return
-        from studyapp.tui.screens.exercise import ExerciseScreen
+        from studyapp.tui.screens.exercise import ExerciseOutcome, ExerciseScreen
 
-        def done(outcome) -> None:
+        def done(outcome: ExerciseOutcome | None) -> None:
             if outcome is None:  # left without rating: the exercise stays on screen
                 self._hint()
                 return
             self.record(item, outcome.rating, outcome.result)
             self.next_card()
 
-        self.app.push_screen(ExerciseScreen(item), done)
+        self.app.push_screen(ExerciseScreen(item, self.study, self.current_grader), done)
 
     def action_leave(self) -> None:
         """esc: the session's summary first (when anything was studied), then the dashboard."""
         if self.finished or not self.session_log.done:
             self.app.pop_screen()
             return
-        self._finish(ended_early=True)
+        self._end_early()
+
+    @work(thread=True, exclusive=True, group="review-card", exit_on_error=False,
+          name="end the session")
+    def _end_early(self) -> None:
+        self.post_message(SessionEnded(self._next_up()))
+
+    def on_session_ended(self, message: SessionEnded) -> None:
+        self._finish(message.next_up, ended_early=True)

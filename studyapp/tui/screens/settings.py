@@ -4,12 +4,23 @@ hour, the grading device and the theme; saved in the database."""
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from studyapp.tui.navigation import navigator
+from studyapp.tui.screens.base import StudyScreen
+
+if TYPE_CHECKING:
+    from studyapp.scheduling.prerequisites import PrerequisiteSettings
+    from studyapp.scheduling.presets import Preset
+    from studyapp.study.preferences import Preferences
+    from studyapp.tui.study_service import StudyService
 
 ALL_DECKS = "__all__"
 
@@ -27,7 +38,33 @@ PRESET_FIELDS = (
 )
 
 
-class SettingsScreen(Screen):
+@dataclass(frozen=True)
+class StoredSettings:
+    """What the settings screen shows, as stored."""
+
+    decks: list[tuple[str, str]]  # (slug, title) of every live deck, in order
+    presets: dict[str, Preset]  # by deck slug
+    preferences: Preferences
+    ordering: PrerequisiteSettings
+    typed_decks: set[str]
+
+
+def read_settings(study: StudyService) -> StoredSettings:
+    """Blocking: every stored setting the screen shows."""
+    from studyapp.scheduling.prerequisites import load_prerequisite_settings
+    from studyapp.scheduling.presets import load_presets
+    from studyapp.storage.queries import live_deck_titles
+    from studyapp.study.preferences import load_preferences
+    from studyapp.study.typed import typed_decks
+
+    with study.database.unit_of_work() as session:
+        decks = live_deck_titles(session)
+        return StoredSettings(decks, load_presets(session, [slug for slug, _ in decks]),
+                              load_preferences(session), load_prerequisite_settings(session),
+                              typed_decks(session))
+
+
+class SettingsScreen(StudyScreen):
     LABEL = "Settings"
     CSS_PATH = "../styles/settings.tcss"
     BINDINGS = [
@@ -36,8 +73,9 @@ class SettingsScreen(Screen):
     ]
     HELP_EXTRA = [("tab / shift+tab", "Next / previous setting"), ("enter", "In a field: save")]
 
-    def __init__(self) -> None:
+    def __init__(self, study: StudyService) -> None:
         super().__init__()
+        self.study = study
         self.decks: list[tuple[str, str]] = []
         self.dirty = False
         self._loading = False
@@ -48,23 +86,62 @@ class SettingsScreen(Screen):
         yield Header()
         with VerticalScroll(id="settings-form"):
             yield Static("Scheduling", classes="settings-heading")
-            yield self._row("Decks", Select([("All decks", ALL_DECKS)], id="scope", allow_blank=False, compact=True), "which presets to edit")
+            yield self._row(
+                "Decks",
+                Select([("All decks", ALL_DECKS)], id="scope", allow_blank=False, compact=True),
+                "which presets to edit",
+            )
             for name, label, help_text in PRESET_FIELDS:
                 yield self._row(label, Input(id=name, compact=True), help_text)
-            yield self._row("Suspend leeches", Select([("no", False), ("yes", True)], id="leech_suspend",
-                                                      allow_blank=False, compact=True), "or only tag them")
-            yield self._row("Prerequisites first", Select([("yes", True), ("no", False)], id="prerequisites",
-                                                          allow_blank=False, compact=True),
-                            "required decks come first")
-            yield self._row("Typed answers", Select([("no", False), ("yes", True)], id="typed_answers",
-                                                    allow_blank=False, compact=True), "type basic answers")
+            yield self._row(
+                "Suspend leeches",
+                Select(
+                    [("no", False), ("yes", True)],
+                    id="leech_suspend",
+                    allow_blank=False,
+                    compact=True,
+                ),
+                "or only tag them",
+            )
+            yield self._row(
+                "Prerequisites first",
+                Select(
+                    [("yes", True), ("no", False)],
+                    id="prerequisites",
+                    allow_blank=False,
+                    compact=True,
+                ),
+                "required decks come first",
+            )
+            yield self._row(
+                "Typed answers",
+                Select(
+                    [("no", False), ("yes", True)],
+                    id="typed_answers",
+                    allow_blank=False,
+                    compact=True,
+                ),
+                "type basic answers",
+            )
             yield Static("App", classes="settings-heading")
-            yield self._row("Day starts at (hour)", Input(id="day_start_hour", type="integer", compact=True),
-                            "0-23, local time")
-            yield self._row("Grading device", Select([(d, d) for d in DEVICES], id="grading_device",
-                                                     allow_blank=False, compact=True), "auto = cuda when present")
+            yield self._row(
+                "Day starts at (hour)",
+                Input(id="day_start_hour", type="integer", compact=True),
+                "0-23, local time",
+            )
+            yield self._row(
+                "Grading device",
+                Select(
+                    [(d, d) for d in DEVICES], id="grading_device", allow_blank=False, compact=True
+                ),
+                "auto = cuda when present",
+            )
             themes = sorted(self.app.available_themes)
-            yield self._row("Theme", Select([(t, t) for t in themes], id="theme", allow_blank=False, compact=True), "")
+            yield self._row(
+                "Theme",
+                Select([(t, t) for t in themes], id="theme", allow_blank=False, compact=True),
+                "",
+            )
         yield Static("", id="settings-status")
         yield Footer(compact=True)
 
@@ -77,64 +154,68 @@ class SettingsScreen(Screen):
             widget.cursor_blink = getattr(self.app, "cursor_blink", True)
         self.load()
 
-    def load(self, scope: str = ALL_DECKS) -> None:
-        from sqlalchemy import select
-
-        from studyapp.scheduling.presets import load_presets
-        from studyapp.storage.models import Deck
-        from studyapp.study.preferences import load_preferences
-
-        with self.app.database.unit_of_work() as session:
-            self.decks = [(slug, title) for slug, title in session.execute(
-                select(Deck.slug, Deck.title).where(Deck.retired.is_(False)).order_by(Deck.position, Deck.slug))]
-            presets = load_presets(session, [slug for slug, _ in self.decks])
-            preferences = load_preferences(session)
+    def load(self, scope: str = ALL_DECKS, *, presets_only: bool = False) -> None:
+        """Read the settings in a worker thread, then show them (`presets_only`: only the
+        presets and switches of `scope`, keeping what is typed in the app's fields)."""
         self._loading = True
-        scope_select = self.query_one("#scope", Select)
-        scope_select.set_options([("All decks", ALL_DECKS), *[(title, slug) for slug, title in self.decks]])
-        scope_select.value = scope
-        self._show_preset(presets, scope)
-        self.query_one("#day_start_hour", Input).value = str(preferences.day_start_hour)
-        self.query_one("#grading_device", Select).value = preferences.grading_device
-        theme = self.query_one("#theme", Select)
-        if preferences.theme in self.app.available_themes:
-            theme.value = preferences.theme
+        self._load(scope, presets_only)
+
+    @work(thread=True, exclusive=True, group="settings-load", exit_on_error=False,
+          name="load the settings")
+    def _load(self, scope: str, presets_only: bool) -> None:
+        stored = read_settings(self.study)
+        self.app.call_from_thread(self._show, stored, scope, presets_only)
+
+    def _show(self, stored: StoredSettings, scope: str, presets_only: bool) -> None:
+        self._loading = True
+        self.decks = stored.decks
+        if not presets_only:
+            scope_select = self.query_one("#scope", Select)
+            scope_select.set_options([("All decks", ALL_DECKS),
+                                      *[(title, slug) for slug, title in self.decks]])
+            scope_select.value = scope
+            preferences = stored.preferences
+            self.query_one("#day_start_hour", Input).value = str(preferences.day_start_hour)
+            self.query_one("#grading_device", Select).value = preferences.grading_device
+            if preferences.theme in self.app.available_themes:
+                self.query_one("#theme", Select).value = preferences.theme
+        self._show_preset(stored, scope)
         self.call_after_refresh(self._loaded)
 
     def _loaded(self) -> None:
         self._loading = False
         self.dirty = False
 
-    def _show_preset(self, presets: dict, scope: str) -> None:
+    def _show_preset(self, stored: StoredSettings, scope: str) -> None:
         from studyapp.scheduling.presets import Preset
 
+        presets = stored.presets
         if scope == ALL_DECKS:
             distinct = {presets[slug] for slug, _ in self.decks}
             preset = next(iter(distinct)) if len(distinct) == 1 else Preset()
-            note = "" if len(distinct) <= 1 else "Decks differ: saving gives every deck these values."
+            note = ("" if len(distinct) <= 1
+                    else "Decks differ: saving gives every deck these values.")
         else:
             preset, note = presets.get(scope, Preset()), ""
         values = preset.to_dict()
         for name, _, _ in PRESET_FIELDS:
             value = values[name]
-            self.query_one(f"#{name}", Input).value = " ".join(value) if isinstance(value, list) else str(value)
+            shown = " ".join(value) if isinstance(value, list) else str(value)
+            self.query_one(f"#{name}", Input).value = shown
         self.query_one("#leech_suspend", Select).value = bool(preset.leech_suspend)
-        self._show_deck_switches(scope)
+        self._show_deck_switches(stored, scope)
         self.query_one("#settings-status", Static).update(note)
 
-    def _show_deck_switches(self, scope: str) -> None:
-        from studyapp.scheduling.prerequisites import load_prerequisite_settings
-        from studyapp.study.typed import typed_decks
-
-        with self.app.database.unit_of_work() as session:
-            ordering = load_prerequisite_settings(session)
-            typed = typed_decks(session)
+    def _show_deck_switches(self, stored: StoredSettings, scope: str) -> None:
+        ordering, typed = stored.ordering, stored.typed_decks
+        prerequisites = self.query_one("#prerequisites", Select)
+        typed_answers = self.query_one("#typed_answers", Select)
         if scope == ALL_DECKS:
-            self.query_one("#prerequisites", Select).value = ordering.enabled
-            self.query_one("#typed_answers", Select).value = bool(self.decks) and all(s in typed for s, _ in self.decks)
+            prerequisites.value = ordering.enabled
+            typed_answers.value = bool(self.decks) and all(s in typed for s, _ in self.decks)
         else:
-            self.query_one("#prerequisites", Select).value = ordering.applies_to(scope)
-            self.query_one("#typed_answers", Select).value = scope in typed
+            prerequisites.value = ordering.applies_to(scope)
+            typed_answers.value = scope in typed
 
     def _save_deck_switches(self, session, slugs: list[str], scope: str) -> None:
         """Prerequisite ordering: globally for all decks, else for the one deck; typed
@@ -159,15 +240,8 @@ class SettingsScreen(Screen):
 
     @on(Select.Changed, "#scope")
     def _scope_changed(self, event: Select.Changed) -> None:
-        if self._loading:
-            return
-        from studyapp.scheduling.presets import load_presets
-
-        with self.app.database.unit_of_work() as session:
-            presets = load_presets(session, [slug for slug, _ in self.decks])
-        self._loading = True
-        self._show_preset(presets, str(event.value))
-        self.call_after_refresh(self._loaded)
+        if not self._loading:
+            self.load(str(event.value), presets_only=True)
 
     @on(Input.Changed)
     @on(Select.Changed, "#grading_device, #theme, #leech_suspend, #prerequisites, #typed_answers")
@@ -183,7 +257,9 @@ class SettingsScreen(Screen):
         """The preset and preferences on screen, validated (raises ValueError)."""
         from studyapp.study.preferences import Preferences
 
-        raw = {name: self.query_one(f"#{name}", Input).value.strip() for name, _, _ in PRESET_FIELDS}
+        raw = {
+            name: self.query_one(f"#{name}", Input).value.strip() for name, _, _ in PRESET_FIELDS
+        }
         try:
             numbers = {
                 "desired_retention": float(raw["desired_retention"]),
@@ -206,7 +282,9 @@ class SettingsScreen(Screen):
         try:
             hour = int(hour_text)
         except ValueError as exc:
-            raise ValueError(f"the day start hour must be a whole number, got {hour_text!r}") from exc
+            raise ValueError(
+                f"the day start hour must be a whole number, got {hour_text!r}"
+            ) from exc
         preferences = Preferences(
             day_start_hour=hour,
             grading_device=str(self.query_one("#grading_device", Select).value),
@@ -222,7 +300,7 @@ class SettingsScreen(Screen):
             changes, preferences = self.collect()
             scope = str(self.query_one("#scope", Select).value)
             slugs = [slug for slug, _ in self.decks] if scope == ALL_DECKS else [scope]
-            with self.app.database.unit_of_work() as session:
+            with self.study.database.unit_of_work() as session:
                 presets = load_presets(session, slugs)
                 for slug in slugs:
                     save_preset(session, slug, presets[slug].with_changes(**changes))
@@ -236,17 +314,16 @@ class SettingsScreen(Screen):
         where = "every deck" if scope == ALL_DECKS else scope
         self.query_one("#settings-status", Static).update(f"Saved ({where}).")
         self.notify(f"Settings saved for {where}.")
-        self.app.preferences_changed(preferences)
+        navigator(self).preferences_changed(preferences)
 
-    def action_back(self) -> None:
+    @work(exclusive=True, group="settings-dialog", exit_on_error=False,
+          name="leave the settings")
+    async def action_back(self) -> None:
         if not self.dirty:
             self.app.pop_screen()
             return
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmDialog("Discard your unsaved changes?", yes="Discard", no="Keep editing"),
-                             answered)
+        dialog = ConfirmDialog("Discard your unsaved changes?", yes="Discard", no="Keep editing")
+        if await self.app.push_screen_wait(dialog):
+            self.app.pop_screen()

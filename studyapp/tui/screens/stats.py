@@ -6,6 +6,7 @@ from studyapp.stats, the charts from widgets/stats_charts.py (textual-plotext)."
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -14,11 +15,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from studyapp.tui.formatting import duration
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from studyapp.stats.model import StatsPage
+    from studyapp.tui.study_service import StudyService
 from studyapp.tui.messages import LoadFailed, StatsLoaded
+from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.heatmap import Heatmap
 
 TABS = (("activity", "Activity"), ("outlook", "Outlook"), ("retention", "Retention"),
@@ -26,13 +33,13 @@ TABS = (("activity", "Activity"), ("outlook", "Outlook"), ("retention", "Retenti
 HISTOGRAMS = ("interval", "stability", "difficulty", "retrievability")
 
 
-def load_stats(app):
+def load_stats(study: StudyService) -> StatsPage:
     """Blocking: the whole stats page."""
     from studyapp.stats import compute_stats
 
-    hour = app.day_start_hour  # read before the session: never nest units of work
-    with app.database.unit_of_work() as session:
-        return compute_stats(session, app.clock.now(), day_start_hour=hour)
+    hour = study.day_start_hour  # read before the session: never nest units of work
+    with study.database.unit_of_work() as session:
+        return compute_stats(session, study.clock.now(), day_start_hour=hour)
 
 
 def percent(value: float | None) -> str:
@@ -70,9 +77,15 @@ def render_activity(activity) -> Group:
     kinds = table("day", "learning", "young", "mature", "relearn", "total")
     for day in reversed(recent):
         if day.reviews:
-            kinds.add_row(day.day, str(day.learning), str(day.young), str(day.mature), str(day.relearning),
-                          Text(str(day.reviews), style="bold"))
-    parts = [head, Text(""), periods]
+            kinds.add_row(
+                day.day,
+                str(day.learning),
+                str(day.young),
+                str(day.mature),
+                str(day.relearning),
+                Text(str(day.reviews), style="bold"),
+            )
+    parts: list[RenderableType] = [head, Text(""), periods]
     if kinds.row_count:
         parts += [Text("\nReviews by kind, last 14 days", style="bold"), kinds]
     return Group(*parts)
@@ -110,18 +123,28 @@ def render_retention(retention) -> Group:
         return f"{percent(value.retention)} ({value.passed}/{value.reviews})"
 
     for row in retention.rows:
-        rows.add_row(row.period, cell(row.young), cell(row.mature), Text(cell(row.total), style="bold"))
-    note = Text("True retention: the share of reviews of cards in review (not learning) that were not "
-                "rated Again. Young: interval under 21 days; mature: 21 days or more.", style="dim")
+        rows.add_row(
+            row.period, cell(row.young), cell(row.mature), Text(cell(row.total), style="bold")
+        )
+    note = Text(
+        "True retention: the share of reviews of cards in review (not learning) that were not "
+        "rated Again. Young: interval under 21 days; mature: 21 days or more.",
+        style="dim",
+    )
     return Group(rows, Text(""), note)
 
 
 def render_mastery(mastery) -> Group:
     topics = table("topic (weakest first)", "cards", "reviewed", "recall", "at risk")
     for group in mastery.topics:
-        topics.add_row(group.name, str(group.cards), str(group.reviewed), percent(group.mean_retrievability),
-                       str(group.at_risk))
-    parts = [topics]
+        topics.add_row(
+            group.name,
+            str(group.cards),
+            str(group.reviewed),
+            percent(group.mean_retrievability),
+            str(group.at_risk),
+        )
+    parts: list[RenderableType] = [topics]
     summary = mastery.exercises
     head = Text("\nExercises  ", style="bold")
     head.append(f"{summary.attempts} attempts · pass rate {percent(summary.pass_rate)} · "
@@ -132,8 +155,13 @@ def render_mastery(mastery) -> Group:
     if summary.exercises:
         exercises = table("exercise (weakest first)", "attempts", "passed", "first try", "last")
         for item in summary.exercises:
-            exercises.add_row(item.title or item.exercise_id, str(item.attempts), percent(item.pass_rate),
-                              percent(item.first_try_rate), item.last_status)
+            exercises.add_row(
+                item.title or item.exercise_id,
+                str(item.attempts),
+                percent(item.pass_rate),
+                percent(item.first_try_rate),
+                item.last_status,
+            )
         parts.append(exercises)
     if summary.diagnoses:
         parts.append(Text("\nMisconceptions the grader found most often", style="bold"))
@@ -160,25 +188,37 @@ def render_calibration(calibration) -> Group:
     note = Text("\nEach review's recall probability as FSRS predicted it, against what happened. "
                 "Far apart (RMSE over ~0.05 with a few hundred reviews): `studyapp optimize` fits "
                 "the parameters to you.", style="dim")
-    parts = [head, Text("")]
+    parts: list[RenderableType] = [head, Text("")]
     if bins.row_count:
         parts.append(bins)
     else:
-        parts.append(Text("Not enough reviews yet: calibration needs reviews a day or more apart.", style="dim"))
+        parts.append(
+            Text(
+                "Not enough reviews yet: calibration needs reviews a day or more apart.",
+                style="dim",
+            )
+        )
     parts.append(note)
     return Group(*parts)
 
 
-class StatsScreen(Screen):
+class StatsScreen(StudyScreen):
     LABEL = "Stats"
     page = None
     CSS_PATH = "../styles/stats.tcss"
     BINDINGS = [
-        *[Binding(str(n), f"tab('{key}')", title, show=False) for n, (key, title) in enumerate(TABS, start=1)],
+        *[
+            Binding(str(n), f"tab('{key}')", title, show=False)
+            for n, (key, title) in enumerate(TABS, start=1)
+        ],
         Binding("r", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
     ]
     HELP_EXTRA = [("left / right", "On the tabs: previous / next view")]
+
+    def __init__(self, study: StudyService) -> None:
+        super().__init__()
+        self.study = study
 
     def compose(self) -> ComposeResult:
         from studyapp.tui.widgets import stats_charts as charts
@@ -199,12 +239,16 @@ class StatsScreen(Screen):
                     if key == "outlook":
                         with Grid(id="histograms"):
                             for name in HISTOGRAMS:
-                                yield charts.HistogramChart(id=f"chart-{name}", classes="chart histogram")
+                                yield charts.HistogramChart(
+                                    id=f"chart-{name}", classes="chart histogram"
+                                )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stats-heatmap").border_title = "Review heatmap"
-        self.query_one("#stats-heatmap", Heatmap).weeks = max(8, min(52, (self.size.width - 12) // 2))
+        self.query_one("#stats-heatmap", Heatmap).weeks = max(
+            8, min(52, (self.size.width - 12) // 2)
+        )
         self.action_refresh()
 
     def action_refresh(self) -> None:
@@ -213,10 +257,11 @@ class StatsScreen(Screen):
     def action_tab(self, key: str) -> None:
         self.query_one("#stats-tabs", TabbedContent).active = f"tab-{key}"
 
-    @work(thread=True, exclusive=True, group="stats")
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False,
+          name="load the stats")
     def _load(self) -> None:
         try:
-            page = load_stats(self.app)
+            page = load_stats(self.study)
         except Exception as exc:  # shown, not raised
             self.post_message(LoadFailed("stats", f"{type(exc).__name__}: {exc}"))
             return
@@ -225,9 +270,13 @@ class StatsScreen(Screen):
     def on_stats_loaded(self, message: StatsLoaded) -> None:
         page = message.data
         self.query_one("#stats-status", Static).update(
-            Text(f" {page.today} · {page.activity.reviews_today} reviews today · "
-                 f"{page.outlook.due_today} due · knowledge {page.outlook.estimated_knowledge:.1f} cards",
-                 style="bold"))
+            Text(
+                f" {page.today} · {page.activity.reviews_today} reviews today · "
+                f"{page.outlook.due_today} due · "
+                f"knowledge {page.outlook.estimated_knowledge:.1f} cards",
+                style="bold",
+            )
+        )
         self.query_one("#stats-heatmap", Heatmap).show(heatmap_activity(page.activity))
         self.query_one("#stats-activity", Static).update(render_activity(page.activity))
         self.query_one("#stats-outlook", Static).update(render_outlook(page.outlook))
@@ -248,20 +297,24 @@ class StatsScreen(Screen):
         page = self.page
         if page is None:
             return
+        from studyapp.tui.widgets import stats_charts as charts
+
         active = self.query_one("#stats-tabs", TabbedContent).active.removeprefix("tab-")
         if active == "activity":
-            self.query_one("#chart-reviews").show(page.activity, days=30)
+            self.query_one("#chart-reviews", charts.ReviewsChart).show(page.activity, days=30)
         elif active == "outlook":
-            self.query_one("#chart-forecast").show(page.outlook, days=30)
+            self.query_one("#chart-forecast", charts.ForecastChart).show(page.outlook, days=30)
             for name in HISTOGRAMS:
                 histogram = page.outlook.histograms.get(name)
                 if histogram is not None:
-                    self.query_one(f"#chart-{name}").show(histogram)
+                    self.query_one(f"#chart-{name}", charts.HistogramChart).show(histogram)
         elif active == "calibration":
-            self.query_one("#chart-calibration").show(page.calibration)
+            self.query_one("#chart-calibration", charts.CalibrationChart).show(page.calibration)
 
     def on_load_failed(self, message: LoadFailed) -> None:
-        self.query_one("#stats-status", Static).update(Text(f"Could not load the stats: {message.error}", style="red"))
+        self.query_one("#stats-status", Static).update(
+            Text(f"Could not load the stats: {message.error}", style="red")
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()

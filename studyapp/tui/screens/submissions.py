@@ -59,8 +59,10 @@ class SubmissionHistory(ModalScreen[str | None]):
                     yield Static("", id="history-verdict")
                     with ScrollableContainer(id="history-code-panel"):
                         yield Static("", id="history-code")
-            yield Static("↑↓ choose · d code/diff against your draft · l load into the editor · esc close",
-                         classes="muted")
+            yield Static(
+                "↑↓ choose · d code/diff against your draft · l load into the editor · esc close",
+                classes="muted",
+            )
 
     def _option(self, submission) -> Option:
         label = Text(short_date(submission.created_at, year=False) + " ")
@@ -72,7 +74,9 @@ class SubmissionHistory(ModalScreen[str | None]):
         if self.submissions:
             options.highlighted = 0
         else:
-            self.query_one("#history-code", Static).update("No graded attempt yet: ctrl+r runs the checks.")
+            self.query_one("#history-code", Static).update(
+                "No graded attempt yet: ctrl+r runs the checks."
+            )
         options.focus()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -89,15 +93,19 @@ class SubmissionHistory(ModalScreen[str | None]):
         submission = self.current
         if submission is None:
             return
-        from studyapp.tui.widgets.verdict_views import verdict_headline
+        from studyapp.tui.widgets.verdict_views import stored_headline
 
-        headline = verdict_headline(submission.verdict or {"status": submission.status})
+        headline = stored_headline(submission.verdict, submission.status)
         headline.append(f"  {short_date(submission.created_at)}", style="dim")
         self.query_one("#history-verdict", Static).update(headline)
         view = self.query_one("#history-code", Static)
         if self.show_diff:
             lines = code_diff(submission.code, self.draft, "submission", "draft")
-            view.update(diff_text(lines) if lines else Text("The draft is the same as this submission.", style="dim"))
+            view.update(
+                diff_text(lines)
+                if lines
+                else Text("The draft is the same as this submission.", style="dim")
+            )
         else:
             view.update(Syntax(submission.code, "python", line_numbers=True, word_wrap=False,
                                theme="ansi_dark", background_color="default"))

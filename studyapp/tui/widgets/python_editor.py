@@ -78,8 +78,10 @@ class PythonEditor(TextArea):
         if event.key == "tab" and not self.read_only and len(self._selected_rows()) > 1:
             event.stop()
             event.prevent_default()
-            self._rewrite_rows(self._selected_rows(), lambda lines: [INDENT + line if line.strip() else line
-                                                                     for line in lines])
+            self._rewrite_rows(
+                self._selected_rows(),
+                lambda lines: [INDENT + line if line.strip() else line for line in lines],
+            )
             return
         await super()._on_key(event)
 
@@ -103,7 +105,9 @@ class PythonEditor(TextArea):
             self.selection = type(self.selection)((rows.start, 0), (rows.stop - 1, len(new[-1])))
 
     def action_dedent(self) -> None:
-        self._rewrite_rows(self._selected_rows(), lambda lines: [dedent_line(line) for line in lines])
+        self._rewrite_rows(
+            self._selected_rows(), lambda lines: [dedent_line(line) for line in lines]
+        )
 
     def action_toggle_comment(self) -> None:
         self._rewrite_rows(self._selected_rows(), toggle_comments)

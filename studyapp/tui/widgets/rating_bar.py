@@ -8,12 +8,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button
+from textual.widgets.button import ButtonVariant
 
 from studyapp.scheduling.rating import Rating
 from studyapp.tui.formatting import interval
 
-RATINGS = tuple((r.value, r.label, variant)
-                for r, variant in zip(Rating, ("error", "warning", "success", "primary"), strict=True))
+_VARIANTS: tuple[ButtonVariant, ...] = ("error", "warning", "success", "primary")
+RATINGS: tuple[tuple[int, str, ButtonVariant], ...] = tuple(
+    (r.value, r.label, variant) for r, variant in zip(Rating, _VARIANTS, strict=True))
 
 
 class RatingBar(Horizontal):
@@ -37,9 +39,11 @@ class RatingBar(Horizontal):
         for value, label, _ in RATINGS:
             button = self.query_one(f"#rate-{value}", Button)
             after = previews.get(value)
-            button.label = f"{value} {label} · {interval(after)}" if after is not None else f"{value} {label}"
+            button.label = (
+                f"{value} {label} · {interval(after)}" if after is not None else f"{value} {label}"
+            )
             button.set_class(suggested == value, "-suggested")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(self.Rated(int(event.button.id.removeprefix("rate-"))))
+        self.post_message(self.Rated(int((event.button.id or "").removeprefix("rate-"))))

@@ -66,8 +66,10 @@ class ReviewsChart(_Chart):
         self._reset()
         labels = [_short(d.day) for d in recent]
         kinds = list(KIND_COLORS)
+        # plotext's hints say one label and one colour; it takes one per stack
         self.plt.stacked_bar(labels, [[getattr(d, k) for d in recent] for k in kinds],
-                             labels=kinds, color=[KIND_COLORS[k] for k in kinds])
+                             labels=kinds,  # type: ignore[call-arg]
+                             color=[KIND_COLORS[k] for k in kinds])  # type: ignore[arg-type]
         _sparse_xticks(self.plt, labels)
         self.refresh()
 
@@ -86,8 +88,10 @@ class ForecastChart(_Chart):
         self._reset()
         labels = [_short(d.day) for d in ahead]
         kinds = ["learning", "young", "mature"]
+        # plotext's hints say one label and one colour; it takes one per stack
         self.plt.stacked_bar(labels, [[getattr(d, k) for d in ahead] for k in kinds],
-                             labels=kinds, color=[KIND_COLORS[k] for k in kinds])
+                             labels=kinds,  # type: ignore[call-arg]
+                             color=[KIND_COLORS[k] for k in kinds])  # type: ignore[arg-type]
         _sparse_xticks(self.plt, labels)
         self.refresh()
 
