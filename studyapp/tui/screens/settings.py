@@ -64,6 +64,12 @@ def read_settings(study: StudyService) -> StoredSettings:
                               typed_decks(session))
 
 
+def _yes_no(widget_id: str, *, yes_first: bool) -> Select[bool]:
+    """A compact yes/no choice; the first option is the default's."""
+    options = [("yes", True), ("no", False)] if yes_first else [("no", False), ("yes", True)]
+    return Select(options, id=widget_id, allow_blank=False, compact=True)
+
+
 class SettingsScreen(StudyScreen):
     LABEL = "Settings"
     CSS_PATH = "../styles/settings.tcss"
@@ -93,36 +99,12 @@ class SettingsScreen(StudyScreen):
             )
             for name, label, help_text in PRESET_FIELDS:
                 yield self._row(label, Input(id=name, compact=True), help_text)
-            yield self._row(
-                "Suspend leeches",
-                Select(
-                    [("no", False), ("yes", True)],
-                    id="leech_suspend",
-                    allow_blank=False,
-                    compact=True,
-                ),
-                "or only tag them",
-            )
-            yield self._row(
-                "Prerequisites first",
-                Select(
-                    [("yes", True), ("no", False)],
-                    id="prerequisites",
-                    allow_blank=False,
-                    compact=True,
-                ),
-                "required decks come first",
-            )
-            yield self._row(
-                "Typed answers",
-                Select(
-                    [("no", False), ("yes", True)],
-                    id="typed_answers",
-                    allow_blank=False,
-                    compact=True,
-                ),
-                "type basic answers",
-            )
+            yield self._row("Suspend leeches", _yes_no("leech_suspend", yes_first=False),
+                            "or only tag them")
+            yield self._row("Prerequisites first", _yes_no("prerequisites", yes_first=True),
+                            "required decks come first")
+            yield self._row("Typed answers", _yes_no("typed_answers", yes_first=False),
+                            "type basic answers")
             yield Static("App", classes="settings-heading")
             yield self._row(
                 "Day starts at (hour)",
