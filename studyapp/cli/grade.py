@@ -52,11 +52,9 @@ def register(subparsers, parents) -> None:
 
 
 def _roots(ctx) -> list[Path] | None:
-    try:
-        # deferred: CLI start-up (loaded by the command that needs it)
-        from studyapp.content.service import configured_roots
-    except ImportError:  # pragma: no cover - older checkouts
-        return None
+    # deferred: CLI start-up (loaded by the command that needs it)
+    from studyapp.content.service import configured_roots
+
     return configured_roots(ctx.synced_database)
 
 

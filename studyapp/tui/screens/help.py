@@ -65,10 +65,7 @@ def help_sections(current=None) -> list[tuple[str, list[tuple[str, str]]]]:
 
     sections = []
     for module_name, class_name in SCREEN_CLASSES:
-        try:
-            screen_class = getattr(importlib.import_module(module_name), class_name)
-        except ModuleNotFoundError:
-            continue
+        screen_class = getattr(importlib.import_module(module_name), class_name)
         label = getattr(screen_class, "LABEL", class_name)
         rows = binding_rows(screen_class.BINDINGS) + EXTRA_KEYS.get(label, [])
         rows += getattr(screen_class, "HELP_EXTRA", [])
