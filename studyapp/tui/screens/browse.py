@@ -4,6 +4,7 @@ its review history and submissions; suspend, unsuspend, edit, open the source fi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -18,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
+from studyapp.errors import UserError
 from studyapp.tui.formatting import interval, relative, short_date
 from studyapp.tui.messages import CardDetailLoaded, CardsFound, LoadFailed
 from studyapp.tui.navigation import navigator
@@ -137,7 +139,6 @@ class BrowseScreen(StudyScreen):
     @work(thread=True, exclusive=True, group="browse-search", exit_on_error=False,
           name="search the cards")
     def _search(self, text: str, generation: int) -> None:
-        from studyapp.errors import UserError
         from studyapp.study.cards import SEARCH_LIMIT, parse_query, search_cards
 
         try:
@@ -284,8 +285,6 @@ class BrowseScreen(StudyScreen):
             return
         card_id = row.id
         set_suspended(self.study, card_id, not row.suspended)
-        from dataclasses import replace
-
         row = replace(row, suspended=not row.suspended)
         self._rows[card_id] = row
         table = self.query_one("#cards", DataTable)
@@ -377,7 +376,6 @@ def edit_card(screen: AnyScreen, study: StudyService, card_id: int,
     `on_saved`. A callback, not a worker awaiting the dialog: the editor is a modal the
     learner may leave open for as long as they like (and a worker waiting on it would keep
     the screen's workers busy, which pilot tests and snapshots wait for)."""
-    from studyapp.errors import UserError
     from studyapp.study.cards import editable_fields
     from studyapp.study.edits import SAVED_AS_OVERRIDE, SAVED_TO_FILE, save_card_edit
     from studyapp.tui.screens.dialogs import CardEditor

@@ -23,6 +23,7 @@ from textual.dom import DOMNode
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, Static, TextArea
+from textual.widgets._markdown import MarkdownFence
 
 from studyapp.errors import UserError
 from studyapp.scheduling.rating import RATING_LABELS as RATING_NAMES
@@ -66,8 +67,6 @@ class PromptPane(Pane):
     ]
 
     def wide_parts(self):
-        from textual.widgets._markdown import MarkdownFence
-
         return self.query(MarkdownFence)
 
     def action_sideways(self, columns: int) -> None:

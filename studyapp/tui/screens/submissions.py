@@ -13,7 +13,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studyapp.tui.formatting import short_date
-from studyapp.tui.widgets.verdict_views import STATUS_STYLES
+from studyapp.tui.widgets.verdict_views import STATUS_STYLES, stored_headline
 
 
 def diff_text(lines: list[str]) -> Text:
@@ -93,8 +93,6 @@ class SubmissionHistory(ModalScreen[str | None]):
         submission = self.current
         if submission is None:
             return
-        from studyapp.tui.widgets.verdict_views import stored_headline
-
         headline = stored_headline(submission.verdict, submission.status)
         headline.append(f"  {short_date(submission.created_at)}", style="dim")
         self.query_one("#history-verdict", Static).update(headline)
