@@ -162,6 +162,7 @@ class StudyApp(App[None]):
         self.action_help()
 
     def action_help(self) -> None:
+        # deferred: a screen's module loads when it is first opened (fast first frame)
         from studyapp.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
@@ -174,6 +175,7 @@ class StudyApp(App[None]):
                 self.pop_screen()
             return
         module_name, class_name = SCREENS_BY_NAME[name]
+        # deferred: only screen switching needs it; app.py is on the first-frame path
         import importlib
 
         screen_class = getattr(importlib.import_module(module_name), class_name)
@@ -188,6 +190,7 @@ class StudyApp(App[None]):
 
     def browse(self, query: str) -> None:
         """Browse with a search already typed (the dashboard's exercises key)."""
+        # deferred: a screen's module loads when it is first opened (fast first frame)
         from studyapp.tui.screens.browse import BrowseScreen
 
         self.action_goto("browse")
@@ -203,6 +206,7 @@ class StudyApp(App[None]):
         """Start a review session: one deck, or everything due when `deck` is None;
         `ignore_prerequisites` releases a locked deck's new cards, `filtered` studies a
         custom-study list instead of today's queue."""
+        # deferred: a screen's module loads when it is first opened (fast first frame)
         from studyapp.tui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen(self.study_service, self.current_grader, deck,
@@ -211,6 +215,7 @@ class StudyApp(App[None]):
 
     def add_card(self, deck: str | None = None) -> None:
         """The Add screen, its deck field filled with `deck` (a slug) when given."""
+        # deferred: a screen's module loads when it is first opened (fast first frame)
         from studyapp.tui.screens.add_card import AddCardScreen
 
         titles = self.study_service.deck_titles
@@ -219,6 +224,7 @@ class StudyApp(App[None]):
 
     def custom_study(self, deck: str | None = None) -> None:
         """Anki's Custom Study dialog for `deck` (None: every deck)."""
+        # deferred: a screen's module loads when it is first opened (fast first frame)
         from studyapp.tui.screens.custom_study import CustomStudyDialog, start_custom_study
 
         titles = self.study_service.deck_titles
@@ -230,6 +236,7 @@ class StudyApp(App[None]):
         self.push_screen(CustomStudyDialog(deck, title), answered)
 
     def open_exercise(self, card_id: int) -> None:
+        # deferred: a screen's module loads when it is first opened (fast first frame)
         from studyapp.tui.screens.exercise import ExerciseScreen
 
         self.push_screen(ExerciseScreen.for_card(card_id, self.study_service, self.current_grader))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def launch_tui(ctx, *, exercise_card_id: int | None = None) -> int:
     """Run the app (on one exercise, for `studyapp practice`)."""
+    # deferred: the CLI imports this module; textual loads only when the TUI starts
     from studyapp.tui.app import StudyApp
 
     app = StudyApp(
@@ -20,6 +21,7 @@ def launch_tui(ctx, *, exercise_card_id: int | None = None) -> int:
 
 def make_grader(device: str, database):
     """The grading client: its worker (the only process with torch) starts in the background."""
+    # deferred: the grader starts after the first frame; grading and content load then
     from studyapp.content.service import configured_roots
     from studyapp.grading.client import GraderClient
 

@@ -70,6 +70,7 @@ class StudyService:
     @property
     def preferences(self) -> Preferences:
         if self._preferences is None:
+            # deferred: pulls in SQLAlchemy; loaded in the dashboard's worker after the first frame
             from studyapp.study.preferences import load_preferences
 
             with self.database.unit_of_work() as session:
@@ -96,6 +97,7 @@ class StudyService:
     def reviews(self) -> ReviewService:
         """The scheduler's ReviewService (imported on first use)."""
         if self._reviews is None:
+            # deferred: pulls in SQLAlchemy; loaded in the dashboard's worker after the first frame
             from studyapp.scheduling.service import ReviewService
 
             # SerializedDatabase stands in for the Database it wraps (it forwards the rest)

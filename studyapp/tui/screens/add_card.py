@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Header, Input, Label, Select, Static, TextArea
 
-from studyapp.content.authoring import KINDS, NewCard, preview_cards
+from studyapp.content.authoring import KINDS, NewCard, add_card, preview_cards
 from studyapp.errors import UserError
 from studyapp.tui.screens.base import StudyScreen
 
@@ -156,8 +156,6 @@ class AddCardScreen(StudyScreen):
         preview.update(render_preview(cards, problems))
 
     def action_add(self) -> None:
-        from studyapp.content.authoring import add_card
-
         card = self.card()
         try:
             added, _summary = add_card(self.study.database, self.study.clock, card)

@@ -72,6 +72,7 @@ class BrowseScreen(StudyScreen):
         self._detail: CardDetail | None = None
 
     def compose(self) -> ComposeResult:
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.cards import QUERY_HELP
 
         yield Header()
@@ -139,6 +140,7 @@ class BrowseScreen(StudyScreen):
     @work(thread=True, exclusive=True, group="browse-search", exit_on_error=False,
           name="search the cards")
     def _search(self, text: str, generation: int) -> None:
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.cards import SEARCH_LIMIT, parse_query, search_cards
 
         try:
@@ -213,6 +215,7 @@ class BrowseScreen(StudyScreen):
     def _fetch_detail(self, card_id: int, generation: int) -> None:
         """A card that is gone (deleted, retired by a sync) fails this worker: the app's
         failure handler says so, and the search runs again without it."""
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.cards import card_detail
 
         with self.study.database.unit_of_work() as session:
@@ -310,6 +313,7 @@ class BrowseScreen(StudyScreen):
         card_id, detail = self._current_id(), self._detail
         if card_id is None or detail is None or not detail.edited:
             return
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.edits import take_shipped_text
 
         take_shipped_text(self.study.database, self.study.clock, card_id)
@@ -325,6 +329,7 @@ class BrowseScreen(StudyScreen):
         if detail is None or not detail.source_file:
             self.notify("This card has no source file.", severity="warning")
             return
+        # deferred: looked up on use, so the editor hook can be replaced (tests patch it)
         from studyapp.tui.external_editor import open_file
 
         problem = open_file(self.app, detail.source_file, detail.source_line or None)
@@ -376,6 +381,7 @@ def edit_card(screen: AnyScreen, study: StudyService, card_id: int,
     `on_saved`. A callback, not a worker awaiting the dialog: the editor is a modal the
     learner may leave open for as long as they like (and a worker waiting on it would keep
     the screen's workers busy, which pilot tests and snapshots wait for)."""
+    # deferred: the study modules pull in SQLAlchemy; the dialog opens only on demand
     from studyapp.study.cards import editable_fields
     from studyapp.study.edits import SAVED_AS_OVERRIDE, SAVED_TO_FILE, save_card_edit
     from studyapp.tui.screens.dialogs import CardEditor

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studyapp.errors import UserError
+from studyapp.study import custom
 from studyapp.study.custom import MODE_LABELS, MODES
 
 if TYPE_CHECKING:
@@ -123,8 +124,6 @@ def start_custom_study(app: StudyApp, study: StudyService,
     """Run what the dialog asked for: a session, or a raised limit."""
     if request is None:
         return
-    from studyapp.study import custom
-
     service = study.reviews
     try:
         if request.mode == "unlock":

@@ -34,6 +34,7 @@ LOCK_STYLE = "dark_orange"
 
 def load_dashboard(study: StudyService) -> tuple[list[QueueCounts], RecentActivity]:
     """Blocking: today's queue counts per deck and the activity numbers."""
+    # deferred: pulls in SQLAlchemy; the dashboard's worker loads it after the first frame
     from studyapp.study.activity import activity
 
     database = study.database
@@ -118,6 +119,7 @@ class DashboardScreen(StudyScreen):
         try:
             if self.study.first_open():  # open, then apply the preferences
                 database = self.study.database
+                # deferred: pulls in SQLAlchemy; the dashboard's worker loads it after the first frame
                 from studyapp.study.preferences import load_preferences
 
                 with database.unit_of_work() as session:
@@ -159,6 +161,7 @@ class DashboardScreen(StudyScreen):
         column.width = width
         selected = table.cursor_row
         table.clear()
+        # deferred: pulls in SQLAlchemy; the dashboard's worker loads it after the first frame
         from studyapp.scheduling.deck_tree import (
             with_subdecks,  # light: no SQLAlchemy on the UI thread
         )
@@ -228,6 +231,7 @@ class DashboardScreen(StudyScreen):
         if deck is None or deck.lock is None:
             navigator(self).study(self._selected_slug())
             return
+        # deferred: the dialog opens only on demand
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
         otherwise = f"No studies only its {deck.total} due now." if deck.total else "No goes back."

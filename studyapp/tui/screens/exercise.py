@@ -185,6 +185,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self._typed_text: str | None = None
         self.draft_note = ""
         self.reviewing = item.state != "new"
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.content.prompts import shown_prompt
 
         self.prompt = shown_prompt(item.front, reviewing=self.reviewing)
@@ -192,6 +193,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
     @classmethod
     def for_card(cls, card_id: int, study: StudyService,
                  current_grader: Callable[[], Grader | None]) -> ExerciseScreen:
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.cards import queue_item
 
         with study.database.unit_of_work() as session:
@@ -235,6 +237,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self.sub_title = self.item.extra.get("title", self.exercise_id)
 
     def _prompt_markdown(self) -> str:
+        # deferred: math rendering loads pylatexenc (optional, slow to import) on first use
         from studyapp.content.mathtext import render_math
 
         extra = self.item.extra
@@ -251,6 +254,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
 
     def _initial_code(self) -> str:
         """The latest draft (or graded attempt, whichever is newer), else the starter."""
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.drafts import latest_code, runs_since_last_review
 
         try:
@@ -298,6 +302,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
 
     def save_draft(self) -> None:
         """Keep the editor's text as the exercise's draft (a no-op when it is unchanged)."""
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.drafts import save_draft
 
         if self._save_timer is not None:
@@ -393,6 +398,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
     @work(exclusive=True, group="grade", exit_on_error=False,
           name="grade the code")
     async def _grade(self, grader: Grader, code: str, attempt: int) -> None:
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.submissions import record_submission
 
         try:
@@ -462,6 +468,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
     def action_hint(self) -> None:
         """The hint ladder: hidden worked formulas first (on review), then the hints; after
         a diagnosed failure the diagnosis's how-to-fix comes with the next hint."""
+        # deferred: math rendering loads pylatexenc (optional, slow to import) on first use
         from studyapp.content.mathtext import render_math
 
         if self.prompt.hidden and not self.attempt.formulas_shown:
@@ -523,6 +530,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
     def _show_solution(self) -> None:
         """The solution in full (no line cut: the pane scrolls both ways), highlighted,
         beside the learner's code, or as a diff against it."""
+        # deferred: drafts pull in SQLAlchemy; the submissions screen loads when first opened
         from studyapp.study.drafts import code_diff
         from studyapp.tui.screens.submissions import diff_text
 
@@ -555,6 +563,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self._show_solution()
 
     def action_external_editor(self) -> None:
+        # deferred: looked up on use, so the editor hook can be replaced (tests patch it)
         from studyapp.tui.external_editor import edit_text, editor_command
 
         if editor_command(self.app) is None:
@@ -648,6 +657,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
 
     def suggested_rating(self):
         """The scheduler's suggestion for this attempt (a RatingSuggestion)."""
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.scheduling.exercises import suggest_exercise_rating
 
         attempt = self.attempt

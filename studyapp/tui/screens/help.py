@@ -61,6 +61,7 @@ def binding_rows(bindings) -> list[tuple[str, str]]:
 
 
 def help_sections(current=None) -> list[tuple[str, list[tuple[str, str]]]]:
+    # deferred: app.py imports this screen (import cycle)
     from studyapp.tui.app import StudyApp
 
     sections = []

@@ -20,8 +20,12 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from studyapp.errors import UserError
+from studyapp.interop.media import media_dir_for, media_names, open_with_system_viewer
 from studyapp.scheduling.rating import RATING_LABELS as RATING_NAMES
-from studyapp.study.cards import one_line
+from studyapp.study.cards import one_line, queue_item
+from studyapp.study.choices import shown_options
+from studyapp.study.typed import asks_typed_answer, compare_typed
+from studyapp.study.typed import typed_decks as load_typed_decks
 from studyapp.tui.formatting import duration
 from studyapp.tui.messages.review import NextCardLoaded, SessionEnded
 from studyapp.tui.screens.base import StudyScreen
@@ -178,8 +182,6 @@ class ReviewScreen(StudyScreen):
         self.refresh_bindings()
 
     def _typed(self, item: QueueItem | None) -> bool:
-        from studyapp.study.typed import asks_typed_answer
-
         return item is not None and asks_typed_answer(item.kind, item.extra, item.deck,
                                                       self.typed_decks or set())
 
@@ -194,8 +196,6 @@ class ReviewScreen(StudyScreen):
     def _load_next_card(self) -> None:
         typed_decks = self.typed_decks
         if typed_decks is None:
-            from studyapp.study.typed import typed_decks as load_typed_decks
-
             with self.study.database.unit_of_work() as session:
                 typed_decks = load_typed_decks(session)
         try:
@@ -247,8 +247,6 @@ class ReviewScreen(StudyScreen):
         self.query_one("#front", Markdown).update(self._front_markdown(item))
         self.query_one("#back", Markdown).update("")
         if item.kind == "choice":
-            from studyapp.study.choices import shown_options
-
             self.query_one("#choices", ChoiceOptions).set_options(
                 shown_options(item.extra.get("options", []), item.card_id, item.reps))
         field = self.query_one("#typed", Input)
@@ -360,15 +358,11 @@ class ReviewScreen(StudyScreen):
         return True
 
     def _media(self) -> list[str]:
-        from studyapp.interop.media import media_names
-
         item = self.item
         return media_names(f"{item.front}\n{item.back if self.revealed else ''}") if item else []
 
     def _show_images(self) -> None:
         """The images of the card's shown sides, inline (widgets/card_image.py)."""
-        from studyapp.interop.media import media_dir_for
-
         item = self.item
         text = f"{item.front}\n{item.back if self.revealed else ''}" if item else ""
         folder = media_dir_for(str(self.study.database.engine.url))
@@ -376,8 +370,6 @@ class ReviewScreen(StudyScreen):
 
     def action_open_media(self) -> None:
         """Open the card's images and sounds with the system viewer."""
-        from studyapp.interop.media import media_dir_for, open_with_system_viewer
-
         folder = media_dir_for(str(self.study.database.engine.url))
         for name in self._media():
             problem = open_with_system_viewer(folder / name)
@@ -417,8 +409,6 @@ class ReviewScreen(StudyScreen):
 
     def _show_comparison(self, item: QueueItem) -> int:
         """Typed answer: the comparison under the question; returns the suggested rating."""
-        from studyapp.study.typed import compare_typed
-
         comparison = compare_typed(self.query_one("#typed", Input).value, item.back)
         styles = {"good": "bold green3", "bad": "bold red strike",
                   "missing": "bold yellow underline"}
@@ -489,8 +479,6 @@ class ReviewScreen(StudyScreen):
           name="load the card")
     def _show_card(self, card_id: int, note: str = "", reveal: bool = False) -> None:
         """Show one card again (after undo or an edit), whether or not it is in the queue."""
-        from studyapp.study.cards import queue_item
-
         with self.study.database.unit_of_work() as session:
             item = queue_item(session, card_id)
         previews = {} if self.previewing or item.kind == "exercise" else self._previews(item)
@@ -535,6 +523,7 @@ class ReviewScreen(StudyScreen):
         item = self.item
         if item is None or item.kind != "exercise":
             return
+        # deferred: the exercise screen (TextArea, grader views) loads with the first exercise
         from studyapp.tui.screens.exercise import ExerciseOutcome, ExerciseScreen
 
         def done(outcome: ExerciseOutcome | None) -> None:

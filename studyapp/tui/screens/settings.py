@@ -51,6 +51,7 @@ class StoredSettings:
 
 def read_settings(study: StudyService) -> StoredSettings:
     """Blocking: every stored setting the screen shows."""
+    # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
     from studyapp.scheduling.prerequisites import load_prerequisite_settings
     from studyapp.scheduling.presets import load_presets
     from studyapp.storage.queries import live_deck_titles
@@ -87,6 +88,7 @@ class SettingsScreen(StudyScreen):
         self._loading = False
 
     def compose(self) -> ComposeResult:
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.preferences import DEVICES
 
         yield Header()
@@ -169,6 +171,7 @@ class SettingsScreen(StudyScreen):
         self.dirty = False
 
     def _show_preset(self, stored: StoredSettings, scope: str) -> None:
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.scheduling.presets import Preset
 
         presets = stored.presets
@@ -202,12 +205,15 @@ class SettingsScreen(StudyScreen):
     def _save_deck_switches(self, session, slugs: list[str], scope: str) -> None:
         """Prerequisite ordering: globally for all decks, else for the one deck; typed
         answers for every deck in scope."""
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.scheduling.prerequisites import (
             PrerequisiteSettings,
             load_prerequisite_settings,
             save_prerequisite_settings,
             set_deck_ordering,
         )
+
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.typed import set_typed_deck
 
         ordering_on = bool(self.query_one("#prerequisites", Select).value)
@@ -237,6 +243,7 @@ class SettingsScreen(StudyScreen):
 
     def collect(self):
         """The preset and preferences on screen, validated (raises ValueError)."""
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.preferences import Preferences
 
         raw = {
@@ -275,6 +282,7 @@ class SettingsScreen(StudyScreen):
         return changes, preferences
 
     def action_save(self) -> None:
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.scheduling.presets import load_presets, save_preset
         from studyapp.study.preferences import save_preferences
 
@@ -304,6 +312,7 @@ class SettingsScreen(StudyScreen):
         if not self.dirty:
             self.app.pop_screen()
             return
+        # deferred: the dialog opens only on demand
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
         dialog = ConfirmDialog("Discard your unsaved changes?", yes="Discard", no="Keep editing")

@@ -35,6 +35,7 @@ HISTOGRAMS = ("interval", "stability", "difficulty", "retrievability")
 
 def load_stats(study: StudyService) -> StatsPage:
     """Blocking: the whole stats page."""
+    # deferred: the stats computation (and SQLAlchemy) loads in the screen's worker
     from studyapp.stats import compute_stats
 
     hour = study.day_start_hour  # read before the session: never nest units of work
@@ -48,6 +49,7 @@ def percent(value: float | None) -> str:
 
 def heatmap_activity(activity):
     """The stats' days as the heatmap widget's input."""
+    # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
     from studyapp.study.activity import RecentActivity
 
     per_day = {date.fromisoformat(d.day): d.reviews for d in activity.days if d.reviews}
@@ -221,6 +223,7 @@ class StatsScreen(StudyScreen):
         self.study = study
 
     def compose(self) -> ComposeResult:
+        # deferred: the charts load plotext, only when a chart tab is shown
         from studyapp.tui.widgets import stats_charts as charts
 
         yield Header()
@@ -297,6 +300,7 @@ class StatsScreen(StudyScreen):
         page = self.page
         if page is None:
             return
+        # deferred: the charts load plotext, only when a chart tab is shown
         from studyapp.tui.widgets import stats_charts as charts
 
         active = self.query_one("#stats-tabs", TabbedContent).active.removeprefix("tab-")

@@ -88,6 +88,7 @@ class SubmissionHistory(ModalScreen[str | None]):
         return None if index is None or not self.submissions else self.submissions[index]
 
     def _show(self) -> None:
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.drafts import code_diff
 
         submission = self.current

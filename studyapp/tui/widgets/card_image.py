@@ -82,6 +82,7 @@ class _NotATerminal:
 
 @contextmanager
 def _terminal_hidden() -> Iterator[None]:
+    # deferred: textual_image is optional and probes the terminal
     from textual_image import _terminal
 
     if not hasattr(_terminal.get_cell_size, "_result"):
@@ -105,6 +106,7 @@ def image_widget_class(renderer: str) -> Callable[..., Widget]:
     """textual-image's widget for `renderer`, imported on first use."""
     if renderer not in _loaded:
         with _terminal_hidden():
+            # deferred: textual_image is optional and probes the terminal
             from textual_image import widget as library
         _loaded.update({"tgp": library.TGPImage, "sixel": library.SixelImage,
                         "halfcell": library.HalfcellImage, "unicode": library.UnicodeImage})

@@ -94,6 +94,7 @@ def status_badge(status: str) -> Text:
 def stored_headline(stored: JsonObject, status: str) -> Text:
     """The headline of a verdict as a submission row stores it (JSON; empty when the row
     has only its status)."""
+    # deferred: the grading package is not imported before the first grade
     from studyapp.grading.verdict import Verdict
 
     if not stored.get("exercise") or not stored.get("status"):
@@ -130,6 +131,7 @@ class DiagnosisPanel(Static):
 
 
 def diagnosis_text(diagnosis: Diagnosis, *, show_fix: bool) -> Text:
+    # deferred: math rendering loads pylatexenc (optional, slow to import) on first use
     from studyapp.content.mathtext import render_math
 
     text = Text()
@@ -150,6 +152,7 @@ def diagnosis_text(diagnosis: Diagnosis, *, show_fix: bool) -> Text:
 
 def undiagnosed_text(verdict: Verdict) -> Text:
     """A failure no known mistake explains: why the run stopped, and what the code printed."""
+    # deferred: math rendering loads pylatexenc (optional, slow to import) on first use
     from studyapp.content.mathtext import render_math
 
     message = verdict.message.strip()
