@@ -161,7 +161,7 @@ class DashboardScreen(StudyScreen):
         column.width = width
         selected = table.cursor_row
         table.clear()
-        # deferred: pulls in SQLAlchemy; the dashboard's worker loads it after the first frame
+        # deferred: kept off the first-frame path (dashboard.py) until the decks arrive
         from studyapp.scheduling.deck_tree import (
             with_subdecks,  # light: no SQLAlchemy on the UI thread
         )

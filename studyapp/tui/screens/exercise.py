@@ -25,7 +25,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, Static, TextArea
 from textual.widgets._markdown import MarkdownFence
 
+from studyapp.content.prompts import shown_prompt
 from studyapp.errors import UserError
+from studyapp.scheduling.exercises import suggest_exercise_rating
 from studyapp.scheduling.rating import RATING_LABELS as RATING_NAMES
 from studyapp.tui.formatting import interval, short_date
 from studyapp.tui.grader import grader_state
@@ -185,9 +187,6 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self._typed_text: str | None = None
         self.draft_note = ""
         self.reviewing = item.state != "new"
-        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
-        from studyapp.content.prompts import shown_prompt
-
         self.prompt = shown_prompt(item.front, reviewing=self.reviewing)
 
     @classmethod
@@ -657,9 +656,6 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
 
     def suggested_rating(self):
         """The scheduler's suggestion for this attempt (a RatingSuggestion)."""
-        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
-        from studyapp.scheduling.exercises import suggest_exercise_rating
-
         attempt = self.attempt
         return suggest_exercise_rating(
             # the code in the editor was graded this visit: its run is the last one
