@@ -12,35 +12,30 @@ from typing import Any
 from studyapp.cli.context import CliContext
 from studyapp.errors import ContentError, UserError
 
+_NOT_THE_TUI = object()  # the command line names a command (or anything but --db)
 
-def _opens_the_tui(argv: list[str]) -> bool:
-    """Whether the command line is just `[--db URL]`: the TUI, the most frequent start."""
+
+def _bare_database_option(argv: list[str]) -> object:
+    """For a command line that is just `[--db URL]...` (the TUI, the most frequent start):
+    the last URL given, or None; for any other command line, `_NOT_THE_TUI`. One walk, so
+    what counts as bare and which URL is taken cannot disagree."""
+    url = None
     rest = list(argv)
     while rest:
         if rest[0] == "--db" and len(rest) >= 2:
-            rest = rest[2:]
+            url, rest = rest[1], rest[2:]
         elif rest[0].startswith("--db="):
-            rest = rest[1:]
+            url, rest = rest[0].removeprefix("--db="), rest[1:]
         else:
-            return False
-    return True
-
-
-def _tui_database_option(argv: list[str]) -> str | None:
-    """The URL of the last `--db URL` / `--db=URL` of a bare command line."""
-    url = None
-    for i, arg in enumerate(argv):
-        if arg == "--db":
-            url = argv[i + 1]
-        elif arg.startswith("--db="):
-            url = arg.removeprefix("--db=")
+            return _NOT_THE_TUI
     return url
 
 
 def _parse(argv: list[str], ctx: CliContext) -> Any:
     """The parsed command line, or the exit code of a usage error (already reported)."""
-    if _opens_the_tui(argv):
-        return SimpleNamespace(command=None, db=_tui_database_option(argv))
+    url = _bare_database_option(argv)
+    if url is not _NOT_THE_TUI:
+        return SimpleNamespace(command=None, db=url)
     # deferred: kept out of the TUI's start-up (test_startup_imports)
     from studyapp.cli.arguments import UsageError, build_parser, named_subcommand
 
