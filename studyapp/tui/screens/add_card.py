@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Header, Input, Label, Select, Static, TextArea
 
 from studyapp.content.authoring import KINDS, NewCard, add_card, preview_cards
 from studyapp.errors import UserError
 from studyapp.tui.screens.base import StudyScreen
+from studyapp.tui.widgets.study_footer import StudyFooter
 
 if TYPE_CHECKING:
     from studyapp.tui.study_service import StudyService
@@ -104,7 +105,7 @@ class AddCardScreen(StudyScreen):
                     yield Input(placeholder="space separated", compact=True, id="add-tags")
             with Vertical(id="add-preview-panel"):
                 yield Static("", id="add-preview")
-        yield Footer(compact=True)
+        yield StudyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#add-preview-panel").border_title = "Preview"

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from studyapp.errors import UserError
@@ -24,6 +24,7 @@ from studyapp.tui.formatting import interval, relative, short_date
 from studyapp.tui.messages import CardDetailLoaded, CardsFound, LoadFailed
 from studyapp.tui.navigation import navigator
 from studyapp.tui.screens.base import StudyScreen
+from studyapp.tui.widgets.study_footer import StudyFooter
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -82,7 +83,7 @@ class BrowseScreen(StudyScreen):
             with VerticalScroll(id="card-detail-panel"):
                 yield Static("", id="card-detail")
         yield Static("", id="browse-status")
-        yield Footer(compact=True)
+        yield StudyFooter()
 
     def on_mount(self) -> None:
         search = self.query_one("#search", Input)

@@ -14,12 +14,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.timer import Timer
+from textual.widgets import DataTable, Header, Static
 
 from studyapp.tui.messages import DashboardLoaded, DatabaseReady, LoadFailed
 from studyapp.tui.navigation import navigator
 from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.heatmap import Heatmap
+from studyapp.tui.widgets.study_footer import StudyFooter
 
 if TYPE_CHECKING:
     from studyapp.scheduling.service import QueueCounts
@@ -30,6 +32,7 @@ ALL_DECKS = "__all__"
 NARROW = 100  # below this many columns the side panel folds into one line
 COUNT_WIDTH = 5
 LOCK_STYLE = "dark_orange"
+FIRST_LOAD_AT_LATEST = 1.0  # seconds: when the footer never says its keys are drawn
 
 
 def load_dashboard(study: StudyService) -> tuple[list[QueueCounts], RecentActivity]:
@@ -61,6 +64,8 @@ class DashboardScreen(StudyScreen):
         self.study = study
         self.decks: list[QueueCounts] = []
         self.activity: RecentActivity | None = None
+        self._first_load_waiting = True
+        self._first_load_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,7 +78,7 @@ class DashboardScreen(StudyScreen):
             with Vertical(id="side-panel"):
                 yield Static("", id="today")
                 yield Heatmap(12, id="heatmap")
-        yield Footer(compact=True)
+        yield StudyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#decks-panel").border_title = "Decks"
@@ -105,10 +110,23 @@ class DashboardScreen(StudyScreen):
         return max(8, usable - 3 * (COUNT_WIDTH + 2) - 2 - 1)
 
     def on_screen_resume(self) -> None:
-        # The first resume comes right after mounting, later ones when a session ends.
-        # Loading waits for the frame to be drawn: the worker thread would compete with
-        # the first paint for the interpreter.
-        self.call_after_refresh(self.load)
+        # The first resume comes right after mounting: loading waits for the footer's keys
+        # to be drawn (a worker thread would compete with the first paint for the
+        # interpreter), or a second at most. Later resumes come when a session ends.
+        if self._first_load_waiting:
+            self._first_load_timer = self.set_timer(FIRST_LOAD_AT_LATEST, self._first_load)
+        else:
+            self.call_after_refresh(self.load)
+
+    def on_study_footer_keys_drawn(self, message: StudyFooter.KeysDrawn) -> None:
+        self._first_load()
+
+    def _first_load(self) -> None:
+        if self._first_load_waiting:
+            self._first_load_waiting = False
+            if self._first_load_timer is not None:
+                self._first_load_timer.stop()
+            self.load()
 
     def action_refresh(self) -> None:
         self.load()

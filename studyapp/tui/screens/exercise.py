@@ -22,7 +22,7 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical, Vertic
 from textual.dom import DOMNode
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Markdown, Static, TextArea
+from textual.widgets import Header, Markdown, Static, TextArea
 from textual.widgets._markdown import MarkdownFence
 
 from studyapp.content.prompts import shown_prompt
@@ -35,6 +35,7 @@ from studyapp.tui.messages import GradeFailed, GradeFinished
 from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.grader_banner import GraderBanner
 from studyapp.tui.widgets.python_editor import PythonEditor
+from studyapp.tui.widgets.study_footer import StudyFooter
 from studyapp.tui.widgets.verdict_views import (
     DiagnosisPanel,
     DiffPanel,
@@ -232,7 +233,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
                     yield ResultsTable(id="results")
                     yield DiagnosisPanel("", id="diagnosis")
                     yield DiffPanel("", id="diff")
-        yield Footer(compact=True)
+        yield StudyFooter()
         self.sub_title = self.item.extra.get("title", self.exercise_id)
 
     def _prompt_markdown(self) -> str:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Input, Markdown, Static
+from textual.widgets import Header, Input, Markdown, Static
 
 from studyapp.errors import UserError
 from studyapp.interop.media import media_dir_for, media_names, open_with_system_viewer
@@ -32,6 +32,7 @@ from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.card_image import CardImages
 from studyapp.tui.widgets.choice_options import ChoiceOptions
 from studyapp.tui.widgets.rating_bar import RatingBar
+from studyapp.tui.widgets.study_footer import StudyFooter
 
 if TYPE_CHECKING:
     from studyapp.scheduling.service import QueueItem, ReviewResult
@@ -170,7 +171,7 @@ class ReviewScreen(StudyScreen):
             yield Static("", id="summary")
         yield Static("", id="review-hint")
         yield RatingBar(id="ratings")
-        yield Footer(compact=True)
+        yield StudyFooter()
 
     def on_mount(self) -> None:
         self.next_card()

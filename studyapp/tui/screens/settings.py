@@ -11,10 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Header, Input, Label, Select, Static
 
 from studyapp.tui.navigation import navigator
 from studyapp.tui.screens.base import StudyScreen
+from studyapp.tui.widgets.study_footer import StudyFooter
 
 if TYPE_CHECKING:
     from studyapp.scheduling.prerequisites import PrerequisiteSettings
@@ -127,7 +128,7 @@ class SettingsScreen(StudyScreen):
                 "",
             )
         yield Static("", id="settings-status")
-        yield Footer(compact=True)
+        yield StudyFooter()
 
     def _row(self, label: str, widget, help_text: str) -> Horizontal:
         return Horizontal(Label(label, classes="setting-label"), widget,

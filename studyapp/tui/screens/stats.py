@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from studyapp.tui.formatting import duration
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 from studyapp.tui.messages import LoadFailed, StatsLoaded
 from studyapp.tui.screens.base import StudyScreen
 from studyapp.tui.widgets.heatmap import Heatmap
+from studyapp.tui.widgets.study_footer import StudyFooter
 
 TABS = (("activity", "Activity"), ("outlook", "Outlook"), ("retention", "Retention"),
         ("mastery", "Mastery"), ("calibration", "Calibration"))
@@ -245,7 +246,7 @@ class StatsScreen(StudyScreen):
                                 yield charts.HistogramChart(
                                     id=f"chart-{name}", classes="chart histogram"
                                 )
-        yield Footer(compact=True)
+        yield StudyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stats-heatmap").border_title = "Review heatmap"
