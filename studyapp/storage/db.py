@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from studyapp.errors import UserError
+from studyapp.storage.schema_head import is_at_head
 
 if TYPE_CHECKING:  # for a type only: sqlite3 loads with the first SQLite connection
     import sqlite3
@@ -168,9 +169,8 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     (backing the file up first when it already holds data)."""
     engine = create_db_engine(url)
     backups: list[Path] = []
-    if migrate:
-        # deferred: alembic takes ~0.4 s to import; the TUI imports this module at start and
-        # opens (and migrates) its database in a worker after the first frame
+    if migrate and not is_at_head(engine):
+        # deferred: alembic takes ~0.2 s to import, and a database at head does not need it
         from studyapp.storage.migrate import upgrade_to_head
 
         upgrade_to_head(engine, backup_first=True, backups=backups)

@@ -1,5 +1,7 @@
 """The schema comes from Alembic only; models and migrations must agree."""
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
@@ -10,11 +12,36 @@ from sqlalchemy import inspect, text
 from studyapp.storage import migrate
 from studyapp.storage.db import create_db_engine, open_database
 from studyapp.storage.models import Base
+from studyapp.storage.schema_head import HEAD_REVISION, is_at_head
 
 
 def test_single_head():
     heads = ScriptDirectory.from_config(migrate.alembic_config()).get_heads()
     assert len(heads) == 1
+
+
+def test_the_head_known_without_alembic_is_alembics_head():
+    """`open_database` skips Alembic for a database at `HEAD_REVISION`: a new migration
+    must bump it, or databases would not be upgraded."""
+    assert HEAD_REVISION == migrate.head_revision()
+
+
+def test_a_database_behind_head_is_still_upgraded(file_db_url):
+    engine = create_db_engine(file_db_url)
+    migrate.upgrade(engine, "0006")
+    assert not is_at_head(engine)
+    engine.dispose()
+    db = open_database(file_db_url)
+    assert is_at_head(db.engine) and migrate.current_revision(db.engine) == HEAD_REVISION
+    db.dispose()
+
+
+def test_opening_a_database_at_head_loads_no_alembic(file_db_url):
+    open_database(file_db_url).dispose()  # create and migrate it
+    code = (f"import sys; from studyapp.storage.db import open_database; open_database({file_db_url!r}).dispose();"
+            " print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
 
 
 def _schema_differences(url: str) -> list:
