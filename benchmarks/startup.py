@@ -15,6 +15,9 @@ the terminal's output:
   appeared, when the grader's worker (a separate process, the only one with torch) is
   warming up; the median over the runs (ui_rss_max_mb: the largest)
 - torch_in_ui: whether the UI process mapped any of torch's libraries (must be false)
+- textual_floor_ms: the same first-frame measure for a Textual app with only a header, a
+  line of text and a footer (`FLOOR_APP`), in runs alternating with studyapp's: what the
+  framework alone costs on this machine at this moment, for reading first_frame_ms
 
 Targets: first frame <= 400 ms, UI memory <= 150 MB. The last line is one JSON object.
 """
@@ -40,6 +43,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_FRAME_MARKER = b"Study all"  # the dashboard footer: the screen is drawn and live
 DECKS_MARKER = b"All decks"  # the deck table's last row: the database answered
+FLOOR_APP = """
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static
+
+class Floor(App):
+    BINDINGS = [Binding("a", "bell", "Study all"), Binding("q", "quit", "Quit")]
+
+    def compose(self):
+        yield Header()
+        yield Static("the least a Textual app draws")
+        yield Footer(compact=True)
+
+Floor().run()
+"""
 
 
 def prepare_database(folder: Path) -> str:
@@ -101,6 +119,32 @@ def maps_torch(pid: int) -> bool:
         return False
 
 
+def floor_run(columns: int, rows: int) -> float:
+    """Milliseconds from start to the first frame of `FLOOR_APP`."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(rows))
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", FLOOR_APP], env=env, stdin=slave, stdout=slave,
+                               stderr=slave, start_new_session=True)
+    os.close(slave)
+    try:
+        first = read_until(master, FIRST_FRAME_MARKER, bytearray(), started + 20)
+        if first is None:
+            raise RuntimeError("the floor app did not draw its footer")
+        os.write(master, b"q")
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        os.close(master)
+    return (first - started) * 1000
+
+
 def one_run(url: str, columns: int, rows: int, home: Path) -> dict:
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -150,12 +194,14 @@ def main() -> None:
     try:
         url = prepare_database(folder)
         one_run(url, columns, rows, folder)  # warm the page cache and .pyc files
-        results = []
+        floor_run(columns, rows)
+        results, floors = [], []
         for index in range(args.runs):
             result = one_run(url, columns, rows, folder)
             results.append(result)
+            floors.append(floor_run(columns, rows))
             print(f"run {index + 1}: first frame {result['first_frame_ms']:.0f} ms, decks {result['decks_ms']:.0f} ms, "
-                  f"UI peak RSS {result['rss_mb']:.1f} MB", flush=True)
+                  f"UI peak RSS {result['rss_mb']:.1f} MB; Textual floor {floors[-1]:.0f} ms", flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     summary = {
@@ -164,6 +210,7 @@ def main() -> None:
         "ui_rss_mb": round(statistics.median(r["rss_mb"] for r in results), 1),
         "ui_rss_max_mb": round(max(r["rss_mb"] for r in results), 1),
         "torch_in_ui": any(r["torch"] for r in results),
+        "textual_floor_ms": round(statistics.median(floors), 1),
         "runs": len(results),
         "terminal": f"{columns}x{rows}",
     }
