@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker
 
 from studyapp.clock import Clock
 from studyapp.tui.commands import COMMAND_PROVIDERS
 from studyapp.tui.grader import Grader
 from studyapp.tui.messages import DatabaseReady
+from studyapp.tui.screens.base import report_failed_worker
 from studyapp.tui.screens.dashboard import DashboardScreen
 from studyapp.tui.study_service import DatabaseSource, StudyService
 
@@ -26,7 +29,6 @@ if TYPE_CHECKING:
     from studyapp.study.custom import FilteredSession
     from studyapp.study.database import SerializedDatabase
     from studyapp.study.preferences import Preferences
-    from studyapp.tui.screens.custom_study import CustomStudyRequest
 
 # (grading device, database) -> a grader, not started yet
 GraderFactory = Callable[[str, "SerializedDatabase"], Grader]
@@ -224,16 +226,22 @@ class StudyApp(App[None]):
 
     def custom_study(self, deck: str | None = None) -> None:
         """Anki's Custom Study dialog for `deck` (None: every deck)."""
+        self._ask_custom_study(deck)
+
+    # a dialog's worker: its group ends in "-dialog" (see StudyScreen)
+    @work(exclusive=True, group="custom-study-dialog", exit_on_error=False,
+          name="start a custom study")
+    async def _ask_custom_study(self, deck: str | None) -> None:
         # deferred: a screen's module loads when it is first opened (fast first frame)
         from studyapp.tui.screens.custom_study import CustomStudyDialog, start_custom_study
 
         titles = self.study_service.deck_titles
-
-        def answered(request: CustomStudyRequest | None) -> None:
-            start_custom_study(self, self.study_service, request)
-
         title = titles.get(deck, deck) if deck else None
-        self.push_screen(CustomStudyDialog(deck, title), answered)
+        request = await self.push_screen_wait(CustomStudyDialog(deck, title))
+        start_custom_study(self, self.study_service, request)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failed_worker(self, event)
 
     def open_exercise(self, card_id: int) -> None:
         # deferred: a screen's module loads when it is first opened (fast first frame)

@@ -92,8 +92,13 @@ async def settle(pilot) -> None:
 
     for _ in range(3):
         for _attempt in range(10):
+            workers = loading_workers(pilot.app)
+            if not workers:
+                # not wait_for_complete([]): it reads an empty list as "every worker",
+                # and would wait on a dialog's worker that only an answer finishes
+                break
             try:
-                await pilot.app.workers.wait_for_complete(loading_workers(pilot.app))
+                await pilot.app.workers.wait_for_complete(workers)
                 break
             except WorkerCancelled:
                 # an exclusive worker superseded by a newer one (a search typed over an

@@ -3,7 +3,6 @@ its review history and submissions; suspend, unsuspend, edit, open the source fi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -298,16 +297,15 @@ class BrowseScreen(StudyScreen):
         self.notify(f"{row.content_id} {'suspended' if row.suspended else 'unsuspended'}")
         self._load_detail()
 
-    def action_edit(self) -> None:
+    # a dialog's worker: its group ends in "-dialog" (see ExerciseScreen's dialogs)
+    @work(exclusive=True, group="browse-edit-dialog", exit_on_error=False, name="edit the card")
+    async def action_edit(self) -> None:
         card_id = self._current_id()
         if card_id is None:
             return
-
-        def saved() -> None:
+        if await edit_card(self, self.study, card_id):
             self.search()
             self._load_detail()
-
-        edit_card(self, self.study, card_id, saved)
 
     def action_take_shipped(self) -> None:
         """Drop the learner's version of a shipped card for the shipped text."""
@@ -376,12 +374,9 @@ def set_suspended(study: StudyService, card_id: int, suspended: bool) -> None:
     (service.suspend if suspended else service.unsuspend)(card_id)
 
 
-def edit_card(screen: AnyScreen, study: StudyService, card_id: int,
-              on_saved: Callable[[], None] | None = None) -> None:
-    """Open the card editor for `card_id`, save what the learner changes, then call
-    `on_saved`. A callback, not a worker awaiting the dialog: the editor is a modal the
-    learner may leave open for as long as they like (and a worker waiting on it would keep
-    the screen's workers busy, which pilot tests and snapshots wait for)."""
+async def edit_card(screen: AnyScreen, study: StudyService, card_id: int) -> bool:
+    """Open the card editor for `card_id` and save what the learner changes; True when
+    a change was saved. Awaits the editor (push_screen_wait): call it from a worker."""
     # deferred: the study modules pull in SQLAlchemy; the dialog opens only on demand
     from studyapp.study.cards import editable_fields
     from studyapp.study.edits import SAVED_AS_OVERRIDE, SAVED_TO_FILE, save_card_edit
@@ -391,21 +386,18 @@ def edit_card(screen: AnyScreen, study: StudyService, card_id: int,
     with study.database.unit_of_work() as session:
         fields = editable_fields(session, card_id)
 
-    def saved(values: dict[str, str] | None) -> None:
-        if values is None:
-            return
-        try:
-            where = save_card_edit(study.database, study.clock, card_id, values)
-        except UserError as exc:
-            app.notify(str(exc), severity="error")
-            return
-        notes = {SAVED_TO_FILE: "Card saved to its file.",
-                 SAVED_AS_OVERRIDE: "Card saved as your version: content updates keep it."}
-        app.notify(notes.get(where, "Card saved."))
-        if on_saved is not None:
-            on_saved()
-
-    app.push_screen(CardEditor("Edit card", fields), saved)
+    values = await app.push_screen_wait(CardEditor("Edit card", fields))
+    if values is None:
+        return False
+    try:
+        where = save_card_edit(study.database, study.clock, card_id, values)
+    except UserError as exc:
+        app.notify(str(exc), severity="error")
+        return False
+    notes = {SAVED_TO_FILE: "Card saved to its file.",
+             SAVED_AS_OVERRIDE: "Card saved as your version: content updates keep it."}
+    app.notify(notes.get(where, "Card saved."))
+    return True
 
 
 def _shipped_text(detail: CardDetail) -> list[RenderableType]:

@@ -249,20 +249,25 @@ class DashboardScreen(StudyScreen):
         if deck is None or deck.lock is None:
             navigator(self).study(self._selected_slug())
             return
+        self._ask_to_study_anyway(deck)
+
+    # a dialog's worker: its group ends in "-dialog" (see ExerciseScreen's dialogs)
+    @work(exclusive=True, group="study-anyway-dialog", exit_on_error=False,
+          name="ask to study a locked deck")
+    async def _ask_to_study_anyway(self, deck: QueueCounts) -> None:
         # deferred: the dialog opens only on demand
         from studyapp.tui.screens.dialogs import ConfirmDialog
 
+        assert deck.lock is not None  # asked only about a locked deck
         otherwise = f"No studies only its {deck.total} due now." if deck.total else "No goes back."
         question = (f"{deck.title} is locked: its new cards come {deck.lock.describe()}.\n\n"
                     f"Study its new cards anyway? {otherwise}")
-
-        def answered(anyway: bool | None) -> None:
-            if anyway:
-                navigator(self).study(deck.slug, ignore_prerequisites=True)
-            elif deck.total:
-                navigator(self).study(deck.slug)
-
-        self.app.push_screen(ConfirmDialog(question, yes="Study anyway", no="No"), answered)
+        anyway = await self.app.push_screen_wait(
+            ConfirmDialog(question, yes="Study anyway", no="No"))
+        if anyway:
+            navigator(self).study(deck.slug, ignore_prerequisites=True)
+        elif deck.total:
+            navigator(self).study(deck.slug)
 
     def action_add_card(self) -> None:
         if not self.study.ready:

@@ -8,9 +8,11 @@ scheduler suggests."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.syntax import Syntax
@@ -24,6 +26,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Markdown, Static, TextArea
 from textual.widgets._markdown import MarkdownFence
+from textual.worker import Worker, WorkerState
 
 from studyapp.content.prompts import shown_prompt
 from studyapp.errors import UserError
@@ -186,6 +189,8 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self._save_timer: Timer | None = None
         self._saved_text: str | None = None
         self._typed_text: str | None = None
+        self._draft_wanted: str | None = None  # the newest text to keep (set on the UI thread)
+        self._draft_lock = threading.Lock()  # one draft write at a time, newest text last
         self.draft_note = ""
         self.reviewing = item.state != "new"
         self.prompt = shown_prompt(item.front, reviewing=self.reviewing)
@@ -298,32 +303,69 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self._typed_text = event.text_area.text  # kept here: saving on exit may outlive the widget
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self.save_draft)
+        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self._save_draft_after_typing)
+
+    def _save_draft_after_typing(self) -> None:
+        """The debounced save: the text as it is now, written by a thread worker."""
+        self._save_timer = None
+        self._draft_wanted = self._current_text()
+        self._save_draft_in_background()
+
+    @work(thread=True, group="exercise-draft", exit_on_error=False, name="save the draft")
+    def _save_draft_in_background(self) -> datetime | None:
+        # not exclusive: cancelling a save that has not started would skip it; the lock
+        # keeps the writes in order, and each writes the newest text wanted
+        return self._write_draft()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "exercise-draft" and event.state is WorkerState.SUCCESS:
+            if isinstance(worker.result, datetime):
+                self._draft_saved(worker.result)
 
     def save_draft(self) -> None:
-        """Keep the editor's text as the exercise's draft (a no-op when it is unchanged)."""
-        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
-        from studyapp.study.drafts import save_draft
+        """Keep the editor's text as the exercise's draft now (a no-op when it is unchanged).
 
+        Synchronous on purpose: it runs when the learner leaves (esc, submit, the screen
+        popped or suspended, the app quitting) and must be written before the screen or
+        the app goes; a thread worker would be cancelled with the screen, and one that
+        had not started yet would never write."""
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
-        text: str | None
+        self._draft_wanted = self._current_text()
         try:
-            text = self.editor.text
-        except Exception:  # torn down (the app is exiting): what was last typed
-            text = self._typed_text
-        if text is None or text == self._saved_text:
-            return
-        now = self.study.clock.now()
-        try:
-            with self.study.database.unit_of_work() as session:
-                save_draft(session, self.exercise_id, text, now)
+            saved_at = self._write_draft()
         except Exception as exc:
             self.notify(f"The draft could not be saved: {exc}", severity="error")
             return
-        self._saved_text = text
-        self.draft_note = f"draft saved {short_date(now, year=False)}"
+        if saved_at is not None:
+            self._draft_saved(saved_at)
+
+    def _current_text(self) -> str | None:
+        try:
+            return self.editor.text
+        except Exception:  # torn down (the app is exiting): what was last typed
+            return self._typed_text
+
+    def _write_draft(self) -> datetime | None:
+        """Write the newest wanted text unless it is saved already; returns when it was
+        saved, None when there was nothing to write. Any thread: the lock orders writes."""
+        # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
+        from studyapp.study.drafts import save_draft
+
+        with self._draft_lock:
+            text = self._draft_wanted
+            if text is None or text == self._saved_text:
+                return None
+            now = self.study.clock.now()
+            with self.study.database.unit_of_work() as session:
+                save_draft(session, self.exercise_id, text, now)
+            self._saved_text = text
+            return now
+
+    def _draft_saved(self, saved_at: datetime) -> None:
+        self.draft_note = f"draft saved {short_date(saved_at, year=False)}"
         if self.is_mounted and self.query("#editor"):
             self.editor.border_subtitle = self.draft_note
 
@@ -333,20 +375,19 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
     def on_unmount(self) -> None:
         self.save_draft()
 
-    # The dialogs below answer through callbacks, not a worker awaiting push_screen_wait:
-    # a dialog may stay open for as long as the learner likes, and a worker parked on it
-    # keeps the screen "busy" for everything that waits for its workers (pilot, snapshots).
-    def action_reset_to_starter(self) -> None:
+    # The dialogs: each a worker awaiting push_screen_wait (a plain async worker, on the
+    # loop: push_screen_wait must run in one). Its group ends in "-dialog": it finishes
+    # only when the learner answers, so whatever waits for the screen's loading workers
+    # (tests/tui/conftest.py's settle) leaves it out; Textual cancels it with the screen.
+    @work(exclusive=True, group="exercise-reset-dialog", exit_on_error=False,
+          name="reset the code")
+    async def action_reset_to_starter(self) -> None:
         from studyapp.tui.screens.dialogs import ConfirmDialog  # deferred: only when asked
 
         question = ("Replace your code with the starter? (Your graded attempts stay in the "
                     "history: y.)")
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._replace_code(self.starter)
-
-        self.app.push_screen(ConfirmDialog(question, yes="Reset"), answered)
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Reset")):
+            self._replace_code(self.starter)
 
     def _replace_code(self, code: str) -> None:
         self.editor.text = code
@@ -362,14 +403,14 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
             history = submission_history(session, self.exercise_id)
         self.app.call_from_thread(self._show_history, history)
 
-    def _show_history(self, history: list[PastSubmission]) -> None:
+    @work(exclusive=True, group="exercise-history-dialog", exit_on_error=False,
+          name="show the submission history")
+    async def _show_history(self, history: list[PastSubmission]) -> None:
         from studyapp.tui.screens.submissions import SubmissionHistory  # deferred: only when asked
 
-        def chosen(code: str | None) -> None:
-            if code is not None:
-                self._replace_code(code)
-
-        self.app.push_screen(SubmissionHistory(history, self.editor.text), chosen)
+        code = await self.app.push_screen_wait(SubmissionHistory(history, self.editor.text))
+        if code is not None:
+            self._replace_code(code)
 
     # -- grading ------------------------------------------------------------------------
 
@@ -506,15 +547,16 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         if self.attempt.revealed:
             self.action_focus_pane("solution-panel")
             return
+        self._confirm_reveal()
+
+    @work(exclusive=True, group="exercise-reveal-dialog", exit_on_error=False,
+          name="reveal the solution")
+    async def _confirm_reveal(self) -> None:
         from studyapp.tui.screens.dialogs import ConfirmDialog  # deferred: only when asked
 
         question = "Reveal the solution? This exercise will be rated Again."
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._reveal()
-
-        self.app.push_screen(ConfirmDialog(question, yes="Reveal"), answered)
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Reveal")):
+            self._reveal()
 
     def _reveal(self) -> None:
         self.attempt.revealed = True
@@ -687,26 +729,25 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self.submit_when_graded = True
         self.action_run()
 
-    def _offer_rating(self) -> None:
-        # a callback, not a worker: choosing dismisses this screen, which would cancel
-        # a worker of its own that is still running
-        from studyapp.tui.screens.dialogs import RatingDialog
+    @work(exclusive=True, group="exercise-rating-dialog", exit_on_error=False,
+          name="offer the rating")
+    async def _offer_rating(self) -> None:
+        from studyapp.tui.screens.dialogs import RatingDialog  # deferred: only when asked
 
         suggestion = self.suggested_rating()
         verdict = self.last_verdict
         headline = verdict_headline(verdict) if verdict is not None else None
-        dialog = RatingDialog(suggestion.rating, suggestion.reason, self._previews(),
-                              verdict=headline)
-
-        def chosen(value: int | None) -> None:
-            if value is None:
-                return
-            self._save_rating(value)
-            if self.rated is not None:
-                self.save_draft()
-                self.dismiss(self.rated)
-
-        self.app.push_screen(dialog, chosen)
+        previews = await asyncio.to_thread(self._previews)  # a database read, off the loop
+        dialog = RatingDialog(suggestion.rating, suggestion.reason, previews, verdict=headline)
+        value = await self.app.push_screen_wait(dialog)
+        if value is None:
+            return
+        # the last thing this worker does is dismiss its own screen (which cancels the
+        # screen's workers, this one included, once the screen is removed): nothing after
+        self._save_rating(value)
+        if self.rated is not None:
+            self.save_draft()
+            self.dismiss(self.rated)
 
     def _previews(self) -> dict[int, str]:
         """Blocking: rating -> the interval it would give, in words."""
@@ -717,6 +758,9 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         return {rating: interval(after) for rating, after in previews.items()}
 
     def _save_rating(self, rating: int) -> None:
+        """On the UI thread on purpose: the screen is dismissed with this rating right
+        after; written from a thread, esc in between would leave the card rated in the
+        database but unrated on the review screen (which would offer it again)."""
         spent = int((time.monotonic() - self.shown_at) * 1000)
         try:
             result = self.study.reviews.review(

@@ -495,18 +495,17 @@ class ReviewScreen(StudyScreen):
         if reveal:
             self.action_reveal()
 
-    def action_edit(self) -> None:
+    # a dialog's worker: its group ends in "-dialog" (see ExerciseScreen's dialogs)
+    @work(exclusive=True, group="review-edit-dialog", exit_on_error=False, name="edit the card")
+    async def action_edit(self) -> None:
         item = self.item
         if item is None:
             return
         from studyapp.tui.screens.browse import edit_card  # deferred: only when editing
 
         revealed = self.revealed
-
-        def saved() -> None:
+        if await edit_card(self, self.study, item.card_id):
             self._show_card(item.card_id, reveal=revealed)
-
-        edit_card(self, self.study, item.card_id, saved)
 
     def action_suspend(self) -> None:
         item = self.item
