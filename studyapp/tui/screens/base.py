@@ -6,16 +6,16 @@ Textual calls this handler before a screen's own (for extra clean-up), never ins
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from textual.dom import DOMNode
+from textual.app import App
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 ResultType = TypeVar("ResultType")
 
 
-def report_failed_worker(node: DOMNode, event: Worker.StateChanged) -> None:
+def report_failed_worker(node: Screen[Any] | App[Any], event: Worker.StateChanged) -> None:
     """A worker of `node` that failed, as a notification (the app's few workers too)."""
     if event.state is not WorkerState.ERROR:
         return

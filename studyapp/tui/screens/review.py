@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Header, Input, Markdown, Static
+from textual.worker import Worker, WorkerState
 
 from studyapp.errors import UserError
 from studyapp.interop.media import media_dir_for, media_names, open_with_system_viewer
@@ -35,7 +36,7 @@ from studyapp.tui.widgets.rating_bar import RatingBar
 from studyapp.tui.widgets.study_footer import StudyFooter
 
 if TYPE_CHECKING:
-    from studyapp.scheduling.service import QueueItem, ReviewResult
+    from studyapp.scheduling.service import QueueItem, ReviewResult, UndoResult
     from studyapp.study.custom import FilteredSession
     from studyapp.tui.grader import Grader
     from studyapp.tui.study_service import StudyService
@@ -107,6 +108,38 @@ def summary_text(log: SessionLog, ended: datetime, next_up: str = "", *,
     return text
 
 
+@dataclass(frozen=True)
+class RatingSaved:
+    """What the worker that stores a rating hands back: the result, or why not."""
+
+    item: QueueItem
+    rating: int
+    result: ReviewResult | None
+    refused: str = ""
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What the worker that undoes the last rating hands back."""
+
+    undone: UndoResult | None
+    refused: str = ""
+
+
+@dataclass(frozen=True)
+class Suspended:
+    """What the worker that suspends a card hands back."""
+
+    item: QueueItem
+
+
+# The database writes (rate, undo, suspend) run in thread workers of this group, one at
+# a time: while one runs, `writing` turns every key of the screen off (esc too), so undo
+# never overtakes the rating it would undo and nothing leaves the screen under a write.
+# Not exclusive: cancelling a write that had not started yet would drop it.
+WRITE_GROUP = "review-write"
+
+
 # The screen's phases, each a CSS class on the screen (see review.tcss): "loading" while
 # a worker plans the next card, "question", "answer" once revealed, "summary" at the end.
 PHASES = ("loading", "question", "answer", "summary")
@@ -148,6 +181,8 @@ class ReviewScreen(StudyScreen):
         self.shown_at = time.monotonic()
         self.session_log = SessionLog(started=study.clock.now())
         self.remaining = 0
+        self.writing = False  # a database write is running (see WRITE_GROUP)
+        self.phase_before_write = "question"  # shown again when a write fails
 
     @property
     def revealed(self) -> bool:
@@ -339,6 +374,8 @@ class ReviewScreen(StudyScreen):
     # -- keys ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.writing:
+            return False  # a rating, undo or suspension is being stored: a moment
         item = None if self.phase in ("loading", "summary") else self.item
         if self.phase == "loading" and action not in ("leave", "open_media"):
             return False  # the next card is on its way
@@ -439,18 +476,53 @@ class ReviewScreen(StudyScreen):
 
     def action_rate(self, rating: int) -> None:
         item = self.item
-        if item is None or not self.revealed:
+        if item is None or not self.revealed or self.writing:
             return
         spent = int((time.monotonic() - self.shown_at) * 1000)
+        self._start_writing()
+        self.phase = "loading"  # the next card comes once the rating is stored
+        self._save_rating(item, rating, spent)
+
+    def _start_writing(self) -> None:
+        # no refresh_bindings here: the keys are checked when pressed, and the footer need
+        # not blink off for the few milliseconds a write takes
+        self.writing = True
+        self.phase_before_write = self.phase
+
+    @work(thread=True, group=WRITE_GROUP, exit_on_error=False, name="save the rating")
+    def _save_rating(self, item: QueueItem, rating: int, spent: int) -> RatingSaved:
         try:
-            # one short transaction; planning the next card (the slow part) is a worker's
             result = self.study.reviews.review(item.card_id, rating, duration_ms=spent)
         except UserError as exc:
-            self.notify(str(exc), severity="error")
+            return RatingSaved(item, rating, None, refused=str(exc))
+        return RatingSaved(item, rating, result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A write's follow-up, on the UI thread (StudyScreen reports failures)."""
+        worker = event.worker
+        if worker.group != WRITE_GROUP or not worker.is_finished:
+            return
+        self.writing = False
+        result = worker.result if event.state is WorkerState.SUCCESS else None
+        if isinstance(result, RatingSaved):
+            self._rating_saved(result)
+        elif isinstance(result, Undone):
+            self._undone(result)
+        elif isinstance(result, Suspended):
+            self._suspended(result)
+        elif self.phase == "loading":  # the write failed: back to the card as it was
+            self.phase = self.phase_before_write
+        self.refresh_bindings()
+
+    def _rating_saved(self, saved: RatingSaved) -> None:
+        item = saved.item
+        if saved.result is None:
+            self.notify(saved.refused, severity="error")
+            self.phase = self.phase_before_write
             return
         if self.filtered is not None:
             self.filtered.mark_done(item.card_id)
-        self.record(item, rating, result)
+        self.record(item, saved.rating, saved.result)
         self.next_card()
 
     def record(self, item: QueueItem, rating: int, result: ReviewResult) -> None:
@@ -462,10 +534,22 @@ class ReviewScreen(StudyScreen):
             self.notify(f"{item.content_id} is a leech {note}", severity="warning", timeout=6)
 
     def action_undo(self) -> None:
+        if self.writing:
+            return
+        self._start_writing()
+        self._undo()
+
+    @work(thread=True, group=WRITE_GROUP, exit_on_error=False, name="undo the last rating")
+    def _undo(self) -> Undone:
         try:
-            undone = self.study.reviews.undo()
+            return Undone(self.study.reviews.undo())
         except UserError as exc:
-            self.notify(str(exc), severity="error")
+            return Undone(None, refused=str(exc))
+
+    def _undone(self, result: Undone) -> None:
+        undone = result.undone
+        if result.refused:
+            self.notify(result.refused, severity="error")
             return
         if undone is None:
             self.notify("Nothing to undo today.")
@@ -509,9 +593,19 @@ class ReviewScreen(StudyScreen):
 
     def action_suspend(self) -> None:
         item = self.item
-        if item is None:
+        if item is None or self.writing:
             return
+        self._start_writing()
+        self.phase = "loading"  # the next card comes once the suspension is stored
+        self._suspend(item)
+
+    @work(thread=True, group=WRITE_GROUP, exit_on_error=False, name="suspend the card")
+    def _suspend(self, item: QueueItem) -> Suspended:
         self.study.reviews.suspend(item.card_id)
+        return Suspended(item)
+
+    def _suspended(self, result: Suspended) -> None:
+        item = result.item
         if self.filtered is not None:
             self.filtered.remove(item.card_id)
         self.notify(f"Suspended {item.content_id} (unsuspend it in Browse)")
