@@ -258,7 +258,12 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         return render_math(head + prompt + tail)
 
     def _initial_code(self) -> str:
-        """The latest draft (or graded attempt, whichever is newer), else the starter."""
+        """The latest draft (or graded attempt, whichever is newer), else the starter.
+
+        Read here, on the UI thread, on purpose (one indexed read): the editor is built
+        with the learner's code. Loaded by a worker after the first frame, the editor would
+        stand empty for a moment, and typing, ctrl+r / ctrl+s or leaving in that moment would
+        act on the empty text (leaving would even save it over the draft)."""
         # deferred: pulls in SQLAlchemy; loaded on first use, after the first frame
         from studyapp.study.drafts import latest_code, runs_since_last_review
 
