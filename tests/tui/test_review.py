@@ -68,6 +68,29 @@ async def test_review_a_card_end_to_end(make_app, study_db):
             assert state.state == 0 and state.reps == 0
 
 
+async def test_while_a_rating_is_stored_no_key_acts_so_undo_cannot_overtake_it(make_app, study_db):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("space")
+        await pilot.pause()
+        screen.action_rate(3)  # stored by a thread worker
+        assert screen.writing
+        assert not screen.check_action("undo", ()) and not screen.check_action("leave", ())
+        screen.action_undo()  # ignored: it would undo the rating before this one
+        await settle(pilot)
+        assert not screen.writing
+        assert log_count(study_db) == 1
+        assert "momentum=[...]" in front_text(screen)  # the next card
+        await pilot.press("u")
+        await settle(pilot)
+        assert log_count(study_db) == 0
+        assert "capital of France" in front_text(screen)
+
+
 async def test_cloze_and_choice_render_as_such_and_the_session_ends_with_a_summary(make_app, study_db):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
