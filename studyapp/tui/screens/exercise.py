@@ -308,11 +308,14 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         self._typed_text = event.text_area.text  # kept here: saving on exit may outlive the widget
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self._save_draft_after_typing)
+        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self.save_draft_soon)
 
-    def _save_draft_after_typing(self) -> None:
-        """The debounced save: the text as it is now, written by a thread worker."""
-        self._save_timer = None
+    def save_draft_soon(self) -> None:
+        """Keep the text as it is now, written by a thread worker: for saves while the
+        learner stays (the debounced one after typing, before a run, after a reset)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
         self._draft_wanted = self._current_text()
         self._save_draft_in_background()
 
@@ -396,7 +399,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
 
     def _replace_code(self, code: str) -> None:
         self.editor.text = code
-        self.save_draft()
+        self.save_draft_soon()
         self.editor.focus()
 
     @work(thread=True, exclusive=True, group="exercise-history", exit_on_error=False,
@@ -429,7 +432,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
             self.notify("The checks are already running.")
             return
         code = self.editor.text
-        self.save_draft()
+        self.save_draft_soon()
         self.grading = True
         number = len(self.attempt.visit_runs) + 1
         state = {
@@ -628,7 +631,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
             return
         if text is not None:
             editor.text = text
-            self.save_draft()
+            self.save_draft_soon()
             self.action_run()
 
     # -- panes --------------------------------------------------------------------------

@@ -611,23 +611,24 @@ class ReviewScreen(StudyScreen):
         self.notify(f"Suspended {item.content_id} (unsuspend it in Browse)")
         self.next_card()
 
-    def action_open_exercise(self) -> None:
-        # a callback, not a worker awaiting the screen: the exercise screen stays open
-        # for as long as the learner works on it
+    # awaits the exercise screen as a dialog's worker does (see StudyScreen): its group
+    # ends in "-dialog", since it finishes only when the learner leaves the exercise
+    @work(exclusive=True, group="review-exercise-dialog", exit_on_error=False,
+          name="open the exercise")
+    async def action_open_exercise(self) -> None:
         item = self.item
         if item is None or item.kind != "exercise":
             return
         # deferred: the exercise screen (TextArea, grader views) loads with the first exercise
-        from studyapp.tui.screens.exercise import ExerciseOutcome, ExerciseScreen
+        from studyapp.tui.screens.exercise import ExerciseScreen
 
-        def done(outcome: ExerciseOutcome | None) -> None:
-            if outcome is None:  # left without rating: the exercise stays on screen
-                self._hint()
-                return
-            self.record(item, outcome.rating, outcome.result)
-            self.next_card()
-
-        self.app.push_screen(ExerciseScreen(item, self.study, self.current_grader), done)
+        screen = ExerciseScreen(item, self.study, self.current_grader)
+        outcome = await self.app.push_screen_wait(screen)
+        if outcome is None:  # left without rating: the exercise stays on screen
+            self._hint()
+            return
+        self.record(item, outcome.rating, outcome.result)
+        self.next_card()
 
     def action_leave(self) -> None:
         """esc: the session's summary first (when anything was studied), then the dashboard."""
