@@ -92,12 +92,10 @@ class _QueueSql:
     """The queue's statements in one engine's spelling (see storage/sqldialect.py)."""
 
     today_logs: str
-    card_notes: str
     learning: str
     reviews: str
     new_in_deck: str
     decks_with_new: str
-    new_and_all: str
     card_extra: str
     cards_by_content_id: str
     items: str
@@ -109,8 +107,10 @@ def _queue_sql(d: SqlDialect) -> _QueueSql:
     cross = d.join_in_order
     last, due = d.julianday("s.last_review"), d.julianday("s.due")
     return _QueueSql(
-        today_logs="SELECT card_id, prev_state FROM review_logs WHERE reviewed_at >= ?",
-        card_notes="SELECT id, deck_id, note_id FROM cards WHERE id IN ({ids})",
+        today_logs=(
+            f"SELECT l.card_id, l.prev_state, c.deck_id, c.note_id FROM review_logs l {cross} cards c"
+            " ON c.id = l.card_id WHERE l.reviewed_at >= ?"
+        ),
         learning=(
             "SELECT c.id, c.deck_id, c.note_id, s.due, s.last_review FROM card_states s"
             f" {cross} cards c ON c.id = s.card_id"
@@ -128,15 +128,14 @@ def _queue_sql(d: SqlDialect) -> _QueueSql:
             f" ON s.card_id = c.id WHERE c.deck_id = ? AND {active} AND s.state = ?"
             " ORDER BY c.position, c.id LIMIT ?"
         ),
-        # the decks that have an active new card at all (one pass over the new cards,
-        # cheaper than walking every deck that has none to its end)
+        # the decks that have an active new card at all: one probe per deck of the new states
+        # by deck (ix_card_states_new_deck; the literal `state = 0` is what lets both engines
+        # use that partial index), stepping over suspended or retired ones. A scalar subquery
+        # with LIMIT, not EXISTS: PostgreSQL would turn EXISTS into a hash join over all cards.
         decks_with_new=(
-            f"SELECT DISTINCT c.deck_id FROM cards c WHERE {active}"
-            " AND c.id IN (SELECT card_id FROM card_states WHERE state = ?)"
-        ),
-        new_and_all=(
-            f"SELECT (SELECT count(*) FROM card_states WHERE state = {STATE_NEW}),"
-            " (SELECT max(card_id) FROM card_states)"
+            f"SELECT d.id FROM decks d WHERE (SELECT s.card_id FROM card_states s {cross} cards c"
+            f" ON c.id = s.card_id WHERE s.deck_id = d.id AND s.state = {STATE_NEW} AND {active}"
+            " LIMIT 1) IS NOT NULL"
         ),
         card_extra="SELECT id, extra FROM cards WHERE id IN ({ids})",
         cards_by_content_id=(
@@ -322,15 +321,7 @@ def _today_so_far(raw: RawSql, today_start: datetime) -> _TodaySoFar:
     d = raw.dialect
     q = _queue_sql(d)
     done = _TodaySoFar()
-    logs = raw.rows(q.today_logs, (d.time_param(today_start),))
-    if not logs:
-        return done
-    card_ids = sorted({card_id for card_id, _ in logs})
-    where = {i: (deck, note) for i, deck, note in raw.rows_in(q.card_notes, card_ids)}
-    for card_id, prev_state in logs:
-        deck_id, note_id = where.get(card_id, (None, None))
-        if deck_id is None:
-            continue
+    for card_id, prev_state, deck_id, note_id in raw.rows(q.today_logs, (d.time_param(today_start),)):
         done.touched[note_id].add(card_id)
         if prev_state == STATE_NEW:
             done.new[deck_id] += 1
@@ -446,16 +437,10 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
         return rows
 
     if not snap.has_new_known:
-        # Which decks have new cards at all: one pass over the new cards, unless most cards are
-        # new (then walking each deck finds its first new card at once and costs less)
+        # which decks have new cards at all: one probe per deck (decks_with_new)
         snap.has_new_known = True
-        new_cards, cards = raw.rows(_queue_sql(raw.dialect).new_and_all)[0]
-        if new_cards * 3 < (cards or 0):
-            with_new = {
-                deck_id
-                for (deck_id,) in raw.rows(_queue_sql(raw.dialect).decks_with_new, (STATE_NEW,))
-            }
-            snap.has_new = {deck_id: deck_id in with_new for deck_id in decks}
+        with_new = {deck_id for (deck_id,) in raw.rows(_queue_sql(raw.dialect).decks_with_new)}
+        snap.has_new = {deck_id: deck_id in with_new for deck_id in decks}
 
     def deck_has_new(slug: str) -> bool:
         deck_id = by_slug[slug].id
