@@ -121,16 +121,16 @@ def _queue_sql(d: SqlDialect) -> _QueueSql:
             f" AS overdue FROM card_states s {cross} cards c ON c.id = s.card_id"
             f" WHERE s.state = ? AND s.due < ? AND {active} ORDER BY overdue DESC, c.id"
         ),
-        # walks the deck's active cards in content order (index ix_cards_deck_active) until
-        # it has `limit` new ones
+        # the deck's new states in content order (ix_card_states_new_deck: the state's copy of
+        # its card's deck and position), skipping suspended and retired cards, until it has
+        # `limit`; the literal `state = 0` is what lets both engines use that partial index
         new_in_deck=(
-            f"SELECT c.id, c.note_id, c.kind, c.position FROM cards c {cross} card_states s"
-            f" ON s.card_id = c.id WHERE c.deck_id = ? AND {active} AND s.state = ?"
-            " ORDER BY c.position, c.id LIMIT ?"
+            f"SELECT c.id, c.note_id, c.kind, c.position FROM card_states s {cross} cards c"
+            f" ON c.id = s.card_id WHERE s.deck_id = ? AND s.state = {STATE_NEW} AND {active}"
+            " ORDER BY s.position, s.card_id LIMIT ?"
         ),
-        # the decks that have an active new card at all: one probe per deck of the new states
-        # by deck (ix_card_states_new_deck; the literal `state = 0` is what lets both engines
-        # use that partial index), stepping over suspended or retired ones. A scalar subquery
+        # the decks that have an active new card at all: one probe per deck of the same index,
+        # stepping over suspended or retired cards. A scalar subquery
         # with LIMIT, not EXISTS: PostgreSQL would turn EXISTS into a hash join over all cards.
         decks_with_new=(
             f"SELECT d.id FROM decks d WHERE (SELECT s.card_id FROM card_states s {cross} cards c"
@@ -430,7 +430,7 @@ def _new(raw: RawSql, snap: _Snapshot, scope: dict[int, DeckInfo], wanted: dict[
         if rows is None or (len(rows) < need and not snap.frontier_complete.get(deck_id)):
             cap = max(need, 2 * decks[deck_id].preset.new_per_day + 8)
             rows = snap.frontier[deck_id] = raw.rows(
-                _queue_sql(raw.dialect).new_in_deck, (deck_id, STATE_NEW, cap)
+                _queue_sql(raw.dialect).new_in_deck, (deck_id, cap)
             )
             snap.frontier_complete[deck_id] = len(rows) < cap
             snap.has_new[deck_id] = bool(rows)

@@ -109,16 +109,18 @@ class CardState(Base):
     last_review: Mapped[datetime | None]
     reps: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
-    # a copy of cards.deck_id that the database keeps itself (triggers of migration 0008: set
-    # when the state is inserted, moved with the card); nothing in Python writes it. It lets
-    # the queue find the decks that still have new cards without joining every new card.
+    # copies of the card's deck_id and position that the database keeps itself (triggers of
+    # migration 0008: set when the state is inserted, moved with the card); nothing in Python
+    # writes them. The queue finds each deck's new cards by them (ix_card_states_new_deck)
+    # instead of joining every new card to its card.
     deck_id: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int | None] = mapped_column(Integer)
 
     card: Mapped[Card] = relationship(back_populates="state")
 
     __table_args__ = (
         Index("ix_card_states_queue", "state", "due"),
-        Index("ix_card_states_new_deck", "deck_id", sqlite_where=text("state = 0"),
+        Index("ix_card_states_new_deck", "deck_id", "position", "card_id", sqlite_where=text("state = 0"),
               postgresql_where=text("state = 0")),
     )
 

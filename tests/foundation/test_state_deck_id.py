@@ -1,10 +1,10 @@
-"""card_states.deck_id (migration 0008): a copy of the card's deck kept by the database, so
-that the queue can ask which decks have new cards without joining every new card."""
+"""card_states.deck_id and .position (migration 0008): copies of the card's deck and position
+kept by the database, so that the queue finds each deck's new cards without joining every new
+card to its card."""
 
 from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import inspect, select, text, update
 
 from studyapp.storage import migrate
 from studyapp.storage.db import create_db_engine, open_database
@@ -23,8 +23,9 @@ def _decks_and_cards(session, n_cards: int = 3) -> tuple[Deck, Deck, list[Card]]
     return first, second, cards
 
 
-def _state_decks(session) -> dict[int, int | None]:
-    return dict(session.execute(text("SELECT card_id, deck_id FROM card_states")).all())
+def _state_decks(session) -> dict[int, tuple[int | None, int | None]]:
+    rows = session.execute(text("SELECT card_id, deck_id, position FROM card_states")).all()
+    return {card_id: (deck_id, position) for card_id, deck_id, position in rows}
 
 
 def _follows_its_card(url: str) -> None:
@@ -34,17 +35,18 @@ def _follows_its_card(url: str) -> None:
             first, second, cards = _decks_and_cards(session)
             ids = [c.id for c in cards]
         with db.unit_of_work() as session:
-            assert _state_decks(session) == {i: first.id for i in ids}
+            assert _state_decks(session) == {i: (first.id, 0) for i in ids}
             # moved by the ORM and by plain SQL: the state follows either way
             session.get(Card, ids[0]).deck_id = second.id
             session.flush()
-            session.execute(update(Card).where(Card.id == ids[1]).values(deck_id=second.id))
+            session.execute(update(Card).where(Card.id == ids[1]).values(deck_id=second.id, position=5))
+            session.execute(update(Card).where(Card.id == ids[2]).values(position=9))
             # a state inserted with a wrong deck (a restore of a hand-edited backup) takes the card's
             session.execute(text("DELETE FROM card_states WHERE card_id = :i"), {"i": ids[2]})
-            session.execute(text("INSERT INTO card_states (card_id, state, reps, lapses, deck_id)"
-                                 " VALUES (:i, 0, 0, 0, :wrong)"), {"i": ids[2], "wrong": second.id})
+            session.execute(text("INSERT INTO card_states (card_id, state, reps, lapses, deck_id, position)"
+                                 " VALUES (:i, 0, 0, 0, :wrong, 1)"), {"i": ids[2], "wrong": second.id})
         with db.unit_of_work() as session:
-            assert _state_decks(session) == {ids[0]: second.id, ids[1]: second.id, ids[2]: first.id}
+            assert _state_decks(session) == {ids[0]: (second.id, 0), ids[1]: (second.id, 5), ids[2]: (first.id, 9)}
     finally:
         db.dispose()
 
@@ -68,17 +70,18 @@ def _upgrade_fills_existing_states(url: str) -> None:
                               f" 0, '', {false}, :now, :now)"), {"now": NOW.replace(tzinfo=None)})
             conn.execute(text("INSERT INTO cards (id, deck_id, content_id, note_id, kind, position, topic, front,"
                               " back, extra, tags, suspended, retired, source_file, source_line, content_hash,"
-                              f" created_at, updated_at) VALUES (3, 7, 'c', 'c', 'basic', 0, '', 'Q', 'A', '{{}}',"
+                              f" created_at, updated_at) VALUES (3, 7, 'c', 'c', 'basic', 4, '', 'Q', 'A', '{{}}',"
                               f" '', {false}, {false}, '', 0, '', :now, :now)"), {"now": NOW.replace(tzinfo=None)})
             conn.execute(text("INSERT INTO card_states (card_id, state, reps, lapses) VALUES (3, 0, 0, 0)"))
         migrate.upgrade(engine, "0008")
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT deck_id FROM card_states WHERE card_id = 3")).scalar() == 7
+            assert tuple(conn.execute(text("SELECT deck_id, position FROM card_states WHERE card_id = 3")).one()) \
+                == (7, 4)
         migrate.downgrade(engine, "0007")  # and back: triggers, index and column go
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM card_states")).scalar() == 1
-            with pytest.raises(Exception, match="deck_id"):
-                conn.execute(text("SELECT deck_id FROM card_states"))
+            columns = {c["name"] for c in inspect(conn).get_columns("card_states")}
+            assert not {"deck_id", "position"} & columns
     finally:
         engine.dispose()
 
