@@ -68,14 +68,18 @@ class SqlDialect:
 
     # -- expressions -----------------------------------------------------------------------
     def epoch_seconds(self, col: str) -> str:
-        """A time column as UTC epoch seconds, a float (NULL stays NULL)."""
+        """A time column as UTC epoch seconds, a float (NULL stays NULL).
+
+        PostgreSQL: date_part, not extract: since PostgreSQL 14 extract computes a numeric,
+        which costs about a microsecond a row more (the queue's due reviews: ~3 ms of 10),
+        and both give the double nearest to the exact value."""
         if self.is_postgresql:
-            return f"extract(epoch from {col})::float8"
+            return f"date_part('epoch', {col})"
         return f"(julianday({col}) - 2440587.5) * 86400.0"
 
     def julianday(self, col: str) -> str:
         if self.is_postgresql:
-            return f"(extract(epoch from {col})::float8 / 86400.0 + 2440587.5)"
+            return f"({self.epoch_seconds(col)} / 86400.0 + 2440587.5)"
         return f"julianday({col})"
 
     def greatest(self, a: str, b: str) -> str:
