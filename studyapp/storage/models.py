@@ -109,12 +109,15 @@ class CardState(Base):
     last_review: Mapped[datetime | None]
     reps: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
-    # copies of the card's deck_id and position that the database keeps itself (triggers of
-    # migration 0008: set when the state is inserted, moved with the card); nothing in Python
-    # writes them. The queue finds each deck's new cards by them (ix_card_states_new_deck)
-    # instead of joining every new card to its card.
+    # Copies of the card's columns that the queue reads, kept by the database itself (triggers
+    # of migration 0008: set when the state is inserted, changed with the card); nothing in
+    # Python writes them. The queue picks due and new states from this table alone
+    # (ix_card_states_queue, ix_card_states_new_deck) instead of probing cards for each.
     deck_id: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int | None] = mapped_column(Integer)
+    note_id: Mapped[str | None] = mapped_column(String(200))
+    suspended: Mapped[bool | None] = mapped_column(Boolean)
+    retired: Mapped[bool | None] = mapped_column(Boolean)
 
     card: Mapped[Card] = relationship(back_populates="state")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0007"  # the newest file in db/versions; bump it with each new migration
+HEAD_REVISION = "0008"  # the newest file in db/versions; bump it with each new migration
 
 
 def is_at_head(engine: Engine) -> bool:

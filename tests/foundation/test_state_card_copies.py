@@ -1,6 +1,6 @@
-"""card_states.deck_id and .position (migration 0008): copies of the card's deck and position
-kept by the database, so that the queue finds each deck's new cards without joining every new
-card to its card."""
+"""card_states.deck_id, .position, .note_id, .suspended and .retired (migration 0008): copies of
+the card's columns kept by the database, so that the queue picks due and new cards from the
+states alone."""
 
 from datetime import UTC, datetime
 
@@ -23,9 +23,11 @@ def _decks_and_cards(session, n_cards: int = 3) -> tuple[Deck, Deck, list[Card]]
     return first, second, cards
 
 
-def _state_decks(session) -> dict[int, tuple[int | None, int | None]]:
-    rows = session.execute(text("SELECT card_id, deck_id, position FROM card_states")).all()
-    return {card_id: (deck_id, position) for card_id, deck_id, position in rows}
+def _copies(session) -> dict[int, tuple]:
+    """What each state holds of its card (booleans as 0/1 on both engines)."""
+    rows = session.execute(text("SELECT card_id, deck_id, position, note_id, suspended, retired FROM card_states"))
+    return {card_id: (deck, pos, note, int(suspended), int(retired))
+            for card_id, deck, pos, note, suspended, retired in rows}
 
 
 def _follows_its_card(url: str) -> None:
@@ -35,27 +37,29 @@ def _follows_its_card(url: str) -> None:
             first, second, cards = _decks_and_cards(session)
             ids = [c.id for c in cards]
         with db.unit_of_work() as session:
-            assert _state_decks(session) == {i: (first.id, 0) for i in ids}
-            # moved by the ORM and by plain SQL: the state follows either way
-            session.get(Card, ids[0]).deck_id = second.id
+            assert _copies(session) == {i: (first.id, 0, f"c{n}", 0, 0) for n, i in enumerate(ids)}
+            # changed by the ORM and by plain SQL: the state follows either way
+            card = session.get(Card, ids[0])
+            card.deck_id, card.suspended = second.id, True
             session.flush()
-            session.execute(update(Card).where(Card.id == ids[1]).values(deck_id=second.id, position=5))
-            session.execute(update(Card).where(Card.id == ids[2]).values(position=9))
-            # a state inserted with a wrong deck (a restore of a hand-edited backup) takes the card's
+            session.execute(update(Card).where(Card.id == ids[1]).values(deck_id=second.id, position=5, note_id="n"))
+            session.execute(update(Card).where(Card.id == ids[2]).values(position=9, retired=True))
+            # a state inserted with wrong copies (a restore of a hand-edited backup) takes the card's
             session.execute(text("DELETE FROM card_states WHERE card_id = :i"), {"i": ids[2]})
-            session.execute(text("INSERT INTO card_states (card_id, state, reps, lapses, deck_id, position)"
-                                 " VALUES (:i, 0, 0, 0, :wrong, 1)"), {"i": ids[2], "wrong": second.id})
+            session.execute(text("INSERT INTO card_states (card_id, state, reps, lapses, deck_id, position, note_id)"
+                                 " VALUES (:i, 0, 0, 0, :wrong, 1, 'x')"), {"i": ids[2], "wrong": second.id})
         with db.unit_of_work() as session:
-            assert _state_decks(session) == {ids[0]: (second.id, 0), ids[1]: (second.id, 5), ids[2]: (first.id, 9)}
+            assert _copies(session) == {ids[0]: (second.id, 0, "c0", 1, 0), ids[1]: (second.id, 5, "n", 0, 0),
+                                        ids[2]: (first.id, 9, "c2", 0, 1)}
     finally:
         db.dispose()
 
 
-def test_a_state_takes_and_follows_its_cards_deck_on_sqlite(file_db_url):
+def test_a_state_takes_and_follows_its_cards_columns_on_sqlite(file_db_url):
     _follows_its_card(file_db_url)
 
 
-def test_a_state_takes_and_follows_its_cards_deck_on_postgresql(pg_url):
+def test_a_state_takes_and_follows_its_cards_columns_on_postgresql(pg_url):
     _follows_its_card(pg_url)
 
 
@@ -75,32 +79,31 @@ def _upgrade_fills_existing_states(url: str) -> None:
             conn.execute(text("INSERT INTO card_states (card_id, state, reps, lapses) VALUES (3, 0, 0, 0)"))
         migrate.upgrade(engine, "0008")
         with engine.connect() as conn:
-            assert tuple(conn.execute(text("SELECT deck_id, position FROM card_states WHERE card_id = 3")).one()) \
-                == (7, 4)
+            copies = conn.execute(text("SELECT deck_id, position, note_id, suspended, retired FROM card_states"
+                                       " WHERE card_id = 3")).one()
+            assert tuple(copies) == (7, 4, "c", False, False)
         migrate.downgrade(engine, "0007")  # and back: triggers, index and column go
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM card_states")).scalar() == 1
             columns = {c["name"] for c in inspect(conn).get_columns("card_states")}
-            assert not {"deck_id", "position"} & columns
+            assert not {"deck_id", "position", "note_id", "suspended", "retired"} & columns
     finally:
         engine.dispose()
 
 
-def test_the_upgrade_fills_the_deck_of_existing_states_on_sqlite(file_db_url):
+def test_the_upgrade_fills_the_copies_of_existing_states_on_sqlite(file_db_url):
     _upgrade_fills_existing_states(file_db_url)
 
 
-def test_the_upgrade_fills_the_deck_of_existing_states_on_postgresql(pg_url):
+def test_the_upgrade_fills_the_copies_of_existing_states_on_postgresql(pg_url):
     _upgrade_fills_existing_states(pg_url)
 
 
-def test_the_queue_finds_new_cards_by_the_states_deck(file_db_url):
-    """A deck whose only new card is suspended has none; moving a new card makes its new
-    deck have one (through the triggers' copy)."""
+def _decks_with_new_follow_the_cards(url: str) -> None:
     from studyapp.scheduling.queue import _queue_sql
     from studyapp.storage.sqldialect import RawSql
 
-    db = open_database(file_db_url)
+    db = open_database(url)
     try:
         with db.unit_of_work() as session:
             first, second, cards = _decks_and_cards(session, n_cards=1)
@@ -116,3 +119,13 @@ def test_the_queue_finds_new_cards_by_the_states_deck(file_db_url):
             assert session.scalar(select(CardState.deck_id)) == second.id
     finally:
         db.dispose()
+
+
+def test_the_decks_with_new_cards_follow_suspending_and_moving_on_sqlite(file_db_url):
+    """A deck whose only new card is suspended has none; moving a new card makes its new
+    deck have one (through the triggers' copies)."""
+    _decks_with_new_follow_the_cards(file_db_url)
+
+
+def test_the_decks_with_new_cards_follow_suspending_and_moving_on_postgresql(pg_url):
+    _decks_with_new_follow_the_cards(pg_url)
