@@ -132,10 +132,12 @@ def _queue_sql(d: SqlDialect) -> _QueueSql:
         ),
         # the decks that have an active new card at all: one probe per deck of the same index
         # (stepping over suspended or retired cards). A scalar subquery with LIMIT, not EXISTS,
-        # which PostgreSQL would turn into a hash join over every new card.
+        # which PostgreSQL would turn into a hash join over every new card; ordered as the index
+        # is, so that even without statistics on the table no plan but the index looks cheap.
         decks_with_new=(
             "SELECT d.id FROM decks d WHERE (SELECT s.card_id FROM card_states s"
-            f" WHERE s.deck_id = d.id AND s.state = {STATE_NEW} AND {active} LIMIT 1) IS NOT NULL"
+            f" WHERE s.deck_id = d.id AND s.state = {STATE_NEW} AND {active}"
+            " ORDER BY s.position, s.card_id LIMIT 1) IS NOT NULL"
         ),
         card_extra="SELECT id, extra FROM cards WHERE id IN ({ids})",
         cards_by_content_id=(
