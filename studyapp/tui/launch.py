@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from studyapp.tui import startup_gc
+
 
 def launch_tui(ctx, *, exercise_card_id: int | None = None) -> int:
     """Run the app (on one exercise, for `studyapp practice`)."""
+    startup_gc.pause()  # until the dashboard is drawn (startup_gc says why)
     # deferred: the CLI imports this module; textual loads only when the TUI starts
     from studyapp.tui.app import StudyApp
 

@@ -1,5 +1,6 @@
-"""The key footer (`StudyFooter`): keys in the first frame, rebuilt only when they change,
-never stale; the dashboard's database work waits for the keys to be drawn."""
+"""Start-up: the key footer (`StudyFooter`) has its keys in the first frame, is rebuilt only when they change,
+never stale; the dashboard's database work waits for the keys to be drawn; the paused garbage
+collector comes back then."""
 
 from __future__ import annotations
 
@@ -80,3 +81,33 @@ async def test_dashboard_opens_the_database_after_the_keys_are_drawn(make_app, m
         assert len(keys_when_loading) == 1
         assert "a" in keys_when_loading[0]
         assert app.screen.decks  # and the load did run
+
+
+async def test_the_collector_paused_for_start_up_is_back_once_the_dashboard_is_drawn(make_app):
+    import gc
+
+    from studyapp.tui import startup_gc
+
+    startup_gc.pause()  # what launch_tui does before importing Textual
+    try:
+        assert not gc.isenabled()
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_resuming_leaves_a_collector_it_did_not_pause_alone():
+    import gc
+
+    from studyapp.tui import startup_gc
+
+    gc.disable()  # switched off by someone else
+    try:
+        startup_gc.resume()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

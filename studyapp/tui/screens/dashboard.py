@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 
+from studyapp.tui import startup_gc
 from studyapp.tui.messages import DashboardLoaded, DatabaseReady, LoadFailed
 from studyapp.tui.navigation import navigator
 from studyapp.tui.screens.base import StudyScreen
@@ -126,6 +127,7 @@ class DashboardScreen(StudyScreen):
             self._first_load_waiting = False
             if self._first_load_timer is not None:
                 self._first_load_timer.stop()
+            startup_gc.resume()
             self.load()
 
     def action_refresh(self) -> None:
