@@ -25,6 +25,7 @@ Targets: first frame <= 400 ms, UI memory <= 150 MB. The last line is one JSON o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import json
 import os
@@ -38,6 +39,7 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,19 +121,21 @@ def maps_torch(pid: int) -> bool:
         return False
 
 
-def floor_run(columns: int, rows: int) -> float:
-    """Milliseconds from start to the first frame of `FLOOR_APP`."""
+@contextlib.contextmanager
+def in_terminal(command: list[str], env: dict[str, str], columns: int, rows: int,
+                cwd: Path | None = None) -> Iterator[tuple[subprocess.Popen[bytes], int, float]]:
+    """`command` on a fresh pseudo-terminal of `columns`x`rows`: (process, the terminal's
+    reading end, when it started). On leaving, `q` asks it to quit; it is killed if it has
+    not within 10 s."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(rows))
+    env = dict(env, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(rows))
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", FLOOR_APP], env=env, stdin=slave, stdout=slave,
-                               stderr=slave, start_new_session=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave,
+                               start_new_session=True)
     os.close(slave)
     try:
-        first = read_until(master, FIRST_FRAME_MARKER, bytearray(), started + 20)
-        if first is None:
-            raise RuntimeError("the floor app did not draw its footer")
+        yield process, master, started
         os.write(master, b"q")
         try:
             process.wait(timeout=10)
@@ -142,21 +146,22 @@ def floor_run(columns: int, rows: int) -> float:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         os.close(master)
+
+
+def floor_run(columns: int, rows: int) -> float:
+    """Milliseconds from start to the first frame of `FLOOR_APP`."""
+    with in_terminal([sys.executable, "-c", FLOOR_APP], dict(os.environ), columns, rows) as (_, master, started):
+        first = read_until(master, FIRST_FRAME_MARKER, bytearray(), started + 20)
+        if first is None:
+            raise RuntimeError("the floor app did not draw its footer")
     return (first - started) * 1000
 
 
 def one_run(url: str, columns: int, rows: int, home: Path) -> dict:
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    env = dict(os.environ, STUDYAPP_DB=url, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(rows),
-               XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"))
+    env = dict(os.environ, STUDYAPP_DB=url, XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"))
     env.pop("TEXTUAL", None)
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "studyapp"], cwd=ROOT, env=env,
-                               stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
-    os.close(slave)
     buffer = bytearray()
-    try:
+    with in_terminal([sys.executable, "-m", "studyapp"], env, columns, rows, cwd=ROOT) as (process, master, started):
         first = read_until(master, FIRST_FRAME_MARKER, buffer, started + 20)
         decks = read_until(master, DECKS_MARKER, buffer, started + 30)
         if first is None or decks is None:
@@ -166,16 +171,6 @@ def one_run(url: str, columns: int, rows: int, home: Path) -> dict:
             read_until(master, b"\x00never\x00", buffer, settle)
         status = proc_status(process.pid)
         torch = maps_torch(process.pid)
-        os.write(master, b"q")
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        os.close(master)
     return {
         "first_frame_ms": (first - started) * 1000,
         "decks_ms": (decks - started) * 1000,
