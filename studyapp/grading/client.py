@@ -178,12 +178,15 @@ class GraderClient:
             proc, self._proc = self._proc, None
         if proc is None:
             return
-        try:
-            self._outq.put(protocol.encode({"op": Op.QUIT.value}))
-            self._outq.put(None)
-            proc.wait(timeout=2)
-        except (subprocess.TimeoutExpired, OSError):
-            pass
+        # A worker still warming up is importing torch and would read QUIT only after it:
+        # quitting the app then took over 2 s. It holds no work yet, so it is killed at once.
+        if self.ready.is_set():
+            try:
+                self._outq.put(protocol.encode({"op": Op.QUIT.value}))
+                self._outq.put(None)
+                proc.wait(timeout=2)
+            except (subprocess.TimeoutExpired, OSError):
+                pass
         if proc.poll() is None:
             try:
                 os.killpg(proc.pid, 9)

@@ -86,6 +86,37 @@ def test_start_returns_at_once_then_warms_and_recovers_from_a_dead_worker():
     assert not client.alive
 
 
+def test_closing_a_warming_worker_kills_it_at_once():
+    """A worker still importing torch reads no QUIT until it is done: closing (quitting the
+    app while the grader warms) must not wait for it."""
+    client = GraderClient(device="cpu", limits=TEST_LIMITS)
+    client.start()
+    process = client._proc
+    assert process is not None and client.warming
+    waited_for: list[float | None] = []
+    wait = process.wait
+
+    def recording_wait(timeout: float | None = None) -> int:
+        waited_for.append(timeout)
+        return wait(timeout)
+
+    process.wait = recording_wait  # type: ignore[method-assign]
+    client.close()
+    assert waited_for and all(t is None for t in waited_for)  # reaping the killed process, never a QUIT
+    assert process.returncode == -signal.SIGKILL
+    assert not client.alive
+
+
+def test_closing_a_ready_worker_asks_it_to_quit():
+    """A ready worker is asked to quit (it stops its sandboxes itself) and exits on its own."""
+    client = GraderClient(device="cpu", limits=TEST_LIMITS)
+    client.wait_ready_sync()
+    process = client._proc
+    assert process is not None
+    client.close()
+    assert process.returncode == 0
+
+
 def test_a_worker_that_cannot_start_is_reported():
     client = GraderClient(device="cpu", python="/bin/false")
     client.start()
