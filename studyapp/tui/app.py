@@ -20,7 +20,7 @@ from textual.worker import Worker
 from studyapp.clock import Clock
 from studyapp.tui.commands import COMMAND_PROVIDERS
 from studyapp.tui.grader import Grader
-from studyapp.tui.messages import DatabaseReady
+from studyapp.tui.messages import DashboardLoaded, DatabaseReady
 from studyapp.tui.screens.base import report_failed_worker
 from studyapp.tui.screens.dashboard import DashboardScreen
 from studyapp.tui.study_service import DatabaseSource, StudyService
@@ -85,7 +85,7 @@ class StudyApp(App[None]):
         self.start_exercise = start_exercise  # a card id: open it once the database is ready
 
     def current_grader(self) -> Grader | None:
-        """The grader now (None before the database is ready, or without one); screens get
+        """The grader now (None until the dashboard has drawn its decks, or without one); screens get
         this function, since a device change replaces the grader."""
         return self.grader
 
@@ -111,14 +111,19 @@ class StudyApp(App[None]):
     def on_database_ready(self, message: DatabaseReady) -> None:
         self.study_service.use_preferences(message.preferences)
         self.apply_theme(message.preferences.theme)
-        if self.grader is None and self.grader_factory is not None:
+        if self.start_exercise is not None:  # `studyapp practice EXERCISE`: it wants the grader now
             self._start_grader()
-        if self.start_exercise is not None:  # `studyapp practice EXERCISE`
             card_id, self.start_exercise = self.start_exercise, None
             self.open_exercise(card_id)
 
+    def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        # Otherwise the grader starts once the deck table is drawn: its worker imports torch,
+        # which on two cores held back the database work that fills the table by ~0.25 s.
+        self.call_after_refresh(self._start_grader)
+
     def _start_grader(self) -> None:
-        assert self.grader_factory is not None
+        if self.grader is not None or self.grader_factory is None:
+            return
         try:
             study = self.study_service
             grader = self.grader_factory(study.preferences.grading_device, study.database)

@@ -111,3 +111,24 @@ def test_resuming_leaves_a_collector_it_did_not_pause_alone():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_grader_starts_once_the_deck_table_is_drawn(make_app):
+    """Its worker imports torch on the other core: started earlier, it held back the
+    database work that fills the dashboard."""
+    from tests.tui.fakes import FakeGrader
+
+    decks_when_started: list[int] = []
+
+    def grader_factory(device, database):
+        decks_when_started.append(len(app.screen.decks))
+        return FakeGrader()
+
+    app = make_app(grader_factory=grader_factory)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert len(decks_when_started) == 1 and decks_when_started[0] > 0
+        assert app.current_grader() is not None and app.current_grader().started
+        await pilot.press("r")  # the dashboard loads again: the grader is not started twice
+        await settle(pilot)
+        assert len(decks_when_started) == 1
