@@ -23,13 +23,13 @@ def shown_bindings(screen) -> list[str]:
 
 def count_rebuilds(monkeypatch) -> list[StudyFooter]:
     rebuilt: list[StudyFooter] = []
-    original = StudyFooter._rebuild
+    original = StudyFooter.recompose
 
-    async def rebuild(self: StudyFooter) -> None:
+    async def recompose(self: StudyFooter) -> None:
         rebuilt.append(self)
         await original(self)
 
-    monkeypatch.setattr(StudyFooter, "_rebuild", rebuild)
+    monkeypatch.setattr(StudyFooter, "recompose", recompose)
     return rebuilt
 
 

@@ -313,10 +313,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
     def save_draft_soon(self) -> None:
         """Keep the text as it is now, written by a thread worker: for saves while the
         learner stays (the debounced one after typing, before a run, after a reset)."""
-        if self._save_timer is not None:
-            self._save_timer.stop()
-            self._save_timer = None
-        self._draft_wanted = self._current_text()
+        self._want_current_text()
         self._save_draft_in_background()
 
     @work(thread=True, group="exercise-draft", exit_on_error=False, name="save the draft")
@@ -338,10 +335,7 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
         popped or suspended, the app quitting) and must be written before the screen or
         the app goes; a thread worker would be cancelled with the screen, and one that
         had not started yet would never write."""
-        if self._save_timer is not None:
-            self._save_timer.stop()
-            self._save_timer = None
-        self._draft_wanted = self._current_text()
+        self._want_current_text()
         try:
             saved_at = self._write_draft()
         except Exception as exc:
@@ -349,6 +343,13 @@ class ExerciseScreen(StudyScreen["ExerciseOutcome | None"]):
             return
         if saved_at is not None:
             self._draft_saved(saved_at)
+
+    def _want_current_text(self) -> None:
+        """The text to keep is the editor's now: the pending debounced save is not needed."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        self._draft_wanted = self._current_text()
 
     def _current_text(self) -> str | None:
         try:

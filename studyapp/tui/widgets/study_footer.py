@@ -54,10 +54,7 @@ class StudyFooter(Footer):
         if keys == self._drawn_keys:
             return
         self._drawn_keys = keys
-        self.call_after_refresh(self._rebuild)
-
-    async def _rebuild(self) -> None:
-        await self.recompose()
+        self.call_after_refresh(self.recompose)
 
     @staticmethod
     def _shown_keys(screen: Screen) -> Hashable:
